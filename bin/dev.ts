@@ -1,0 +1,115 @@
+import { resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { type DevServer, startDevServer, type ViewerDefaults } from '../lib/local/dev-server';
+
+// `npm start`: the local dev server. Composition only — the behaviour lives in lib/local/dev-server.ts.
+
+const HELP = `Usage: npm start -- [options]
+
+Serves a Vercel-style project (an api/ folder: api/**/*.ts → /api/...) through the AWS adapter.
+
+Options:
+  --dir <folder>             project folder (default: examples)
+  --port <n>                 port, 0 for any free one (default: $PORT or 3000)
+  --host <host>              interface to listen on (default: localhost)
+  --timeout <seconds>        function timeout (default: 300)
+  --viewer-country <code>    default viewer location, used when a request has no
+  --viewer-region <code>       CloudFront-Viewer-* headers of its own (as CloudFront
+  --viewer-city <name>         would add them); e.g. --viewer-country DE
+  --viewer-latitude <deg>      --viewer-region BY --viewer-city München
+  --viewer-longitude <deg>     (non-ASCII is percent-encoded as CloudFront does)
+  --viewer-postal-code <code>
+  --viewer-time-zone <iana>
+  -h, --help                 show this help
+
+Functions get what \`vercel dev\` sets — VERCEL=1, VERCEL_ENV=development, VERCEL_REGION=dev1,
+VERCEL_URL=<host:port> — plus the folder's .env and .env.local; variables set in your shell win.
+
+Act as a viewer elsewhere per request:
+  curl -H 'CloudFront-Viewer-Country: DE' -H 'CloudFront-Viewer-City: M%C3%BCnchen' http://localhost:3000/api/hello
+`;
+
+function parseCommandLine() {
+  const { values } = parseArgs({
+    options: {
+      dir: { type: 'string' },
+      port: { type: 'string' },
+      host: { type: 'string' },
+      timeout: { type: 'string' },
+      'viewer-country': { type: 'string' },
+      'viewer-region': { type: 'string' },
+      'viewer-city': { type: 'string' },
+      'viewer-latitude': { type: 'string' },
+      'viewer-longitude': { type: 'string' },
+      'viewer-postal-code': { type: 'string' },
+      'viewer-time-zone': { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
+  const viewer: ViewerDefaults = {
+    country: values['viewer-country'],
+    countryRegion: values['viewer-region'],
+    city: values['viewer-city'],
+    latitude: values['viewer-latitude'],
+    longitude: values['viewer-longitude'],
+    postalCode: values['viewer-postal-code'],
+    timeZone: values['viewer-time-zone'],
+  };
+  return {
+    help: values.help === true,
+    dir: values.dir ?? resolve(__dirname, '..', 'examples'),
+    port: Number(values.port ?? process.env.PORT ?? 3000),
+    host: values.host,
+    timeoutMs: values.timeout === undefined ? undefined : Number(values.timeout) * 1000,
+    viewer,
+  };
+}
+
+async function main(): Promise<void> {
+  let options: ReturnType<typeof parseCommandLine>;
+  try {
+    options = parseCommandLine();
+  } catch (error) {
+    console.error(`${error instanceof Error ? error.message : String(error)}\n\n${HELP}`);
+    process.exitCode = 2;
+    return;
+  }
+  if (options.help) {
+    console.log(HELP);
+    return;
+  }
+
+  let server: DevServer;
+  try {
+    server = await startDevServer(options);
+  } catch (error) {
+    console.error(
+      `Could not start the dev server: ${error instanceof Error ? error.message : String(error)}`,
+    );
+    process.exitCode = 1;
+    return;
+  }
+
+  console.log(`Serving ${resolve(options.dir)} on ${server.url}`);
+  const routes = server.routes();
+  if (routes.length === 0) console.log('No functions found: add files under api/, e.g. api/hello.ts');
+  for (const route of routes) console.log(`  ${server.url}${route.path}  ← ${route.source}`);
+
+  let stopping = false;
+  const stop = (signal: NodeJS.Signals) => {
+    if (stopping) process.exit(130); // a second Ctrl-C does not wait for background work
+    stopping = true;
+    console.log(`\n${signal}: stopping`);
+    server.close().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        console.error(error);
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
+}
+
+void main();

@@ -1,0 +1,131 @@
+import { statSync, writeFileSync } from 'node:fs';
+import * as path from 'node:path';
+import { type BuildFailure, build, type Message } from 'esbuild';
+import { adapterEntrySource } from './adapter-entry';
+import { vercelPackageAliases } from './aliases';
+import { BundlingError } from './errors';
+import { projectHasOwnVercelPackage } from './project-package';
+
+/** Options for {@link bundleFunction}. */
+export interface BundleFunctionOptions {
+  /** The user's function module (a file of a Vercel-style `api/` folder); relative to the working directory. */
+  readonly entry: string;
+  /** Folder that receives `index.js`; created when missing. */
+  readonly outdir: string;
+  /**
+   * The user's project folder: when `<projectDir>/node_modules/@vercel/functions` exists, that real
+   * package is bundled instead of the runtime shim.
+   *
+   * @default - the entry's folder
+   */
+  readonly projectDir?: string;
+  /**
+   * Minify the output.
+   *
+   * @default false
+   */
+  readonly minify?: boolean;
+  /**
+   * Write `index.js.map` next to the bundle (Lambda reads it only with `NODE_OPTIONS=--enable-source-maps`).
+   *
+   * @default false
+   */
+  readonly sourcemap?: boolean;
+  /**
+   * Modules left out of the bundle (esbuild `external`), e.g. `['@aws-sdk/*']` to use the SDK that the
+   * Lambda Node.js runtime provides.
+   *
+   * @default [] - everything is bundled, so the output also runs outside Lambda (harness, dev server)
+   */
+  readonly external?: string[];
+}
+
+/** What {@link bundleFunction} produced. */
+export interface BundleFunctionResult {
+  /** Absolute path of the bundle, `<outdir>/index.js`. */
+  readonly outfile: string;
+  /** The Lambda handler string for the bundle. */
+  readonly handler: string;
+}
+
+const OUTPUT_BASENAME = 'index';
+
+/**
+ * Bundles one function with esbuild (locally, never in Docker) into a Lambda-ready CommonJS file
+ * `<outdir>/index.js` exporting `handler` (handler string `'index.handler'`), targeting Node 24.
+ * `@vercel/functions` imports are aliased to the runtime shim unless the project has its own copy.
+ *
+ * @example
+ * import { bundleFunction } from '../lib/bundling';
+ * const { outfile, handler } = await bundleFunction({ entry: 'api/hello.ts', outdir: '.dev/hello' });
+ */
+export async function bundleFunction(options: BundleFunctionOptions): Promise<BundleFunctionResult> {
+  const entry = path.resolve(requireText(options.entry, 'entry'));
+  const outdir = path.resolve(requireText(options.outdir, 'outdir'));
+  if (!isFile(entry)) {
+    throw new BundlingError(`bundleFunction: entry '${options.entry}' is not a file (resolved to ${entry})`);
+  }
+  const projectDir = path.resolve(options.projectDir ?? path.dirname(entry));
+  const outfile = path.join(outdir, `${OUTPUT_BASENAME}.js`);
+
+  try {
+    await build({
+      stdin: {
+        contents: adapterEntrySource(entry),
+        resolveDir: path.dirname(entry),
+        sourcefile: `${path.basename(entry)}.lambda-entry.js`,
+        loader: 'js',
+      },
+      outfile,
+      bundle: true,
+      platform: 'node',
+      target: 'node24',
+      format: 'cjs',
+      minify: options.minify ?? false,
+      sourcemap: options.sourcemap ?? false,
+      external: options.external ?? [],
+      alias: projectHasOwnVercelPackage(projectDir) ? {} : vercelPackageAliases(),
+      logLevel: 'silent',
+    });
+  } catch (error) {
+    throw new BundlingError(`bundleFunction: could not bundle '${options.entry}':\n${describe(error)}`, {
+      cause: error,
+    });
+  }
+  // The bundle is CommonJS; pin that for Node so a `"type": "module"` package.json above `outdir` (a
+  // user's ESM project) cannot make Node load index.js as ESM, where `exports.handler` does not exist.
+  writeFileSync(path.join(outdir, 'package.json'), `${JSON.stringify({ type: 'commonjs' })}\n`);
+  return { outfile, handler: `${OUTPUT_BASENAME}.handler` };
+}
+
+function requireText(value: string | undefined, name: keyof BundleFunctionOptions): string {
+  if (typeof value !== 'string' || value.trim() === '') {
+    throw new BundlingError(
+      `bundleFunction: '${name}' must be a non-empty path, got ${JSON.stringify(value)}`,
+    );
+  }
+  return value;
+}
+
+function isFile(file: string): boolean {
+  try {
+    return statSync(file).isFile();
+  } catch {
+    return false;
+  }
+}
+
+function describe(error: unknown): string {
+  const messages = (error as Partial<BuildFailure>).errors;
+  if (!Array.isArray(messages) || messages.length === 0) {
+    return `  ${error instanceof Error ? error.message : String(error)}`;
+  }
+  return messages.map(formatMessage).join('\n');
+}
+
+function formatMessage(message: Message): string {
+  const where = message.location
+    ? `${message.location.file}:${message.location.line}:${message.location.column}: `
+    : '';
+  return `  ${where}${message.text}`;
+}

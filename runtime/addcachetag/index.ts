@@ -1,0 +1,26 @@
+import { getContext } from '../get-context';
+
+/**
+ * Adds one or more cache tags to the response being produced, so a later `invalidateByTag()`
+ * evicts it from the CDN.
+ *
+ * On AWS the tags end up in the response header that CloudFront's cache-tag configuration reads.
+ * Outside a request it resolves without doing anything, like upstream outside Vercel.
+ *
+ * @param tag A tag or an array of tags (Vercel's limits: at most 128 per response, each at most
+ * 256 bytes of UTF-8, no commas).
+ * @example
+ * ```ts
+ * import { addCacheTag } from '@vercel/functions';
+ *
+ * export default {
+ *   async fetch(request: Request) {
+ *     const id = new URL(request.url).searchParams.get('id');
+ *     await addCacheTag([`product-${id}`, 'products']);
+ *     return Response.json({ id }, { headers: { 'Vercel-CDN-Cache-Control': 'max-age=86400' } });
+ *   },
+ * };
+ * ```
+ */
+export const addCacheTag = (tag: string | string[]): Promise<void> =>
+  getContext().addCacheTag?.(tag) ?? Promise.resolve();

@@ -1,0 +1,57 @@
+// Names shared by the CDK constructs (lib/) and this runtime: the headers CloudFront and the function
+// exchange, and the environment variables the constructs set. The runtime never imports lib/, so
+// lib/private/constructs-contract.ts holds the same names and a test keeps both files equal.
+
+/**
+ * Response header whose comma-separated values become the cached object's CloudFront cache tags
+ * (the distribution's `CacheTagConfig.HeaderName`). Removed from viewer responses by the CDN.
+ */
+export const CACHE_TAG_HEADER = 'Vercel-Cache-Tag';
+
+/**
+ * Prefix of every internal header between CloudFront and the function. The CDN's viewer-request
+ * function strips headers with this prefix from viewer requests, so their values are trustworthy
+ * whenever the function sits behind the CDN.
+ */
+export const INTERNAL_HEADER_PREFIX = 'x-vfa-';
+
+/** Request header set by the CDN: the CloudFront distribution id (for `CreateInvalidation`). */
+export const DISTRIBUTION_ID_HEADER = 'x-vfa-distribution-id';
+
+/** Request header set by the CDN: the distribution's `*.cloudfront.net` domain (the deployment URL). */
+export const DISTRIBUTION_DOMAIN_HEADER = 'x-vfa-distribution-domain';
+
+/**
+ * Request header CloudFront adds as an origin custom header in `OriginProtection.secretHeader()`
+ * mode; the adapter compares it with the secret in constant time and answers 403 otherwise.
+ */
+export const ORIGIN_SECRET_HEADER = 'x-vfa-origin-secret';
+
+/**
+ * Response header carrying the `Cache-Control` the browser must see when the function sets
+ * `Vercel-CDN-Cache-Control` / `CDN-Cache-Control`, which CloudFront does not honour: the runtime
+ * puts the CDN directive into `Cache-Control` (what CloudFront caches by) and the function's own
+ * `Cache-Control` here; the CDN's viewer-response function moves it back into `Cache-Control`.
+ * Only used for status codes below 400, because CloudFront runs no viewer-response function for
+ * error responses.
+ */
+export const BROWSER_CACHE_CONTROL_HEADER = 'x-vfa-browser-cache-control';
+
+/** Environment variable: name of the DynamoDB table behind `getCache()` (RuntimeCacheTable). */
+export const CACHE_TABLE_ENV = 'VERCEL_FUNCTIONS_AWS_CACHE_TABLE';
+
+/** Environment variable: name of the DynamoDB tag table (TagTable). */
+export const TAG_TABLE_ENV = 'VERCEL_FUNCTIONS_AWS_TAG_TABLE';
+
+/**
+ * Environment variable: ARN of the Secrets Manager secret whose value CloudFront sends in
+ * {@link ORIGIN_SECRET_HEADER} (`OriginProtection.secretHeader()` only).
+ */
+export const ORIGIN_SECRET_ARN_ENV = 'VERCEL_FUNCTIONS_AWS_ORIGIN_SECRET_ARN';
+
+/**
+ * Environment variable: the route this function serves, Vercel-style (`/api/users/[id]`), so the
+ * adapter can add dynamic segments to the query as Vercel does and answer 404 for paths the CDN's
+ * wildcard pattern let through but the route does not match.
+ */
+export const ROUTE_ENV = 'VERCEL_FUNCTIONS_AWS_ROUTE';

@@ -1,0 +1,141 @@
+import type { Writable } from 'node:stream';
+import type { Context } from 'aws-lambda';
+import { createDispatcher, type Dispatcher, describeValue } from './dispatch';
+import { InvalidEventError, ResponseBodyError } from './errors';
+import { toWebRequest } from './event';
+import { drainSafetyMargin, drainWaitUntil, openRequestContext } from './invocation';
+import { type LambdaRuntime, lambdaRuntime } from './lambda-runtime';
+import { logError } from './log';
+import { runWithRequestContext } from './request-context';
+import { sendResponse } from './response-stream';
+import type { HandlerOptions, StreamingHandler, VercelModule } from './types';
+
+/**
+ * Wraps a Vercel-style module into a Lambda response-streaming handler
+ * (`awslambda.streamifyResponse(...)`). Call it at module load: the Lambda runtime reads the
+ * streaming mark from the exported handler when it loads the module.
+ *
+ * Validates the module shape and options eagerly, and throws a clear error naming what it found
+ * (e.g. a Node `(req, res)` default export, or no handler at all), or when the `awslambda` global
+ * is missing.
+ *
+ * @example
+ * ```ts
+ * import { createHandler } from 'vercel-functions-aws/runtime/handler';
+ * import * as route from './api/hello';
+ *
+ * export const handler = createHandler(route);
+ * ```
+ */
+export function createHandler(userModule: VercelModule, options: HandlerOptions = {}): StreamingHandler {
+  const runtime = lambdaRuntime();
+  const dispatch = createDispatcher(userModule);
+  const safetyMarginMs = drainSafetyMargin(options);
+  return runtime.streamifyResponse((event: unknown, responseStream: Writable, context: Context) =>
+    invoke(runtime, dispatch, safetyMarginMs, event, responseStream, context),
+  );
+}
+
+/**
+ * One invocation: event → Request, user code inside the request context, Response → stream,
+ * then the `waitUntil()` drain. Resolves only after the drain, because the Lambda runtime starts
+ * the next invocation (or freezes the environment) once this promise settles.
+ */
+async function invoke(
+  runtime: LambdaRuntime,
+  dispatch: Dispatcher,
+  safetyMarginMs: number,
+  event: unknown,
+  responseStream: Writable,
+  context: Context,
+): Promise<void> {
+  const requestId = context.awsRequestId;
+  let request: Request;
+  try {
+    request = toWebRequest(event, { requestId, awsRegion: process.env.AWS_REGION });
+  } catch (error) {
+    await rejectEvent(runtime, responseStream, requestId, error);
+    return;
+  }
+
+  const requestContext = openRequestContext(requestId, Object.fromEntries(request.headers), context);
+  let bodyFailure: { error: unknown } | undefined;
+  try {
+    await runWithRequestContext(requestContext, async () => {
+      const response = await callUser(dispatch, request, requestId);
+      await sendResponse(runtime, responseStream, response, { omitBody: request.method === 'HEAD' });
+    });
+  } catch (error) {
+    // Only sending can fail here (in practice the body): callUser turned user errors into a 500.
+    logError(
+      requestId,
+      'The response body failed after the status and headers were sent; failing the stream so the client sees an aborted response',
+      error,
+    );
+    bodyFailure = { error };
+  }
+
+  await drainWaitUntil(requestContext, context, safetyMarginMs);
+  // Rethrown only now, after the drain: the Lambda runtime then fails the still-open stream with
+  // error trailers (Lambda-Runtime-Function-Error-Type/-Body) and the Function URL aborts the
+  // client's connection instead of ending a truncated body cleanly.
+  if (bodyFailure) throw new ResponseBodyError(requestId, { cause: bodyFailure.error });
+}
+
+/** Calls the user's handler; a throw or a non-Response becomes a logged 500. */
+async function callUser(dispatch: Dispatcher, request: Request, requestId: string): Promise<Response> {
+  let result: unknown;
+  try {
+    result = await dispatch(request);
+  } catch (error) {
+    logError(requestId, 'The handler threw before returning a response', error);
+    return plainText(500, 'Internal Server Error');
+  }
+  if (!isResponse(result)) {
+    logError(requestId, `The handler returned ${describeValue(result)} instead of a Response`);
+    return plainText(500, 'Internal Server Error');
+  }
+  // Checked before anything is sent: once the prelude is out, the client could only get an abort.
+  if (result.bodyUsed || result.body?.locked) {
+    logError(requestId, 'The handler returned a Response whose body was already read');
+    return plainText(500, 'Internal Server Error');
+  }
+  return result;
+}
+
+async function rejectEvent(
+  runtime: LambdaRuntime,
+  responseStream: Writable,
+  requestId: string,
+  error: unknown,
+): Promise<void> {
+  if (error instanceof InvalidEventError) {
+    logError(requestId, `Rejected the invocation event with ${error.statusCode}: ${error.message}`);
+    await sendResponse(runtime, responseStream, plainText(error.statusCode, error.message), {
+      omitBody: false,
+    });
+  } else {
+    logError(requestId, 'Could not convert the invocation event into a Request', error);
+    await sendResponse(runtime, responseStream, plainText(500, 'Internal Server Error'), { omitBody: false });
+  }
+}
+
+function plainText(status: number, text: string): Response {
+  return new Response(text, { status, headers: { 'content-type': 'text/plain; charset=utf-8' } });
+}
+
+/**
+ * A Web `Response`. Checked by shape, not `instanceof`: a Response built by another copy of
+ * undici (a bundled `undici` package, a polyfill) is just as usable.
+ */
+function isResponse(value: unknown): value is Response {
+  if (value instanceof Response) return true;
+  if (typeof value !== 'object' || value === null) return false;
+  const candidate = value as Partial<Response>;
+  return (
+    typeof candidate.status === 'number' &&
+    typeof candidate.headers?.forEach === 'function' &&
+    typeof candidate.headers.getSetCookie === 'function' &&
+    (candidate.body === null || typeof candidate.body?.getReader === 'function')
+  );
+}

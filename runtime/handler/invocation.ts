@@ -1,0 +1,68 @@
+import type { Context } from 'aws-lambda';
+import { Awaiter } from './awaiter';
+import { InvalidHandlerOptionError } from './errors';
+import { logError, logWarning } from './log';
+import { RequestContext } from './request-context';
+import type { HandlerOptions } from './types';
+
+/** The longest a Lambda invocation can run; the budget when a context cannot tell (hand-built contexts). */
+const MAX_LAMBDA_TIMEOUT_MS = 15 * 60 * 1000;
+
+const DEFAULT_DRAIN_SAFETY_MARGIN_MS = 500;
+
+/** `options.drainSafetyMarginMs` with its default, or `InvalidHandlerOptionError` naming the bad value. */
+export function drainSafetyMargin(options: HandlerOptions): number {
+  const margin = options.drainSafetyMarginMs ?? DEFAULT_DRAIN_SAFETY_MARGIN_MS;
+  if (typeof margin !== 'number' || !Number.isFinite(margin) || margin < 0) {
+    throw new InvalidHandlerOptionError(
+      `drainSafetyMarginMs must be a finite number of milliseconds ≥ 0, got ${JSON.stringify(margin)}`,
+    );
+  }
+  return margin;
+}
+
+/** Milliseconds until Lambda stops this invocation. */
+export function remainingTimeMs(context: Context): number {
+  return typeof context.getRemainingTimeInMillis === 'function'
+    ? context.getRemainingTimeInMillis()
+    : MAX_LAMBDA_TIMEOUT_MS;
+}
+
+/**
+ * A fresh request context for one invocation. Everything per-request lives in it — never in
+ * module scope — because on Lambda Managed Instances one process serves many invocations at once.
+ */
+export function openRequestContext(
+  requestId: string,
+  headers: Readonly<Record<string, string>>,
+  context: Context,
+): RequestContext {
+  const awaiter = new Awaiter((reason) => logError(requestId, 'A waitUntil() promise rejected', reason));
+  return new RequestContext({ requestId, headers, deadline: Date.now() + remainingTimeMs(context), awaiter });
+}
+
+/**
+ * Waits for the invocation's `waitUntil()` work, after the response stream has ended, until
+ * `safetyMarginMs` before the deadline. Node 24 Lambda does not keep an invocation alive for
+ * promises nobody awaits, so this is what lets that work finish. Never throws: rejections were
+ * logged by the awaiter, and what is still running at the bound is logged as abandoned.
+ */
+export async function drainWaitUntil(
+  requestContext: RequestContext,
+  context: Context,
+  safetyMarginMs: number,
+): Promise<void> {
+  if (requestContext.awaiter.size === 0) return;
+  try {
+    const { abandoned } = await requestContext.awaiter.drain(remainingTimeMs(context) - safetyMarginMs);
+    if (abandoned > 0) {
+      logWarning(
+        requestContext.requestId,
+        `${abandoned} waitUntil() promise(s) still running ${safetyMarginMs} ms before the invocation deadline were abandoned`,
+      );
+    }
+  } catch (error) {
+    // A cleanup failure must never replace the response's outcome.
+    logError(requestContext.requestId, 'Waiting for waitUntil() promises failed', error);
+  }
+}

@@ -1,0 +1,198 @@
+import type { Writable } from 'node:stream';
+import type { Context } from 'aws-lambda';
+import { MiddyExecutionModeMissingError } from './errors';
+import { drainSafetyMargin, drainWaitUntil, openRequestContext } from './invocation';
+import { lambdaRuntime } from './lambda-runtime';
+import { currentRequestContext, runWithRequestContext } from './request-context';
+import type { HandlerOptions } from './types';
+import { applyTrustedHeaders, isTrustedHeaderName } from './viewer-headers';
+
+/*
+ * middy support. Only types are imported from @middy/core (an optional peer, and ESM-only): the
+ * user passes middy's own streaming execution mode in, so nothing here loads middy at run time.
+ *
+ * Why an execution mode and not just a middleware: a middy middleware cannot do this job.
+ * - The context would have to be entered with AsyncLocalStorage#enterWith from `before`. Measured
+ *   with @middy/core 7 on Node 24 (test/runtime/handler/middy.test.ts): a synchronous `before`
+ *   reaches the handler but the store leaks into the caller after the invocation, and a `before`
+ *   that awaits anything first leaks one request's store into every concurrent request.
+ *   `AsyncLocalStorage#run` around the whole invocation has neither problem, and only code that
+ *   wraps the invocation can call it.
+ * - waitUntil() work must be awaited after the response stream has ended and before the handler's
+ *   promise settles. middy ends the stream after the last `after` hook has run, so no middleware
+ *   hook runs late enough.
+ * So `vercelExecutionMode()` wraps middy's streaming execution mode and does both, and the
+ * `vercelRequestContext()` middleware only fails loudly when that wrapper is missing — without
+ * it, waitUntil() would silently do nothing.
+ */
+
+// @middy/core is ESM-only; this CommonJS file can reach its types only in import mode.
+type MiddlewareObj = import('@middy/core', { with: { 'resolution-mode': 'import' }}).MiddlewareObj;
+
+/** A middy execution mode: called once by `middy()`, returns the Lambda handler middy decorates. */
+// biome-ignore lint/suspicious/noExplicitAny: middy passes its internals through untyped.
+export type MiddyExecutionMode = (...args: any[]) => unknown;
+
+/** The streaming handler middy's streaming execution mode returns, with its `.handler()` setter. */
+type MiddyStreamingHandler = ((
+  event: unknown,
+  responseStream: Writable,
+  context: Context,
+) => Promise<unknown>) & {
+  handler?: (replacement: unknown) => unknown;
+};
+
+/**
+ * Wraps middy's streaming execution mode so each invocation runs inside the Vercel request
+ * context: `@vercel/functions` works in middlewares and the handler (`waitUntil`, `headers`,
+ * OIDC, ...), the event's headers are made trustworthy like the adapter's (spoofable
+ * `x-real-ip` / `x-forwarded-for` / `x-vercel-*` dropped, `x-real-ip`, `x-vercel-ip-*` and
+ * `x-vercel-id` derived from CloudFront's viewer headers), and `waitUntil()` work is awaited after
+ * the response stream has ended, bounded by the remaining time minus the safety margin.
+ *
+ * If the middy handler rejects, the rejection is rethrown after the drain, unchanged, so the
+ * Lambda runtime reports it exactly as it would without this wrapper.
+ *
+ * @example
+ * ```ts
+ * import middy from '@middy/core';
+ * import { executionModeStreamifyResponse } from '@middy/core/StreamifyResponse';
+ * import { vercelExecutionMode, vercelRequestContext } from 'vercel-functions-aws/runtime/handler/middy';
+ * import { waitUntil } from '@vercel/functions';
+ *
+ * export const handler = middy(
+ *   async (event) => {
+ *     waitUntil(recordVisit(event.headers['x-real-ip']));
+ *     return { statusCode: 200, headers: { 'content-type': 'text/plain' }, body: 'hello' };
+ *   },
+ *   { executionMode: vercelExecutionMode(executionModeStreamifyResponse) },
+ * ).use(vercelRequestContext());
+ * ```
+ */
+export function vercelExecutionMode(
+  base: MiddyExecutionMode,
+  options: HandlerOptions = {},
+): MiddyExecutionMode {
+  if (typeof base !== 'function') {
+    throw new TypeError(
+      "vercelExecutionMode() expects middy's streaming execution mode (executionModeStreamifyResponse from " +
+        `'@middy/core/StreamifyResponse'), got ${typeof base}`,
+    );
+  }
+  const safetyMarginMs = drainSafetyMargin(options);
+  return (...args) => {
+    const runtime = lambdaRuntime();
+    const inner = base(...args) as MiddyStreamingHandler;
+    if (typeof inner !== 'function') {
+      throw new TypeError(
+        'vercelExecutionMode(): the wrapped execution mode did not return a handler function',
+      );
+    }
+    const outer = runtime.streamifyResponse(
+      async (event: unknown, responseStream: Writable, context: Context): Promise<void> => {
+        const requestId = context.awsRequestId;
+        const trusted = withTrustedHeaders(event, requestId);
+        const requestContext = openRequestContext(requestId, trusted.contextHeaders, context);
+        let failure: { error: unknown } | undefined;
+        try {
+          await runWithRequestContext(requestContext, () => inner(trusted.event, responseStream, context));
+        } catch (error) {
+          failure = { error };
+        }
+        await drainWaitUntil(requestContext, context, safetyMarginMs);
+        if (failure) throw failure.error;
+      },
+    ) as MiddyStreamingHandler;
+    // middy's streaming mode lets `.handler(fn)` replace the base handler; keep that working.
+    outer.handler = (replacement) => {
+      inner.handler?.(replacement);
+      return outer;
+    };
+    return outer;
+  };
+}
+
+/**
+ * middy middleware that checks the Vercel request context is open — i.e. that the handler was
+ * created with `vercelExecutionMode()` — and throws `MiddyExecutionModeMissingError` otherwise.
+ * See the note at the top of this file for why the context cannot come from a middleware.
+ */
+export function vercelRequestContext(): MiddlewareObj {
+  return {
+    name: 'vercelRequestContext',
+    before: () => {
+      if (!currentRequestContext()) throw new MiddyExecutionModeMissingError();
+    },
+  };
+}
+
+interface TrustedEvent {
+  /** The event handed to middy: a shallow copy with trustworthy headers, or the event itself. */
+  event: unknown;
+  /** The request headers as `@vercel/functions` reads them (lower-case names, cookie included). */
+  contextHeaders: Record<string, string>;
+}
+
+/**
+ * Applies the adapter's trusted-header rules to an HTTP-shaped event (Function URL, API Gateway
+ * v1 or v2) without otherwise changing it: other header names keep their casing, only the
+ * spoofable names are replaced. Events without headers (direct invocations) pass through.
+ */
+function withTrustedHeaders(event: unknown, requestId: string): TrustedEvent {
+  const awsRegion = process.env.AWS_REGION;
+  if (typeof event !== 'object' || event === null || !isRecord((event as { headers?: unknown }).headers)) {
+    const headers = new Headers();
+    applyTrustedHeaders(headers, { requestId, awsRegion });
+    return { event, contextHeaders: Object.fromEntries(headers) };
+  }
+  const http = event as {
+    headers: Record<string, unknown>;
+    multiValueHeaders?: unknown;
+    cookies?: unknown;
+    requestContext?: { http?: { sourceIp?: unknown }; identity?: { sourceIp?: unknown } };
+  };
+
+  const headers = new Headers();
+  for (const [name, value] of Object.entries(http.headers)) {
+    if (typeof value !== 'string') continue;
+    try {
+      headers.append(name, value);
+    } catch {
+      // A header the Web Headers class refuses is left out of the context, not fatal.
+    }
+  }
+  const sourceIp = http.requestContext?.http?.sourceIp ?? http.requestContext?.identity?.sourceIp;
+  applyTrustedHeaders(headers, {
+    sourceIp: typeof sourceIp === 'string' ? sourceIp : undefined,
+    requestId,
+    awsRegion,
+  });
+  const derived = [...headers].filter(([name]) => isTrustedHeaderName(name));
+
+  const copy: Record<string, unknown> = {
+    ...http,
+    headers: { ...withoutTrustedNames(http.headers), ...Object.fromEntries(derived) },
+  };
+  if (isRecord(http.multiValueHeaders)) {
+    copy.multiValueHeaders = {
+      ...withoutTrustedNames(http.multiValueHeaders),
+      ...Object.fromEntries(derived.map(([name, value]) => [name, [value]])),
+    };
+  }
+
+  const contextHeaders = Object.fromEntries(headers);
+  if (Array.isArray(http.cookies) && http.cookies.length > 0 && contextHeaders.cookie === undefined) {
+    contextHeaders.cookie = http.cookies.join('; ');
+  }
+  return { event: copy, contextHeaders };
+}
+
+function withoutTrustedNames<T>(record: Record<string, T>): Record<string, T> {
+  return Object.fromEntries(
+    Object.entries(record).filter(([name]) => !isTrustedHeaderName(name.toLowerCase())),
+  );
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}

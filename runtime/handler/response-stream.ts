@@ -1,0 +1,108 @@
+import type { Writable } from 'node:stream';
+import type { LambdaRuntime } from './lambda-runtime';
+
+/** The prelude a Function URL reads before the body (status, headers, cookies). */
+export interface ResponsePrelude {
+  statusCode: number;
+  headers: Record<string, string>;
+  cookies: string[];
+}
+
+/** Status, headers and cookies of a Web `Response` in the shape Lambda's HTTP integrations read. */
+export function responsePrelude(response: Response): ResponsePrelude {
+  const headers: Record<string, string> = {};
+  // Duplicate names arrive joined with ", " — except set-cookie, which cannot be joined and goes
+  // to `cookies`, one entry per cookie.
+  response.headers.forEach((value, name) => {
+    if (name !== 'set-cookie') headers[name] = value;
+  });
+  return { statusCode: response.status, headers, cookies: response.headers.getSetCookie() };
+}
+
+/**
+ * Sends `response` down a Lambda response stream: the prelude through
+ * `awslambda.HttpResponseStream.from`, then the body chunk by chunk.
+ *
+ * - The prelude goes out on the first `write()`; an `end()` without a prior write loses it and
+ *   the client gets a bare 200 or a 502 (aws-lambda-nodejs-runtime-interface-client#97). So an
+ *   empty write is sent straight away: status and headers leave even for empty bodies and HEAD,
+ *   and before a slow first body chunk (server-sent events).
+ * - The body is read with a reader loop that waits for 'drain' when `write()` says the stream is
+ *   full; it is never buffered whole.
+ * - On success the stream is ended. If the body fails after the prelude went out, the stream is
+ *   deliberately left open and the error rethrown: the caller lets it reach the Lambda runtime,
+ *   which fails the stream with error trailers, and the Function URL aborts the client's
+ *   connection. Ending the stream here would hand the client a truncated body that looks complete.
+ */
+export async function sendResponse(
+  runtime: LambdaRuntime,
+  responseStream: Writable,
+  response: Response,
+  options: { readonly omitBody: boolean },
+): Promise<void> {
+  const stream = runtime.HttpResponseStream.from(responseStream, { ...responsePrelude(response) });
+  stream.write(new Uint8Array(0));
+
+  const body = response.body;
+  if (options.omitBody || body === null) {
+    // Nothing will read it; let the producer stop and release what it holds.
+    body?.cancel().catch(() => {});
+    stream.end();
+    return;
+  }
+
+  let failed = false;
+  try {
+    await pipeBody(body, stream);
+  } catch (error) {
+    failed = true;
+    throw error;
+  } finally {
+    if (!failed) stream.end();
+  }
+}
+
+async function pipeBody(body: ReadableStream<unknown>, stream: Writable): Promise<void> {
+  const reader = body.getReader();
+  try {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) return;
+      const chunk = toChunk(value);
+      if (chunk.length === 0) continue;
+      if (stream.destroyed || stream.writableEnded)
+        throw new Error('The response stream was closed by the runtime');
+      if (!stream.write(chunk)) await drained(stream);
+    }
+  } catch (error) {
+    // Stop the producer (a user's ReadableStream may hold timers or sockets).
+    reader.cancel(error).catch(() => {});
+    throw error;
+  }
+}
+
+function toChunk(value: unknown): Uint8Array | string {
+  if (value instanceof Uint8Array || typeof value === 'string') return value;
+  if (ArrayBuffer.isView(value)) return new Uint8Array(value.buffer, value.byteOffset, value.byteLength);
+  if (value instanceof ArrayBuffer) return new Uint8Array(value);
+  throw new TypeError(`The response body produced a chunk that is not bytes: ${typeof value}`);
+}
+
+/** Resolves on 'drain'; rejects if the stream errors or closes first, so a dead stream cannot hang us. */
+function drained(stream: Writable): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const settle = (error?: unknown) => {
+      stream.off('drain', onDrain);
+      stream.off('error', onError);
+      stream.off('close', onClose);
+      if (error === undefined) resolve();
+      else reject(error);
+    };
+    const onDrain = () => settle();
+    const onError = (error: unknown) => settle(error);
+    const onClose = () => settle(new Error('The response stream closed before it could take more data'));
+    stream.on('drain', onDrain);
+    stream.on('error', onError);
+    stream.on('close', onClose);
+  });
+}

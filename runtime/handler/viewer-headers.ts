@@ -1,0 +1,133 @@
+import { isIP, isIPv4, isIPv6 } from 'node:net';
+import {
+  CITY_HEADER_NAME,
+  COUNTRY_HEADER_NAME,
+  IP_HEADER_NAME,
+  LATITUDE_HEADER_NAME,
+  LONGITUDE_HEADER_NAME,
+  POSTAL_CODE_HEADER_NAME,
+  REGION_HEADER_NAME,
+  REQUEST_ID_HEADER_NAME,
+} from '../headers';
+import { vercelRegionCode } from './regions';
+
+/** What the adapter knows about the invocation besides the headers. */
+export interface ViewerInfo {
+  /** `requestContext.http.sourceIp`: the TCP peer Lambda saw (CloudFront, or the client without it). */
+  readonly sourceIp?: string;
+  /** The Lambda request id. */
+  readonly requestId: string;
+  /** The AWS region the function runs in (`AWS_REGION`). */
+  readonly awsRegion?: string;
+}
+
+const FORWARDED_FOR_HEADER_NAME = 'x-forwarded-for';
+const TIMEZONE_HEADER_NAME = 'x-vercel-ip-timezone';
+
+/**
+ * Each Vercel geo header, the CloudFront viewer header it comes from, and the shape a value must
+ * have to be passed on. CloudFront documents the formats
+ * (https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/adding-cloudfront-headers.html);
+ * a value that does not fit is dropped, so user code never reads garbage as a real location.
+ */
+const GEO_HEADERS: ReadonlyArray<
+  readonly [vercel: string, cloudFront: string, valid: (value: string) => boolean]
+> = [
+  [COUNTRY_HEADER_NAME, 'cloudfront-viewer-country', (v) => /^[A-Za-z]{2}$/.test(v)],
+  // ISO 3166-2 subdivision part: up to three letters or digits.
+  [REGION_HEADER_NAME, 'cloudfront-viewer-country-region', (v) => /^[A-Za-z0-9]{1,3}$/.test(v)],
+  // Passed on percent-encoded, as Vercel does; upstream geolocation() decodes it and throws
+  // URIError on a malformed escape, so such a value must not get through.
+  [CITY_HEADER_NAME, 'cloudfront-viewer-city', (v) => /^[ -~]+$/.test(v) && isDecodable(v)],
+  [LATITUDE_HEADER_NAME, 'cloudfront-viewer-latitude', (v) => isCoordinate(v, 90)],
+  [LONGITUDE_HEADER_NAME, 'cloudfront-viewer-longitude', (v) => isCoordinate(v, 180)],
+  [
+    POSTAL_CODE_HEADER_NAME,
+    'cloudfront-viewer-postal-code',
+    (v) => /^[A-Za-z0-9][A-Za-z0-9 -]{0,15}$/.test(v),
+  ],
+  // IANA names such as America/Argentina/Buenos_Aires, Etc/GMT+5.
+  [TIMEZONE_HEADER_NAME, 'cloudfront-viewer-time-zone', (v) => /^[A-Za-z][A-Za-z0-9_+\-/]{0,63}$/.test(v)],
+];
+
+/**
+ * Makes the request headers trustworthy, in place: removes what a viewer could have spoofed and
+ * derives the headers Vercel's proxy would have set.
+ *
+ * - Every inbound `x-real-ip`, `x-forwarded-for` and `x-vercel-*` (including `x-vercel-oidc-token`)
+ *   is dropped. CloudFront's viewer-request function drops them too; this second line of defence
+ *   matters when the function is reached some other way.
+ * - `x-real-ip` and `x-forwarded-for` come from `CloudFront-Viewer-Address` (port stripped) or,
+ *   when that is absent or garbled, from the source IP Lambda saw.
+ * - `x-vercel-ip-*` come from the `CloudFront-Viewer-*` geo headers, if well-formed.
+ * - `x-vercel-id` is `<vercel region>::<request id>`, as upstream `geolocation()` parses it.
+ */
+export function applyTrustedHeaders(headers: Headers, viewer: ViewerInfo): void {
+  for (const name of [...headers.keys()]) {
+    if (isTrustedHeaderName(name)) headers.delete(name);
+  }
+
+  const ip = viewerAddressIp(headers.get('cloudfront-viewer-address')) ?? validIp(viewer.sourceIp);
+  if (ip !== undefined) {
+    headers.set(IP_HEADER_NAME, ip);
+    headers.set(FORWARDED_FOR_HEADER_NAME, ip);
+  }
+
+  for (const [vercelName, cloudFrontName, valid] of GEO_HEADERS) {
+    const value = headers.get(cloudFrontName)?.trim();
+    if (value && valid(value)) headers.set(vercelName, value);
+  }
+
+  headers.set(REQUEST_ID_HEADER_NAME, `${vercelRegionCode(viewer.awsRegion)}::${viewer.requestId}`);
+}
+
+/**
+ * Whether `name` (lower-case) is one of the headers only the runtime may set: `x-real-ip`,
+ * `x-forwarded-for` and every `x-vercel-*`. Inbound values of these are never trusted.
+ */
+export function isTrustedHeaderName(name: string): boolean {
+  return name === IP_HEADER_NAME || name === FORWARDED_FOR_HEADER_NAME || name.startsWith('x-vercel-');
+}
+
+/**
+ * The IP address in a `CloudFront-Viewer-Address` value, or `undefined` if the value is not one.
+ * CloudFront sends `ip:port`; for IPv6 the last colon group is the port
+ * (`2406:da14::c4a:42838`). The bracketed form `[::1]:443` and a bare IPv4 address are accepted
+ * too; a bare IPv6 address is not, because its last group cannot be told apart from a port.
+ */
+export function viewerAddressIp(value: string | null | undefined): string | undefined {
+  const address = value?.trim();
+  if (!address) return undefined;
+
+  const bracketed = /^\[([^\]]+)\]:(\d{1,5})$/.exec(address);
+  if (bracketed) return isIPv6(bracketed[1]) && isPort(bracketed[2]) ? bracketed[1] : undefined;
+
+  if (isIPv4(address)) return address;
+  const colon = address.lastIndexOf(':');
+  if (colon <= 0) return undefined;
+  const ip = address.slice(0, colon);
+  const port = address.slice(colon + 1);
+  if (!isPort(port)) return undefined;
+  return isIP(ip) ? ip : undefined;
+}
+
+function validIp(value: string | undefined): string | undefined {
+  return value && isIP(value) ? value : undefined;
+}
+
+function isPort(value: string): boolean {
+  return /^\d{1,5}$/.test(value) && Number(value) <= 65535;
+}
+
+function isCoordinate(value: string, limit: number): boolean {
+  return /^[-+]?\d{1,3}(\.\d+)?$/.test(value) && Math.abs(Number(value)) <= limit;
+}
+
+function isDecodable(value: string): boolean {
+  try {
+    decodeURIComponent(value);
+    return true;
+  } catch {
+    return false;
+  }
+}

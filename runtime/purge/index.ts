@@ -1,0 +1,76 @@
+/**
+ * CDN purge calls. Each delegates to the request context's purge API; outside a request (or
+ * before the CloudFront-backed implementation is wired into the context) each resolves without
+ * doing anything — upstream's behaviour outside Vercel.
+ */
+import { getContext } from '../get-context';
+import type { DangerouslyDeleteOptions } from './types';
+
+/**
+ * Marks every cached response carrying `tag` as stale; the next request revalidates it.
+ *
+ * @param tag A tag or an array of tags.
+ * @example
+ * ```ts
+ * import { invalidateByTag } from '@vercel/functions';
+ *
+ * export default {
+ *   async fetch() {
+ *     await invalidateByTag('products');
+ *     return new Response('Invalidated');
+ *   },
+ * };
+ * ```
+ */
+export const invalidateByTag = (tag: string | string[]): Promise<void> =>
+  getContext().purge?.invalidateByTag(tag) ?? Promise.resolve();
+
+/**
+ * Deletes every cached response carrying `tag`, after `revalidationDeadlineSeconds` (default 0:
+ * at once). Prefer {@link invalidateByTag}: deleting popular objects can stampede the origin.
+ *
+ * @param tag A tag or an array of tags.
+ * @param options `revalidationDeadlineSeconds`: how long stale content may still be served.
+ * @example
+ * ```ts
+ * import { dangerouslyDeleteByTag } from '@vercel/functions';
+ *
+ * await dangerouslyDeleteByTag('products', { revalidationDeadlineSeconds: 10 });
+ * ```
+ */
+export const dangerouslyDeleteByTag = (
+  tag: string | string[],
+  options?: DangerouslyDeleteOptions,
+): Promise<void> => getContext().purge?.dangerouslyDeleteByTag(tag, options) ?? Promise.resolve();
+
+/**
+ * Marks every cached transformation of a source image as stale.
+ *
+ * @param src A source image path or URL, or an array of them.
+ * @example
+ * ```ts
+ * import { invalidateBySrcImage } from '@vercel/functions';
+ *
+ * await invalidateBySrcImage('/api/avatar/1');
+ * ```
+ */
+export const invalidateBySrcImage = (src: string | string[]): Promise<void> =>
+  getContext().purge?.invalidateBySrcImage(src) ?? Promise.resolve();
+
+/**
+ * Deletes every cached transformation of a source image, after `revalidationDeadlineSeconds`
+ * (default 0: at once). Prefer {@link invalidateBySrcImage}.
+ *
+ * @param src A source image path or URL, or an array of them.
+ * @param options `revalidationDeadlineSeconds`: how long stale content may still be served.
+ * @example
+ * ```ts
+ * import { dangerouslyDeleteBySrcImage } from '@vercel/functions';
+ *
+ * await dangerouslyDeleteBySrcImage('/api/avatar/1', { revalidationDeadlineSeconds: 10 });
+ * ```
+ */
+export const dangerouslyDeleteBySrcImage = (
+  src: string | string[],
+  options?: DangerouslyDeleteOptions,
+): Promise<void> => getContext().purge?.dangerouslyDeleteBySrcImage(src, options) ?? Promise.resolve();

@@ -1,0 +1,26 @@
+import * as path from 'node:path';
+import { adapterEntrySource, runtimeModulePath } from '../../../lib/bundling';
+
+describe('adapterEntrySource', () => {
+  test('imports the user module and the adapter and exports handler when given an absolute entry', () => {
+    const source = adapterEntrySource('/app/api/hello.ts');
+    expect(source).toContain('import * as userModule from "/app/api/hello.ts";');
+    expect(source).toContain(
+      `import { createHandler } from ${JSON.stringify(runtimeModulePath('handler/index'))};`,
+    );
+    expect(source).toContain('export const handler = createHandler(userModule);');
+  });
+
+  test('resolves a relative entry against the working directory', () => {
+    expect(adapterEntrySource('api/hello.ts')).toContain(JSON.stringify(path.resolve('api/hello.ts')));
+  });
+
+  test('quotes paths holding quotes and backslashes when given an unusual file name', () => {
+    const source = adapterEntrySource('/app/api/we"ird\\name.ts');
+    expect(source).toContain(`from ${JSON.stringify('/app/api/we"ird\\name.ts')};`);
+  });
+
+  test('throws when the entry is empty', () => {
+    expect(() => adapterEntrySource('  ')).toThrow(/userEntry must be a path.*empty string/);
+  });
+});

@@ -1,0 +1,39 @@
+import { existsSync, readFileSync } from 'node:fs';
+import * as path from 'node:path';
+import { runtimeModulePath, vercelPackageAliases } from '../../../lib/bundling';
+
+const RUNTIME = path.resolve(__dirname, '..', '..', '..', 'runtime');
+
+describe('vercelPackageAliases', () => {
+  test('maps @vercel/functions and each upstream subpath to the runtime source when run from source', () => {
+    expect(vercelPackageAliases()).toEqual({
+      '@vercel/functions': path.join(RUNTIME, 'index.ts'),
+      '@vercel/functions/headers': path.join(RUNTIME, 'headers.ts'),
+      '@vercel/functions/middleware': path.join(RUNTIME, 'middleware.ts'),
+      '@vercel/functions/db-connections': path.join(RUNTIME, 'db-connections', 'index.ts'),
+      '@vercel/functions/oidc': path.join(RUNTIME, 'oidc', 'index.ts'),
+    });
+  });
+
+  test('covers every entry point of the real package exports map', () => {
+    const manifestPath = path.resolve(RUNTIME, '..', 'node_modules', '@vercel', 'functions', 'package.json');
+    const manifest = JSON.parse(readFileSync(manifestPath, 'utf8')) as { exports: Record<string, unknown> };
+    const upstream = Object.keys(manifest.exports).map((key) => key.replace(/^\./, '@vercel/functions'));
+    expect(Object.keys(vercelPackageAliases()).sort()).toEqual(upstream.sort());
+  });
+
+  test('returns absolute paths inside the runtime folder', () => {
+    for (const target of Object.values(vercelPackageAliases())) {
+      expect(path.isAbsolute(target)).toBe(true);
+      expect(path.relative(RUNTIME, target).startsWith('..')).toBe(false);
+    }
+  });
+});
+
+describe('runtimeModulePath', () => {
+  test('points at an existing runtime module when given one', () => {
+    const file = runtimeModulePath('get-context');
+    expect(file).toBe(path.join(RUNTIME, 'get-context.ts'));
+    expect(existsSync(file)).toBe(true);
+  });
+});

@@ -1,0 +1,99 @@
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { BundlingError, bundleFunction } from '../../../lib/bundling';
+
+const REPO_ROOT = path.resolve(__dirname, '..', '..', '..');
+
+describe('bundleFunction', () => {
+  let dir: string;
+  beforeEach(() => {
+    dir = mkdtempSync(path.join(tmpdir(), 'vfa-bundle-'));
+  });
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+  function writeEntry(source: string, name = 'hello.ts'): string {
+    const entry = path.join(dir, 'api', name);
+    mkdirSync(path.dirname(entry), { recursive: true });
+    writeFileSync(entry, source);
+    return entry;
+  }
+
+  test('writes a CommonJS index.js with handler index.handler when given a Vercel-style module', async () => {
+    const entry = writeEntry("export default { fetch: () => new Response('hi') };\n");
+    const result = await bundleFunction({ entry, outdir: path.join(dir, 'out') });
+
+    expect(result).toEqual({ outfile: path.join(dir, 'out', 'index.js'), handler: 'index.handler' });
+    const output = readFileSync(result.outfile, 'utf8');
+    expect(output).toMatch(/module\.exports = __toCommonJS/);
+    expect(output).toContain("new Response('hi')".replaceAll("'", '"'));
+    expect(output).toContain('createHandler(');
+    expect(JSON.parse(readFileSync(path.join(dir, 'out', 'package.json'), 'utf8'))).toEqual({
+      type: 'commonjs',
+    });
+  });
+
+  test('aliases @vercel/functions to the runtime shim when the project has no copy of its own', async () => {
+    const entry = writeEntry(
+      "import { waitUntil } from '@vercel/functions';\nexport default { fetch: () => { waitUntil(Promise.resolve()); return new Response(''); } };\n",
+    );
+    const { outfile } = await bundleFunction({ entry, outdir: path.join(dir, 'out') });
+    const output = readFileSync(outfile, 'utf8');
+    expect(output).toContain('runtime/wait-until.ts');
+    expect(output).not.toContain('node_modules/@vercel/functions');
+  });
+
+  test('bundles the real package when the project has its own copy', async () => {
+    mkdirSync(path.join(dir, 'node_modules', '@vercel'), { recursive: true });
+    symlinkSync(
+      path.join(REPO_ROOT, 'node_modules', '@vercel', 'functions'),
+      path.join(dir, 'node_modules', '@vercel', 'functions'),
+    );
+    const entry = writeEntry(
+      "import { ipAddress } from '@vercel/functions';\nexport default { fetch: (r: Request) => new Response(ipAddress(r)) };\n",
+    );
+    const { outfile } = await bundleFunction({ entry, outdir: path.join(dir, 'out'), projectDir: dir });
+    expect(readFileSync(outfile, 'utf8')).toContain('node_modules/@vercel/functions/headers.js');
+  });
+
+  test('minifies, writes a source map and leaves externals out when asked', async () => {
+    const entry = writeEntry(
+      "import { S3Client } from '@aws-sdk/client-s3';\nexport default { fetch: () => new Response(String(S3Client)) };\n",
+    );
+    const { outfile } = await bundleFunction({
+      entry,
+      outdir: path.join(dir, 'out'),
+      minify: true,
+      sourcemap: true,
+      external: ['@aws-sdk/*'],
+    });
+    const output = readFileSync(outfile, 'utf8');
+    expect(output).toContain('require("@aws-sdk/client-s3")');
+    expect(output).toContain('//# sourceMappingURL=index.js.map');
+    expect(JSON.parse(readFileSync(`${outfile}.map`, 'utf8')).version).toBe(3);
+  });
+
+  test('throws a BundlingError naming the entry when the entry does not exist', async () => {
+    const entry = path.join(dir, 'api', 'missing.ts');
+    await expect(bundleFunction({ entry, outdir: path.join(dir, 'out') })).rejects.toThrow(
+      new BundlingError(`bundleFunction: entry '${entry}' is not a file (resolved to ${entry})`),
+    );
+  });
+
+  test('throws when outdir is empty', async () => {
+    const entry = writeEntry('export default {};\n');
+    await expect(bundleFunction({ entry, outdir: '' })).rejects.toThrow(
+      /bundleFunction: 'outdir' must be a non-empty path, got ""/,
+    );
+  });
+
+  test('throws a BundlingError naming the entry and the esbuild error when the code does not compile', async () => {
+    const entry = writeEntry("import { nope } from './does-not-exist';\nexport default { fetch: nope };\n");
+    const error = await bundleFunction({ entry, outdir: path.join(dir, 'out') }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(BundlingError);
+    expect((error as Error).name).toBe('BundlingError');
+    expect((error as Error).message).toContain(`could not bundle '${entry}'`);
+    expect((error as Error).message).toMatch(/hello\.ts:1:\d+: Could not resolve "\.\/does-not-exist"/);
+    expect((error as Error).cause).toBeDefined();
+  });
+});

@@ -1,0 +1,189 @@
+import { InvalidEventError } from '../../../runtime/handler/errors';
+import { toWebRequest } from '../../../runtime/handler/event';
+import { functionUrlEvent } from './fake-lambda';
+
+const options = { requestId: 'req-1', awsRegion: 'eu-central-1' };
+
+function rejection(event: unknown): InvalidEventError {
+  try {
+    toWebRequest(event, options);
+  } catch (error) {
+    expect(error).toBeInstanceOf(InvalidEventError);
+    return error as InvalidEventError;
+  }
+  throw new Error('expected toWebRequest to throw');
+}
+
+describe('toWebRequest', () => {
+  test('builds the URL from x-forwarded-host, rawPath and rawQueryString when CloudFront set the public host', () => {
+    const request = toWebRequest(
+      functionUrlEvent({
+        rawPath: '/api/items/42',
+        rawQueryString: 'a=1&b=two%20words',
+        headers: { 'x-forwarded-host': 'www.example.com', 'cloudfront-forwarded-proto': 'https' },
+      }),
+      options,
+    );
+    expect(request.url).toBe('https://www.example.com/api/items/42?a=1&b=two%20words');
+    expect(new URL(request.url).searchParams.get('b')).toBe('two words');
+  });
+
+  test('falls back to the host header, then to requestContext.domainName, when there is no x-forwarded-host', () => {
+    expect(toWebRequest(functionUrlEvent({ headers: { host: 'direct.example.com' } }), options).url).toBe(
+      'https://direct.example.com/api/hello',
+    );
+    const event = functionUrlEvent();
+    (event.headers as Record<string, string>).host = '';
+    expect(toWebRequest(event, options).url).toBe('https://abc123.lambda-url.us-east-1.on.aws/api/hello');
+  });
+
+  test('uses the first host of a comma-separated x-forwarded-host and the forwarded protocol when given', () => {
+    const request = toWebRequest(
+      functionUrlEvent({
+        headers: { 'x-forwarded-host': 'a.example.com, b.example.com', 'x-forwarded-proto': 'http' },
+      }),
+      options,
+    );
+    expect(request.url).toBe('http://a.example.com/api/hello');
+  });
+
+  test('keeps the method, headers and a plain body when the event is not base64-encoded', async () => {
+    const request = toWebRequest(
+      functionUrlEvent({
+        method: 'POST',
+        body: '{"hello":"wörld"}',
+        headers: { 'content-type': 'application/json' },
+      }),
+      options,
+    );
+    expect(request.method).toBe('POST');
+    expect(request.headers.get('content-type')).toBe('application/json');
+    expect(await request.json()).toEqual({ hello: 'wörld' });
+  });
+
+  test('decodes a base64 body byte for byte when isBase64Encoded is true', async () => {
+    const bytes = Buffer.from([0, 1, 2, 250, 251, 255, 10, 13]);
+    const request = toWebRequest(
+      functionUrlEvent({ method: 'PUT', body: bytes.toString('base64'), isBase64Encoded: true }),
+      options,
+    );
+    expect(Buffer.from(await request.arrayBuffer())).toEqual(bytes);
+  });
+
+  test('joins cookies[] into one cookie header when the event carries cookies', () => {
+    const request = toWebRequest(functionUrlEvent({ cookies: ['a=1', 'b=two', 'session=xyz'] }), options);
+    expect(request.headers.get('cookie')).toBe('a=1; b=two; session=xyz');
+  });
+
+  test('drops the body when the method is GET or HEAD', async () => {
+    const get = toWebRequest(functionUrlEvent({ method: 'GET', body: 'ignored' }), options);
+    const head = toWebRequest(
+      functionUrlEvent({ method: 'HEAD', body: 'aWdub3JlZA==', isBase64Encoded: true }),
+      options,
+    );
+    expect(get.body).toBeNull();
+    expect(head.body).toBeNull();
+  });
+
+  test('derives the trusted headers when the event has CloudFront viewer headers', () => {
+    const request = toWebRequest(
+      functionUrlEvent({
+        headers: {
+          'cloudfront-viewer-address': '203.0.113.9:51234',
+          'x-real-ip': '6.6.6.6',
+          'x-vercel-id': 'spoofed',
+        },
+      }),
+      options,
+    );
+    expect(request.headers.get('x-real-ip')).toBe('203.0.113.9');
+    expect(request.headers.get('x-vercel-id')).toBe('fra1::req-1');
+  });
+
+  test.each([
+    ['a character outside the alphabet', 'aGVsbG8*', 'character "*" at offset 7'],
+    ['whitespace', 'aGVs bG8=', 'character " " at offset 4'],
+    ['a missing padding', 'aGVsbG8', 'length 7 is not a multiple of 4'],
+    ['padding in the middle', 'aG==bG8=', 'misplaced "=" padding'],
+    ['the base64url alphabet', 'a-_b', 'character "-" at offset 1'],
+  ])('rejects the body with 400 naming the problem when the base64 has %s', (_name, body, problem) => {
+    const error = rejection(functionUrlEvent({ method: 'POST', body, isBase64Encoded: true }));
+    expect(error.statusCode).toBe(400);
+    expect(error.message).toBe(
+      `Invalid request body: isBase64Encoded is true but the body is not valid base64 (${problem})`,
+    );
+  });
+
+  test.each([
+    ['a string', 'hello', /expected a Lambda Function URL event object, got "hello"/],
+    ['null', null, /got null/],
+    ['an array', [], /got an array/],
+    ['a payload v1 event', { version: '1.0' }, /payload format version "2.0"\), got version "1.0"/],
+    ['an event without a version', { rawPath: '/' }, /got version undefined/],
+    [
+      'an event without requestContext',
+      { version: '2.0', rawPath: '/' },
+      /requestContext.http.method is missing/,
+    ],
+    [
+      'an event without rawPath',
+      { version: '2.0', requestContext: { http: { method: 'GET' } } },
+      /rawPath must be a string starting with "\/", got undefined/,
+    ],
+    [
+      'a relative rawPath',
+      { version: '2.0', rawPath: 'api', requestContext: { http: { method: 'GET' } } },
+      /rawPath must be a string starting with "\/", got "api"/,
+    ],
+    [
+      'a non-string header',
+      {
+        version: '2.0',
+        rawPath: '/',
+        headers: { host: 'x', n: 1 },
+        requestContext: { http: { method: 'GET' } },
+      },
+      /header "n" must be a string, got number 1/,
+    ],
+    [
+      'cookies that are not strings',
+      {
+        version: '2.0',
+        rawPath: '/',
+        cookies: [1],
+        headers: { host: 'x' },
+        requestContext: { http: { method: 'GET' } },
+      },
+      /cookies must be an array of strings/,
+    ],
+    [
+      'a body that is not a string',
+      {
+        version: '2.0',
+        rawPath: '/',
+        body: {},
+        headers: { host: 'x' },
+        requestContext: { http: { method: 'POST' } },
+      },
+      /body must be a string, got an object/,
+    ],
+  ])('rejects %s with 400 and a reason', (_name, event, reason) => {
+    const error = rejection(event);
+    expect(error.statusCode).toBe(400);
+    expect(error.message).toMatch(reason);
+  });
+
+  test('rejects with 400 when no host can be found or the host is not a host', () => {
+    const noHost = functionUrlEvent({ headers: { host: '' }, requestContext: { domainName: undefined } });
+    expect(rejection(noHost).message).toMatch(/cannot tell the request's host/);
+    expect(rejection(functionUrlEvent({ headers: { 'x-forwarded-host': 'evil.com/path' } })).message).toMatch(
+      /cannot tell the request's host \(got "evil.com\/path"\)/,
+    );
+  });
+
+  test('rejects with 405 when the method is one Request refuses', () => {
+    const error = rejection(functionUrlEvent({ method: 'CONNECT' }));
+    expect(error.statusCode).toBe(405);
+    expect(error.message).toBe('Method "CONNECT" is not supported');
+  });
+});

