@@ -55,3 +55,15 @@ export const ORIGIN_SECRET_ARN_ENV = 'VERCEL_FUNCTIONS_AWS_ORIGIN_SECRET_ARN';
  * wildcard pattern let through but the route does not match.
  */
 export const ROUTE_ENV = 'VERCEL_FUNCTIONS_AWS_ROUTE';
+
+/**
+ * Environment variable: the audience (`aud`) of the tokens `getVercelOidcToken()` requests from STS
+ * `GetWebIdentityToken` when neither the request header nor `VERCEL_OIDC_TOKEN` has one.
+ */
+export const OIDC_AUDIENCE_ENV = 'VERCEL_FUNCTIONS_AWS_OIDC_AUDIENCE';
+
+/** Environment variable: `GetWebIdentityToken`'s `SigningAlgorithm`, `RS256` (default) or `ES384`. */
+export const OIDC_SIGNING_ALGORITHM_ENV = 'VERCEL_FUNCTIONS_AWS_OIDC_SIGNING_ALGORITHM';
+
+/** Environment variable: `GetWebIdentityToken`'s `DurationSeconds` (60–3600; STS' default is 300). */
+export const OIDC_TOKEN_DURATION_ENV = 'VERCEL_FUNCTIONS_AWS_OIDC_TOKEN_DURATION';

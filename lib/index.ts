@@ -1,0 +1,12 @@
+export { type AddFunctionOptions, Cdn, type CdnProps } from './cdn';
+export { ConfigurationError } from './errors';
+export {
+  OriginProtection,
+  type OriginProtectionBinding,
+  type SecretHeaderOptions,
+} from './origin-protection';
+export { RuntimeCacheTable, type RuntimeCacheTableProps } from './runtime-cache-table';
+export { RuntimeTableBase, type RuntimeTableKeySchema, type RuntimeTableProps } from './runtime-table-base';
+export { TagTable, type TagTableProps } from './tag-table';
+export { type VercelEnvironment, VercelFunction, type VercelFunctionProps } from './vercel-function';
+export { VercelProject, type VercelProjectProps } from './vercel-project';

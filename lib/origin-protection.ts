@@ -1,0 +1,216 @@
+import { Annotations, Duration, Stack, Token, Validations } from 'aws-cdk-lib';
+import * as cloudfront from 'aws-cdk-lib/aws-cloudfront';
+import * as origins from 'aws-cdk-lib/aws-cloudfront-origins';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import type { Construct } from 'constructs';
+import { ConfigurationError } from './errors';
+import { ORIGIN_SECRET_ARN_ENV, ORIGIN_SECRET_HEADER } from './private/constructs-contract';
+import { bundledHandlerCode } from './private/edge-code';
+import { privateSourceFile } from './private/source-file';
+
+/** Options of {@link OriginProtection.secretHeader}. */
+export interface SecretHeaderOptions {
+  /**
+   * The secret whose value CloudFront sends to the function in the `x-vfa-origin-secret` header.
+   * Its value must be a plain string of header-safe characters.
+   *
+   * @default - a new secret with a random 64-character alphanumeric value
+   */
+  readonly secret?: secretsmanager.ISecret;
+}
+
+/**
+ * What a protection mode contributes to one distribution. Created by {@link OriginProtection._bind}
+ * once per `Cdn`; not part of the public API.
+ */
+export interface OriginProtectionBinding {
+  /** The CloudFront origin for one Function URL. */
+  origin(functionUrl: lambda.IFunctionUrl, readTimeout: Duration): cloudfront.IOrigin;
+  /** Lambda@Edge associations every function behaviour gets. */
+  readonly edgeLambdas: cloudfront.EdgeLambda[];
+  /** Gives a function served under this protection what its runtime needs (environment, grants). */
+  bindFunction(fn: lambda.IFunction): void;
+}
+
+/**
+ * Who may call the Lambda Function URLs behind a `Cdn`. A public Function URL bypasses CloudFront —
+ * its WAF, its header sanitising, its cache — so every mode but `none()` makes direct calls fail.
+ *
+ * @example
+ * new Cdn(this, 'Cdn', { originProtection: OriginProtection.oac() });
+ */
+export abstract class OriginProtection {
+  /**
+   * The default. Function URLs use `AWS_IAM` auth and CloudFront signs each request with an origin
+   * access control (OAC). Lambda rejects signed requests whose body hash is missing, so a small
+   * Lambda@Edge origin-request function (deployed to us-east-1) computes `x-amz-content-sha256` for
+   * every request body; bodies above 1 MB get a clear 413. Needs a stack with an explicit region.
+   */
+  static oacWithBodySigning(): OriginProtection {
+    return new OacProtection(true);
+  }
+
+  /**
+   * Function URLs use `AWS_IAM` auth and CloudFront signs requests with OAC, without the body
+   * signer: for GET/HEAD APIs, or clients that send `x-amz-content-sha256` themselves — other
+   * requests with a body are rejected by Lambda with 403.
+   */
+  static oac(): OriginProtection {
+    return new OacProtection(false);
+  }
+
+  /**
+   * Function URLs are public (`NONE` auth); CloudFront adds a secret header held in Secrets Manager
+   * and the adapter answers 403 when it is missing or wrong (compared in constant time). No body
+   * size limit beyond Lambda's own. The secret is visible to anyone who can read the distribution's
+   * configuration.
+   */
+  static secretHeader(options: SecretHeaderOptions = {}): OriginProtection {
+    return new SecretHeaderProtection(options.secret);
+  }
+
+  /** Public Function URLs without any check: anyone can bypass CloudFront. Adds a synth warning. */
+  static none(): OriginProtection {
+    return new NoProtection();
+  }
+
+  /** The factory this protection came from, for messages, e.g. `OriginProtection.oac()`. */
+  abstract readonly name: string;
+
+  /** The auth type the Function URLs need under this protection. */
+  abstract readonly functionUrlAuthType: lambda.FunctionUrlAuthType;
+
+  /**
+   * Creates the per-distribution resources (origin access control, Lambda@Edge signer, secret) in
+   * `cdn`. Called once by each `Cdn`.
+   *
+   * @internal
+   */
+  abstract _bind(cdn: Construct): OriginProtectionBinding;
+}
+
+class OacProtection extends OriginProtection {
+  readonly name: string;
+  readonly functionUrlAuthType = lambda.FunctionUrlAuthType.AWS_IAM;
+
+  constructor(private readonly signBodies: boolean) {
+    super();
+    this.name = signBodies ? 'OriginProtection.oacWithBodySigning()' : 'OriginProtection.oac()';
+  }
+
+  _bind(cdn: Construct): OriginProtectionBinding {
+    const originAccessControl = new cloudfront.FunctionUrlOriginAccessControl(cdn, 'OriginAccessControl', {
+      signing: cloudfront.Signing.SIGV4_ALWAYS,
+      description: 'Signs requests to the Lambda Function URLs behind this distribution',
+    });
+    const edgeLambdas: cloudfront.EdgeLambda[] = this.signBodies
+      ? [
+          {
+            functionVersion: this.createBodySigner(cdn).currentVersion,
+            eventType: cloudfront.LambdaEdgeEventType.ORIGIN_REQUEST,
+            includeBody: true,
+          },
+        ]
+      : [];
+    return {
+      origin: (functionUrl, readTimeout) =>
+        origins.FunctionUrlOrigin.withOriginAccessControl(functionUrl, { originAccessControl, readTimeout }),
+      edgeLambdas,
+      bindFunction: () => {},
+    };
+  }
+
+  private createBodySigner(cdn: Construct): cloudfront.experimental.EdgeFunction {
+    // Lambda@Edge functions must live in us-east-1. EdgeFunction puts them into a companion stack
+    // there and reads the version ARN back through SSM — which needs this stack's region as a
+    // concrete value, so a region-agnostic stack cannot use this mode.
+    if (Token.isUnresolved(Stack.of(cdn).region)) {
+      throw new ConfigurationError(
+        cdn,
+        'originProtection OriginProtection.oacWithBodySigning() deploys a Lambda@Edge function to us-east-1, which needs a stack with an explicit region (env: { region }); in a region-agnostic stack use OriginProtection.oac() or OriginProtection.secretHeader()',
+      );
+    }
+    const signer = new cloudfront.experimental.EdgeFunction(cdn, 'BodySigner', {
+      description:
+        'Sets x-amz-content-sha256 so CloudFront OAC can sign requests with a body to a Lambda Function URL',
+      // Lambda@Edge supports a subset of Lambda's runtimes and x86_64 only (no arm64).
+      runtime: lambda.Runtime.NODEJS_22_X,
+      architecture: lambda.Architecture.X86_64,
+      handler: 'index.handler',
+      code: bundledHandlerCode(privateSourceFile('edge/content-sha256.ts'), 'node22'),
+      memorySize: 128,
+      timeout: Duration.seconds(5),
+    });
+    // Findings intrinsic to Lambda@Edge, acknowledged for cdk-nag and other validation plugins.
+    Validations.of(signer.lambda).acknowledge(
+      {
+        id: 'AwsSolutions::AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]',
+        reason:
+          'Lambda@Edge runs in every region CloudFront serves from and writes its logs there, to /aws/lambda/us-east-1.<function> in that region, so the log groups cannot be listed in advance; AWSLambdaBasicExecutionRole grants only logs:CreateLogGroup, logs:CreateLogStream and logs:PutLogEvents. The function has no other permissions.',
+      },
+      {
+        id: 'AwsSolutions::AwsSolutions-L1',
+        reason:
+          'Lambda@Edge supports only some Lambda runtimes; nodejs22.x is the newest it documents. The handler uses node:crypto only, so the runtime version carries no dependency risk.',
+      },
+    );
+    return signer;
+  }
+}
+
+class SecretHeaderProtection extends OriginProtection {
+  readonly name = 'OriginProtection.secretHeader()';
+  readonly functionUrlAuthType = lambda.FunctionUrlAuthType.NONE;
+
+  constructor(private readonly secret?: secretsmanager.ISecret) {
+    super();
+  }
+
+  _bind(cdn: Construct): OriginProtectionBinding {
+    const secret =
+      this.secret ??
+      new secretsmanager.Secret(cdn, 'OriginSecret', {
+        description:
+          'Sent by CloudFront to the Lambda Function URLs behind this distribution; calls without it get 403',
+        generateSecretString: { passwordLength: 64, excludePunctuation: true, includeSpace: false },
+      });
+    return {
+      origin: (functionUrl, readTimeout) =>
+        new origins.FunctionUrlOrigin(functionUrl, {
+          readTimeout,
+          // A dynamic reference, resolved by CloudFormation at deploy time: the value never enters the
+          // template. CloudFront overwrites a viewer-sent header of the same name with this value.
+          customHeaders: { [ORIGIN_SECRET_HEADER]: secret.secretValue.unsafeUnwrap() },
+        }),
+      edgeLambdas: [],
+      bindFunction: (fn) => {
+        if (!(fn instanceof lambda.Function)) {
+          throw new ConfigurationError(
+            cdn,
+            `${this.name} needs a lambda.Function (it sets ${ORIGIN_SECRET_ARN_ENV} on it), got ${fn.node.path}`,
+          );
+        }
+        fn.addEnvironment(ORIGIN_SECRET_ARN_ENV, secret.secretArn);
+        secret.grantRead(fn);
+      },
+    };
+  }
+}
+
+class NoProtection extends OriginProtection {
+  readonly name = 'OriginProtection.none()';
+  readonly functionUrlAuthType = lambda.FunctionUrlAuthType.NONE;
+
+  _bind(cdn: Construct): OriginProtectionBinding {
+    Annotations.of(cdn).addWarningV2(
+      'vercel-functions-aws:originProtectionNone',
+      'originProtection is OriginProtection.none(): the Lambda Function URLs are public, so anyone can call them directly and bypass CloudFront, its WAF and its header sanitising (spoofed x-real-ip, x-vercel-*). Use OriginProtection.oacWithBodySigning() (the default) or secretHeader().',
+    );
+    return {
+      origin: (functionUrl, readTimeout) => new origins.FunctionUrlOrigin(functionUrl, { readTimeout }),
+      edgeLambdas: [],
+      bindFunction: () => {},
+    };
+  }
+}

@@ -1,0 +1,64 @@
+import * as iam from 'aws-cdk-lib/aws-iam';
+import { Node } from 'constructs';
+
+/**
+ * A grantee whose statements go into a standalone `iam.Policy` attached to the role, instead of the
+ * role's default policy.
+ *
+ * Why: a Lambda function depends on everything inside its role construct, including the default
+ * policy. A statement there naming the distribution (e.g. `cloudfront:CreateInvalidation` on its
+ * ARN) makes the function depend on the distribution — which already depends on the function's URL
+ * as its origin: a circular dependency CloudFormation rejects. A policy created elsewhere and
+ * attached to the role is not part of the function's dependencies, so the cycle never forms.
+ *
+ * Grantees without a role (e.g. a user or an imported principal) keep the ordinary behaviour.
+ */
+export function standalonePolicyGrantee(grantee: iam.IGrantable): iam.IGrantable {
+  const principal = grantee.grantPrincipal;
+  if (!(principal instanceof iam.Role) || !principal.node.scope) return grantee;
+  let policy = POLICIES.get(principal);
+  if (!policy) {
+    // Next to the role, never inside it: the function depends on everything inside its role.
+    policy = new iam.Policy(principal.node.scope, `${principal.node.id}StandalonePolicy`, {
+      roles: [principal],
+    });
+    POLICIES.set(principal, policy);
+  }
+  return { grantPrincipal: new StandalonePolicyPrincipal(principal, policy) };
+}
+
+// One standalone policy per role, shared by every grant that needs one.
+const POLICIES = new WeakMap<iam.Role, iam.Policy>();
+
+class StandalonePolicyPrincipal extends iam.PrincipalBase {
+  // The role's account: grants then treat the principal as same-account and only add identity
+  // statements (an unknown account would also add resource policies, e.g. CloudWatch Logs ones,
+  // of which an account may only have 10 per region).
+  override readonly principalAccount: string | undefined;
+  private readonly role: iam.Role;
+  private readonly policy: iam.Policy;
+
+  constructor(role: iam.Role, policy: iam.Policy) {
+    super();
+    this.role = role;
+    this.policy = policy;
+    this.principalAccount = role.principalAccount;
+  }
+
+  get policyFragment(): iam.PrincipalPolicyFragment {
+    return this.role.policyFragment;
+  }
+
+  override addToPrincipalPolicy(statement: iam.PolicyStatement): iam.AddToPrincipalPolicyResult {
+    this.policy.addStatements(statement);
+    return { statementAdded: true, policyDependable: this.policy };
+  }
+
+  dedupeString(): string | undefined {
+    return `StandalonePolicy:${Node.of(this.policy).path}`;
+  }
+
+  override toString(): string {
+    return `StandalonePolicy(${Node.of(this.policy).path})`;
+  }
+}

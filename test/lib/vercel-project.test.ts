@@ -1,0 +1,208 @@
+process.env.CDK_VALIDATION = 'false';
+
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import * as acm from 'aws-cdk-lib/aws-certificatemanager';
+import { OriginProtection } from '../../lib/origin-protection';
+import { VercelProject, type VercelProjectProps } from '../../lib/vercel-project';
+import { testStack } from './helpers';
+
+const REPO = path.join(__dirname, '..', '..');
+const EXAMPLES = path.join(REPO, 'examples');
+
+function synth(props: Partial<VercelProjectProps> = {}, region = 'us-east-1') {
+  const stack = testStack(region);
+  const project = new VercelProject(stack, 'Project', { projectDir: EXAMPLES, ...props });
+  return { stack, project, template: Template.fromStack(stack) };
+}
+
+function distributionConfig(template: Template) {
+  return Object.values(template.findResources('AWS::CloudFront::Distribution'))[0].Properties
+    .DistributionConfig;
+}
+
+// A throwaway project folder with its own lock file (bundling is skipped, so no esbuild needed).
+function projectWith(files: string[]): string {
+  const dir = mkdtempSync(path.join(tmpdir(), 'vercel-project-test-'));
+  writeFileSync(path.join(dir, 'package-lock.json'), '{"lockfileVersion":3,"packages":{}}');
+  for (const file of files) {
+    mkdirSync(path.dirname(path.join(dir, file)), { recursive: true });
+    writeFileSync(path.join(dir, file), 'export default { fetch: () => new Response("ok") };\n');
+  }
+  return dir;
+}
+
+describe('VercelProject', () => {
+  test('creates one function per api/ route, one distribution and the two tables', () => {
+    const { project, template } = synth();
+    expect([...project.functions.keys()]).toEqual([
+      '/api/after',
+      '/api/hello',
+      '/api/stream',
+      '/api/users/[id]',
+    ]);
+    template.resourceCountIs('AWS::Lambda::Url', 4);
+    template.resourceCountIs('AWS::CloudFront::Distribution', 1);
+    template.resourceCountIs('AWS::DynamoDB::GlobalTable', 2);
+  });
+
+  test('routes each path pattern to its function, longest routes first', () => {
+    const { template } = synth();
+    const patterns = distributionConfig(template).CacheBehaviors.map(
+      (b: { PathPattern: string }) => b.PathPattern,
+    );
+    expect(patterns).toEqual(['/api/users/*', '/api/after', '/api/hello', '/api/stream']);
+  });
+
+  test('orders nested dynamic routes before shorter wildcard routes', () => {
+    const dir = projectWith([
+      'api/users/[id].ts',
+      'api/users/[id]/posts.ts',
+      'api/users/me.ts',
+      'api/index.ts',
+    ]);
+    try {
+      const stack = testStack('us-east-1');
+      new VercelProject(stack, 'Project', { projectDir: dir, projectRoot: dir });
+      const patterns = distributionConfig(Template.fromStack(stack)).CacheBehaviors.map(
+        (b: { PathPattern: string }) => b.PathPattern,
+      );
+      expect(patterns).toEqual(['/api/users/*/posts', '/api/users/me', '/api/users/*', '/api']);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  test("gives every function its route, the tables' names and the same deployment id", () => {
+    const { project, template } = synth();
+    const variables = Object.values(template.findResources('AWS::Lambda::Function'))
+      .map((f) => f.Properties.Environment?.Variables)
+      .filter((v) => v?.VERCEL_FUNCTIONS_AWS_ROUTE);
+    expect(variables.map((v) => v.VERCEL_FUNCTIONS_AWS_ROUTE).sort()).toEqual(
+      [...project.functions.keys()].sort(),
+    );
+    const deploymentIds = new Set(variables.map((v) => v.VERCEL_DEPLOYMENT_ID));
+    expect(deploymentIds.size).toBe(1);
+    expect([...deploymentIds][0]).toMatch(/^dpl_[0-9a-f]{24}$/);
+    for (const v of variables) {
+      expect(v).toMatchObject({
+        VERCEL: '1',
+        VERCEL_ENV: 'production',
+        VERCEL_REGION: 'iad1',
+        VERCEL_FUNCTIONS_AWS_CACHE_TABLE: { Ref: expect.stringMatching(/^ProjectCacheTable/) },
+        VERCEL_FUNCTIONS_AWS_TAG_TABLE: { Ref: expect.stringMatching(/^ProjectTagTable/) },
+      });
+    }
+  });
+
+  test('grants each function the two tables and invalidation of this distribution only', () => {
+    const { template } = synth();
+    const distributionId = template.getResourceId('AWS::CloudFront::Distribution');
+    const policies = Object.values(template.findResources('AWS::IAM::Policy')).map((p) =>
+      JSON.stringify(p.Properties.PolicyDocument.Statement),
+    );
+    const invalidation = policies.filter((p) => p.includes('cloudfront:CreateInvalidation'));
+    expect(invalidation).toHaveLength(4);
+    for (const statement of invalidation) expect(statement).toContain(`{"Ref":"${distributionId}"}`);
+    expect(policies.join()).not.toMatch(/"Resource":"\*"/);
+  });
+
+  test('uses the first custom domain as VERCEL_URL, VERCEL_PROJECT_PRODUCTION_URL and url', () => {
+    const stack = testStack('us-east-1');
+    const certificate = acm.Certificate.fromCertificateArn(
+      stack,
+      'Cert',
+      'arn:aws:acm:us-east-1:111111111111:certificate/c',
+    );
+    const project = new VercelProject(stack, 'Project', {
+      projectDir: EXAMPLES,
+      domainNames: ['shop.example.com', 'www.shop.example.com'],
+      certificate,
+    });
+    expect(project.url).toBe('https://shop.example.com');
+    Template.fromStack(stack).hasResourceProperties('AWS::Lambda::Function', {
+      Environment: {
+        Variables: Match.objectLike({
+          VERCEL_URL: 'shop.example.com',
+          VERCEL_PROJECT_PRODUCTION_URL: 'shop.example.com',
+        }),
+      },
+    });
+  });
+
+  test('passes function settings, protection and replica regions through', () => {
+    const { template } = synth(
+      {
+        maxDuration: 30,
+        memory: 1024,
+        environment: { FEATURE: 'on' },
+        vercelEnv: 'preview',
+        originProtection: OriginProtection.secretHeader(),
+        replicaRegions: ['eu-west-1'],
+      },
+      'us-east-1',
+    );
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Timeout: 30,
+      MemorySize: 1024,
+      Environment: { Variables: Match.objectLike({ FEATURE: 'on', VERCEL_ENV: 'preview' }) },
+    });
+    template.allResourcesProperties('AWS::Lambda::Url', { AuthType: 'NONE', InvokeMode: 'RESPONSE_STREAM' });
+    template.allResourcesProperties('AWS::DynamoDB::GlobalTable', {
+      Replicas: Match.arrayWith([Match.objectLike({ Region: 'eu-west-1' })]),
+    });
+  });
+
+  test('throws when projectDir is not a folder', () => {
+    expect(() => synth({ projectDir: 'no/such/folder' })).toThrow(
+      /projectDir 'no\/such\/folder' is not a folder/,
+    );
+  });
+
+  test('throws when projectDir has no functions', () => {
+    const dir = projectWith([]);
+    try {
+      expect(() => synth({ projectDir: dir })).toThrow(
+        /has no functions: expected files like api\/hello\.ts/,
+      );
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  test('throws when the routes exceed maxCacheBehaviors, explaining the quota', () => {
+    expect(() => synth({ maxCacheBehaviors: 4 })).toThrow(
+      /projectDir has 4 routes, but the distribution may have only 4 cache behaviours \(maxCacheBehaviors; one is the default behaviour, so 3 routes\)/,
+    );
+  });
+
+  test('throws when maxCacheBehaviors is not a whole number of at least 2', () => {
+    expect(() => synth({ maxCacheBehaviors: 1 })).toThrow(
+      /maxCacheBehaviors must be a whole number of at least 2, got 1/,
+    );
+  });
+
+  test('throws when two files serve the same route', () => {
+    const dir = projectWith(['api/hello.ts', 'api/hello.js']);
+    try {
+      expect(() => synth({ projectDir: dir })).toThrow(
+        /projectDir's api\/ folder cannot be routed: .*both serve \/api\/hello/,
+      );
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  test('throws when a route has characters CloudFront path patterns cannot express', () => {
+    const dir = projectWith(['api/grüße.ts']);
+    try {
+      expect(() => synth({ projectDir: dir })).toThrow(
+        /api\/grüße\.ts: the path segment 'grüße' has characters CloudFront path patterns cannot express/,
+      );
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
