@@ -1,5 +1,5 @@
-import { readFileSync } from 'node:fs';
-import { Annotations, Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
+import { createHash } from 'node:crypto';
+import { Annotations, Duration, Names, RemovalPolicy, Validations } from 'aws-cdk-lib';
 import type * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import * as cloudfront from 'aws-cdk-lib/aws-cloudfront';
 import * as origins from 'aws-cdk-lib/aws-cloudfront-origins';
@@ -7,10 +7,13 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
+import { compareRouteSpecificity, parseRoute, type RoutePattern } from '../runtime/handler/route';
 import { ConfigurationError } from './errors';
 import { OriginProtection, type OriginProtectionBinding } from './origin-protection';
+import { type CloudFrontFunctionName, cloudFrontFunctionSource } from './private/cloudfront-function-code';
 import { CACHE_TAG_HEADER } from './private/constructs-contract';
-import { privateSourceFile } from './private/source-file';
+import { addOriginWithoutBehavior } from './private/distribution-origins';
+import { routeTableImport, routeTableItems } from './private/route-table';
 import { standalonePolicyGrantee } from './private/standalone-policy';
 
 /** Properties of a {@link Cdn}. */
@@ -23,11 +26,29 @@ export interface CdnProps {
   readonly originProtection?: OriginProtection;
 
   /**
-   * The function serving every path no other behaviour matches.
+   * The function serving every path no other behaviour (and no route) matches.
    *
    * @default - paths without a function answer 404 at the edge, as Vercel does
    */
   readonly defaultFunction?: lambda.IFunction;
+
+  /**
+   * Vercel-style routes served by the edge router, e.g. `{ '/api/users/[id]': usersFunction }`.
+   *
+   * The default behaviour's viewer-request CloudFront Function looks each request up in a route table
+   * (a CloudFront KeyValueStore written at synth) and sends it to the function's origin with
+   * `cf.selectRequestOriginById` — one cache behaviour for any number of routes, matched exactly as
+   * Vercel matches them (so `/api/users/1/2` gets the edge's 404, not the `[id]` function). Every
+   * function is its own origin, protected by `originProtection`. Functions added with `addFunction`
+   * still take precedence through their own behaviours.
+   *
+   * The limits are then the distribution's origins (one per function; CloudFront quota "Origins per
+   * distribution") and the KeyValueStore (5 MB, keys of 512 bytes). Changing the routes replaces the
+   * KeyValueStore (CloudFormation cannot update an imported one).
+   *
+   * @default - no edge routing: functions are served through `addFunction`, one cache behaviour each
+   */
+  readonly routes?: Record<string, lambda.IFunction>;
 
   /**
    * Custom domain names (CNAMEs) of the distribution. Requires `certificate`.
@@ -107,6 +128,8 @@ export interface AddFunctionOptions {
 
 // CloudFront's default quota of cache behaviours per distribution, the default one included.
 const CACHE_BEHAVIOR_QUOTA = 25;
+// The documented default of CloudFront's "Origins per distribution" quota.
+const ORIGIN_QUOTA = 25;
 // Characters CloudFront accepts in a path pattern (plus `&`, which it stores as `&amp;`).
 const PATH_PATTERN = /^[A-Za-z0-9_\-.*$/~"'@:+&?]+$/;
 const PATH_PATTERN_MAX_LENGTH = 255;
@@ -131,6 +154,10 @@ const PATH_PATTERN_MAX_LENGTH = 255;
  * The distribution reads cache tags from `Vercel-Cache-Tag` (`CacheTagConfig`, set as an L1
  * override until the L2 supports it), logs to S3 by default, and protects its origins as
  * `originProtection` says.
+ *
+ * Functions are served either by path pattern (`addFunction`, one cache behaviour each) or by
+ * Vercel-style route through the edge router (`routes`: one behaviour, a KeyValueStore route table,
+ * one origin per function with a read timeout of 60 s); both can be combined.
  *
  * @example
  * const cdn = new Cdn(this, 'Cdn');
@@ -161,10 +188,14 @@ export class Cdn extends Construct {
   /** The access log bucket, when logging is on. */
   readonly logBucket?: s3.IBucket;
 
+  /** The edge router's route table, when `routes` is set. */
+  readonly routeTable?: cloudfront.KeyValueStore;
+
   private readonly protection: OriginProtectionBinding;
   private readonly viewerRequestFunction: cloudfront.Function;
   private readonly viewerResponseFunction: cloudfront.Function;
   private readonly functionUrls = new Map<lambda.IFunction, lambda.IFunctionUrl>();
+  private readonly routedOrigins = new Map<lambda.IFunction, { origin: cloudfront.IOrigin; id: string }>();
   private readonly pathPatterns = new Set<string>();
 
   constructor(scope: Construct, id: string, props: CdnProps = {}) {
@@ -190,8 +221,8 @@ export class Cdn extends Construct {
     this.originProtection = props.originProtection ?? OriginProtection.oacWithBodySigning();
     this.protection = this.originProtection._bind(this);
 
-    this.viewerRequestFunction = this.cloudFrontFunction('ViewerRequest', 'viewer-request.js');
-    this.viewerResponseFunction = this.cloudFrontFunction('ViewerResponse', 'viewer-response.js');
+    this.viewerRequestFunction = this.cloudFrontFunction('ViewerRequest', 'viewer-request');
+    this.viewerResponseFunction = this.cloudFrontFunction('ViewerResponse', 'viewer-response');
     this.cachePolicy = new cloudfront.CachePolicy(this, 'CachePolicy', {
       comment: 'Caches what the function Cache-Control allows (s-maxage, max-age, stale-while-revalidate)',
       // Uncached unless the origin says otherwise; `no-store`/`private` stay uncached because the
@@ -216,11 +247,20 @@ export class Cdn extends Construct {
     if (enableLogging) {
       this.logBucket = props.logBucket ?? this.createLogBucket(props.logRetention ?? Duration.days(90));
     }
+    const routes = this.parseRoutes(props.routes);
+    let defaultBehavior: cloudfront.BehaviorOptions;
+    if (routes.length > 0) {
+      const router = this.createRouter(routes, props.defaultFunction);
+      this.routeTable = router.routeTable;
+      defaultBehavior = router.behavior;
+    } else {
+      defaultBehavior = props.defaultFunction
+        ? this.functionBehavior(props.defaultFunction, {})
+        : this.notFoundBehavior();
+    }
     this.distribution = new cloudfront.Distribution(this, 'Resource', {
       comment: props.comment,
-      defaultBehavior: props.defaultFunction
-        ? this.functionBehavior(props.defaultFunction, {})
-        : this.notFoundBehavior(),
+      defaultBehavior,
       domainNames: domainNames.length > 0 ? domainNames : undefined,
       certificate: props.certificate,
       minimumProtocolVersion: props.certificate ? cloudfront.SecurityPolicyProtocol.TLS_V1_2_2021 : undefined,
@@ -247,6 +287,14 @@ export class Cdn extends Construct {
     }
     this.distributionId = this.distribution.distributionId;
     this.distributionDomainName = this.distribution.distributionDomainName;
+    // The router's default behaviour holds one function's origin; the others have no behaviour.
+    for (const { origin } of this.routedOrigins.values()) addOriginWithoutBehavior(this.distribution, origin);
+    if (this.routedOrigins.size > ORIGIN_QUOTA) {
+      Annotations.of(this).addWarningV2(
+        'vercel-functions-aws:originQuota',
+        `The edge router gives the distribution ${this.routedOrigins.size} origins (one per function); CloudFront's "Origins per distribution" quota has a documented default of ${ORIGIN_QUOTA}. Check its value for your account in Service Quotas and request an increase before deploying.`,
+      );
+    }
   }
 
   /**
@@ -281,13 +329,16 @@ export class Cdn extends Construct {
     });
   }
 
-  private cloudFrontFunction(id: string, file: string): cloudfront.Function {
+  private cloudFrontFunction(
+    id: string,
+    name: CloudFrontFunctionName,
+    options: { placeholders?: Record<string, string>; keyValueStore?: cloudfront.IKeyValueStore } = {},
+  ): cloudfront.Function {
     return new cloudfront.Function(this, id, {
       runtime: cloudfront.FunctionRuntime.JS_2_0,
-      code: cloudfront.FunctionCode.fromInline(
-        withoutLineComments(readFileSync(privateSourceFile(`cloudfront-functions/${file}`), 'utf8')),
-      ),
-      comment: `vercel-functions-aws ${file.replace(/\.js$/, '')}`,
+      code: cloudfront.FunctionCode.fromInline(cloudFrontFunctionSource(name, options.placeholders)),
+      comment: `vercel-functions-aws ${name}`,
+      keyValueStore: options.keyValueStore,
     });
   }
 
@@ -295,7 +346,86 @@ export class Cdn extends Construct {
     return { origin: this.originFor(fn, options), ...this.behaviorOptions() };
   }
 
-  private behaviorOptions(): cloudfront.AddBehaviorOptions {
+  private parseRoutes(routes: Record<string, lambda.IFunction> | undefined): RoutedFunction[] {
+    const parsed = Object.entries(routes ?? {}).map(([path, fn]) => {
+      let route: RoutePattern;
+      try {
+        route = parseRoute(path);
+      } catch (error) {
+        throw new ConfigurationError(this, `routes has '${path}': ${(error as Error).message}`, {
+          cause: error,
+        });
+      }
+      // `*` marks dynamic segments in the route table; control characters cannot arrive in a path.
+      const bad = route.segments.find(
+        // biome-ignore lint/suspicious/noControlCharactersInRegex: rejecting them is the point.
+        (segment) => segment.kind === 'static' && /[*\u0000-\u001f\u007f]/.test(segment.value),
+      );
+      if (bad?.kind === 'static') {
+        throw new ConfigurationError(
+          this,
+          `routes has '${path}', whose segment '${bad.value}' has characters a route table cannot match (a literal segment may not contain * or control characters)`,
+        );
+      }
+      return { route, fn };
+    });
+    return parsed.sort((a, b) => compareRouteSpecificity(a.route, b.route));
+  }
+
+  // The edge router: a route table, the viewer-request function reading it, and one origin per function.
+  private createRouter(
+    routes: readonly RoutedFunction[],
+    defaultFunction: lambda.IFunction | undefined,
+  ): { routeTable: cloudfront.KeyValueStore; behavior: cloudfront.BehaviorOptions } {
+    let items: ReturnType<typeof routeTableItems>;
+    try {
+      items = routeTableItems(
+        routes.map(({ route, fn }) => ({ route, originId: this.routedOriginFor(fn).id })),
+      );
+    } catch (error) {
+      throw new ConfigurationError(this, `routes cannot be routed at the edge: ${(error as Error).message}`, {
+        cause: error,
+      });
+    }
+    const data = routeTableImport(items);
+    // CloudFormation imports a KeyValueStore's data only when it creates the store ("Updates are not
+    // supported"), so the name follows the content: new routes → a new store, which the router
+    // function switches to before CloudFormation deletes the old one.
+    const contentHash = createHash('sha256').update(data).digest('hex').slice(0, 12);
+    const routeTable = new cloudfront.KeyValueStore(this, 'RouteTable', {
+      keyValueStoreName: `${Names.uniqueResourceName(this, { maxLength: 51 })}-${contentHash}`,
+      comment: 'vercel-functions-aws route table: request path → function origin',
+      source: cloudfront.ImportSource.fromInline(data),
+    });
+    const fallback = defaultFunction ? this.routedOriginFor(defaultFunction).id : '';
+    const router = this.cloudFrontFunction('Router', 'router', {
+      keyValueStore: routeTable,
+      placeholders: {
+        __VFA_ROUTE_TABLE_ID__: routeTable.keyValueStoreId,
+        __VFA_FALLBACK_ORIGIN_ID__: fallback,
+      },
+    });
+    // The behaviour needs an origin of its own; the router selects one for every request it lets
+    // through, so this is only what an unrouted request would reach — a protected function, never
+    // anything public.
+    const assigned = this.routedOriginFor(defaultFunction ?? routes[0].fn).origin;
+    return { routeTable, behavior: { origin: assigned, ...this.behaviorOptions(router) } };
+  }
+
+  // One origin per function, with a stable id the route table names.
+  private routedOriginFor(fn: lambda.IFunction): { origin: cloudfront.IOrigin; id: string } {
+    let routed = this.routedOrigins.get(fn);
+    if (!routed) {
+      const id = Names.uniqueId(fn).slice(-128);
+      routed = { id, origin: this.protection.origin(this.functionUrlFor(fn), Duration.seconds(60), id) };
+      this.routedOrigins.set(fn, routed);
+    }
+    return routed;
+  }
+
+  private behaviorOptions(
+    viewerRequestFunction: cloudfront.IFunction = this.viewerRequestFunction,
+  ): cloudfront.AddBehaviorOptions {
     return {
       viewerProtocolPolicy: cloudfront.ViewerProtocolPolicy.REDIRECT_TO_HTTPS,
       allowedMethods: cloudfront.AllowedMethods.ALLOW_ALL,
@@ -310,7 +440,7 @@ export class Cdn extends Construct {
       originRequestPolicy: cloudfront.OriginRequestPolicy.ALL_VIEWER_EXCEPT_HOST_HEADER,
       responseHeadersPolicy: this.responseHeadersPolicy,
       functionAssociations: [
-        { function: this.viewerRequestFunction, eventType: cloudfront.FunctionEventType.VIEWER_REQUEST },
+        { function: viewerRequestFunction, eventType: cloudfront.FunctionEventType.VIEWER_REQUEST },
         { function: this.viewerResponseFunction, eventType: cloudfront.FunctionEventType.VIEWER_RESPONSE },
       ],
       edgeLambdas: this.protection.edgeLambdas.length > 0 ? this.protection.edgeLambdas : undefined,
@@ -329,7 +459,7 @@ export class Cdn extends Construct {
       cachePolicy: cloudfront.CachePolicy.CACHING_DISABLED,
       functionAssociations: [
         {
-          function: this.cloudFrontFunction('NotFound', 'not-found.js'),
+          function: this.cloudFrontFunction('NotFound', 'not-found'),
           eventType: cloudfront.FunctionEventType.VIEWER_REQUEST,
         },
       ],
@@ -351,6 +481,13 @@ export class Cdn extends Construct {
         throw new ConfigurationError(
           this,
           `the Function URL of ${fn.node.path} has auth type ${existing.authType}, but originProtection ${this.originProtection.name} needs ${this.originProtection.functionUrlAuthType}: give the function and the Cdn the same originProtection`,
+        );
+      }
+      const invokeMode = (existing.node.defaultChild as lambda.CfnUrl).invokeMode ?? 'BUFFERED';
+      if (invokeMode !== lambda.InvokeMode.RESPONSE_STREAM) {
+        throw new ConfigurationError(
+          this,
+          `the Function URL of ${fn.node.path} has invoke mode ${invokeMode}, but the adapter streams its responses: create it with invokeMode: InvokeMode.RESPONSE_STREAM, or let the Cdn create it`,
         );
       }
       url = existing;
@@ -407,12 +544,7 @@ export class Cdn extends Construct {
   }
 }
 
-// The sources explain themselves in comments; CloudFront Functions are capped at 10 KB, so only code
-// is deployed.
-function withoutLineComments(source: string): string {
-  return `${source
-    .split('\n')
-    .filter((line) => !/^\s*\/\//.test(line))
-    .join('\n')
-    .trim()}\n`;
+interface RoutedFunction {
+  readonly route: RoutePattern;
+  readonly fn: lambda.IFunction;
 }

@@ -5,8 +5,10 @@ export {
   type OriginProtectionBinding,
   type SecretHeaderOptions,
 } from './origin-protection';
+export { Routing } from './routing';
 export { RuntimeCacheTable, type RuntimeCacheTableProps } from './runtime-cache-table';
 export { RuntimeTableBase, type RuntimeTableKeySchema, type RuntimeTableProps } from './runtime-table-base';
 export { TagTable, type TagTableProps } from './tag-table';
 export { type VercelEnvironment, VercelFunction, type VercelFunctionProps } from './vercel-function';
 export { VercelProject, type VercelProjectProps } from './vercel-project';
+export { VercelRuntimeBinding, type VercelRuntimeBindingProps } from './vercel-runtime-binding';

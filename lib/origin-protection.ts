@@ -1,6 +1,7 @@
 import { Annotations, Duration, Stack, Token, Validations } from 'aws-cdk-lib';
 import * as cloudfront from 'aws-cdk-lib/aws-cloudfront';
 import * as origins from 'aws-cdk-lib/aws-cloudfront-origins';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type { Construct } from 'constructs';
@@ -25,8 +26,12 @@ export interface SecretHeaderOptions {
  * once per `Cdn`; not part of the public API.
  */
 export interface OriginProtectionBinding {
-  /** The CloudFront origin for one Function URL. */
-  origin(functionUrl: lambda.IFunctionUrl, readTimeout: Duration): cloudfront.IOrigin;
+  /**
+   * The CloudFront origin for one Function URL.
+   *
+   * @param originId the origin's id in the distribution (the edge router selects origins by id)
+   */
+  origin(functionUrl: lambda.IFunctionUrl, readTimeout: Duration, originId?: string): cloudfront.IOrigin;
   /** Lambda@Edge associations every function behaviour gets. */
   readonly edgeLambdas: cloudfront.EdgeLambda[];
   /** Gives a function served under this protection what its runtime needs (environment, grants). */
@@ -114,8 +119,12 @@ class OacProtection extends OriginProtection {
         ]
       : [];
     return {
-      origin: (functionUrl, readTimeout) =>
-        origins.FunctionUrlOrigin.withOriginAccessControl(functionUrl, { originAccessControl, readTimeout }),
+      origin: (functionUrl, readTimeout, originId) =>
+        origins.FunctionUrlOrigin.withOriginAccessControl(functionUrl, {
+          originAccessControl,
+          readTimeout,
+          originId,
+        }),
       edgeLambdas,
       bindFunction: () => {},
     };
@@ -168,17 +177,12 @@ class SecretHeaderProtection extends OriginProtection {
   }
 
   _bind(cdn: Construct): OriginProtectionBinding {
-    const secret =
-      this.secret ??
-      new secretsmanager.Secret(cdn, 'OriginSecret', {
-        description:
-          'Sent by CloudFront to the Lambda Function URLs behind this distribution; calls without it get 403',
-        generateSecretString: { passwordLength: 64, excludePunctuation: true, includeSpace: false },
-      });
+    const secret = this.secret ?? createOriginSecret(cdn);
     return {
-      origin: (functionUrl, readTimeout) =>
+      origin: (functionUrl, readTimeout, originId) =>
         new origins.FunctionUrlOrigin(functionUrl, {
           readTimeout,
+          originId,
           // A dynamic reference, resolved by CloudFormation at deploy time: the value never enters the
           // template. CloudFront overwrites a viewer-sent header of the same name with this value.
           customHeaders: { [ORIGIN_SECRET_HEADER]: secret.secretValue.unsafeUnwrap() },
@@ -191,8 +195,9 @@ class SecretHeaderProtection extends OriginProtection {
             `${this.name} needs a lambda.Function (it sets ${ORIGIN_SECRET_ARN_ENV} on it), got ${fn.node.path}`,
           );
         }
-        fn.addEnvironment(ORIGIN_SECRET_ARN_ENV, secret.secretArn);
-        secret.grantRead(fn);
+        // The complete ARN when known: a partial one (an imported name) is ambiguous to Secrets Manager.
+        fn.addEnvironment(ORIGIN_SECRET_ARN_ENV, secret.secretFullArn ?? secret.secretArn);
+        grantGetSecretValue(secret, fn);
       },
     };
   }
@@ -208,9 +213,47 @@ class NoProtection extends OriginProtection {
       'originProtection is OriginProtection.none(): the Lambda Function URLs are public, so anyone can call them directly and bypass CloudFront, its WAF and its header sanitising (spoofed x-real-ip, x-vercel-*). Use OriginProtection.oacWithBodySigning() (the default) or secretHeader().',
     );
     return {
-      origin: (functionUrl, readTimeout) => new origins.FunctionUrlOrigin(functionUrl, { readTimeout }),
+      origin: (functionUrl, readTimeout, originId) =>
+        new origins.FunctionUrlOrigin(functionUrl, { readTimeout, originId }),
       edgeLambdas: [],
       bindFunction: () => {},
     };
+  }
+}
+
+function createOriginSecret(cdn: Construct): secretsmanager.Secret {
+  const secret = new secretsmanager.Secret(cdn, 'OriginSecret', {
+    description:
+      'Sent by CloudFront to the Lambda Function URLs behind this distribution; calls without it get 403',
+    generateSecretString: { passwordLength: 64, excludePunctuation: true, includeSpace: false },
+  });
+  Validations.of(secret).acknowledge({
+    id: 'AwsSolutions::AwsSolutions-SMG4',
+    reason:
+      'CloudFront reads this value through a CloudFormation dynamic reference, resolved only when the stack deploys, so an automatic rotation would not reach CloudFront until the next deploy. Rotate by putting a new value and deploying: the adapter accepts the AWSCURRENT and AWSPREVIOUS versions, so no request is refused in between. The value never appears in the template and only the functions behind this distribution may read it.',
+  });
+  return secret;
+}
+
+/**
+ * `secretsmanager:GetSecretValue` on this secret only — all the adapter calls (no DescribeSecret, as
+ * `grantRead` would add) — plus `kms:Decrypt` through Secrets Manager when a customer key encrypts it.
+ */
+function grantGetSecretValue(secret: secretsmanager.ISecret, fn: lambda.IFunction): void {
+  iam.Grant.addToPrincipal({
+    grantee: fn,
+    actions: ['secretsmanager:GetSecretValue'],
+    // A name-only import has no random suffix: match any, as grantRead does.
+    resourceArns: [secret.secretFullArn ?? `${secret.secretArn}-??????`],
+  });
+  if (secret.encryptionKey) {
+    iam.Grant.addToPrincipal({
+      grantee: fn,
+      actions: ['kms:Decrypt'],
+      resourceArns: [secret.encryptionKey.keyArn],
+      conditions: {
+        StringEquals: { 'kms:ViaService': `secretsmanager.${Stack.of(secret).region}.amazonaws.com` },
+      },
+    });
   }
 }

@@ -7,11 +7,11 @@ import type { Construct } from 'constructs';
 import { projectHasOwnVercelPackage, vercelPackageAliases } from './bundling';
 import { ConfigurationError } from './errors';
 import { OriginProtection } from './origin-protection';
-import { CACHE_TABLE_ENV, ROUTE_ENV, TAG_TABLE_ENV } from './private/constructs-contract';
+import { CACHE_TABLE_ENV, TAG_TABLE_ENV } from './private/constructs-contract';
 import { restrictLoggingToOwnLogGroup } from './private/function-logging';
 import { writeGeneratedEntry } from './private/generated-entry';
-import { vercelGitEnvironment } from './private/git-environment';
 import { findLockFile, projectDirOf } from './private/project-layout';
+import { vercelSystemEnvironment } from './private/vercel-environment';
 import { awsRegionOf, vercelRegionCode } from './private/vercel-regions';
 import type { RuntimeCacheTable } from './runtime-cache-table';
 import type { TagTable } from './tag-table';
@@ -156,7 +156,7 @@ export class VercelFunction extends nodejs.NodejsFunction {
     const where = `${scope.node.path}/${id}`;
     const settings = resolveSettings(where, props);
     const environment = {
-      ...systemEnvironment(scope, props),
+      ...vercelSystemEnvironment(scope, props),
       ...props.environment,
     };
     super(scope, id, {
@@ -320,23 +320,4 @@ function resolveSettings(where: string, props: VercelFunctionProps): Settings {
     memory,
     aliasArgs,
   };
-}
-
-function systemEnvironment(scope: Construct, props: VercelFunctionProps): Record<string, string> {
-  const stackRegion = Stack.of(scope).region;
-  const defined = (entries: Record<string, string | undefined>) =>
-    Object.fromEntries(
-      Object.entries(entries).filter((entry): entry is [string, string] => entry[1] !== undefined),
-    );
-  return defined({
-    VERCEL: '1',
-    VERCEL_ENV: props.vercelEnv ?? 'production',
-    // A region-agnostic stack cannot name it at synth; the runtime derives it from AWS_REGION.
-    VERCEL_REGION: Token.isUnresolved(stackRegion) ? undefined : vercelRegionCode(stackRegion),
-    VERCEL_URL: props.deploymentUrl,
-    VERCEL_PROJECT_PRODUCTION_URL: props.productionUrl,
-    VERCEL_DEPLOYMENT_ID: props.deploymentId,
-    [ROUTE_ENV]: props.route,
-    ...vercelGitEnvironment(process.env),
-  });
 }

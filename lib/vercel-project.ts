@@ -7,10 +7,14 @@ import type * as cloudfront from 'aws-cdk-lib/aws-cloudfront';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
+import { compareRouteSpecificity, parseRoute, type RoutePattern } from '../runtime/handler/route';
 import { Cdn } from './cdn';
 import { ConfigurationError } from './errors';
 import { discoverRoutes, type Route } from './local/routes';
-import type { OriginProtection } from './origin-protection';
+import { OriginProtection } from './origin-protection';
+import { routePathPattern, unsupportedPathPatternSegment } from './private/route-path-pattern';
+import { bindVercelRuntime } from './private/runtime-binding';
+import { Routing } from './routing';
 import { RuntimeCacheTable } from './runtime-cache-table';
 import { TagTable } from './tag-table';
 import { type VercelEnvironment, VercelFunction } from './vercel-function';
@@ -72,11 +76,31 @@ export interface VercelProjectProps {
 
   /**
    * Cache behaviours the distribution may have, the default one included: CloudFront's quota,
-   * 25 unless AWS raised it for the account. One route takes one behaviour.
+   * 25 unless AWS raised it for the account. With `Routing.cacheBehaviors()` one route takes one
+   * behaviour; `Routing.auto()` switches to the edge router when the routes do not fit.
    *
    * @default 25
    */
   readonly maxCacheBehaviors?: number;
+
+  /**
+   * How the distribution sends requests to the functions.
+   *
+   * @default Routing.auto() - a cache behaviour per route while they fit `maxCacheBehaviors`, else the edge router
+   */
+  readonly routing?: Routing;
+
+  /**
+   * Functions you bring, by Vercel-style route (e.g. `{ '/api/legacy/[id]': legacyFunction }`): any
+   * Node.js `lambda.Function` whose handler is the adapter (`createHandler` from
+   * `vercel-functions-aws/runtime/handler`). A route that `api/` also has is served by your function
+   * instead. Each gets what the generated functions get: the `VERCEL_*` and runtime environment
+   * variables (overwriting ones of the same name), the tables, invalidation of this distribution, and
+   * a Function URL origin with the project's origin protection.
+   *
+   * @default - only the functions generated from `api/`
+   */
+  readonly functions?: Record<string, lambda.Function>;
 
   /**
    * `maxDuration` (seconds) of every function.
@@ -146,17 +170,19 @@ const DEFAULT_MAX_CACHE_BEHAVIORS = 25;
 
 /**
  * A whole Vercel-style project on AWS: one {@link VercelFunction} per route of `projectDir/api`
- * (Vercel's zero-config routing, as `npm start` serves it), one {@link Cdn} with a behaviour per
- * route, the {@link RuntimeCacheTable} and {@link TagTable}, and least-privilege grants: each
- * function may read and write the two tables and invalidate this distribution only.
+ * (Vercel's zero-config routing, as `npm start` serves it) plus the functions you bring
+ * (`functions`), one {@link Cdn}, the {@link RuntimeCacheTable} and {@link TagTable}, and
+ * least-privilege grants: each function may read and write the two tables and invalidate this
+ * distribution only.
  *
- * Routes become CloudFront path patterns, most specific first: `/api/hello`, and `/api/users/*`
- * for `api/users/[id].ts` (the adapter receives the route and answers 404 for deeper paths the
- * wildcard lets through). Unmatched paths get Vercel's 404 at the edge.
- *
- * Routing limit: one route takes one cache behaviour, and CloudFront's default quota is 25 per
- * distribution (`maxCacheBehaviors`). A project with more routes fails at synth with an
- * explanation; raise the quota and `maxCacheBehaviors`, or split the project.
+ * Routing (`routing`): while the routes fit the cache behaviour quota (`maxCacheBehaviors`, 25 by
+ * default, one taken by the default behaviour) each route gets a CloudFront path pattern, most
+ * specific first: `/api/hello`, and `/api/users/*` for `api/users/[id].ts` (the adapter receives the
+ * route and answers 404 for deeper paths the wildcard lets through). Beyond that — or always, with
+ * `Routing.edgeRouter()` — the distribution routes at the edge: one behaviour whose CloudFront
+ * Function finds the route in a KeyValueStore and selects the function's origin, for as many
+ * functions as the distribution may have origins. Unmatched paths get Vercel's 404 at the edge
+ * either way.
  *
  * Every function gets `VERCEL_DEPLOYMENT_ID` = `dpl_` + a hash of all functions' code, so it
  * changes exactly when a deployment changes code.
@@ -175,8 +201,11 @@ export class VercelProject extends Construct {
   /** The tag table. */
   readonly tagTable: TagTable;
 
-  /** The functions by route, e.g. `/api/users/[id]`, most specific first. */
-  readonly functions: ReadonlyMap<string, VercelFunction>;
+  /** The functions by route, e.g. `/api/users/[id]`, most specific first (your own `functions` included). */
+  readonly functions: ReadonlyMap<string, lambda.Function>;
+
+  /** Whether the routes are served by the edge router (else by one cache behaviour each). */
+  readonly edgeRouted: boolean;
 
   /** The project's public URL: `https://` + the first custom domain, else the CloudFront domain. */
   readonly url: string;
@@ -190,7 +219,6 @@ export class VercelProject extends Construct {
         `projectDir '${props.projectDir}' is not a folder (resolved to ${projectDir})`,
       );
     }
-    const routes = this.discover(projectDir);
     const maxCacheBehaviors = props.maxCacheBehaviors ?? DEFAULT_MAX_CACHE_BEHAVIORS;
     if (!Number.isInteger(maxCacheBehaviors) || maxCacheBehaviors < 2) {
       throw new ConfigurationError(
@@ -198,32 +226,46 @@ export class VercelProject extends Construct {
         `maxCacheBehaviors must be a whole number of at least 2, got ${maxCacheBehaviors}`,
       );
     }
-    if (routes.length > maxCacheBehaviors - 1) {
+    const ownFunctions = this.ownFunctions(props.functions ?? {});
+    const discovered = this.discover(projectDir).filter(
+      (route) => !ownFunctions.some((own) => own.route.path === route.path),
+    );
+    const routes: ProjectRoute[] = [
+      ...discovered.map((route) => ({ route, source: route.source, file: route.file })),
+      ...ownFunctions.map(({ route, fn }) => ({ route, source: fn.node.path, fn })),
+    ].sort((a, b) => compareRouteSpecificity(a.route, b.route));
+    if (routes.length === 0) {
       throw new ConfigurationError(
         this,
-        `projectDir has ${routes.length} routes, but the distribution may have only ${maxCacheBehaviors} cache behaviours (maxCacheBehaviors; one is the default behaviour, so ${maxCacheBehaviors - 1} routes). Ask AWS to raise the "Cache behaviors per distribution" quota and set maxCacheBehaviors, or split the project into several VercelProjects.`,
+        `projectDir '${projectDir}' has no functions: expected files like api/hello.ts (extensions .ts, .tsx, .js, .mjs, .cjs)`,
       );
     }
+    this.edgeRouted = this.useEdgeRouter(props.routing ?? Routing.auto(), routes, maxCacheBehaviors);
 
     const domain = props.domainNames?.[0];
+    const originProtection = props.originProtection ?? OriginProtection.oacWithBodySigning();
     this.cacheTable = new RuntimeCacheTable(this, 'CacheTable', { replicaRegions: props.replicaRegions });
     this.tagTable = new TagTable(this, 'TagTable', { replicaRegions: props.replicaRegions });
-    this.cdn = new Cdn(this, 'Cdn', {
-      originProtection: props.originProtection,
-      domainNames: props.domainNames,
-      certificate: props.certificate,
-      webAclId: props.webAclId,
-      enableLogging: props.enableLogging,
-      logBucket: props.logBucket,
-      priceClass: props.priceClass,
-      comment: `Vercel-style project ${path.basename(projectDir)}`,
-    });
 
-    const functions = new Map<string, VercelFunction>();
+    const functions = new Map<string, lambda.Function>();
     const deploymentId = Lazy.string({ produce: () => this.deploymentId([...functions.values()]) });
-    for (const route of routes) {
+    const environment = {
+      deploymentUrl: domain,
+      productionUrl: domain,
+      deploymentId,
+      vercelEnv: props.vercelEnv,
+      cacheTable: this.cacheTable,
+      tagTable: this.tagTable,
+    };
+    for (const { route, source, file, fn: own } of routes) {
+      if (own) {
+        bindVercelRuntime(this, own, { ...environment, route: route.path });
+        functions.set(route.path, own);
+        continue;
+      }
       const fn = new VercelFunction(this, functionId(route), {
-        entry: route.file,
+        ...environment,
+        entry: file!,
         projectDir,
         projectRoot: props.projectRoot,
         depsLockFilePath: props.depsLockFilePath,
@@ -233,34 +275,81 @@ export class VercelProject extends Construct {
         architecture: props.architecture,
         environment: props.environment,
         regions: props.regions,
-        vercelEnv: props.vercelEnv,
-        deploymentUrl: domain,
-        productionUrl: domain,
-        deploymentId,
-        originProtection: this.cdn.originProtection,
-        cacheTable: this.cacheTable,
-        tagTable: this.tagTable,
-        description: `Vercel function ${route.source}`,
+        originProtection,
+        description: `Vercel function ${source}`,
       });
       functions.set(route.path, fn);
     }
-    // Behaviours in order of precedence: CloudFront takes the first matching pattern, and a `*`
-    // also matches `/`, so longer routes go first (`/api/*/posts` before `/api/*`); among equally
-    // long ones the route order applies (literal segments before dynamic ones).
-    const ordered = [...routes].sort((a, b) => b.segments.length - a.segments.length);
-    for (const route of ordered) {
-      const fn = functions.get(route.path)!;
-      this.cdn.addFunction(pathPattern(route), fn);
-      this.cdn.grantCreateInvalidation(fn);
+
+    this.cdn = new Cdn(this, 'Cdn', {
+      originProtection,
+      domainNames: props.domainNames,
+      certificate: props.certificate,
+      webAclId: props.webAclId,
+      enableLogging: props.enableLogging,
+      logBucket: props.logBucket,
+      priceClass: props.priceClass,
+      comment: `Vercel-style project ${path.basename(projectDir)}`,
+      routes: this.edgeRouted
+        ? Object.fromEntries(routes.map(({ route }) => [route.path, functions.get(route.path)!]))
+        : undefined,
+    });
+    if (!this.edgeRouted) {
+      // Behaviours in order of precedence: CloudFront takes the first matching pattern, and a `*`
+      // also matches `/`, so longer routes go first (`/api/*/posts` before `/api/*`); among equally
+      // long ones the route order applies (literal segments before dynamic ones).
+      const ordered = [...routes].sort((a, b) => b.route.segments.length - a.route.segments.length);
+      for (const { route } of ordered)
+        this.cdn.addFunction(routePathPattern(route), functions.get(route.path)!);
     }
+    for (const fn of new Set(functions.values())) this.cdn.grantCreateInvalidation(fn);
     this.functions = functions;
     this.url = `https://${domain ?? this.cdn.distributionDomainName}`;
   }
 
+  private useEdgeRouter(
+    routing: Routing,
+    routes: readonly ProjectRoute[],
+    maxCacheBehaviors: number,
+  ): boolean {
+    const fits = routes.length <= maxCacheBehaviors - 1;
+    if (routing.mode === 'edgeRouter') return true;
+    if (routing.mode === 'cacheBehaviors' && !fits) {
+      throw new ConfigurationError(
+        this,
+        `the project has ${routes.length} routes, but the distribution may have only ${maxCacheBehaviors} cache behaviours (maxCacheBehaviors; one is the default behaviour, so ${maxCacheBehaviors - 1} routes). Use Routing.edgeRouter() or Routing.auto(), or ask AWS to raise the "Cache behaviors per distribution" quota and set maxCacheBehaviors.`,
+      );
+    }
+    if (routing.mode === 'auto' && !fits) return true;
+    for (const { route, source } of routes) {
+      const unsupported = unsupportedPathPatternSegment(route);
+      if (unsupported !== undefined) {
+        throw new ConfigurationError(
+          this,
+          `${source}: the path segment '${unsupported}' has characters CloudFront path patterns cannot express (allowed: A-Z a-z 0-9 _ - . $ ~ " ' @ : + &); use Routing.edgeRouter()`,
+        );
+      }
+    }
+    return false;
+  }
+
+  private ownFunctions(
+    functions: Record<string, lambda.Function>,
+  ): { route: RoutePattern; fn: lambda.Function }[] {
+    return Object.entries(functions).map(([path, fn]) => {
+      try {
+        return { route: parseRoute(path), fn };
+      } catch (error) {
+        throw new ConfigurationError(this, `functions has '${path}': ${(error as Error).message}`, {
+          cause: error,
+        });
+      }
+    });
+  }
+
   private discover(projectDir: string): Route[] {
-    let routes: Route[];
     try {
-      routes = discoverRoutes(projectDir);
+      return discoverRoutes(projectDir);
     } catch (error) {
       throw new ConfigurationError(
         this,
@@ -270,27 +359,9 @@ export class VercelProject extends Construct {
         },
       );
     }
-    if (routes.length === 0) {
-      throw new ConfigurationError(
-        this,
-        `projectDir '${projectDir}' has no functions: expected files like api/hello.ts (extensions .ts, .tsx, .js, .mjs, .cjs)`,
-      );
-    }
-    for (const route of routes) {
-      const unsupported = route.segments.find(
-        (segment) => segment.kind === 'static' && !/^[A-Za-z0-9_\-.$~"'@:+&]+$/.test(segment.value),
-      );
-      if (unsupported?.kind === 'static') {
-        throw new ConfigurationError(
-          this,
-          `${route.source}: the path segment '${unsupported.value}' has characters CloudFront path patterns cannot express (allowed: A-Z a-z 0-9 _ - . $ ~ " ' @ : + &)`,
-        );
-      }
-    }
-    return routes;
   }
 
-  private deploymentId(functions: readonly VercelFunction[]): string {
+  private deploymentId(functions: readonly lambda.Function[]): string {
     const stack = Stack.of(this);
     const hash = createHash('sha256');
     for (const fn of functions) {
@@ -300,12 +371,17 @@ export class VercelProject extends Construct {
   }
 }
 
-// Stable construct ids: they name the functions' CloudFormation resources, so they follow the
-// route (`/api/users/[id]` → `Route-api-users-[id]`), which only changes when the file moves.
-function functionId(route: Route): string {
-  return `Route${route.path.replaceAll('/', '-')}`;
+/** One route of the project: a generated function's source file, or a function brought by the user. */
+interface ProjectRoute {
+  readonly route: RoutePattern;
+  /** For messages: the source file, or the construct path of the user's function. */
+  readonly source: string;
+  readonly file?: string;
+  readonly fn?: lambda.Function;
 }
 
-function pathPattern(route: Route): string {
-  return `/${route.segments.map((segment) => (segment.kind === 'static' ? segment.value : '*')).join('/')}`;
+// Stable construct ids: they name the functions' CloudFormation resources, so they follow the
+// route (`/api/users/[id]` → `Route-api-users-[id]`), which only changes when the file moves.
+function functionId(route: RoutePattern): string {
+  return `Route${route.path.replaceAll('/', '-')}`;
 }

@@ -41,6 +41,17 @@ export class UnsupportedDatabasePoolError extends VercelFunctionsAwsError {
   }
 }
 
+/**
+ * `VERCEL_FUNCTIONS_AWS_POOL_RELEASE_GRACE_MS` is not a whole number of milliseconds ≥ 0. Thrown by
+ * `attachDatabasePool()`, i.e. at module init; the message names the variable and the value.
+ */
+export class InvalidPoolReleaseGraceError extends VercelFunctionsAwsError {
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = 'InvalidPoolReleaseGraceError';
+  }
+}
+
 /** `next()` / `rewrite()` received `init.request.headers` that is not a `Headers` instance. */
 export class InvalidMiddlewareRequestError extends VercelFunctionsAwsError {
   constructor(options?: ErrorOptions) {
@@ -51,12 +62,62 @@ export class InvalidMiddlewareRequestError extends VercelFunctionsAwsError {
 
 /**
  * No OIDC token is available: neither the request's `x-vercel-oidc-token` header nor the
- * `VERCEL_OIDC_TOKEN` environment variable is set. Named like upstream `@vercel/oidc`'s error.
+ * `VERCEL_OIDC_TOKEN` environment variable is set, and (for the async getter) STS
+ * `GetWebIdentityToken` did not give one either. The message starts with upstream's text and
+ * then lists each source tried and why it failed. Named like upstream `@vercel/oidc`'s error.
  */
 export class VercelOidcTokenError extends VercelFunctionsAwsError {
   constructor(message: string, options?: ErrorOptions) {
     super(message, options);
     this.name = 'VercelOidcTokenError';
+  }
+}
+
+/**
+ * An OIDC option or its environment variable has a value STS would refuse (a signing algorithm
+ * other than `RS256` / `ES384`, a token lifetime outside 60–3600 s, an option AWS cannot honour).
+ * The message names the option and the value received.
+ */
+export class InvalidOidcOptionError extends VercelFunctionsAwsError {
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = 'InvalidOidcOptionError';
+  }
+}
+
+/** Upstream `@vercel/oidc`'s error for a missing Vercel CLI login; same name and message. */
+export class AccessTokenMissingError extends VercelFunctionsAwsError {
+  constructor(options?: ErrorOptions) {
+    super('No authentication found. Please log in with the Vercel CLI (vercel login).', options);
+    this.name = 'AccessTokenMissingError';
+  }
+}
+
+/** Upstream `@vercel/oidc`'s error for a failed Vercel CLI token refresh; same name and message. */
+export class RefreshAccessTokenFailedError extends VercelFunctionsAwsError {
+  constructor(options?: ErrorOptions) {
+    super('Failed to refresh authentication token.', options);
+    this.name = 'RefreshAccessTokenFailedError';
+  }
+}
+
+/**
+ * An STS call made for OIDC federation failed (`AssumeRoleWithWebIdentity`, `AssumeRole` or
+ * `GetWebIdentityToken`). The message names the operation, the role, STS's error code and STS's own
+ * message; the AWS SDK's exception is the `cause`, so `instanceof InvalidIdentityTokenException`
+ * still works on `error.cause`.
+ */
+export class StsOperationError extends VercelFunctionsAwsError {
+  /** The STS operation, e.g. `AssumeRoleWithWebIdentity`. */
+  readonly operation: string;
+  /** The SDK's error name, e.g. `InvalidIdentityTokenException`, `ExpiredTokenException`, `AccessDenied`. */
+  readonly code: string;
+
+  constructor(message: string, operation: string, code: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = 'StsOperationError';
+    this.operation = operation;
+    this.code = code;
   }
 }
 
@@ -78,5 +139,126 @@ export class MissingPackageError extends VercelFunctionsAwsError {
     super(`package '${packageName}' not found`, options);
     this.name = 'MissingPackageError';
     this.packageName = packageName;
+  }
+}
+
+/**
+ * A cache tag breaks Vercel's documented rules: not a string, empty, longer than 256 bytes of
+ * UTF-8, containing a comma (the separator in `Vercel-Cache-Tag` and in purge requests), or not
+ * well-formed Unicode. The message names the tag and the rule.
+ */
+export class InvalidCacheTagError extends VercelFunctionsAwsError {
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = 'InvalidCacheTagError';
+  }
+}
+
+/** A response, or a cache entry, would carry more tags than Vercel allows (128). */
+export class TooManyCacheTagsError extends VercelFunctionsAwsError {
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = 'TooManyCacheTagsError';
+  }
+}
+
+/**
+ * `addCacheTag()` was called after the response's status and headers were sent (from a streamed
+ * body or `waitUntil()` work): the tags can no longer reach the header CloudFront reads.
+ */
+export class CacheTagsAlreadySentError extends VercelFunctionsAwsError {
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = 'CacheTagsAlreadySentError';
+  }
+}
+
+/** `invalidateBySrcImage()` / `dangerouslyDeleteBySrcImage()` got a source that is no image path or URL. */
+export class InvalidSrcImageError extends VercelFunctionsAwsError {
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = 'InvalidSrcImageError';
+  }
+}
+
+/** A purge call got an option it cannot use (e.g. a negative `revalidationDeadlineSeconds`). */
+export class InvalidPurgeOptionError extends VercelFunctionsAwsError {
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = 'InvalidPurgeOptionError';
+  }
+}
+
+/**
+ * A CDN invalidation could neither be sent to CloudFront nor be queued in the tag table for a
+ * later retry. `items` are the `CreateInvalidation` paths (`#tag` items and paths) that were lost.
+ */
+export class InvalidationFailedError extends VercelFunctionsAwsError {
+  /** The invalidation items that were not sent. */
+  readonly items: readonly string[];
+
+  constructor(message: string, items: readonly string[], options?: ErrorOptions) {
+    super(message, options);
+    this.name = 'InvalidationFailedError';
+    this.items = items;
+  }
+}
+
+/**
+ * Base class of the Runtime Cache's input errors: `getCache()` received a key, ttl, name or value it
+ * cannot store (bad tags throw {@link InvalidCacheTagError} / {@link TooManyCacheTagsError}, shared
+ * with `addCacheTag`). Faults of the store itself (DynamoDB unreachable, throttled) are never
+ * thrown: reads miss and writes are logged and skipped.
+ */
+export class InvalidCacheInputError extends VercelFunctionsAwsError {
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = 'InvalidCacheInputError';
+  }
+}
+
+/** A cache `ttl` is not a finite, non-negative number of seconds. */
+export class InvalidCacheTtlError extends InvalidCacheInputError {
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = 'InvalidCacheTtlError';
+  }
+}
+
+/** A (transformed) cache key the store cannot hold, e.g. empty or longer than DynamoDB's key limit. */
+export class InvalidCacheKeyError extends InvalidCacheInputError {
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = 'InvalidCacheKeyError';
+  }
+}
+
+/**
+ * A cache value JSON cannot represent (a `BigInt`, a circular reference, a throwing `toJSON`).
+ * The `JSON.stringify` error is kept as `cause`.
+ */
+export class UnserializableCacheValueError extends InvalidCacheInputError {
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = 'UnserializableCacheValueError';
+  }
+}
+
+/**
+ * A stored cache entry cannot be read back (unknown encoding, missing chunk, undecodable bytes).
+ * Never thrown to callers: the read is logged and treated as a miss.
+ */
+export class CorruptCacheEntryError extends VercelFunctionsAwsError {
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = 'CorruptCacheEntryError';
+  }
+}
+
+/** The scheduled invalidation sweeper runs without a tag table (`VERCEL_FUNCTIONS_AWS_TAG_TABLE` unset). */
+export class MissingTagTableError extends VercelFunctionsAwsError {
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = 'MissingTagTableError';
   }
 }

@@ -6,13 +6,18 @@ import * as path from 'node:path';
 const RUNTIME_DIR = path.resolve(__dirname, '..', '..', 'runtime');
 const RUNTIME_EXTENSION = path.extname(__filename) === '.ts' ? '.ts' : '.js';
 
-/** Where each public `@vercel/functions` entry point lives in `runtime/` (upstream's `exports` map). */
-const VERCEL_FUNCTIONS_ENTRY_POINTS: Readonly<Record<string, string>> = {
+/**
+ * Where each public entry point of the Vercel packages lives in `runtime/`: `@vercel/functions`
+ * (upstream's `exports` map), `@vercel/oidc` and `@vercel/oidc-aws-credentials-provider`.
+ */
+const VERCEL_PACKAGE_ENTRY_POINTS: Readonly<Record<string, string>> = {
   '@vercel/functions': 'index',
   '@vercel/functions/headers': 'headers',
   '@vercel/functions/middleware': 'middleware',
   '@vercel/functions/db-connections': 'db-connections/index',
   '@vercel/functions/oidc': 'oidc/index',
+  '@vercel/oidc': 'vercel-oidc/index',
+  '@vercel/oidc-aws-credentials-provider': 'oidc-aws-credentials-provider/index',
 };
 
 /**
@@ -26,8 +31,9 @@ export function runtimeModulePath(modulePath: string): string {
 
 /**
  * esbuild alias map: `@vercel/functions` and its subpaths (`/headers`, `/middleware`,
- * `/db-connections`, `/oidc`) → the matching `runtime/` source files, so user code keeps its imports
- * and gets the AWS-backed implementation.
+ * `/db-connections`, `/oidc`), `@vercel/oidc` and `@vercel/oidc-aws-credentials-provider` → the
+ * matching `runtime/` source files, so user code keeps its imports and gets the AWS-backed
+ * implementation.
  *
  * @example
  * import { vercelPackageAliases } from '../lib/bundling';
@@ -35,7 +41,7 @@ export function runtimeModulePath(modulePath: string): string {
  */
 export function vercelPackageAliases(): Record<string, string> {
   const aliases: Record<string, string> = {};
-  for (const [specifier, modulePath] of Object.entries(VERCEL_FUNCTIONS_ENTRY_POINTS)) {
+  for (const [specifier, modulePath] of Object.entries(VERCEL_PACKAGE_ENTRY_POINTS)) {
     aliases[specifier] = runtimeModulePath(modulePath);
   }
   return aliases;

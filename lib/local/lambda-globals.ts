@@ -88,13 +88,21 @@ export function createLambdaGlobals(): AwsLambdaGlobal {
 }
 
 /**
- * Installs the `awslambda` global unless one is already there (the real runtime, or an earlier
- * install), and returns the global in effect.
+ * Installs the streaming half of the `awslambda` global unless it is already there (the real
+ * runtime, or an earlier install), and returns the global in effect.
+ *
+ * Merges into an existing object instead of skipping it: the AWS SDK's `@aws/lambda-invoke-store`
+ * creates `globalThis.awslambda = {}` (to publish its InvokeStore) when a process loads the SDK, and
+ * that object has no `streamifyResponse`.
  */
 export function installLambdaGlobals(): AwsLambdaGlobal {
-  const slot = globalThis as { awslambda?: AwsLambdaGlobal };
-  slot.awslambda ??= createLambdaGlobals();
-  return slot.awslambda;
+  const slot = globalThis as { awslambda?: Partial<AwsLambdaGlobal> };
+  const existing = slot.awslambda;
+  if (typeof existing?.streamifyResponse === 'function' && existing.HttpResponseStream) {
+    return existing as AwsLambdaGlobal;
+  }
+  slot.awslambda = Object.assign(existing ?? {}, createLambdaGlobals());
+  return slot.awslambda as AwsLambdaGlobal;
 }
 
 /** Reads the streaming tags off a handler, rejecting unknown modes exactly like the runtime. */

@@ -1,5 +1,14 @@
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join, relative, sep } from 'node:path';
+import {
+  compareRouteSpecificity,
+  formatRoutePath,
+  matchRoute,
+  parseRouteSegment,
+  ROUTE_EXTENSIONS,
+  type RoutePattern,
+  withRouteParams,
+} from '../../runtime/handler/route';
 
 // Vercel's zero-config routing for an `api/` folder, as `vercel dev` and deployments apply it to
 // non-Next.js projects (vercel/vercel packages/fs-detectors/src/detect-builders.ts):
@@ -10,38 +19,22 @@ import { join, relative, sep } from 'node:path';
 //   the query parameter `name`, overriding a client-sent one (`vercel dev` merges route query last);
 // - a literal segment beats a dynamic one (Vercel serves files before its dynamic rewrites);
 // - a request for `/api/hello.ts` is served by `api/hello.ts` (Vercel's miss-phase extension strip).
-
-/** File extensions that make a file under `api/` a function. */
-export const ROUTE_EXTENSIONS: readonly string[] = ['.ts', '.tsx', '.js', '.mjs', '.cjs'];
+// The matching itself lives in runtime/handler/route.ts: a deployed function checks its requests
+// with the same code (the runtime never imports lib/, so lib imports it from there).
 
 const API_DIR = 'api';
 
-/** One segment of a route's URL path. */
-export type RouteSegment =
-  | { readonly kind: 'static'; readonly value: string }
-  | { readonly kind: 'dynamic'; readonly name: string };
+export type { RouteMatch, RouteSegment } from '../../runtime/handler/route';
+export { matchRoute, ROUTE_EXTENSIONS, withRouteParams };
 
 /** A function discovered in the `api/` folder. */
-export interface Route {
-  /** The URL path it serves, dynamic segments in brackets, e.g. `/api/users/[id]`. */
-  readonly path: string;
+export interface Route extends RoutePattern {
   /** The source file, relative to the project folder with `/` separators, e.g. `api/users/[id].ts`. */
   readonly source: string;
   /** The source file's absolute path. */
   readonly file: string;
-  /** The URL path's segments. */
-  readonly segments: readonly RouteSegment[];
-  /** Names of the dynamic segments, in path order. */
-  readonly params: readonly string[];
   /** True for `index.*` files, which serve their folder's path. */
   readonly index: boolean;
-}
-
-/** A request path resolved to a route. */
-export interface RouteMatch {
-  readonly route: Route;
-  /** Values of the dynamic segments, percent-decoded. */
-  readonly params: Readonly<Record<string, string>>;
 }
 
 /** The `api/` folder cannot be routed as Vercel would (conflicting files or segment names). */
@@ -64,33 +57,6 @@ export function discoverRoutes(projectDir: string): Route[] {
   const routes = listFunctionFiles(apiDir).map((file) => toRoute(projectDir, file));
   assertNoConflicts(routes);
   return routes.sort(compareSpecificity);
-}
-
-/** Resolves a URL pathname (still percent-encoded, no query) to a route, or `undefined`. */
-export function matchRoute(routes: readonly Route[], pathname: string): RouteMatch | undefined {
-  const segments = splitPath(pathname);
-  const exact = matchSegments(routes, segments);
-  if (exact) return exact;
-  const last = segments.at(-1);
-  const extension = last === undefined ? undefined : ROUTE_EXTENSIONS.find((ext) => last.endsWith(ext));
-  if (last === undefined || extension === undefined || last === extension) return undefined;
-  return matchSegments(routes, [...segments.slice(0, -1), last.slice(0, -extension.length)]);
-}
-
-/**
- * Adds the route's parameters to a raw query string the way Vercel does: each parameter replaces any
- * client-sent parameter of the same name; the client's other parameters are kept byte for byte.
- */
-export function withRouteParams(rawQuery: string, params: Readonly<Record<string, string>>): string {
-  const names = new Set(Object.keys(params));
-  if (names.size === 0) return rawQuery;
-  const kept = rawQuery
-    .split('&')
-    .filter((pair) => pair !== '' && !names.has(decodeQueryComponent(pair.split('=', 1)[0])));
-  const added = Object.entries(params).map(
-    ([name, value]) => `${encodeURIComponent(name)}=${encodeURIComponent(value)}`,
-  );
-  return [...kept, ...added].join('&');
 }
 
 function listFunctionFiles(dir: string): string[] {
@@ -116,7 +82,7 @@ function toRoute(projectDir: string, file: string): Route {
   const fileName = parts.pop()!;
   const stem = fileName.slice(0, fileName.lastIndexOf('.'));
   const index = stem === 'index';
-  const segments = [...parts, ...(index ? [] : [stem])].map(toSegment);
+  const segments = [...parts, ...(index ? [] : [stem])].map(parseRouteSegment);
   const params = segments.flatMap((segment) => (segment.kind === 'dynamic' ? [segment.name] : []));
   const duplicate = params.find((name, i) => params.indexOf(name) !== i);
   if (duplicate !== undefined) {
@@ -124,14 +90,7 @@ function toRoute(projectDir: string, file: string): Route {
       `The segment "${duplicate}" occurs more than once in "${source}": every dynamic segment in a path must have a unique name.`,
     );
   }
-  const path = `/${segments.map((s) => (s.kind === 'static' ? s.value : `[${s.name}]`)).join('/')}`;
-  return { path, source, file, segments, params, index };
-}
-
-function toSegment(part: string): RouteSegment {
-  return part.startsWith('[') && part.endsWith(']') && part.length > 2
-    ? { kind: 'dynamic', name: part.slice(1, -1) }
-    : { kind: 'static', value: part };
+  return { path: formatRoutePath(segments), source, file, segments, params, index };
 }
 
 // Vercel rejects files that resolve to the same URLs ("Two or more files have conflicting paths or
@@ -180,56 +139,11 @@ function parameterNameClash(a: Route, b: Route): [string, string] | undefined {
   return undefined;
 }
 
-// Most specific first: at the first position where two routes differ, a literal segment wins over a
-// dynamic one. Routes of different lengths never match the same path; between `users.ts` and
-// `users/index.ts` (same path) the file wins, as Vercel's filesystem lookup finds it first.
+// Most specific first (the runtime's order), then, between `users.ts` and `users/index.ts` (same
+// path), the file wins, as Vercel's filesystem lookup finds it first.
 function compareSpecificity(a: Route, b: Route): number {
-  const length = Math.min(a.segments.length, b.segments.length);
-  for (let i = 0; i < length; i++) {
-    const [x, y] = [a.segments[i], b.segments[i]];
-    if (x.kind !== y.kind) return x.kind === 'static' ? -1 : 1;
-  }
-  if (a.segments.length !== b.segments.length) return a.segments.length - b.segments.length;
+  const order = compareRouteSpecificity(a, b);
+  if (order !== 0) return order;
   if (a.index !== b.index) return a.index ? 1 : -1;
   return a.source.localeCompare(b.source);
-}
-
-function matchSegments(routes: readonly Route[], segments: readonly string[]): RouteMatch | undefined {
-  for (const route of routes) {
-    if (route.segments.length !== segments.length) continue;
-    const params: Record<string, string> = {};
-    const matched = route.segments.every((segment, i) => {
-      const value = decodePathSegment(segments[i]);
-      if (segment.kind === 'dynamic') {
-        params[segment.name] = value;
-        return value !== '';
-      }
-      return segment.value === value;
-    });
-    if (matched) return { route, params };
-  }
-  return undefined;
-}
-
-function splitPath(pathname: string): string[] {
-  // One trailing slash is tolerated (`/api/hello/` → `/api/hello`); empty segments otherwise never match.
-  const trimmed = pathname.length > 1 && pathname.endsWith('/') ? pathname.slice(0, -1) : pathname;
-  return trimmed.split('/').slice(1);
-}
-
-function decodePathSegment(segment: string): string {
-  try {
-    return decodeURIComponent(segment);
-  } catch {
-    // A malformed escape cannot name a file; keep it raw so it can still fill a dynamic segment.
-    return segment;
-  }
-}
-
-function decodeQueryComponent(component: string): string {
-  try {
-    return decodeURIComponent(component.replaceAll('+', ' '));
-  } catch {
-    return component;
-  }
 }

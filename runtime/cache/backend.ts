@@ -1,4 +1,6 @@
+import { CACHE_TABLE_ENV, TAG_TABLE_ENV } from '../constructs-contract';
 import { getContext } from '../get-context';
+import { DynamoDBRuntimeCache } from './dynamodb-cache';
 import { InMemoryCache } from './in-memory-cache';
 import type { RuntimeCache } from './types';
 
@@ -34,15 +36,49 @@ function fallbackCache(): RuntimeCache {
   return state.cache;
 }
 
+interface TableCacheState {
+  readonly cacheTable: string;
+  readonly tagTable?: string;
+  readonly cache: DynamoDBRuntimeCache;
+}
+
+// One DynamoDB-backed cache per process (per bundle copy), rebuilt only if the table settings change.
+// It holds no per-request state, only the process's DynamoDB client and its memory of entry layouts.
+let tableCache: TableCacheState | undefined;
+
 /**
- * Picks the cache that backs `getCache()` for this call: the request context's cache when the
- * adapter provides one, else the process-wide in-memory fallback. This is the seam for the
- * DynamoDB-backed cache: it arrives through the context (or is chosen here from the table
- * settings before falling back to memory).
+ * The DynamoDB-backed cache when the function has a cache table (`VERCEL_FUNCTIONS_AWS_CACHE_TABLE`,
+ * plus `VERCEL_FUNCTIONS_AWS_TAG_TABLE` for tags, both set by the constructs), else `undefined`.
+ * Read at call time, so the dev server and tests can point a process at DynamoDB Local.
+ */
+export function tableBackedCache(): RuntimeCache | undefined {
+  const cacheTable = process.env[CACHE_TABLE_ENV];
+  if (!cacheTable) return undefined;
+  const tagTable = process.env[TAG_TABLE_ENV] || undefined;
+  if (tableCache?.cacheTable !== cacheTable || tableCache.tagTable !== tagTable) {
+    if (!tagTable) {
+      console.error(
+        `[vercel-functions-aws] Runtime Cache: ${CACHE_TABLE_ENV} is set but ${TAG_TABLE_ENV} is not: expireTag() cannot expire entries and reads ignore tags`,
+      );
+    }
+    tableCache = {
+      cacheTable,
+      tagTable,
+      cache: new DynamoDBRuntimeCache({ cacheTableName: cacheTable, tagTableName: tagTable }),
+    };
+  }
+  return tableCache.cache;
+}
+
+/**
+ * Picks the cache that backs `getCache()` for this call: the request context's cache when a host
+ * provides one (our adapter publishes the table-backed cache there, for the real
+ * `@vercel/functions` package too), else the table-backed cache when the function has a cache
+ * table, else the process-wide in-memory fallback.
  *
  * Called on every cache operation, never once per `getCache()`, so a cache object kept across
  * requests always uses the current request's backend (upstream PR vercel/vercel#13454).
  */
 export function resolveCacheBackend(): RuntimeCache {
-  return getContext().cache ?? fallbackCache();
+  return getContext().cache ?? tableBackedCache() ?? fallbackCache();
 }

@@ -1,4 +1,5 @@
 import type { RuntimeCache } from './types';
+import { serializeValue, validateExpireTags, validateSetOptions } from './validation';
 
 interface Entry {
   /** The value as JSON text, so reads return fresh copies with JSON semantics. */
@@ -15,6 +16,9 @@ interface Entry {
  * JSON (`undefined` → `null`, `Date` → ISO string, `Map`/`Set` → `{}`), an entry older than its
  * `ttl` seconds is a miss, `expireTag` drops every entry carrying any of the tags at once.
  * No size limit and no eviction; it lives as long as the process (one per worker thread).
+ *
+ * Tags, ttl and values are validated like the DynamoDB-backed cache validates them, so local
+ * development rejects what the deployed cache would reject.
  */
 export class InMemoryCache implements RuntimeCache {
   // A Map, not a plain object: a custom keyHashFunction may return keys such as '__proto__'.
@@ -35,13 +39,14 @@ export class InMemoryCache implements RuntimeCache {
     value: unknown,
     options?: { name?: string; tags?: string[]; ttl?: number },
   ): Promise<void> {
+    const { tags, ttl, name } = validateSetOptions(options);
     this.entries.set(key, {
-      // JSON.stringify returns undefined for a bare function or symbol; store null instead of
-      // text that JSON.parse would reject on the next get (upstream's get throws there).
-      value: JSON.stringify(value ?? null) ?? 'null',
-      tags: new Set(options?.tags ?? []),
+      // JSON.stringify returns undefined for a bare function or symbol; serializeValue stores null
+      // instead of text that JSON.parse would reject on the next get (upstream's get throws there).
+      value: serializeValue(value, name ?? key),
+      tags: new Set(tags),
       lastModified: Date.now(),
-      ttl: options?.ttl,
+      ttl,
     });
   }
 
@@ -50,7 +55,7 @@ export class InMemoryCache implements RuntimeCache {
   }
 
   async expireTag(tag: string | string[]): Promise<void> {
-    const tags = Array.isArray(tag) ? tag : [tag];
+    const tags = validateExpireTags(tag);
     for (const [key, entry] of this.entries) {
       if (tags.some((t) => entry.tags.has(t))) this.entries.delete(key);
     }

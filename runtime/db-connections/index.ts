@@ -2,24 +2,33 @@
  * `@vercel/functions/db-connections`: `attachDatabasePool`.
  */
 import { UnsupportedDatabasePoolError } from '../errors';
-import { detectPoolKind } from './detect';
+import { detectPool } from './detect';
+import { attachPool, warn } from './lifecycle';
+import { poolReleaseGraceMs } from './release-grace';
 import type { DbPool } from './types';
 
 export type { DbPool } from './types';
 
 /**
- * Registers a database pool right after you create it, so that its idle connections can be
- * released before the function instance is frozen.
+ * Registers a database pool or client right after you create it, so that Lambda's freezes do not
+ * leave it with dead connections or hold connection slots on your database server.
  *
- * **Not active yet on AWS.** This version only validates the pool: it accepts the objects
- * upstream's duck typing accepts (`pg` pools, `mysql2` callback pools, pools whose `config` has
- * `idleTimeout`, `MongoClient`, clients whose `options` has `socket`) and throws
- * `Unsupported database pool type` for anything else, as upstream does at startup. Releasing idle
- * connections before Lambda freezes the environment is not implemented yet; the pool is left
- * untouched.
+ * On classic Lambda, when each invocation ends (after the `waitUntil()` drain) the pool's idle
+ * connections are closed — gracefully, busy ones never — within a short grace
+ * (`VERCEL_FUNCTIONS_AWS_POOL_RELEASE_GRACE_MS`, default 100 ms, during which connections that turn
+ * idle are closed too); the next invocation opens fresh ones. On Lambda Managed Instances (which
+ * never freeze) and outside Lambda the pool is left alone. Attaching the same pool twice is harmless.
+ *
+ * Accepts `pg` pools, `mysql2` pools (callback and `mysql2/promise`), `mariadb` pools (create them
+ * with `minimumIdle: 0`), `mongodb` `MongoClient`, `ioredis` clients, node-redis clients and pools,
+ * `cassandra-driver` `Client` (never closed: the driver cannot reopen connections on demand; only
+ * requests in flight are waited for) and every other object upstream `@vercel/functions` accepts
+ * (left alone). Anything else throws `Unsupported database pool type`, as upstream does.
  *
  * @param dbPool The pool or client object.
  * @throws {UnsupportedDatabasePoolError} `Unsupported database pool type`.
+ * @throws {InvalidPoolReleaseGraceError} when `VERCEL_FUNCTIONS_AWS_POOL_RELEASE_GRACE_MS` is not a
+ *   whole number of milliseconds.
  * @example
  * ```ts
  * import { Pool } from 'pg';
@@ -30,7 +39,9 @@ export type { DbPool } from './types';
  * ```
  */
 export function attachDatabasePool(dbPool: DbPool): void {
-  if (detectPoolKind(dbPool) === undefined) throw new UnsupportedDatabasePoolError();
+  const createAdapter = detectPool(dbPool, warn);
+  if (createAdapter === undefined) throw new UnsupportedDatabasePoolError();
+  attachPool(dbPool as object, createAdapter, poolReleaseGraceMs());
 }
 
 /**

@@ -1,6 +1,7 @@
 // Pool shapes as upstream declares them: every field optional, so real pools from pg, mysql2,
-// mariadb, mongodb, ioredis and cassandra-driver are all assignable at compile time. Which of
-// them are accepted at run time is decided by detectPoolKind().
+// mariadb, mongodb, ioredis, node-redis and cassandra-driver are all assignable at compile time
+// (test/runtime/db-connections/index.test.ts checks it). Which objects are accepted at run time,
+// and how each is handled, is decided by detectPool().
 
 type Listener = (...args: unknown[]) => void;
 

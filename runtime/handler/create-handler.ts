@@ -1,5 +1,6 @@
 import type { Writable } from 'node:stream';
 import type { Context } from 'aws-lambda';
+import { prepareCdnResponse } from '../cdn/response';
 import { createDispatcher, type Dispatcher, describeValue } from './dispatch';
 import { InvalidEventError, ResponseBodyError } from './errors';
 import { toWebRequest } from './event';
@@ -7,7 +8,8 @@ import { drainSafetyMargin, drainWaitUntil, openRequestContext } from './invocat
 import { type LambdaRuntime, lambdaRuntime } from './lambda-runtime';
 import { logError } from './log';
 import { runWithRequestContext } from './request-context';
-import { sendResponse } from './response-stream';
+import { guardRequest } from './request-guard';
+import { responsePrelude, sendResponse } from './response-stream';
 import type { HandlerOptions, StreamingHandler, VercelModule } from './types';
 
 /**
@@ -57,13 +59,31 @@ async function invoke(
     await rejectEvent(runtime, responseStream, requestId, error);
     return;
   }
+  // The URL CloudFront cached the response under: the route guard may add route parameters to
+  // the query the handler sees, but tag → path rows must name what CloudFront will invalidate.
+  const cdnUrl = request.url;
+  // Origin secret and route checks (request-guard.ts), before anything of the user's runs.
+  const admitted = await guardRequest(request, requestId);
+  if (admitted instanceof Response) {
+    await sendResponse(runtime, responseStream, admitted, { omitBody: request.method === 'HEAD' });
+    return;
+  }
+  request = admitted;
 
   const requestContext = openRequestContext(requestId, Object.fromEntries(request.headers), context);
   let bodyFailure: { error: unknown } | undefined;
   try {
     await runWithRequestContext(requestContext, async () => {
       const response = await callUser(dispatch, request, requestId);
-      await sendResponse(runtime, responseStream, response, { omitBody: request.method === 'HEAD' });
+      // Cache tags and CDN cache headers, rewritten for CloudFront on a copy of the headers: a
+      // Response from fetch() has immutable ones.
+      const prelude = responsePrelude(response);
+      const afterResponse = prepareCdnResponse(prelude, requestContext, {
+        method: request.method,
+        url: cdnUrl,
+      });
+      await sendResponse(runtime, responseStream, response, { omitBody: request.method === 'HEAD', prelude });
+      afterResponse();
     });
   } catch (error) {
     // Only sending can fail here (in practice the body): callUser turned user errors into a 500.

@@ -75,3 +75,30 @@ export class MiddyExecutionModeMissingError extends VercelFunctionsAwsError {
     this.name = 'MiddyExecutionModeMissingError';
   }
 }
+
+/**
+ * A route path (the `VERCEL_FUNCTIONS_AWS_ROUTE` variable, or a route given to the constructs) is
+ * not a Vercel-style path such as `/api/users/[id]`. The message names the value.
+ */
+export class InvalidRouteError extends VercelFunctionsAwsError {
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = 'InvalidRouteError';
+  }
+}
+
+/**
+ * The origin secret (`OriginProtection.secretHeader()`) could not be read from Secrets Manager, or
+ * its value is unusable. The adapter then fails closed: the request gets 503 and user code never
+ * runs. The SDK's error is the `cause`.
+ */
+export class OriginSecretUnavailableError extends VercelFunctionsAwsError {
+  /** The secret's ARN (`VERCEL_FUNCTIONS_AWS_ORIGIN_SECRET_ARN`). */
+  readonly secretId: string;
+
+  constructor(message: string, secretId: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = 'OriginSecretUnavailableError';
+    this.secretId = secretId;
+  }
+}

@@ -3,8 +3,10 @@ export {
   InvalidEventError,
   InvalidHandlerModuleError,
   InvalidHandlerOptionError,
+  InvalidRouteError,
   LambdaRuntimeMissingError,
   MiddyExecutionModeMissingError,
+  OriginSecretUnavailableError,
   ResponseBodyError,
 } from './errors';
 export type { FetchHandler, HandlerOptions, StreamingHandler, VercelModule } from './types';

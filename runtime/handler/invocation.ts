@@ -1,6 +1,7 @@
 import type { Context } from 'aws-lambda';
 import { Awaiter } from './awaiter';
 import { InvalidHandlerOptionError } from './errors';
+import { runInvocationEndHooks, runInvocationStartHooks } from './invocation-hooks';
 import { logError, logWarning } from './log';
 import { RequestContext } from './request-context';
 import type { HandlerOptions } from './types';
@@ -31,6 +32,9 @@ export function remainingTimeMs(context: Context): number {
 /**
  * A fresh request context for one invocation. Everything per-request lives in it — never in
  * module scope — because on Lambda Managed Instances one process serves many invocations at once.
+ *
+ * This is where an invocation starts for the adapter, so the invocation start hooks run here
+ * (before the user's handler): after a thaw, `attachDatabasePool` reopens what it closed.
  */
 export function openRequestContext(
   requestId: string,
@@ -38,16 +42,35 @@ export function openRequestContext(
   context: Context,
 ): RequestContext {
   const awaiter = new Awaiter((reason) => logError(requestId, 'A waitUntil() promise rejected', reason));
-  return new RequestContext({ requestId, headers, deadline: Date.now() + remainingTimeMs(context), awaiter });
+  const requestContext = new RequestContext({
+    requestId,
+    headers,
+    deadline: Date.now() + remainingTimeMs(context),
+    awaiter,
+  });
+  runInvocationStartHooks(requestId);
+  return requestContext;
 }
 
 /**
  * Waits for the invocation's `waitUntil()` work, after the response stream has ended, until
  * `safetyMarginMs` before the deadline. Node 24 Lambda does not keep an invocation alive for
- * promises nobody awaits, so this is what lets that work finish. Never throws: rejections were
- * logged by the awaiter, and what is still running at the bound is logged as abandoned.
+ * promises nobody awaits, so this is what lets that work finish. Then runs the invocation end hooks
+ * (e.g. `attachDatabasePool` releasing idle connections before the freeze) within the same bound.
+ * Never throws: rejections were logged by the awaiter, what is still running at the bound is
+ * logged as abandoned, and hook failures are logged.
  */
 export async function drainWaitUntil(
+  requestContext: RequestContext,
+  context: Context,
+  safetyMarginMs: number,
+): Promise<void> {
+  await drainAwaiter(requestContext, context, safetyMarginMs);
+  // After the drain, so the hooks never take a connection the invocation's own work still needs.
+  await runInvocationEndHooks(requestContext.requestId, remainingTimeMs(context) - safetyMarginMs);
+}
+
+async function drainAwaiter(
   requestContext: RequestContext,
   context: Context,
   safetyMarginMs: number,

@@ -1,5 +1,6 @@
 import type { Writable } from 'node:stream';
 import type { Context } from 'aws-lambda';
+import { reportUnsentCacheTags } from '../cdn/response';
 import { MiddyExecutionModeMissingError } from './errors';
 import { drainSafetyMargin, drainWaitUntil, openRequestContext } from './invocation';
 import { lambdaRuntime } from './lambda-runtime';
@@ -99,6 +100,7 @@ export function vercelExecutionMode(
         } catch (error) {
           failure = { error };
         }
+        reportUnsentCacheTags(requestContext);
         await drainWaitUntil(requestContext, context, safetyMarginMs);
         if (failure) throw failure.error;
       },

@@ -1,4 +1,7 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
+import { tableBackedCache } from '../cache/backend';
+import { createPurgeApi } from '../cdn/purge-api';
+import { ResponseCacheTags } from '../cdn/response-tags';
 import { type Context, SYMBOL_FOR_REQ_CONTEXT } from '../get-context';
 import type { Awaiter } from './awaiter';
 
@@ -19,6 +22,8 @@ export class RequestContext implements RequestContextInit {
   readonly headers: Readonly<Record<string, string>>;
   readonly deadline: number;
   readonly awaiter: Awaiter;
+  /** Tags `addCacheTag()` collects for this response; the adapter writes them with the headers. */
+  readonly cacheTags = new ResponseCacheTags();
   private published?: Context;
 
   constructor(init: RequestContextInit) {
@@ -34,6 +39,12 @@ export class RequestContext implements RequestContextInit {
       waitUntil: this.awaiter.waitUntil,
       deadline: new Date(this.deadline).toISOString(),
       headers: this.headers as Record<string, string>,
+      // The DynamoDB-backed Runtime Cache when the function has a cache table; without one the
+      // field stays unset and upstream's getCache() uses its own in-memory fallback.
+      cache: tableBackedCache(),
+      addCacheTag: this.cacheTags.add,
+      // CloudFront invalidations for this request's distribution (runtime/cdn/purge-api.ts).
+      purge: createPurgeApi(this),
     };
     return this.published;
   }

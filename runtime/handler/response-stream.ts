@@ -38,9 +38,15 @@ export async function sendResponse(
   runtime: LambdaRuntime,
   responseStream: Writable,
   response: Response,
-  options: { readonly omitBody: boolean },
+  options: {
+    readonly omitBody: boolean;
+    /** The prelude to send instead of the response's own (the adapter's CDN step rewrites headers). */
+    readonly prelude?: ResponsePrelude;
+  },
 ): Promise<void> {
-  const stream = runtime.HttpResponseStream.from(responseStream, { ...responsePrelude(response) });
+  const stream = runtime.HttpResponseStream.from(responseStream, {
+    ...(options.prelude ?? responsePrelude(response)),
+  });
   stream.write(new Uint8Array(0));
 
   const body = response.body;

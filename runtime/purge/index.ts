@@ -1,13 +1,21 @@
 /**
- * CDN purge calls. Each delegates to the request context's purge API; outside a request (or
- * before the CloudFront-backed implementation is wired into the context) each resolves without
- * doing anything — upstream's behaviour outside Vercel.
+ * CDN purge calls. Each delegates to the request context's purge API, as upstream does — inside a
+ * request that is the CloudFront invalidation manager (runtime/cdn/purge-api.ts), and the real
+ * `@vercel/functions` reaches the same API through the published context. Outside a request each
+ * resolves without doing anything: upstream's behaviour outside Vercel.
+ *
+ * On AWS every call evicts (CloudFront cannot mark content stale): the next request for an evicted
+ * object goes to the function. With `revalidationDeadlineSeconds`, CloudFront keeps serving the
+ * cached object until the deadline and it is evicted by the first sweep after it.
  */
 import { getContext } from '../get-context';
 import type { DangerouslyDeleteOptions } from './types';
 
 /**
- * Marks every cached response carrying `tag` as stale; the next request revalidates it.
+ * Marks every cached response carrying `tag` as stale; the next request revalidates it. On AWS:
+ * evicts them from CloudFront (`CreateInvalidation` item `#<tag>`, plus the paths of responses
+ * that carried the tag beyond CloudFront's 50 per object). Resolves once CloudFront accepted the
+ * invalidation or it was queued in the tag table for a retry.
  *
  * @param tag A tag or an array of tags.
  * @example

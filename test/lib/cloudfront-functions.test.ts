@@ -1,12 +1,17 @@
-import { readFileSync } from 'node:fs';
-import * as path from 'node:path';
 import * as vm from 'node:vm';
+import fc from 'fast-check';
+import {
+  type CloudFrontFunctionName,
+  cloudFrontFunctionSource,
+} from '../../lib/private/cloudfront-function-code';
 import {
   BROWSER_CACHE_CONTROL_HEADER,
   DISTRIBUTION_DOMAIN_HEADER,
   DISTRIBUTION_ID_HEADER,
   INTERNAL_HEADER_PREFIX,
 } from '../../lib/private/constructs-contract';
+import { routeTableItems } from '../../lib/private/route-table';
+import { compareRouteSpecificity, matchRoute, parseRoute } from '../../runtime/handler/route';
 
 type Headers = Record<string, { value: string; multiValue?: { value: string }[] }>;
 
@@ -18,17 +23,29 @@ interface CloudFrontFunctionEvent {
   response?: { statusCode: number; statusDescription?: string; headers: Headers; cookies: object };
 }
 
-const FUNCTIONS_DIR = path.join(__dirname, '..', '..', 'lib', 'private', 'cloudfront-functions');
+/** The `cloudfront` module's methods the router calls, recorded. */
+interface FakeCloudFront {
+  kvs(id: string): { get(key: string): Promise<string> };
+  selectRequestOriginById(id: string): void;
+}
 
-// Runs a CloudFront Function source the way CloudFront does: a script defining `handler`, called
-// with the event. A fresh context per load, so no state leaks between tests.
-function load(file: string): (event: CloudFrontFunctionEvent) => unknown {
-  const context = vm.createContext({});
-  vm.runInContext(readFileSync(path.join(FUNCTIONS_DIR, file), 'utf8'), context, { filename: file });
+// Runs a CloudFront Function the way CloudFront does: the deployed code (handler file and the shared
+// files it is concatenated with) as a script defining `handler`, called with the event. The router's
+// `import cf from 'cloudfront'` becomes a global `cf`. A fresh context per load, so no state leaks.
+function load(
+  name: CloudFrontFunctionName,
+  options: { cf?: FakeCloudFront; placeholders?: Record<string, string> } = {},
+): (event: CloudFrontFunctionEvent) => unknown {
+  const source = cloudFrontFunctionSource(name, options.placeholders).replace(
+    /^import cf from 'cloudfront';\n/,
+    '',
+  );
+  const context = vm.createContext({ cf: options.cf });
+  vm.runInContext(source, context, { filename: `${name}.js` });
   return context.handler as (event: CloudFrontFunctionEvent) => unknown;
 }
 
-function viewerRequest(headers: Headers): CloudFrontFunctionEvent {
+function viewerRequest(headers: Headers, uri = '/api/hello'): CloudFrontFunctionEvent {
   return {
     version: '1.0',
     context: {
@@ -38,7 +55,7 @@ function viewerRequest(headers: Headers): CloudFrontFunctionEvent {
       requestId: 'req-1',
     },
     viewer: { ip: '198.51.100.10' },
-    request: { method: 'GET', uri: '/api/hello', querystring: {}, headers, cookies: {} },
+    request: { method: 'GET', uri, querystring: {}, headers, cookies: {} },
   };
 }
 
@@ -51,7 +68,7 @@ function viewerResponse(headers: Headers, statusCode = 200): CloudFrontFunctionE
 }
 
 describe('viewer-request CloudFront Function', () => {
-  const handler = load('viewer-request.js');
+  const handler = load('viewer-request');
 
   test('copies Host into x-forwarded-host when the viewer sends Host', () => {
     const request = handler(viewerRequest({ host: { value: 'shop.example.com' } })) as { headers: Headers };
@@ -107,7 +124,7 @@ describe('viewer-request CloudFront Function', () => {
   });
 
   test('uses the header names of the constructs contract', () => {
-    const source = readFileSync(path.join(FUNCTIONS_DIR, 'viewer-request.js'), 'utf8');
+    const source = cloudFrontFunctionSource('viewer-request');
     expect(source).toContain(`'${DISTRIBUTION_ID_HEADER}'`);
     expect(source).toContain(`'${DISTRIBUTION_DOMAIN_HEADER}'`);
     expect(source).toContain(`'${INTERNAL_HEADER_PREFIX}'`);
@@ -115,7 +132,7 @@ describe('viewer-request CloudFront Function', () => {
 });
 
 describe('viewer-response CloudFront Function', () => {
-  const handler = load('viewer-response.js');
+  const handler = load('viewer-response');
 
   test('restores the browser Cache-Control when the runtime sent the companion header', () => {
     const response = handler(
@@ -158,14 +175,14 @@ describe('viewer-response CloudFront Function', () => {
   });
 
   test('uses the header names of the constructs contract', () => {
-    const source = readFileSync(path.join(FUNCTIONS_DIR, 'viewer-response.js'), 'utf8');
+    const source = cloudFrontFunctionSource('viewer-response');
     expect(source).toContain(`'${BROWSER_CACHE_CONTROL_HEADER}'`);
   });
 });
 
 describe('not-found CloudFront Function', () => {
   test("answers Vercel's 404 when no function route matched", () => {
-    const response = load('not-found.js')(viewerRequest({ host: { value: 'a.example' } })) as {
+    const response = load('not-found')(viewerRequest({ host: { value: 'a.example' } })) as {
       statusCode: number;
       body: { data: string };
       headers: Headers;
@@ -173,5 +190,152 @@ describe('not-found CloudFront Function', () => {
     expect(response.statusCode).toBe(404);
     expect(response.body.data).toContain('NOT_FOUND');
     expect(response.headers['content-type'].value).toMatch(/^text\/plain/);
+  });
+});
+
+// A route table as the constructs write it, served by a fake KeyValueStore that records its reads.
+function routerFor(routes: Record<string, string>, fallback = '') {
+  const items = routeTableItems(
+    Object.entries(routes).map(([route, originId]) => ({ route: parseRoute(route), originId })),
+  );
+  const data = new Map(items.map((item) => [item.key, item.value]));
+  const reads: string[] = [];
+  const selected: string[] = [];
+  const cf: FakeCloudFront = {
+    kvs(id) {
+      if (id !== 'kvs-test-id') throw new Error(`unknown KeyValueStore ${id}`);
+      return {
+        async get(key) {
+          reads.push(key);
+          const value = data.get(key);
+          // CloudFront's get() rejects for a missing key.
+          if (value === undefined) throw new Error(`Key ${key} not found`);
+          return value;
+        },
+      };
+    },
+    selectRequestOriginById(id) {
+      selected.push(id);
+    },
+  };
+  const handler = load('router', {
+    cf,
+    placeholders: { __VFA_ROUTE_TABLE_ID__: 'kvs-test-id', __VFA_FALLBACK_ORIGIN_ID__: fallback },
+  });
+  const route = async (uri: string, headers: Headers = { host: { value: 'shop.example.com' } }) => {
+    selected.length = 0;
+    reads.length = 0;
+    const result = (await handler(viewerRequest(headers, uri))) as { statusCode?: number; headers: Headers };
+    return { result, origin: selected.length === 1 ? selected[0] : undefined, selections: selected.length };
+  };
+  return { route, reads };
+}
+
+const EXAMPLE_ROUTES = {
+  '/api/hello': 'hello',
+  '/api/users/[id]': 'user',
+  '/api/users/me': 'me',
+  '/api/users': 'users',
+  '/api/[section]/list': 'list',
+  '/api/index': 'index',
+};
+
+describe('router CloudFront Function', () => {
+  test('keeps the cloudfront import on the first line, as CloudFront requires', () => {
+    expect(cloudFrontFunctionSource('router').split('\n')[0]).toBe("import cf from 'cloudfront';");
+  });
+
+  test.each([
+    ['/api/hello', 'hello'],
+    ['/api/hello/', 'hello'],
+    ['/api/hello.ts', 'hello'],
+    ['/api/users', 'users'],
+    ['/api/users/me', 'me'],
+    ['/api/users/42', 'user'],
+    ['/api/users/a%20b', 'user'],
+    // A literal segment beats a dynamic one at the first difference: users/[id] over [section]/list.
+    ['/api/users/list', 'user'],
+    ['/api/posts/list', 'list'],
+    ['/api/hell%6F', 'hello'],
+  ])('selects the origin of the route serving %s', async (uri, origin) => {
+    const { route } = routerFor(EXAMPLE_ROUTES);
+    const { result, origin: selected, selections } = await route(uri);
+    expect(selected).toBe(origin);
+    expect(selections).toBe(1);
+    expect(result.statusCode).toBeUndefined();
+  });
+
+  test.each(['/', '/api', '/api/users/1/2', '/api/users//', '/api/nothing', '/api/users%2Fme', '/other'])(
+    "answers Vercel's 404 without selecting an origin for %s",
+    async (uri) => {
+      const { route } = routerFor(EXAMPLE_ROUTES);
+      const { result, selections } = await route(uri);
+      expect(selections).toBe(0);
+      expect(result.statusCode).toBe(404);
+      expect(JSON.stringify(result)).toContain('NOT_FOUND');
+    },
+  );
+
+  test('sends unrouted paths to the fallback origin when there is one', async () => {
+    const { route } = routerFor(EXAMPLE_ROUTES, 'default-fn');
+    expect((await route('/other')).origin).toBe('default-fn');
+    expect((await route('/api/hello')).origin).toBe('hello');
+  });
+
+  test('sanitises viewer headers like the viewer-request function', async () => {
+    const { route } = routerFor(EXAMPLE_ROUTES);
+    const { result } = await route('/api/hello', {
+      host: { value: 'shop.example.com' },
+      'x-vfa-origin-secret': { value: 'guess' },
+      'x-vercel-ip-country': { value: 'KP' },
+    });
+    expect(Object.keys(result.headers).sort()).toEqual(
+      ['host', 'x-forwarded-host', DISTRIBUTION_DOMAIN_HEADER, DISTRIBUTION_ID_HEADER].sort(),
+    );
+  });
+
+  test('reads one key per path segment when literal segments match', async () => {
+    const { route, reads } = routerFor(EXAMPLE_ROUTES);
+    await route('/api/users/me');
+    expect(reads).toEqual(['/api', '/api/users', '/api/users/me']);
+  });
+
+  test('routes exactly like the runtime matcher on any route set and path', async () => {
+    const segment = fc.constantFrom('api', 'users', 'me', 'list', 'x', '[p]');
+    const routeSet = fc.uniqueArray(fc.array(segment, { minLength: 1, maxLength: 4 }), {
+      minLength: 1,
+      maxLength: 8,
+      // Routes of the same shape would serve the same paths (the constructs reject them).
+      selector: (segments) => segments.map((s) => (s === '[p]' ? '*' : s)).join('/'),
+    });
+    const pathSegment = fc.constantFrom(
+      'api',
+      'users',
+      'me',
+      'list',
+      'x',
+      'y',
+      '',
+      'a%20b',
+      '%E0%A4',
+      'me.ts',
+      '*',
+    );
+    const requestPath = fc
+      .tuple(fc.array(pathSegment, { minLength: 0, maxLength: 5 }), fc.boolean())
+      .map(([segments, slash]) => `/${segments.join('/')}${slash ? '/' : ''}`);
+    await fc.assert(
+      fc.asyncProperty(routeSet, requestPath, async (sets, uri) => {
+        // Unique parameter names per route, as Vercel requires.
+        const paths = sets.map(
+          (segments) => `/${segments.map((s, i) => (s === '[p]' ? `[p${i}]` : s)).join('/')}`,
+        );
+        const routes = Object.fromEntries(paths.map((p, i) => [p, `origin-${i}`]));
+        const expected = matchRoute(paths.map(parseRoute).sort(compareRouteSpecificity), uri);
+        const { origin } = await routerFor(routes).route(uri);
+        expect(origin).toBe(expected ? routes[expected.route.path] : undefined);
+      }),
+      { numRuns: 400 },
+    );
   });
 });

@@ -4,15 +4,17 @@ import * as path from 'node:path';
 import { App, Stack, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import type { IConstruct } from 'constructs';
-import { VercelProject } from '../../lib/vercel-project';
+import { OriginProtection } from '../../lib/origin-protection';
+import { Routing } from '../../lib/routing';
+import { VercelProject, type VercelProjectProps } from '../../lib/vercel-project';
 
 // The example stack of bin/app.ts (examples/ as a VercelProject), checked by cdk-nag's AwsSolutions
 // pack. Synthesis throws when a plugin reports an unacknowledged error.
-function exampleApp(region: string): App {
+function exampleApp(region: string, props: Partial<VercelProjectProps> = {}): App {
   const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
   Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
   const stack = new Stack(app, 'VercelFunctionsExample', { env: { region } });
-  new VercelProject(stack, 'Project', { projectDir: path.join(__dirname, '..', '..', 'examples') });
+  new VercelProject(stack, 'Project', { projectDir: path.join(__dirname, '..', '..', 'examples'), ...props });
   return app;
 }
 
@@ -30,6 +32,15 @@ describe('cdk-nag AwsSolutions on the example stack', () => {
   test.each(['us-east-1', 'eu-west-1'])('reports no unacknowledged errors when deployed to %s', (region) => {
     const app = exampleApp(region);
     expect(() => app.synth()).not.toThrow();
+  });
+
+  test('reports no unacknowledged errors with the edge router and secretHeader()', () => {
+    const app = exampleApp('eu-west-1', {
+      routing: Routing.edgeRouter(),
+      originProtection: OriginProtection.secretHeader(),
+    });
+    expect(() => app.synth()).not.toThrow();
+    expect(acknowledgements(app).map((a) => a.id)).toContain('AwsSolutions::AwsSolutions-SMG4');
   });
 
   test('acknowledges only findings intrinsic to the design, each with a reason', () => {

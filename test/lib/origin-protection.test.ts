@@ -1,7 +1,8 @@
 process.env.CDK_VALIDATION = 'false';
 
-import { App, Stack } from 'aws-cdk-lib';
+import { App, Stack, Validations } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
+import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Cdn } from '../../lib/cdn';
@@ -86,16 +87,15 @@ describe('OriginProtection', () => {
       template.hasResourceProperties('AWS::Lambda::Function', {
         Environment: { Variables: { VERCEL_FUNCTIONS_AWS_ORIGIN_SECRET_ARN: { Ref: secretId } } },
       });
-      template.hasResourceProperties('AWS::IAM::Policy', {
-        PolicyDocument: {
-          Statement: Match.arrayWith([
-            Match.objectLike({
-              Action: ['secretsmanager:GetSecretValue', 'secretsmanager:DescribeSecret'],
-              Resource: { Ref: secretId },
-            }),
-          ]),
-        },
-      });
+      // GetSecretValue on this secret only: all the adapter calls.
+      const secretStatements = Object.values(template.findResources('AWS::IAM::Policy'))
+        .flatMap((policy) => policy.Properties.PolicyDocument.Statement)
+        .filter((statement: { Action: string | string[] }) =>
+          [statement.Action].flat().some((a) => a.startsWith('secretsmanager:')),
+        );
+      expect(secretStatements).toEqual([
+        { Action: 'secretsmanager:GetSecretValue', Effect: 'Allow', Resource: { Ref: secretId } },
+      ]);
       template.hasResourceProperties('AWS::SecretsManager::Secret', {
         GenerateSecretString: Match.objectLike({ PasswordLength: 64, ExcludePunctuation: true }),
       });
@@ -165,6 +165,68 @@ describe('OriginProtection', () => {
       expect(request.headers['x-amz-content-sha256'][0].value).toBe(
         '8f434346648f6b96df89dda901c5176b10a6d83961dd3c1ac88b59b2dc327aa4',
       );
+    });
+  });
+
+  test('acknowledges rotation for the secretHeader() secret it creates, with the reason', () => {
+    const { cdn } = cdnWith(OriginProtection.secretHeader());
+    const secret = cdn.node.findChild('OriginSecret');
+    const acknowledged = secret.node.metadata.find(
+      (entry) => entry.type === Validations.ACKNOWLEDGED_RULES_METADATA_KEY,
+    )?.data as Record<string, string>;
+    expect(Object.keys(acknowledged)).toEqual(['AwsSolutions::AwsSolutions-SMG4']);
+    expect(acknowledged['AwsSolutions::AwsSolutions-SMG4']).toMatch(/AWSCURRENT and AWSPREVIOUS/);
+  });
+
+  test('grants a name-imported secret with the random suffix wildcard and passes its partial ARN', () => {
+    const stack = testStack('us-east-1');
+    const secret = secretsmanager.Secret.fromSecretNameV2(stack, 'Secret', 'origin-secret');
+    new Cdn(stack, 'Cdn', { originProtection: OriginProtection.secretHeader({ secret }) }).addFunction(
+      '/api/*',
+      plainFunction(stack, 'Fn'),
+    );
+    const template = Template.fromStack(stack);
+    const arn = (suffix: string) => ({
+      'Fn::Join': [
+        '',
+        [
+          'arn:',
+          { Ref: 'AWS::Partition' },
+          ':secretsmanager:us-east-1:',
+          { Ref: 'AWS::AccountId' },
+          `:secret:origin-secret${suffix}`,
+        ],
+      ],
+    });
+    template.hasResourceProperties('AWS::IAM::Policy', {
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          { Action: 'secretsmanager:GetSecretValue', Effect: 'Allow', Resource: arn('-??????') },
+        ]),
+      },
+    });
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Environment: { Variables: { VERCEL_FUNCTIONS_AWS_ORIGIN_SECRET_ARN: arn('') } },
+    });
+  });
+
+  test('grants kms:Decrypt through Secrets Manager when a customer key encrypts the secret', () => {
+    const stack = testStack('us-east-1');
+    const encryptionKey = new kms.Key(stack, 'Key', { enableKeyRotation: true });
+    const secret = new secretsmanager.Secret(stack, 'Secret', { encryptionKey });
+    new Cdn(stack, 'Cdn', { originProtection: OriginProtection.secretHeader({ secret }) }).addFunction(
+      '/api/*',
+      plainFunction(stack, 'Fn'),
+    );
+    Template.fromStack(stack).hasResourceProperties('AWS::IAM::Policy', {
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({
+            Action: 'kms:Decrypt',
+            Condition: { StringEquals: { 'kms:ViaService': 'secretsmanager.us-east-1.amazonaws.com' } },
+          }),
+        ]),
+      },
     });
   });
 

@@ -3,9 +3,12 @@ process.env.CDK_VALIDATION = 'false';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
+import { Names, type Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as acm from 'aws-cdk-lib/aws-certificatemanager';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { OriginProtection } from '../../lib/origin-protection';
+import { Routing } from '../../lib/routing';
 import { VercelProject, type VercelProjectProps } from '../../lib/vercel-project';
 import { testStack } from './helpers';
 
@@ -172,9 +175,34 @@ describe('VercelProject', () => {
     }
   });
 
-  test('throws when the routes exceed maxCacheBehaviors, explaining the quota', () => {
-    expect(() => synth({ maxCacheBehaviors: 4 })).toThrow(
-      /projectDir has 4 routes, but the distribution may have only 4 cache behaviours \(maxCacheBehaviors; one is the default behaviour, so 3 routes\)/,
+  test('routes at the edge when the routes exceed maxCacheBehaviors', () => {
+    const { project, template } = synth({ maxCacheBehaviors: 4 });
+    expect(project.edgeRouted).toBe(true);
+    const config = distributionConfig(template);
+    expect(config.CacheBehaviors).toBeUndefined();
+    expect(config.Origins).toHaveLength(4);
+    template.resourceCountIs('AWS::CloudFront::KeyValueStore', 1);
+    // Each function still checks its own route (the router only picks the origin).
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Environment: { Variables: Match.objectLike({ VERCEL_FUNCTIONS_AWS_ROUTE: '/api/users/[id]' }) },
+    });
+  });
+
+  test('keeps one cache behaviour per route while they fit, with Routing.auto()', () => {
+    const { project, template } = synth({ maxCacheBehaviors: 5 });
+    expect(project.edgeRouted).toBe(false);
+    template.resourceCountIs('AWS::CloudFront::KeyValueStore', 0);
+  });
+
+  test('routes at the edge whatever the count with Routing.edgeRouter()', () => {
+    const { project, template } = synth({ routing: Routing.edgeRouter() });
+    expect(project.edgeRouted).toBe(true);
+    expect(distributionConfig(template).CacheBehaviors).toBeUndefined();
+  });
+
+  test('throws when the routes exceed maxCacheBehaviors with Routing.cacheBehaviors(), explaining the quota', () => {
+    expect(() => synth({ maxCacheBehaviors: 4, routing: Routing.cacheBehaviors() })).toThrow(
+      /the project has 4 routes, but the distribution may have only 4 cache behaviours \(maxCacheBehaviors; one is the default behaviour, so 3 routes\)\. Use Routing\.edgeRouter\(\)/,
     );
   });
 
@@ -195,14 +223,110 @@ describe('VercelProject', () => {
     }
   });
 
-  test('throws when a route has characters CloudFront path patterns cannot express', () => {
+  test('throws when a route has characters CloudFront path patterns cannot express, pointing to the edge router', () => {
     const dir = projectWith(['api/grüße.ts']);
     try {
       expect(() => synth({ projectDir: dir })).toThrow(
-        /api\/grüße\.ts: the path segment 'grüße' has characters CloudFront path patterns cannot express/,
+        /api\/grüße\.ts: the path segment 'grüße' has characters CloudFront path patterns cannot express .*use Routing\.edgeRouter\(\)/,
       );
+      const { template } = synth({ projectDir: dir, routing: Routing.edgeRouter() });
+      template.resourceCountIs('AWS::CloudFront::KeyValueStore', 1);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+
+  describe('with functions you bring', () => {
+    function ownFunction(stack: Stack, runtime = lambda.Runtime.NODEJS_24_X) {
+      return new lambda.Function(stack, 'Legacy', {
+        runtime,
+        handler: 'index.handler',
+        code: lambda.Code.fromInline('exports.handler = async () => {};'),
+      });
+    }
+
+    test('serves a new route with your function and gives it what generated functions get', () => {
+      const stack = testStack('us-east-1');
+      const legacy = ownFunction(stack);
+      const project = new VercelProject(stack, 'Project', {
+        projectDir: EXAMPLES,
+        functions: { '/api/legacy/[id]': legacy },
+      });
+      expect(project.functions.get('/api/legacy/[id]')).toBe(legacy);
+      const template = Template.fromStack(stack);
+      const legacyId = stack.getLogicalId(legacy.node.defaultChild as lambda.CfnFunction);
+      const legacyProps = template.toJSON().Resources[legacyId].Properties;
+      expect(legacyProps.Environment.Variables).toMatchObject({
+        VERCEL: '1',
+        VERCEL_ENV: 'production',
+        VERCEL_REGION: 'iad1',
+        VERCEL_FUNCTIONS_AWS_ROUTE: '/api/legacy/[id]',
+        VERCEL_FUNCTIONS_AWS_CACHE_TABLE: { Ref: expect.stringMatching(/CacheTable/) },
+        VERCEL_FUNCTIONS_AWS_TAG_TABLE: { Ref: expect.stringMatching(/TagTable/) },
+        VERCEL_DEPLOYMENT_ID: expect.stringMatching(/^dpl_[0-9a-f]{24}$/),
+      });
+      const patterns = distributionConfig(template).CacheBehaviors.map(
+        (b: { PathPattern: string }) => b.PathPattern,
+      );
+      expect(patterns).toEqual(['/api/users/*', '/api/legacy/*', '/api/after', '/api/hello', '/api/stream']);
+      template.hasResourceProperties('AWS::Lambda::Url', {
+        TargetFunctionArn: { 'Fn::GetAtt': [legacyId, 'Arn'] },
+        AuthType: 'AWS_IAM',
+        InvokeMode: 'RESPONSE_STREAM',
+      });
+      const statements = Object.values(template.findResources('AWS::IAM::Policy'))
+        .filter((policy) => JSON.stringify(policy.Properties.Roles).includes('LegacyServiceRole'))
+        .flatMap((policy) => policy.Properties.PolicyDocument.Statement);
+      const actions = statements.flatMap((statement: { Action: string | string[] }) =>
+        [statement.Action].flat(),
+      );
+      expect(actions).toEqual(expect.arrayContaining(['dynamodb:PutItem', 'cloudfront:CreateInvalidation']));
+    });
+
+    test('replaces the generated function of the same route', () => {
+      const stack = testStack('us-east-1');
+      const legacy = ownFunction(stack);
+      const project = new VercelProject(stack, 'Project', {
+        projectDir: EXAMPLES,
+        functions: { '/api/hello': legacy },
+      });
+      expect(project.functions.get('/api/hello')).toBe(legacy);
+      expect(stack.node.tryFindChild('Project')?.node.tryFindChild('Route-api-hello')).toBeUndefined();
+      Template.fromStack(stack).resourceCountIs('AWS::Lambda::Url', 4);
+    });
+
+    test('routes your function at the edge like the others', () => {
+      const stack = testStack('us-east-1');
+      const legacy = ownFunction(stack);
+      new VercelProject(stack, 'Project', {
+        projectDir: EXAMPLES,
+        routing: Routing.edgeRouter(),
+        functions: { '/api/legacy': legacy },
+      });
+      const config = distributionConfig(Template.fromStack(stack));
+      expect(config.Origins.map((o: { Id: string }) => o.Id)).toContain(Names.uniqueId(legacy));
+    });
+
+    test('throws when a route of functions is not a route path', () => {
+      const stack = testStack('us-east-1');
+      expect(
+        () =>
+          new VercelProject(stack, 'Project', {
+            projectDir: EXAMPLES,
+            functions: { legacy: ownFunction(stack) },
+          }),
+      ).toThrow(/Stack\/Project: functions has 'legacy': A route must be a path/);
+    });
+
+    test('throws when your function does not run Node.js', () => {
+      const stack = testStack('us-east-1');
+      expect(
+        () =>
+          new VercelProject(stack, 'Project', {
+            projectDir: EXAMPLES,
+            functions: { '/api/py': ownFunction(stack, lambda.Runtime.PYTHON_3_13) },
+          }),
+      ).toThrow(/Stack\/Legacy runs python3\.13; the Vercel runtime needs a Node\.js runtime/);
+    });
   });
 });

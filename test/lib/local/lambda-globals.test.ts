@@ -79,6 +79,17 @@ describe('installLambdaGlobals', () => {
     expect(installLambdaGlobals()).toBe(existing);
     expect(slot.awslambda).toBe(existing);
   });
+
+  test('completes the global the AWS SDK leaves without streamifyResponse', () => {
+    // @aws/lambda-invoke-store (loaded with the AWS SDK) publishes its InvokeStore on a bare object.
+    const invokeStore = { getRequestId: () => '-' };
+    slot.awslambda = { InvokeStore: invokeStore } as unknown as AwsLambdaGlobal;
+    const installed = installLambdaGlobals() as AwsLambdaGlobal & { InvokeStore?: unknown };
+    expect(typeof installed.streamifyResponse).toBe('function');
+    expect(typeof installed.HttpResponseStream.from).toBe('function');
+    expect(installed.InvokeStore).toBe(invokeStore);
+    expect(slot.awslambda).toBe(installed);
+  });
 });
 
 describe('HttpResponseStream.from', () => {

@@ -1,4 +1,10 @@
 import { InMemoryCache } from '../../../runtime/cache/in-memory-cache';
+import {
+  InvalidCacheTagError,
+  InvalidCacheTtlError,
+  TooManyCacheTagsError,
+  UnserializableCacheValueError,
+} from '../../../runtime/errors';
 
 describe('InMemoryCache', () => {
   let cache: InMemoryCache;
@@ -64,8 +70,20 @@ describe('InMemoryCache', () => {
     await expect(cache.get('k')).resolves.toBeNull();
   });
 
-  test('rejects when given a value JSON cannot serialize', async () => {
-    await expect(cache.set('k', { n: BigInt(1) })).rejects.toThrow(TypeError);
+  test('rejects with a typed error keeping the TypeError when given a value JSON cannot serialize', async () => {
+    const attempt = cache.set('k', { n: BigInt(1) });
+    await expect(attempt).rejects.toBeInstanceOf(UnserializableCacheValueError);
+    await expect(attempt).rejects.toHaveProperty('cause', expect.any(TypeError));
+  });
+
+  test('rejects the tags and ttl the deployed cache would reject', async () => {
+    await expect(cache.set('k', 1, { tags: ['a,b'] })).rejects.toBeInstanceOf(InvalidCacheTagError);
+    await expect(
+      cache.set('k', 1, { tags: Array.from({ length: 129 }, (_, i) => `${i}`) }),
+    ).rejects.toBeInstanceOf(TooManyCacheTagsError);
+    await expect(cache.set('k', 1, { ttl: -1 })).rejects.toBeInstanceOf(InvalidCacheTtlError);
+    await expect(cache.expireTag('a,b')).rejects.toBeInstanceOf(InvalidCacheTagError);
+    expect(await cache.get('k')).toBeNull();
   });
 
   test('keeps an entry until its ttl has passed', async () => {

@@ -1,0 +1,129 @@
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { gzipSync } from 'node:zlib';
+import { build } from 'esbuild';
+import { bundleFunction } from '../lib/bundling';
+
+/**
+ * The function bundles the benchmarks compare, built the way a deployment builds them: minified
+ * CommonJS for Node 24 with the AWS SDK left external, as the Lambda runtime provides it (the
+ * externals NodejsFunction uses with this app's `sdkV3ExcludeSmithyPackages` flag).
+ */
+
+export const REPO_ROOT = path.resolve(__dirname, '..');
+export const FIXTURES = path.join(__dirname, 'fixtures');
+export const LAMBDA_PROVIDED_MODULES = ['@aws-sdk/*', '@smithy/*'];
+
+/** The handler variants: bare baseline, adapter only, adapter + our runtime, adapter + the real package. */
+export type Variant = 'bare' | 'adapter' | 'runtime-api' | 'real-package';
+
+export const VARIANT_LABELS: Readonly<Record<Variant, string>> = {
+  bare: 'bare awslambda handler',
+  adapter: 'hello via adapter',
+  'runtime-api': 'hello + waitUntil/geolocation via adapter, our runtime',
+  'real-package': 'hello + waitUntil/geolocation via adapter, real @vercel/functions 3.9.9',
+};
+
+export interface BuiltFunction {
+  readonly variant: Variant;
+  /** The folder to load it from (`LAMBDA_TASK_ROOT`). */
+  readonly taskRoot: string;
+  /** The Lambda handler string. */
+  readonly handler: string;
+  readonly outfile: string;
+  /** Size of the minified bundle. */
+  readonly bytes: number;
+  /** Size after gzip -9, close to what the deployment zip stores. */
+  readonly gzipBytes: number;
+}
+
+/** A scratch folder for one bench run; `remove()` deletes it. */
+export interface Workspace {
+  readonly dir: string;
+  remove(): void;
+}
+
+/**
+ * A scratch folder whose `node_modules` is this repository's, so bundles built inside it find the
+ * AWS SDK they leave external — the Lambda runtime provides it — through both `require()` and
+ * `import()` (ESM resolution ignores `NODE_PATH`, so a symlink on the lookup path is needed).
+ */
+export function createWorkspace(): Workspace {
+  const dir = mkdtempSync(path.join(tmpdir(), 'vfa-bench-'));
+  symlinkSync(path.join(REPO_ROOT, 'node_modules'), path.join(dir, 'node_modules'), 'dir');
+  return { dir, remove: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+export async function buildVariant(workspace: Workspace, variant: Variant): Promise<BuiltFunction> {
+  const outdir = path.join(workspace.dir, variant);
+  switch (variant) {
+    case 'bare':
+      return finish(variant, await buildBare(path.join(FIXTURES, 'bare-hello.mjs'), outdir));
+    case 'adapter':
+      return finish(variant, await buildWithAdapter(path.join(FIXTURES, 'hello.ts'), outdir));
+    case 'runtime-api':
+      return finish(variant, await buildWithAdapter(path.join(FIXTURES, 'api-hello.ts'), outdir));
+    case 'real-package': {
+      const project = realPackageProject(workspace, 'api-hello.ts');
+      return finish(
+        variant,
+        await buildWithAdapter(path.join(project, 'api', 'api-hello.ts'), outdir, project),
+      );
+    }
+  }
+}
+
+/** A Vercel-style function bundled with the adapter, as `bundleFunction` does for the constructs. */
+export async function buildWithAdapter(
+  entry: string,
+  outdir: string,
+  projectDir?: string,
+): Promise<{ outfile: string; handler: string }> {
+  return bundleFunction({ entry, outdir, projectDir, minify: true, external: LAMBDA_PROVIDED_MODULES });
+}
+
+/** A hand-written Lambda handler bundled with the same esbuild options as `bundleFunction`. */
+async function buildBare(entry: string, outdir: string): Promise<{ outfile: string; handler: string }> {
+  const outfile = path.join(outdir, 'index.js');
+  await build({
+    entryPoints: [entry],
+    outfile,
+    bundle: true,
+    platform: 'node',
+    target: 'node24',
+    format: 'cjs',
+    minify: true,
+    external: LAMBDA_PROVIDED_MODULES,
+    logLevel: 'silent',
+  });
+  writeFileSync(path.join(outdir, 'package.json'), `${JSON.stringify({ type: 'commonjs' })}\n`);
+  return { outfile, handler: 'index.handler' };
+}
+
+/**
+ * A user project that installs the real `@vercel/functions` (a symlink to this repository's
+ * devDependency), so the bundler uses it instead of aliasing our runtime.
+ */
+function realPackageProject(workspace: Workspace, fixture: string): string {
+  const project = path.join(workspace.dir, 'real-package-project');
+  mkdirSync(path.join(project, 'api'), { recursive: true });
+  mkdirSync(path.join(project, 'node_modules', '@vercel'), { recursive: true });
+  const link = path.join(project, 'node_modules', '@vercel', 'functions');
+  rmSync(link, { force: true });
+  symlinkSync(path.join(REPO_ROOT, 'node_modules', '@vercel', 'functions'), link);
+  cpSync(path.join(FIXTURES, fixture), path.join(project, 'api', fixture));
+  return project;
+}
+
+function finish(variant: Variant, built: { outfile: string; handler: string }): BuiltFunction {
+  const code = readFileSync(built.outfile);
+  return {
+    variant,
+    taskRoot: path.dirname(built.outfile),
+    handler: built.handler,
+    outfile: built.outfile,
+    bytes: code.length,
+    gzipBytes: gzipSync(code, { level: 9 }).length,
+  };
+}

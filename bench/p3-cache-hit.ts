@@ -1,0 +1,284 @@
+import { performance } from 'node:perf_hooks';
+import {
+  type AttributeValue,
+  BatchGetItemCommand,
+  BatchWriteItemCommand,
+  type DynamoDBClient,
+  DynamoDBClient as DynamoDBClientClass,
+  GetItemCommand,
+  type WriteRequest,
+} from '@aws-sdk/client-dynamodb';
+import { getCache } from '../runtime/cache';
+import { getDynamoDBClient } from '../runtime/cache/dynamodb-client';
+import { CACHE_ITEM, TAG_EXPIRY_ITEM } from '../runtime/cache/dynamodb-schema';
+import { createKeyTransformer } from '../runtime/cache/hash';
+import { interleaved } from './interleave';
+import { type LocalTables, withDynamoDBLocal } from './local-aws';
+import { compare } from './measurement';
+import { median } from './stats';
+import type { BenchContext, Benchmark, Measurement } from './types';
+
+/**
+ * P3 — the Runtime Cache on official DynamoDB Local.
+ * - Hit cost: `getCache().get` of an entry with two tags (steady state: the runtime remembers the
+ *   key's tags) vs a raw `GetItem` of the same entry's head item, p50 per round, interleaved. A raw
+ *   `BatchGetItem` of the three items a hit reads (the entry and its tags' expiry rows) runs in the
+ *   same rounds, separating the runtime's own cost from DynamoDB's cost of reading three items.
+ * - `expireTag`: the DynamoDB requests it issues for a tag on 10 entries vs on 10,000 entries, and
+ *   a check that the entries it expired are misses afterwards.
+ */
+
+const ROUNDS = 15;
+const WARMUP_ROUNDS = 1;
+const OPERATIONS_PER_ROUND = 150;
+const HIT_KEY = 'bench-hit';
+const HIT_VALUE = { message: 'hello', items: [1, 2, 3] };
+const HIT_TAGS = ['bench-a', 'bench-b'];
+const SMALL_TAG_ENTRIES = 10;
+const LARGE_TAG_ENTRIES = 10_000;
+const MISS_CHECKS = 50;
+
+export const p3: Benchmark = {
+  name: 'p3',
+  description:
+    'cache hit p50 vs raw GetItem p50 on DynamoDB Local; expireTag requests for 10 vs 10,000 entries',
+  run: (context) =>
+    withDynamoDBLocal(async (tables) => {
+      const requests = await countRuntimeRequests();
+      const raw = new DynamoDBClientClass({ maxAttempts: 3, requestHandler: { connectionTimeout: 1_000 } });
+      try {
+        return [
+          ...(await hitCost(context, tables, raw, requests)),
+          await expireTagCost(context, tables, raw, requests),
+        ];
+      } finally {
+        raw.destroy();
+      }
+    }),
+};
+
+/** Counts every HTTP request the runtime's own DynamoDB client sends, retries included. */
+async function countRuntimeRequests(): Promise<{ count: number }> {
+  const counter = { count: 0 };
+  (await getDynamoDBClient()).middlewareStack.add(
+    (next) => async (args) => {
+      counter.count++;
+      return next(args);
+    },
+    // The deserialize step runs once per attempt, below the retry middleware.
+    { step: 'deserialize', name: 'vfaBenchRequestCounter' },
+  );
+  return counter;
+}
+
+async function hitCost(
+  context: BenchContext,
+  tables: LocalTables,
+  raw: DynamoDBClient,
+  requests: { count: number },
+): Promise<Measurement[]> {
+  const cache = getCache();
+  await cache.set(HIT_KEY, HIT_VALUE, { tags: HIT_TAGS });
+  const headKey = {
+    [CACHE_ITEM.partitionKey]: { S: createKeyTransformer()(HIT_KEY) },
+    [CACHE_ITEM.sortKey]: { N: '0' },
+  };
+  // What a hit reads, with the runtime's consistency: the entry eventually consistent, tag rows strongly.
+  const batchGet = new BatchGetItemCommand({
+    RequestItems: {
+      [tables.cacheTableName]: { Keys: [headKey] },
+      [tables.tagTableName]: {
+        Keys: HIT_TAGS.map((tag) => ({
+          [TAG_EXPIRY_ITEM.partitionKey]: { S: `${TAG_EXPIRY_ITEM.partitionPrefix}${tag}` },
+          [TAG_EXPIRY_ITEM.sortKey]: { S: TAG_EXPIRY_ITEM.sortKeyValue },
+        })),
+        ConsistentRead: true,
+      },
+    },
+  });
+  let misses = 0;
+  let cacheRequests = 0;
+  let cacheOperations = 0;
+  const timed = async (operation: () => Promise<unknown>) => {
+    const latencies: number[] = [];
+    for (let i = 0; i < OPERATIONS_PER_ROUND; i++) {
+      const started = performance.now();
+      await operation();
+      latencies.push(performance.now() - started);
+    }
+    return median(latencies);
+  };
+  context.log(
+    `P3: ${ROUNDS} interleaved rounds of ${OPERATIONS_PER_ROUND} sequential getCache().get hits, raw GetItems and raw BatchGetItems, p50 per round`,
+  );
+  const p50 = await interleaved(
+    {
+      rounds: ROUNDS,
+      warmupRounds: WARMUP_ROUNDS,
+      variants: ['get', 'getItem', 'batchGetItem'] as const,
+      onRound: (round, results) =>
+        context.log(
+          `  round ${round + 1}/${ROUNDS}: p50 ${results.get.toFixed(2)} ms getCache().get, ${results.getItem.toFixed(2)} ms GetItem, ${results.batchGetItem.toFixed(2)} ms BatchGetItem`,
+        ),
+    },
+    async (variant, round) => {
+      if (variant === 'getItem') {
+        return timed(async () => {
+          const { Item } = await raw.send(
+            new GetItemCommand({ TableName: tables.cacheTableName, Key: headKey }),
+          );
+          if (!Item) throw new Error(`P3: GetItem found no head item for '${HIT_KEY}'`);
+        });
+      }
+      if (variant === 'batchGetItem') {
+        return timed(async () => {
+          const { Responses } = await raw.send(batchGet);
+          if (Responses?.[tables.cacheTableName]?.length !== 1) {
+            throw new Error(`P3: BatchGetItem found no head item for '${HIT_KEY}'`);
+          }
+        });
+      }
+      const before = requests.count;
+      const p50 = await timed(async () => {
+        const value = await cache.get(HIT_KEY);
+        if (JSON.stringify(value) !== JSON.stringify(HIT_VALUE)) misses++;
+      });
+      if (round >= 0) {
+        cacheRequests += requests.count - before;
+        cacheOperations += OPERATIONS_PER_ROUND;
+      }
+      return p50;
+    },
+  );
+  if (misses > 0) {
+    throw new Error(
+      `P3: ${misses} of the getCache().get calls missed an entry that was set; the hit cost would be wrong`,
+    );
+  }
+  const hit = { label: 'getCache().get hit', values: p50.get };
+  return [
+    compare(
+      context,
+      { a: hit, b: { label: 'raw GetItem', values: p50.getItem }, unit: 'ms (p50)' },
+      {
+        id: 'p3.hit',
+        title: 'P3 cache hit p50, getCache().get ÷ raw GetItem (DynamoDB Local, entry with 2 tags)',
+        target: { on: 'ratio', op: '<=', value: 1.25, unit: 'x' },
+        withDifference: true,
+        note: `official DynamoDB Local; the hit sent ${(cacheRequests / cacheOperations).toFixed(2)} DynamoDB requests per get (BatchGetItem of the entry and its tags' expiry rows)`,
+      },
+    ),
+    compare(
+      context,
+      {
+        a: hit,
+        b: { label: 'raw BatchGetItem of the same 3 items', values: p50.batchGetItem },
+        unit: 'ms (p50)',
+      },
+      {
+        id: 'p3.hit-runtime',
+        title: 'P3 cache hit p50, getCache().get ÷ raw BatchGetItem of the 3 items a hit reads',
+        target: null,
+        withDifference: true,
+        note: 'the request a hit sends, sent raw: the rest is the runtime (decoding, freshness and tag checks)',
+      },
+    ),
+  ];
+}
+
+async function expireTagCost(
+  context: BenchContext,
+  tables: LocalTables,
+  raw: DynamoDBClient,
+  requests: { count: number },
+): Promise<Measurement> {
+  const cache = getCache();
+  const key = createKeyTransformer();
+  const groups = {
+    small: { tag: 'bench-ten', entries: SMALL_TAG_ENTRIES },
+    large: { tag: 'bench-ten-thousand', entries: LARGE_TAG_ENTRIES },
+  };
+  context.log(`P3: writing ${SMALL_TAG_ENTRIES} and ${LARGE_TAG_ENTRIES} entries carrying one tag each`);
+  for (const group of Object.values(groups)) {
+    const keys = Array.from({ length: group.entries }, (_, i) => `${group.tag}-${i}`);
+    // One entry through the cache, the rest as copies of its items (the same layout, written in bulk).
+    await cache.set(keys[0], { n: 0 }, { tags: [group.tag] });
+    const { Item } = await raw.send(
+      new GetItemCommand({
+        TableName: tables.cacheTableName,
+        Key: { [CACHE_ITEM.partitionKey]: { S: key(keys[0]) }, [CACHE_ITEM.sortKey]: { N: '0' } },
+        ConsistentRead: true,
+      }),
+    );
+    if (!Item) throw new Error(`P3: the entry '${keys[0]}' was not written`);
+    await copyItem(raw, tables.cacheTableName, Item, keys.slice(1).map(key));
+  }
+  const sampled = (group: { tag: string; entries: number }) =>
+    Array.from(
+      { length: Math.min(MISS_CHECKS, group.entries) },
+      (_, i) => `${group.tag}-${Math.floor((i * group.entries) / Math.min(MISS_CHECKS, group.entries))}`,
+    );
+  const counts: Record<'small' | 'large', number> = { small: 0, large: 0 };
+  for (const which of ['small', 'large'] as const) {
+    const group = groups[which];
+    const hitsBefore = await countHits(sampled(group));
+    if (hitsBefore !== sampled(group).length) {
+      throw new Error(
+        `P3: only ${hitsBefore} of ${sampled(group).length} sampled '${group.tag}' entries were hits before expireTag`,
+      );
+    }
+    const before = requests.count;
+    await cache.expireTag(group.tag);
+    counts[which] = requests.count - before;
+    const hitsAfter = await countHits(sampled(group));
+    if (hitsAfter !== 0) {
+      throw new Error(`P3: ${hitsAfter} sampled '${group.tag}' entries were still hits after expireTag`);
+    }
+  }
+  return compare(
+    context,
+    {
+      a: { label: `requests, tag on ${LARGE_TAG_ENTRIES} entries`, values: [counts.large] },
+      b: { label: `requests, tag on ${SMALL_TAG_ENTRIES} entries`, values: [counts.small] },
+      unit: 'DynamoDB requests',
+    },
+    {
+      id: 'p3.expire-tag',
+      title: `P3 DynamoDB requests issued by expireTag, tag on ${LARGE_TAG_ENTRIES.toLocaleString('en-US')} entries ÷ on ${SMALL_TAG_ENTRIES}`,
+      target: { on: 'ratio', op: '==', value: 1, unit: 'x' },
+      withDifference: true,
+      note: `each expireTag verified: ${MISS_CHECKS} sampled entries (all 10 of the small tag) were hits before and misses after`,
+    },
+  );
+
+  async function countHits(keys: readonly string[]): Promise<number> {
+    const values = await Promise.all(keys.map((k) => cache.get(k)));
+    return values.filter((value) => value !== null).length;
+  }
+}
+
+/** Writes copies of `item` under each partition key, 25 per BatchWriteItem, 8 batches at a time. */
+async function copyItem(
+  client: DynamoDBClient,
+  table: string,
+  item: Record<string, AttributeValue>,
+  partitionKeys: readonly string[],
+): Promise<void> {
+  const batches: string[][] = [];
+  for (let i = 0; i < partitionKeys.length; i += 25) batches.push(partitionKeys.slice(i, i + 25));
+  for (let i = 0; i < batches.length; i += 8) {
+    await Promise.all(
+      batches.slice(i, i + 8).map(async (batch) => {
+        let pending: WriteRequest[] = batch.map((pk) => ({
+          PutRequest: { Item: { ...item, [CACHE_ITEM.partitionKey]: { S: pk } } },
+        }));
+        while (pending.length > 0) {
+          const response = await client.send(
+            new BatchWriteItemCommand({ RequestItems: { [table]: pending } }),
+          );
+          pending = response.UnprocessedItems?.[table] ?? [];
+        }
+      }),
+    );
+  }
+}

@@ -1,0 +1,158 @@
+import type { LocalFunction } from '../test/harness/local-function';
+import { buildVariant, createWorkspace, VARIANT_LABELS, type Variant } from './bundles';
+import { startBundled, stopAll } from './functions';
+import { interleaved } from './interleave';
+import { keepAliveAgent, runLoad } from './load';
+import { compare } from './measurement';
+import { processCpuMs } from './process-cpu';
+import { median } from './stats';
+import type { BenchContext, Measurement } from './types';
+
+/**
+ * Throughput of handler variants side by side: each variant is bundled like a deployment, run by its
+ * own real aws-lambda-ric process against the harness's loopback Runtime API and Function URL front,
+ * and loaded over HTTP with keep-alive at a fixed concurrency, in interleaved rounds. The runtime
+ * takes one invocation at a time, so each request's time also holds its trips through the Runtime
+ * API and the front, which are the same for every variant and dilute the throughput ratio. The
+ * function process's CPU time per request is recorded too: it isolates the variant's own cost.
+ */
+
+const ROUNDS = 20;
+const WARMUP_ROUNDS = 1;
+const REQUESTS_PER_ROUND = 600;
+const CONCURRENCY = 4;
+
+export const THROUGHPUT_SETUP = `real aws-lambda-ric, loopback Runtime API + Function URL front, keep-alive, concurrency ${CONCURRENCY}, ${REQUESTS_PER_ROUND} requests per round`;
+
+export interface ThroughputSamples {
+  /** Requests per second, one value per round. */
+  readonly rps: Readonly<Partial<Record<Variant, number[]>>>;
+  /** CPU ms per request of the function process, one value per round; absent without `/proc`. */
+  readonly cpuMsPerRequest?: Readonly<Partial<Record<Variant, number[]>>>;
+  /**
+   * Share of one core the bench process itself (load generator, Runtime API, Function URL front)
+   * used during each round. Near 1, it would be the bottleneck and hide differences between variants.
+   */
+  readonly benchCpuShare: Readonly<Partial<Record<Variant, number[]>>>;
+}
+
+/** Runs `variants` (the bare baseline is always added) in interleaved rounds. */
+export async function measureThroughput(
+  context: BenchContext,
+  name: string,
+  variants: readonly Variant[],
+): Promise<ThroughputSamples> {
+  const all: Variant[] = ['bare', ...variants.filter((variant) => variant !== 'bare')];
+  const workspace = createWorkspace();
+  const functions = new Map<Variant, LocalFunction>();
+  const agents = new Map(all.map((variant) => [variant, keepAliveAgent(CONCURRENCY)]));
+  try {
+    for (const variant of all) {
+      functions.set(variant, await startBundled(await buildVariant(workspace, variant)));
+    }
+    const series = () =>
+      Object.fromEntries(all.map((variant) => [variant, [] as number[]])) as Record<Variant, number[]>;
+    const cpu = series();
+    const benchCpuShare = series();
+    let cpuAvailable = true;
+    context.log(
+      `${name}: ${ROUNDS} interleaved rounds of ${REQUESTS_PER_ROUND} requests per variant (${all.join(', ')}), concurrency ${CONCURRENCY}`,
+    );
+    const rps = await interleaved(
+      {
+        rounds: ROUNDS,
+        warmupRounds: WARMUP_ROUNDS,
+        variants: all,
+        onRound: (round, results) =>
+          context.log(
+            `  round ${round + 1}/${ROUNDS}: ${all.map((variant) => `${variant} ${results[variant].toFixed(0)}`).join(', ')} req/s`,
+          ),
+      },
+      async (variant, round) => {
+        const fn = functions.get(variant)!;
+        const cpuBefore = processCpuMs(fn.runtime.pid);
+        const benchBefore = process.cpuUsage();
+        const result = await runLoad({
+          url: `${fn.url}/`,
+          requests: REQUESTS_PER_ROUND,
+          concurrency: CONCURRENCY,
+          agent: agents.get(variant)!,
+          expectBody: 'hello',
+        });
+        const cpuAfter = processCpuMs(fn.runtime.pid);
+        const bench = process.cpuUsage(benchBefore);
+        if (round >= 0) benchCpuShare[variant].push((bench.user + bench.system) / 1000 / result.elapsedMs);
+        if (cpuBefore === undefined || cpuAfter === undefined) cpuAvailable = false;
+        else if (round >= 0) cpu[variant].push((cpuAfter - cpuBefore) / REQUESTS_PER_ROUND);
+        return result.requestsPerSecond;
+      },
+    );
+    return { rps, benchCpuShare, ...(cpuAvailable ? { cpuMsPerRequest: cpu } : {}) };
+  } finally {
+    for (const agent of agents.values()) agent.destroy();
+    await stopAll([...functions.values()]);
+    workspace.remove();
+  }
+}
+
+export interface ThroughputMeasurementOptions {
+  /** Measurement id prefix: `<id>.rps` and `<id>.cpu`. */
+  readonly id: string;
+  /** Short name for titles, e.g. `'P1'`. */
+  readonly name: string;
+  /** Minimum requests/s ratio against bare, or `null` for an informational comparison. */
+  readonly minRatio: number | null;
+}
+
+/** The requests/s and CPU-per-request measurements of `variant` against the bare baseline. */
+export function throughputMeasurements(
+  context: BenchContext,
+  samples: ThroughputSamples,
+  variant: Variant,
+  options: ThroughputMeasurementOptions,
+): Measurement[] {
+  const label = VARIANT_LABELS[variant];
+  const side = (series: Readonly<Partial<Record<Variant, number[]>>>, which: Variant) => ({
+    label: VARIANT_LABELS[which],
+    values: series[which] ?? [],
+  });
+  const measurements = [
+    compare(
+      context,
+      { a: side(samples.rps, variant), b: side(samples.rps, 'bare'), unit: 'req/s' },
+      {
+        id: `${options.id}.rps`,
+        title: `${options.name} requests/s, ${label} ÷ bare`,
+        target:
+          options.minRatio === null ? null : { on: 'ratio', op: '>=', value: options.minRatio, unit: 'x' },
+        note: `${THROUGHPUT_SETUP}; the bench process was busy ${busy(samples.benchCpuShare, variant)} of a core`,
+      },
+    ),
+  ];
+  if (samples.cpuMsPerRequest) {
+    measurements.push(
+      compare(
+        context,
+        {
+          a: side(samples.cpuMsPerRequest, variant),
+          b: side(samples.cpuMsPerRequest, 'bare'),
+          unit: 'CPU ms/request',
+        },
+        {
+          id: `${options.id}.cpu`,
+          title: `${options.name} function-process CPU per request, ${label} ÷ bare`,
+          target: null,
+          withDifference: true,
+          note: 'user + system CPU of the aws-lambda-ric process from /proc: the function alone, without the load generator',
+        },
+      ),
+    );
+  }
+  return measurements;
+}
+
+/** `'78% / 85%'`: median share of a core the bench process used while loading `variant` / bare. */
+function busy(shares: Readonly<Partial<Record<Variant, number[]>>>, variant: Variant): string {
+  const percent = (which: Variant) => `${Math.round(median(shares[which] ?? [Number.NaN]) * 100)}%`;
+  return `${percent(variant)} / ${percent('bare')} (${variant} / bare)`;
+}

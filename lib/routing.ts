@@ -1,0 +1,39 @@
+/** How a {@link VercelProject}'s distribution sends requests to its functions. */
+export abstract class Routing {
+  /**
+   * The default: one cache behaviour per route while the routes fit `maxCacheBehaviors`, the edge
+   * router once they do not.
+   */
+  static auto(): Routing {
+    return new FixedRouting('auto');
+  }
+
+  /**
+   * One CloudFront cache behaviour per route (`/api/users/*` for `api/users/[id].ts`): CloudFront
+   * matches the paths, no KeyValueStore read per request. The wildcard also lets deeper paths
+   * through (`/api/users/1/2`); the function's adapter answers those with Vercel's 404. Limited by
+   * CloudFront's "Cache behaviors per distribution" quota (`maxCacheBehaviors`).
+   */
+  static cacheBehaviors(): Routing {
+    return new FixedRouting('cacheBehaviors');
+  }
+
+  /**
+   * The edge router (`Cdn` `routes`): one behaviour whose viewer-request CloudFront Function finds the
+   * route in a KeyValueStore and selects the function's origin — Vercel's matching exactly, at the
+   * edge, for any number of routes up to the "Origins per distribution" quota. Costs a few
+   * KeyValueStore reads per request (in the viewer-request function that runs anyway).
+   */
+  static edgeRouter(): Routing {
+    return new FixedRouting('edgeRouter');
+  }
+
+  /** `auto`, `cacheBehaviors` or `edgeRouter`. */
+  abstract readonly mode: 'auto' | 'cacheBehaviors' | 'edgeRouter';
+}
+
+class FixedRouting extends Routing {
+  constructor(readonly mode: 'auto' | 'cacheBehaviors' | 'edgeRouter') {
+    super();
+  }
+}

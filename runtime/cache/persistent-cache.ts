@@ -1,0 +1,323 @@
+import { randomBytes } from 'node:crypto';
+import { CorruptCacheEntryError } from '../errors';
+import { type EntryHint, EntryHints } from './entry-hints';
+import type { RuntimeCache } from './types';
+import { serializeValue, validateCacheKey, validateExpireTags, validateSetOptions } from './validation';
+import { decodeValue, encodeValue } from './value-codec';
+
+/** Largest value stored, as UTF-8 JSON before compression: Vercel's Runtime Cache item limit (2 MB). */
+export const MAX_VALUE_BYTES = 2 * 1024 * 1024;
+
+/** Per-operation time budgets in milliseconds, retries included. */
+export interface CacheTimeouts {
+  /** @default 500 — upstream's default cache timeout; past it, recomputing is usually faster */
+  readonly get: number;
+  /** @default 2000 — a 2 MB value is a multi-item transaction */
+  readonly set: number;
+  /** @default 1000 */
+  readonly delete: number;
+  /** @default 2000 — a lost expiry keeps stale entries alive, so it gets the longest budget */
+  readonly expireTag: number;
+}
+
+export const DEFAULT_CACHE_TIMEOUTS: CacheTimeouts = { get: 500, set: 2000, delete: 1000, expireTag: 2000 };
+
+/** Options of a {@link PersistentRuntimeCache}. */
+export interface PersistentRuntimeCacheOptions {
+  /** Clock in epoch milliseconds. @default Date.now */
+  readonly now?: () => number;
+  /** Per-operation time budgets. @default DEFAULT_CACHE_TIMEOUTS */
+  readonly timeouts?: Partial<CacheTimeouts>;
+  /** Memory of each key's layout for one-round-trip reads. @default - a new EntryHints with its defaults */
+  readonly hints?: EntryHints;
+}
+
+/** The item limits of the store behind a {@link PersistentRuntimeCache}. */
+export interface StoreLimits {
+  /** Value bytes carried by each item after the head. */
+  readonly chunkValueBytes: number;
+}
+
+/** The head item's metadata: everything about an entry but its value bytes. */
+export interface EntryHead {
+  /** Epoch milliseconds of the write (before serialization, so a concurrent expireTag wins). */
+  readonly createdAt: number;
+  /** Seconds after `createdAt` the entry stops being fresh; absent = never. */
+  readonly ttl?: number;
+  readonly tags: readonly string[];
+  /** Items the value is spread over, head included (≥ 1). */
+  readonly chunks: number;
+  readonly encoding: string;
+  /** Random per write; every item of one write carries it, so a read never mixes two writes. */
+  readonly writeId: string;
+  readonly name?: string;
+}
+
+/** An entry as written: head metadata and the value split into per-item slices. */
+export interface StoredEntry {
+  readonly key: string;
+  readonly head: EntryHead;
+  /** When the store may delete the items (epoch seconds, rounded up); absent = never. */
+  readonly expiresAt?: number;
+  /** The encoded value in item-sized slices; slice 0 goes into the head item. */
+  readonly slices: readonly Uint8Array[];
+}
+
+/** One item after the head, as read back. */
+export interface StoredChunk {
+  readonly writeId: string;
+  readonly value: Uint8Array;
+}
+
+/** Items one read asks the store for, fetched together. */
+export interface ReadRequest {
+  readonly key: string;
+  readonly head: boolean;
+  /** Chunk indexes ≥ 1. */
+  readonly chunks: readonly number[];
+  /** Tags whose expiry to fetch. */
+  readonly tags: readonly string[];
+}
+
+/** What a store found for a {@link ReadRequest}; absent items are simply missing. */
+export interface ReadResult {
+  readonly head?: EntryHead & { readonly value: Uint8Array };
+  readonly chunks: ReadonlyMap<number, StoredChunk>;
+  /** Epoch milliseconds of the latest `expireTag` of each requested tag that was ever expired. */
+  readonly tagExpiredAt: ReadonlyMap<string, number>;
+}
+
+const PREFIX = '[vercel-functions-aws] Runtime Cache:';
+const utf8 = new TextEncoder();
+
+function range(from: number, to: number): number[] {
+  const out: number[] = [];
+  for (let i = from; i < to; i++) out.push(i);
+  return out;
+}
+
+function describeError(error: unknown): unknown {
+  return error instanceof Error ? `${error.name}: ${error.message}` : error;
+}
+
+/**
+ * The Runtime Cache logic, independent of where entries are kept: input validation, JSON
+ * serialization, compression, splitting values over items, freshness rules, one-round-trip reads and
+ * failing open. A subclass only maps {@link readItems}, {@link writeEntry}, {@link deleteEntry} and
+ * {@link writeTagExpirations} to its store (the split Powertools uses for idempotency persistence).
+ *
+ * Freshness: a read is a hit only while `now <= createdAt + ttl` (upstream's in-memory rule) and every
+ * tag's latest `expireTag` happened strictly before `createdAt`. `expireTag` is one write per tag,
+ * however many entries carry it.
+ *
+ * Faults fail open, never reaching the response: a failed or slow `get` is a miss, a failed `set`,
+ * `delete` or `expireTag` is logged and resolves. Bad input rejects with an `InvalidCacheInputError`
+ * subclass (runtime/errors.ts) naming the problem.
+ *
+ * Keys arrive already transformed (hashed, namespaced) by `getCache()`. No per-request state: one
+ * instance serves every invocation of a process.
+ */
+export abstract class PersistentRuntimeCache implements RuntimeCache {
+  /** Most items one entry can take: a head plus enough chunks for a maximal value. */
+  protected readonly maxChunks: number;
+  private readonly now: () => number;
+  private readonly timeouts: CacheTimeouts;
+  private readonly hints: EntryHints;
+  private readonly chunkValueBytes: number;
+
+  protected constructor(limits: StoreLimits, options: PersistentRuntimeCacheOptions = {}) {
+    this.chunkValueBytes = limits.chunkValueBytes;
+    this.maxChunks = 1 + Math.ceil(MAX_VALUE_BYTES / limits.chunkValueBytes);
+    this.now = options.now ?? Date.now;
+    this.timeouts = { ...DEFAULT_CACHE_TIMEOUTS, ...options.timeouts };
+    this.hints = options.hints ?? new EntryHints();
+  }
+
+  /** Fetches the requested items and tag rows, in one round trip where the store allows. */
+  protected abstract readItems(request: ReadRequest, signal: AbortSignal): Promise<ReadResult>;
+
+  /** Writes every item of `entry` atomically, leaving no items of an earlier write of the key. */
+  protected abstract writeEntry(entry: StoredEntry, signal: AbortSignal): Promise<void>;
+
+  /** Deletes every item of `key`. */
+  protected abstract deleteEntry(key: string, signal: AbortSignal): Promise<void>;
+
+  /** Records `expiredAt` (epoch ms) as the latest expiry of each tag: one write per tag. */
+  protected abstract writeTagExpirations(
+    tags: readonly string[],
+    expiredAt: number,
+    signal: AbortSignal,
+  ): Promise<void>;
+
+  /**
+   * Value bytes the head item can carry next to its metadata, or ≤ 0 when the metadata alone does
+   * not fit (e.g. an enormous `name`).
+   */
+  protected abstract headValueCapacity(key: string, head: EntryHead, expiresAt: number | undefined): number;
+
+  async get(key: string): Promise<unknown | null> {
+    validateCacheKey(key);
+    try {
+      return await this.read(key, AbortSignal.timeout(this.timeouts.get));
+    } catch (error) {
+      console.error(`${PREFIX} get of key '${key}' failed, treating it as a miss:`, describeError(error));
+      return null;
+    }
+  }
+
+  async set(
+    key: string,
+    value: unknown,
+    options?: { name?: string; tags?: string[]; ttl?: number },
+  ): Promise<void> {
+    const createdAt = this.now();
+    validateCacheKey(key);
+    const { tags, ttl: requestedTtl, name } = validateSetOptions(options);
+    const label = name ?? key;
+    const json = utf8.encode(serializeValue(value, label));
+    if (json.byteLength > MAX_VALUE_BYTES) {
+      // Upstream's limit: "items larger than 2 MB will not be cached". The older entry goes too, so
+      // readers do not keep getting a value the writer has replaced.
+      console.warn(
+        `${PREFIX} '${label}' was not cached: its JSON is ${json.byteLength} bytes, over the 2 MB (${MAX_VALUE_BYTES} bytes) item limit`,
+      );
+      await this.delete(key);
+      return;
+    }
+    // Whole milliseconds (at least one), so the stored number never needs an exponent; a ttl too large
+    // for a date means never expiring.
+    const expiresAt = requestedTtl === undefined ? undefined : storeExpiry(createdAt, requestedTtl);
+    const ttl =
+      requestedTtl === undefined || expiresAt === undefined
+        ? undefined
+        : Math.max(1, Math.round(requestedTtl * 1000)) / 1000;
+    try {
+      const { encoding, body } = await encodeValue(json);
+      const head: EntryHead = {
+        createdAt,
+        ttl,
+        tags,
+        chunks: 1,
+        encoding,
+        writeId: randomBytes(9).toString('base64url'),
+        name,
+      };
+      const slices = this.split(key, head, expiresAt, body);
+      if (!slices) {
+        console.warn(
+          `${PREFIX} '${label}' was not cached: its metadata (name, tags) leaves no room for the value in one item`,
+        );
+        await this.delete(key);
+        return;
+      }
+      const entry: StoredEntry = { key, head: { ...head, chunks: slices.length }, expiresAt, slices };
+      await this.writeEntry(entry, AbortSignal.timeout(this.timeouts.set));
+      this.hints.remember(key, { chunks: slices.length, tags });
+    } catch (error) {
+      console.error(`${PREFIX} set of '${label}' failed, the value was not cached:`, describeError(error));
+    }
+  }
+
+  async delete(key: string): Promise<void> {
+    validateCacheKey(key);
+    this.hints.forget(key);
+    try {
+      await this.deleteEntry(key, AbortSignal.timeout(this.timeouts.delete));
+    } catch (error) {
+      console.error(`${PREFIX} delete of key '${key}' failed:`, describeError(error));
+    }
+  }
+
+  async expireTag(tag: string | string[]): Promise<void> {
+    const tags = validateExpireTags(tag);
+    if (tags.length === 0) return;
+    const expiredAt = this.now();
+    try {
+      await this.writeTagExpirations(tags, expiredAt, AbortSignal.timeout(this.timeouts.expireTag));
+    } catch (error) {
+      console.error(
+        `${PREFIX} expireTag(${JSON.stringify(tags)}) failed, entries carrying these tags may still be served:`,
+        describeError(error),
+      );
+    }
+  }
+
+  private split(
+    key: string,
+    head: EntryHead,
+    expiresAt: number | undefined,
+    body: Uint8Array,
+  ): Uint8Array[] | undefined {
+    // Size the head for the most chunks it could name, so the real count never makes it overflow.
+    const capacity = Math.min(
+      this.chunkValueBytes,
+      this.headValueCapacity(key, { ...head, chunks: this.maxChunks }, expiresAt),
+    );
+    if (capacity <= 0) return undefined;
+    const slices = [body.subarray(0, capacity)];
+    for (let offset = capacity; offset < body.byteLength; offset += this.chunkValueBytes) {
+      slices.push(body.subarray(offset, offset + this.chunkValueBytes));
+    }
+    return slices.length <= this.maxChunks ? slices : undefined;
+  }
+
+  private async read(key: string, signal: AbortSignal): Promise<unknown | null> {
+    const hint: EntryHint = this.hints.get(key) ?? { chunks: 1, tags: [] };
+    const first = await this.readItems(
+      { key, head: true, chunks: range(1, hint.chunks), tags: hint.tags },
+      signal,
+    );
+    const head = first.head;
+    if (!head) {
+      this.hints.forget(key);
+      return null;
+    }
+    this.hints.remember(key, { chunks: head.chunks, tags: head.tags });
+    if (!this.isFresh(head)) return null;
+
+    const fetchedTags = new Set(hint.tags);
+    if (expiredByTag(head, first.tagExpiredAt)) return null;
+    const chunks = new Map([...first.chunks].filter(([, chunk]) => chunk.writeId === head.writeId));
+    const missingChunks = range(1, head.chunks).filter((index) => !chunks.has(index));
+    const missingTags = head.tags.filter((tag) => !fetchedTags.has(tag));
+    if (missingChunks.length > 0 || missingTags.length > 0) {
+      // First read of this key in this process, or it changed since: one more round trip.
+      const second = await this.readItems(
+        { key, head: false, chunks: missingChunks, tags: missingTags },
+        signal,
+      );
+      if (expiredByTag(head, second.tagExpiredAt)) return null;
+      for (const [index, chunk] of second.chunks)
+        if (chunk.writeId === head.writeId) chunks.set(index, chunk);
+    }
+    if (chunks.size !== head.chunks - 1) {
+      // A concurrent write or delete replaced the entry between the two reads: a miss, not a fault.
+      return null;
+    }
+    const parts = [head.value, ...range(1, head.chunks).map((index) => chunks.get(index)!.value)];
+    try {
+      return await decodeValue(head.encoding, Buffer.concat(parts));
+    } catch (cause) {
+      throw new CorruptCacheEntryError(`the stored value of key '${key}' cannot be decoded`, { cause });
+    }
+  }
+
+  private isFresh(head: EntryHead): boolean {
+    return head.ttl === undefined || this.now() <= head.createdAt + head.ttl * 1000;
+  }
+}
+
+function expiredByTag(head: EntryHead, tagExpiredAt: ReadonlyMap<string, number>): boolean {
+  for (const tag of head.tags) {
+    const expiredAt = tagExpiredAt.get(tag);
+    if (expiredAt !== undefined && expiredAt >= head.createdAt) return true;
+  }
+  return false;
+}
+
+// DynamoDB's TTL attribute is whole epoch seconds; rounding up means the store never deletes an entry
+// while it is still fresh. Past the largest date (year 275760) a ttl means "never": no TTL attribute.
+function storeExpiry(createdAt: number, ttl: number): number | undefined {
+  const seconds = Math.ceil((createdAt + ttl * 1000) / 1000);
+  return Number.isSafeInteger(seconds) && seconds <= 8.64e12 ? seconds : undefined;
+}

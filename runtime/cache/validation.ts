@@ -1,0 +1,155 @@
+import {
+  InvalidCacheInputError,
+  InvalidCacheKeyError,
+  InvalidCacheTagError,
+  InvalidCacheTtlError,
+  TooManyCacheTagsError,
+  UnserializableCacheValueError,
+} from '../errors';
+
+// Input rules shared by every Runtime Cache backend, so local development (in-memory) rejects what
+// the deployed cache (DynamoDB) would reject. The tag limits are the ones Vercel documents for
+// `getCache()` (128 tags, 256 bytes each); upstream's production client sends an entry's tags
+// comma-joined in one header (`x-vercel-cache-tags`), hence no commas.
+
+/** Most tags one cache entry may carry. */
+export const MAX_TAGS_PER_ENTRY = 128;
+
+/** Longest tag, in UTF-8 bytes. */
+export const MAX_TAG_BYTES = 256;
+
+/** Longest stored key, in UTF-8 bytes: DynamoDB's limit for a partition key value. */
+export const MAX_KEY_BYTES = 2048;
+
+/** `set` options after validation: tags deduplicated, ttl absent when it means "never expires". */
+export interface NormalizedSetOptions {
+  readonly tags: readonly string[];
+  /** Seconds, > 0; `undefined` when no ttl or ttl 0 was given (upstream: never expires). */
+  readonly ttl?: number;
+  /** `undefined` when no name or `''` was given (upstream: `''` means "send no name"). */
+  readonly name?: string;
+}
+
+const utf8 = new TextEncoder();
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
+function byteLength(text: string): number {
+  return utf8.encode(text).byteLength;
+}
+
+function describe(value: unknown): string {
+  if (typeof value === 'string') return JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value);
+  if (typeof value === 'bigint') return `${value}n`;
+  if (typeof value === 'number') return String(value);
+  if (typeof value === 'symbol' || typeof value === 'function') return typeof value;
+  try {
+    return JSON.stringify(value) ?? String(value);
+  } catch {
+    return String(value);
+  }
+}
+
+/** Throws {@link InvalidCacheKeyError} unless `key` is a non-empty string of at most 2048 bytes. */
+export function validateCacheKey(key: unknown): asserts key is string {
+  if (typeof key !== 'string' || key.length === 0) {
+    throw new InvalidCacheKeyError(`cache key must be a non-empty string, got ${describe(key)}`);
+  }
+  const bytes = byteLength(key);
+  if (bytes > MAX_KEY_BYTES) {
+    throw new InvalidCacheKeyError(
+      `cache key ${describe(key)} is ${bytes} bytes after namespacing and hashing; the limit is ${MAX_KEY_BYTES} bytes (shorten the namespace or the keyHashFunction's output)`,
+    );
+  }
+}
+
+function validateTag(tag: unknown): asserts tag is string {
+  if (typeof tag !== 'string') {
+    throw new InvalidCacheTagError(`cache tags must be strings, got ${describe(tag)}`);
+  }
+  if (tag.length === 0) throw new InvalidCacheTagError('cache tags must not be empty strings');
+  if (LONE_SURROGATE.test(tag)) {
+    // UTF-8 has no form for it: DynamoDB would store U+FFFD, merging distinct tags.
+    throw new InvalidCacheTagError(
+      `cache tag ${describe(tag)} is not well-formed Unicode (a lone surrogate)`,
+    );
+  }
+  if (tag.includes(',')) {
+    throw new InvalidCacheTagError(
+      `cache tag ${describe(tag)} contains a comma; commas separate tags, so a tag cannot contain one`,
+    );
+  }
+  const bytes = byteLength(tag);
+  if (bytes > MAX_TAG_BYTES) {
+    throw new InvalidCacheTagError(
+      `cache tag ${describe(tag)} is ${bytes} bytes (UTF-8); the limit is ${MAX_TAG_BYTES} bytes`,
+    );
+  }
+}
+
+/**
+ * Validates the tags passed to `expireTag` (one tag or an array; no count limit) and returns them
+ * deduplicated.
+ */
+export function validateExpireTags(tag: unknown): string[] {
+  const tags = Array.isArray(tag) ? tag : [tag];
+  for (const t of tags) validateTag(t);
+  return [...new Set(tags as string[])];
+}
+
+/** Validates `set`'s options and returns them normalized. Throws an {@link InvalidCacheInputError}. */
+export function validateSetOptions(options: unknown): NormalizedSetOptions {
+  if (options === undefined || options === null) return { tags: [] };
+  if (typeof options !== 'object') {
+    throw new InvalidCacheInputError(`cache set options must be an object, got ${describe(options)}`);
+  }
+  const { ttl, tags, name } = options as { ttl?: unknown; tags?: unknown; name?: unknown };
+
+  if (ttl !== undefined && ttl !== null) {
+    if (typeof ttl !== 'number' || !Number.isFinite(ttl) || ttl < 0) {
+      throw new InvalidCacheTtlError(
+        `cache ttl must be a finite number of seconds >= 0 (0 means no expiry), got ${describe(ttl)}`,
+      );
+    }
+  }
+
+  let unique: string[] = [];
+  if (tags !== undefined && tags !== null) {
+    if (!Array.isArray(tags)) {
+      throw new InvalidCacheTagError(`cache tags must be an array of strings, got ${describe(tags)}`);
+    }
+    for (const tag of tags) validateTag(tag);
+    unique = [...new Set(tags as string[])];
+    if (unique.length > MAX_TAGS_PER_ENTRY) {
+      throw new TooManyCacheTagsError(
+        `a cache entry can carry at most ${MAX_TAGS_PER_ENTRY} tags, got ${unique.length}`,
+      );
+    }
+  }
+
+  if (name !== undefined && name !== null && typeof name !== 'string') {
+    throw new InvalidCacheInputError(`cache entry name must be a string, got ${describe(name)}`);
+  }
+
+  return {
+    tags: unique,
+    ttl: typeof ttl === 'number' && ttl > 0 ? ttl : undefined,
+    name: typeof name === 'string' && name !== '' ? name : undefined,
+  };
+}
+
+/**
+ * The value as JSON text with upstream's semantics (`undefined` → `null`; a bare function or symbol,
+ * for which `JSON.stringify` returns `undefined`, also → `null`). Throws
+ * {@link UnserializableCacheValueError} naming the entry when JSON cannot represent the value.
+ */
+export function serializeValue(value: unknown, label: string): string {
+  try {
+    return JSON.stringify(value ?? null) ?? 'null';
+  } catch (cause) {
+    const reason = cause instanceof Error ? cause.message.split('\n')[0] : String(cause);
+    throw new UnserializableCacheValueError(
+      `cannot cache the value of ${describe(label)}: JSON cannot represent it (${reason})`,
+      { cause },
+    );
+  }
+}

@@ -1,0 +1,37 @@
+import type { CloudFrontClient } from '@aws-sdk/client-cloudfront';
+
+/*
+ * The CloudFront client of the CDN features, created on first use and then kept for the process
+ * (per worker thread on Managed Instances; SDK clients are safe to share between concurrent
+ * invocations). The SDK module is loaded with `import()` so a function that never purges does
+ * not pay for loading it at cold start. (The tag table is reached through the Runtime Cache's
+ * DynamoDB client, runtime/cache/dynamodb-client.ts: one client per process.)
+ *
+ * The endpoint comes only from the SDK's own configuration: `AWS_ENDPOINT_URL_CLOUDFRONT` points
+ * it at a local endpoint in tests.
+ */
+
+let cloudFront: Promise<CloudFrontClient> | undefined;
+
+/**
+ * The CloudFront client. CloudFront's API lives in us-east-1 whatever the function's region.
+ * Retries are off (`maxAttempts: 1`): the invalidation manager retries throttling and
+ * `TooManyInvalidationsInProgress` itself, with its own backoff and time budget, and persists what
+ * still fails — SDK retries underneath would blur that budget.
+ */
+export function cloudFrontClient(): Promise<CloudFrontClient> {
+  cloudFront ??= import('@aws-sdk/client-cloudfront')
+    .then((sdk) => new sdk.CloudFrontClient({ region: 'us-east-1', maxAttempts: 1 }))
+    .catch((error: unknown) => {
+      cloudFront = undefined;
+      throw error;
+    });
+  return cloudFront;
+}
+
+/** Destroys the client (closing its sockets); the next call creates a new one. For tests. */
+export async function resetCloudFrontClient(): Promise<void> {
+  const current = cloudFront;
+  cloudFront = undefined;
+  (await current?.catch(() => undefined))?.destroy();
+}

@@ -1,0 +1,469 @@
+import { randomUUID } from 'node:crypto';
+import { InvalidationFailedError } from '../errors';
+import { type BatchLimits, splitIntoBatches } from './batches';
+import {
+  classifyFailure,
+  createInvalidation,
+  describeFailure,
+  type InvalidationSender,
+} from './create-invalidation';
+import { logCdnError, logCdnWarning } from './log';
+import type { OverflowPath, PendingInvalidation, TagTableStore } from './tag-table';
+
+/** One purge call, in CloudFront's terms. */
+export interface InvalidationRequest {
+  readonly distributionId: string;
+  /** Canonical CloudFront tags, without the `#`. */
+  readonly tags: readonly string[];
+  /** Invalidation paths. */
+  readonly paths?: readonly string[];
+  /** Evict no earlier than this (epoch ms) — a `revalidationDeadlineSeconds` deadline. */
+  readonly notBefore?: number;
+  /** When the caller's invocation must be done (epoch ms); retries inside it stop before. */
+  readonly deadline: number;
+}
+
+/** Settings of an {@link InvalidationManager}; the defaults suit production. */
+export interface InvalidationManagerOptions {
+  /**
+   * The tag table: overflow paths are looked up there and failed or scheduled batches persisted.
+   *
+   * @default - no table: no overflow paths; a batch that still fails after the in-invocation
+   * retries rejects the callers with InvalidationFailedError
+   */
+  readonly store?: TagTableStore;
+  /** @default createInvalidation (the SDK) */
+  readonly send?: InvalidationSender;
+  /** How long calls are collected into one request. @default 20 */
+  readonly windowMs?: number;
+  /** @default CloudFront's limits: 3,000 items, 15 wildcards, 300 kB */
+  readonly batchLimits?: BatchLimits;
+  /** Longest time one batch is retried inside an invocation before it is persisted. @default 3000 */
+  readonly retryBudgetMs?: number;
+  /** First backoff delay; doubles on each retry, with full jitter. @default 100 */
+  readonly baseDelayMs?: number;
+  /** Longest backoff delay inside an invocation. @default 1000 */
+  readonly maxDelayMs?: number;
+  /**
+   * First delay before a persisted batch is retried (doubling per failed sweep, at most 15 minutes).
+   * In-progress invalidations finish in about 25 s (P95), which is what frees CloudFront's capacity.
+   *
+   * @default 30_000
+   */
+  readonly persistedRetryDelayMs?: number;
+  /** How often one process looks for due rows on its own. @default 60_000 */
+  readonly sweepIntervalMs?: number;
+  /** Parallel tag table queries when looking up overflow paths. @default 16 */
+  readonly lookupConcurrency?: number;
+  /** @default Date.now */
+  readonly now?: () => number;
+}
+
+/** What one sweep did. */
+export interface SweepResult {
+  /** Due rows found. */
+  readonly due: number;
+  /** Rows whose invalidation was sent (or, for scheduled evictions, queued as final batches). */
+  readonly completed: number;
+  /** Rows that failed again and stay for a later sweep. */
+  readonly failed: number;
+  /** Rows another sweeper was already handling. */
+  readonly skipped: number;
+}
+
+interface Window {
+  readonly distributionId: string;
+  readonly tags: Set<string>;
+  readonly paths: Set<string>;
+  deadline: number;
+  readonly done: Deferred;
+}
+
+interface Deferred {
+  readonly promise: Promise<void>;
+  readonly resolve: () => void;
+  readonly reject: (error: unknown) => void;
+}
+
+type SendOutcome = { ok: true } | { ok: false; permanent: boolean; error: unknown };
+
+const MAX_PERSISTED_RETRY_DELAY_MS = 15 * 60 * 1000;
+const CLAIM_LEASE_MS = 60_000;
+/** Time kept free at the end of an invocation for the request that sends or persists a batch. */
+const SEND_ALLOWANCE_MS = 1000;
+
+/**
+ * Turns purge calls into CloudFront `CreateInvalidation` requests (ARCHITECTURE.md §4).
+ *
+ * - Calls for one distribution within `windowMs` are coalesced into one request, de-duplicated,
+ *   and split at CloudFront's limits.
+ * - Each `#tag` item brings along the paths the tag table recorded for it (responses whose tags
+ *   did not all fit into the header CloudFront reads).
+ * - Throttling and `TooManyInvalidationsInProgress` are retried with exponential backoff within a
+ *   time budget that ends before the caller's invocation does; a batch that still fails is
+ *   persisted to the tag table (`invalidation#pending`) with its CallerReference and re-sent by a
+ *   later sweep — the same CallerReference makes a re-send that CloudFront already accepted a no-op.
+ * - An eviction with a not-before time (`revalidationDeadlineSeconds`) is persisted with that time
+ *   and sent by the first sweep after it.
+ *
+ * A call's promise resolves once its items were accepted by CloudFront or persisted, and rejects
+ * with InvalidationFailedError only when they were neither.
+ *
+ * One instance per process: it holds no per-request state — the open windows belong to whichever
+ * requests joined them, each of which awaits the window's outcome.
+ */
+export class InvalidationManager {
+  readonly store?: TagTableStore;
+  private readonly send: InvalidationSender;
+  private readonly windowMs: number;
+  private readonly batchLimits: BatchLimits;
+  private readonly retryBudgetMs: number;
+  private readonly baseDelayMs: number;
+  private readonly maxDelayMs: number;
+  private readonly persistedRetryDelayMs: number;
+  private readonly sweepIntervalMs: number;
+  private readonly lookupConcurrency: number;
+  private readonly now: () => number;
+  private readonly windows = new Map<string, Window>();
+  private nextSweepAt = 0;
+  /** When rows this process persisted become due: a sweep is due then, whatever the interval says. */
+  private knownDue: number[] = [];
+  private sweeping?: Promise<SweepResult>;
+
+  constructor(options: InvalidationManagerOptions = {}) {
+    this.store = options.store;
+    this.send = options.send ?? createInvalidation;
+    this.windowMs = options.windowMs ?? 20;
+    this.batchLimits = options.batchLimits ?? {};
+    this.retryBudgetMs = options.retryBudgetMs ?? 3000;
+    this.baseDelayMs = options.baseDelayMs ?? 100;
+    this.maxDelayMs = options.maxDelayMs ?? 1000;
+    this.persistedRetryDelayMs = options.persistedRetryDelayMs ?? 30_000;
+    this.sweepIntervalMs = options.sweepIntervalMs ?? 60_000;
+    this.lookupConcurrency = options.lookupConcurrency ?? 16;
+    this.now = options.now ?? Date.now;
+  }
+
+  /**
+   * Invalidates `request.tags` and `request.paths` on `request.distributionId`. Resolves when
+   * CloudFront accepted them or they were persisted for a later retry (or, for a future
+   * `notBefore`, scheduled); rejects with InvalidationFailedError when neither was possible.
+   */
+  invalidate(request: InvalidationRequest): Promise<void> {
+    const paths = request.paths ?? [];
+    if (request.tags.length === 0 && paths.length === 0) return Promise.resolve();
+    const notBefore = request.notBefore ?? 0;
+    if (notBefore > this.now()) return this.schedule(request, notBefore);
+    return this.join(request);
+  }
+
+  /**
+   * Whether this process should look for due pending rows now: on its first invocation, every
+   * `sweepIntervalMs`, and as soon as a row it persisted becomes due.
+   */
+  sweepDue(): boolean {
+    if (this.store === undefined || this.sweeping !== undefined) return false;
+    const now = this.now();
+    return now >= this.nextSweepAt || this.knownDue.some((due) => due <= now);
+  }
+
+  /**
+   * Sends the due pending rows: up to `limit`, stopping when `deadline` (epoch ms) gets close.
+   * Concurrent sweepers (other processes, the scheduled sweeper) claim rows first, so each row is
+   * handled by one of them. Never rejects: failures are recorded on the row and logged.
+   */
+  sweep(options: { readonly deadline: number; readonly limit?: number }): Promise<SweepResult> {
+    if (this.sweeping) return this.sweeping;
+    const now = this.now();
+    this.nextSweepAt = now + this.sweepIntervalMs;
+    // This sweep handles what is due now; what fails again is noted with its new retry time.
+    this.knownDue = this.knownDue.filter((due) => due > now);
+    this.sweeping = this.sweepOnce(options.deadline, options.limit ?? 50).finally(() => {
+      this.sweeping = undefined;
+    });
+    return this.sweeping;
+  }
+
+  private async schedule(request: InvalidationRequest, notBefore: number): Promise<void> {
+    const items = [...request.tags.map((tag) => `#${tag}`), ...(request.paths ?? [])];
+    if (this.store) {
+      const store = this.store;
+      try {
+        for (const batch of splitIntoBatches(dedupe(items), this.batchLimits)) {
+          await store.schedule({
+            distributionId: request.distributionId,
+            items: batch,
+            callerReference: randomUUID(),
+            expanded: false,
+            notBefore,
+          });
+        }
+        this.knownDue.push(notBefore);
+        return;
+      } catch (error) {
+        logCdnError(
+          'Could not schedule a delayed invalidation in the tag table; evicting now instead of at the deadline',
+          error,
+        );
+      }
+    } else if (notBefore <= request.deadline - SEND_ALLOWANCE_MS) {
+      // No table to remember it: wait inside the invocation, which lasts long enough.
+      await sleep(notBefore - this.now());
+    } else {
+      logCdnWarning(
+        `No tag table to schedule an eviction ${Math.ceil((notBefore - this.now()) / 1000)} s from now and the invocation ends before; evicting now`,
+      );
+    }
+    return this.join(request);
+  }
+
+  private join(request: InvalidationRequest): Promise<void> {
+    let window = this.windows.get(request.distributionId);
+    if (!window) {
+      const opened: Window = {
+        distributionId: request.distributionId,
+        tags: new Set(),
+        paths: new Set(),
+        deadline: request.deadline,
+        done: deferred(),
+      };
+      this.windows.set(request.distributionId, opened);
+      setTimeout(() => {
+        this.windows.delete(opened.distributionId);
+        this.flush(opened).then(opened.done.resolve, opened.done.reject);
+      }, this.windowMs);
+      window = opened;
+    }
+    for (const tag of request.tags) window.tags.add(tag);
+    for (const path of request.paths ?? []) window.paths.add(path);
+    window.deadline = Math.min(window.deadline, request.deadline);
+    return window.done.promise;
+  }
+
+  /** Sends one window's items; see {@link invalidate} for the outcome. */
+  private async flush(window: {
+    readonly distributionId: string;
+    readonly tags: Iterable<string>;
+    readonly paths: Iterable<string>;
+    readonly deadline: number;
+  }): Promise<void> {
+    const tags = [...window.tags];
+    const overflow = await this.overflowPaths(tags);
+    const items = dedupe([
+      ...tags.map((tag) => `#${tag}`),
+      ...window.paths,
+      ...overflow.map((entry) => entry.path),
+    ]);
+    const lost: string[] = [];
+    const causes: unknown[] = [];
+    const handled = new Set<string>();
+    for (const batch of splitIntoBatches(items, this.batchLimits)) {
+      const outcome = await this.sendOrPersist(window.distributionId, batch, window.deadline);
+      if (outcome.ok) for (const item of batch) handled.add(item);
+      else {
+        lost.push(...batch);
+        causes.push(outcome.error);
+      }
+    }
+    await this.forgetOverflow(overflow.filter((entry) => handled.has(entry.path)));
+    if (lost.length > 0) {
+      throw new InvalidationFailedError(
+        `${lost.length} CloudFront invalidation item(s) for distribution ${window.distributionId} could not be sent${this.store ? ' nor queued in the tag table' : ' (no tag table to queue them for a retry)'}: ${causes.map(describeFailure).join('; ')}`,
+        lost,
+        { cause: causes[0] },
+      );
+    }
+  }
+
+  /** Sends a batch with retries; persists it when that fails for a reason retrying may fix. */
+  private async sendOrPersist(
+    distributionId: string,
+    batch: string[],
+    deadline: number,
+  ): Promise<SendOutcome> {
+    const callerReference = randomUUID();
+    const until = Math.min(deadline - SEND_ALLOWANCE_MS, this.now() + this.retryBudgetMs);
+    const outcome = await this.sendWithRetry(distributionId, batch, callerReference, until);
+    if (outcome.ok || outcome.permanent || !this.store) {
+      if (!outcome.ok)
+        logCdnError(`CloudFront refused an invalidation of ${batch.length} item(s)`, outcome.error);
+      return outcome;
+    }
+    const retryAfter = this.now() + this.persistedRetryDelayMs;
+    try {
+      await this.store.schedule(
+        { distributionId, items: batch, callerReference, expanded: true, notBefore: this.now() },
+        retryAfter,
+      );
+      this.knownDue.push(retryAfter);
+      logCdnWarning(
+        `CloudFront did not accept an invalidation of ${batch.length} item(s) (${describeFailure(outcome.error)}); queued in the tag table for a retry`,
+      );
+      return { ok: true };
+    } catch (error) {
+      logCdnError('Could not queue a failed invalidation in the tag table', error);
+      return { ok: false, permanent: false, error: outcome.error };
+    }
+  }
+
+  private async sendWithRetry(
+    distributionId: string,
+    batch: readonly string[],
+    callerReference: string,
+    until: number,
+  ): Promise<SendOutcome> {
+    let reference = callerReference;
+    let renewed = false;
+    for (let attempt = 0; ; attempt++) {
+      try {
+        await this.send(distributionId, batch, reference);
+        return { ok: true };
+      } catch (error) {
+        const kind = classifyFailure(error);
+        if (kind === 'permanent') return { ok: false, permanent: true, error };
+        if (kind === 'conflict' && !renewed) {
+          // Another batch already used this CallerReference (only a persisted row reused by
+          // mistake can do that): evicting again under a fresh one is safe, losing it is not.
+          reference = randomUUID();
+          renewed = true;
+          continue;
+        }
+        const delay = Math.random() * Math.min(this.maxDelayMs, this.baseDelayMs * 2 ** attempt);
+        if (kind === 'conflict' || this.now() + delay > until) return { ok: false, permanent: false, error };
+        await sleep(delay);
+      }
+    }
+  }
+
+  private async overflowPaths(tags: readonly string[]): Promise<OverflowPath[]> {
+    const store = this.store;
+    if (!store || tags.length === 0) return [];
+    let marked: readonly string[];
+    try {
+      marked = await store.tagsWithPaths(tags, this.now());
+    } catch (error) {
+      logCdnError('Could not read which cache tags have recorded paths; looking each tag up', error);
+      marked = tags;
+    }
+    const found: OverflowPath[] = [];
+    let next = 0;
+    const worker = async () => {
+      while (next < marked.length) {
+        const tag = marked[next++];
+        try {
+          found.push(...(await store.overflowPaths(tag, this.now())));
+        } catch (error) {
+          logCdnError(
+            `Could not read the paths recorded under cache tag ${JSON.stringify(tag)}; responses that carried it beyond CloudFront's 50 tags stay cached`,
+            error,
+          );
+        }
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(this.lookupConcurrency, marked.length) }, worker));
+    return found;
+  }
+
+  private async forgetOverflow(entries: readonly OverflowPath[]): Promise<void> {
+    const store = this.store;
+    if (!store) return;
+    await Promise.all(
+      entries.map((entry) =>
+        store.forgetOverflow(entry).catch((error: unknown) => {
+          // Harmless: the row only costs one extra path in a later invalidation, until its TTL.
+          logCdnWarning(`Could not delete an invalidated overflow row: ${describeFailure(error)}`);
+        }),
+      ),
+    );
+  }
+
+  private async sweepOnce(deadline: number, limit: number): Promise<SweepResult> {
+    const store = this.store;
+    if (!store) return { due: 0, completed: 0, failed: 0, skipped: 0 };
+    let rows: PendingInvalidation[];
+    try {
+      rows = await store.duePending(this.now(), limit);
+    } catch (error) {
+      logCdnError('Could not read pending invalidations from the tag table', error);
+      return { due: 0, completed: 0, failed: 0, skipped: 0 };
+    }
+    // More may be waiting: look again at the next chance instead of after the interval.
+    if (rows.length >= limit) this.nextSweepAt = this.now();
+    let completed = 0;
+    let failed = 0;
+    let skipped = 0;
+    for (const row of rows) {
+      if (this.now() >= deadline - SEND_ALLOWANCE_MS) {
+        this.nextSweepAt = this.now();
+        skipped += rows.length - completed - failed - skipped;
+        break;
+      }
+      try {
+        if (!(await store.claim(row, this.now(), CLAIM_LEASE_MS))) {
+          skipped++;
+          continue;
+        }
+        if (await this.resend(row, deadline)) {
+          await store.deletePending(row);
+          completed++;
+        } else {
+          const retryAfter =
+            this.now() +
+            Math.min(MAX_PERSISTED_RETRY_DELAY_MS, this.persistedRetryDelayMs * 2 ** row.attempts);
+          await store.recordFailure(row, retryAfter);
+          this.knownDue.push(retryAfter);
+          failed++;
+        }
+      } catch (error) {
+        logCdnError(`Could not update pending invalidation ${row.key} in the tag table`, error);
+        failed++;
+      }
+    }
+    return { due: rows.length, completed, failed, skipped };
+  }
+
+  /** Sends a pending row; `true` when it is done with. */
+  private async resend(row: PendingInvalidation, deadline: number): Promise<boolean> {
+    if (!row.expanded) {
+      // A scheduled eviction: look up the overflow paths now, as for a direct call. Its batches
+      // are sent or persisted as final rows of their own, after which this row is done.
+      try {
+        await this.flush({
+          distributionId: row.distributionId,
+          tags: row.items.filter((item) => item.startsWith('#')).map((item) => item.slice(1)),
+          paths: row.items.filter((item) => !item.startsWith('#')),
+          deadline,
+        });
+        return true;
+      } catch (error) {
+        logCdnError(`Scheduled invalidation ${row.key} failed; retrying later`, error);
+        return false;
+      }
+    }
+    const outcome = await this.sendWithRetry(row.distributionId, row.items, row.callerReference, 0);
+    if (outcome.ok) return true;
+    logCdnError(
+      `Pending invalidation ${row.key} (${row.items.length} item(s), attempt ${row.attempts + 1}) failed again; retrying later`,
+      outcome.error,
+    );
+    return false;
+  }
+}
+
+function deferred(): Deferred {
+  let resolve!: () => void;
+  let reject!: (error: unknown) => void;
+  const promise = new Promise<void>((res, rej) => {
+    resolve = res;
+    reject = rej;
+  });
+  return { promise, resolve, reject };
+}
+
+function dedupe(items: readonly string[]): string[] {
+  return [...new Set(items)];
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, Math.max(0, ms)));
+}

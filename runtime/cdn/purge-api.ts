@@ -1,0 +1,119 @@
+import { DISTRIBUTION_ID_HEADER } from '../constructs-contract';
+import { InvalidPurgeOptionError, InvalidSrcImageError } from '../errors';
+import type { DangerouslyDeleteOptions, PurgeApi } from '../purge/types';
+import { toCloudFrontTag, toSrcImageCloudFrontTag } from './cloudfront-tag';
+import { logCdnWarning } from './log';
+import { invalidationManager } from './shared-manager';
+import { tagsToPurge } from './vercel-tags';
+
+/** What the purge API needs from the request it serves. */
+export interface PurgeContext {
+  /** Request headers, lower-case names: the CDN's viewer-request function sets the distribution id. */
+  readonly headers: Readonly<Record<string, string>>;
+  /** Epoch milliseconds at which the invocation ends. */
+  readonly deadline: number;
+  /** Keeps the invocation alive until the invalidation is sent or persisted. */
+  readonly awaiter: { readonly waitUntil: (promise: Promise<unknown>) => void };
+}
+
+let warnedNoDistribution = false;
+
+/**
+ * The request context's `purge` API: upstream's four calls, on CloudFront.
+ *
+ * On AWS every call evicts — CloudFront cannot mark objects stale:
+ * - `invalidateByTag(tag)` / `invalidateBySrcImage(src)`: evicted at once; the next request
+ *   for each object goes to the function.
+ * - `dangerouslyDeleteByTag(tag, { revalidationDeadlineSeconds })` /
+ *   `dangerouslyDeleteBySrcImage(...)`: evicted at once when the deadline is 0 (the default);
+ *   otherwise CloudFront keeps serving the cached objects until the deadline and they are
+ *   evicted by the first sweep after it.
+ *
+ * Each call's invalidation is registered with the request's `waitUntil` drain, so it is sent
+ * before the invocation ends even when the promise is not awaited. Bad input rejects with a
+ * typed error. Without a distribution in front of the function (`x-vfa-distribution-id` missing:
+ * local runs, direct Function URL calls) there is no CDN cache to purge: the calls resolve and
+ * a warning is logged once per process.
+ */
+export function createPurgeApi(context: PurgeContext): PurgeApi {
+  return {
+    invalidateByTag: (tag) =>
+      purge(context, 'invalidateByTag', () => tagsOf(tag, 'invalidateByTag'), undefined),
+    dangerouslyDeleteByTag: (tag, options) =>
+      purge(context, 'dangerouslyDeleteByTag', () => tagsOf(tag, 'dangerouslyDeleteByTag'), options),
+    invalidateBySrcImage: (src) =>
+      purge(context, 'invalidateBySrcImage', () => srcImageTags(src, 'invalidateBySrcImage'), undefined),
+    dangerouslyDeleteBySrcImage: (src, options) =>
+      purge(
+        context,
+        'dangerouslyDeleteBySrcImage',
+        () => srcImageTags(src, 'dangerouslyDeleteBySrcImage'),
+        options,
+      ),
+  };
+}
+
+function purge(
+  context: PurgeContext,
+  api: string,
+  cloudFrontTags: () => string[],
+  options: DangerouslyDeleteOptions | undefined,
+): Promise<void> {
+  let tags: string[];
+  let delayMs: number;
+  try {
+    tags = cloudFrontTags();
+    delayMs = deadlineMs(options, api);
+  } catch (error) {
+    return Promise.reject(error);
+  }
+  const distributionId = context.headers[DISTRIBUTION_ID_HEADER];
+  if (!distributionId) {
+    if (!warnedNoDistribution) {
+      warnedNoDistribution = true;
+      logCdnWarning(
+        `${api}(): this request did not come through a CloudFront distribution (no ${DISTRIBUTION_ID_HEADER} header), so there is no CDN cache to invalidate`,
+      );
+    }
+    return Promise.resolve();
+  }
+  const done = invalidationManager().invalidate({
+    distributionId,
+    tags,
+    notBefore: delayMs > 0 ? Date.now() + delayMs : undefined,
+    deadline: context.deadline,
+  });
+  // The same promise goes to the drain and to the caller: the drain's handler also keeps a
+  // rejection the caller ignores from becoming an unhandled rejection.
+  context.awaiter.waitUntil(done);
+  return done;
+}
+
+function tagsOf(tag: string | string[], api: string): string[] {
+  return tagsToPurge(tag, api).map(toCloudFrontTag);
+}
+
+function srcImageTags(src: string | string[], api: string): string[] {
+  const list: unknown[] = Array.isArray(src) ? src : [src];
+  if (list.length === 0) throw new InvalidSrcImageError(`${api}(): no source image given`);
+  return list.map((value) => {
+    if (typeof value !== 'string') {
+      throw new InvalidSrcImageError(`${api}(): a source image must be a string, got ${typeof value}`);
+    }
+    return toSrcImageCloudFrontTag(value);
+  });
+}
+
+function deadlineMs(options: DangerouslyDeleteOptions | undefined, api: string): number {
+  if (options === undefined || options === null) return 0;
+  if (typeof options !== 'object') {
+    throw new InvalidPurgeOptionError(`${api}(): options must be an object, got ${typeof options}`);
+  }
+  const seconds = options.revalidationDeadlineSeconds ?? 0;
+  if (typeof seconds !== 'number' || !Number.isFinite(seconds) || seconds < 0) {
+    throw new InvalidPurgeOptionError(
+      `${api}(): revalidationDeadlineSeconds must be a finite number of seconds >= 0, got ${JSON.stringify(seconds)}`,
+    );
+  }
+  return seconds * 1000;
+}

@@ -1,0 +1,367 @@
+import type { AttributeValue, DynamoDBClient, WriteRequest } from '@aws-sdk/client-dynamodb';
+import { getDynamoDBClient, loadDynamoDBSdk } from '../cache/dynamodb-client';
+
+/*
+ * The CDN rows of the tag table (layout documented on lib/tag-table.ts): key `pk` / `sk`, TTL
+ * attribute `expiresAt` (epoch seconds).
+ *
+ * - `cdn-tag#<CloudFront tag>` / `path#<path>`: a response whose tags did not all fit into the
+ *   header CloudFront reads; invalidating the tag must also invalidate the path. `writtenAt`
+ *   (epoch ms) lets a row be deleted after an invalidation only if no newer response rewrote it.
+ * - `cdn-tag#<CloudFront tag>` / `has-paths`: marks a tag that has path rows, living as long as
+ *   the longest of them, so invalidations look paths up only for tags that have some.
+ * - `invalidation#pending` / `<ISO not-before time>#<CallerReference>`: an invalidation to send
+ *   later — a batch CloudFront refused for now, or an eviction scheduled at a
+ *   `revalidationDeadlineSeconds` deadline. Sort keys order the partition by due time, so the
+ *   due rows are one range query.
+ *
+ * This class only maps to DynamoDB commands; the invalidation manager owns the logic.
+ */
+
+const CDN_TAG_PREFIX = 'cdn-tag#';
+const PATH_PREFIX = 'path#';
+const MARKER_SK = 'has-paths';
+const BATCH_GET_LIMIT = 100;
+const PENDING_PK = 'invalidation#pending';
+const BATCH_WRITE_LIMIT = 25;
+const BATCH_WRITE_ATTEMPTS = 5;
+/** A pending row is kept this long after it became due, however often it fails. */
+const PENDING_RETENTION_MS = 7 * 24 * 60 * 60 * 1000;
+
+/** A path recorded under a tag CloudFront does not know for it. */
+export interface OverflowPath {
+  /** Canonical CloudFront tag. */
+  readonly tag: string;
+  /** Path (with query string) of the cached response. */
+  readonly path: string;
+  /** When the row was last written (epoch ms). */
+  readonly writtenAt: number;
+}
+
+/** An invalidation waiting in the tag table. */
+export interface PendingInvalidation {
+  /** The row's sort key. */
+  readonly key: string;
+  readonly distributionId: string;
+  /** `CreateInvalidation` items: `#tag` items and paths. */
+  readonly items: readonly string[];
+  /** The CallerReference this batch is (re)sent with, so a retry cannot invalidate twice. */
+  readonly callerReference: string;
+  /**
+   * `true`: `items` is a final batch, sent exactly as stored. `false`: a scheduled eviction whose
+   * `#tag` items still need their overflow paths looked up when it is sent.
+   */
+  readonly expanded: boolean;
+  /** Not to be sent before this time (epoch ms). */
+  readonly notBefore: number;
+  /** Failed attempts so far. */
+  readonly attempts: number;
+  /** Not to be retried before this time (epoch ms). */
+  readonly retryAfter: number;
+}
+
+/** What {@link TagTableStore.schedule} needs to create a pending row. */
+export type NewPendingInvalidation = Omit<PendingInvalidation, 'key' | 'attempts' | 'retryAfter'>;
+
+/** DynamoDB access to the tag table's CDN rows. */
+export class TagTableStore {
+  constructor(
+    readonly tableName: string,
+    private readonly client: () => Promise<DynamoDBClient> = getDynamoDBClient,
+  ) {}
+
+  /** Records `path` under each of `tags`, for as long as CloudFront may keep the response. */
+  async recordOverflow(
+    tags: readonly string[],
+    path: string,
+    lifetimeSeconds: number,
+    now = Date.now(),
+  ): Promise<void> {
+    const expiresAt = Math.ceil(now / 1000) + lifetimeSeconds;
+    const requests: WriteRequest[] = tags.map((tag) => ({
+      PutRequest: {
+        Item: {
+          pk: { S: CDN_TAG_PREFIX + tag },
+          sk: { S: PATH_PREFIX + path },
+          writtenAt: { N: String(now) },
+          expiresAt: { N: String(expiresAt) },
+        },
+      },
+    }));
+    for (let i = 0; i < requests.length; i += BATCH_WRITE_LIMIT) {
+      await this.batchWrite(requests.slice(i, i + BATCH_WRITE_LIMIT));
+    }
+    // Markers last: a marker must never announce paths that are not written yet.
+    await Promise.all(tags.map((tag) => this.markTag(tag, expiresAt)));
+  }
+
+  /**
+   * Which of `tags` have paths recorded: one `has-paths` marker row per such tag, read with
+   * BatchGetItem (100 keys per request), so invalidating a thousand tags costs ten reads rather
+   * than a thousand queries — most tags never overflow.
+   */
+  async tagsWithPaths(tags: readonly string[], now = Date.now()): Promise<string[]> {
+    const { BatchGetItemCommand } = await loadDynamoDBSdk();
+    const client = await this.client();
+    const found: string[] = [];
+    const nowSeconds = Math.floor(now / 1000);
+    const batches: (typeof tags)[] = [];
+    for (let i = 0; i < tags.length; i += BATCH_GET_LIMIT) batches.push(tags.slice(i, i + BATCH_GET_LIMIT));
+    await Promise.all(
+      batches.map(async (batch) => {
+        let keys: Record<string, AttributeValue>[] = batch.map((tag) => ({
+          pk: { S: CDN_TAG_PREFIX + tag },
+          sk: { S: MARKER_SK },
+        }));
+        for (let attempt = 0; keys.length > 0; attempt++) {
+          if (attempt === BATCH_WRITE_ATTEMPTS) {
+            throw new Error(
+              `DynamoDB left ${keys.length} tag table read(s) unprocessed after ${attempt} attempts`,
+            );
+          }
+          if (attempt > 0) await new Promise((resolve) => setTimeout(resolve, 50 * 2 ** attempt));
+          const result = await client.send(
+            new BatchGetItemCommand({
+              RequestItems: { [this.tableName]: { Keys: keys, ProjectionExpression: 'pk, expiresAt' } },
+            }),
+          );
+          for (const item of result.Responses?.[this.tableName] ?? []) {
+            if (Number(item.expiresAt?.N ?? 0) > nowSeconds) {
+              found.push((item.pk.S ?? '').slice(CDN_TAG_PREFIX.length));
+            }
+          }
+          keys = result.UnprocessedKeys?.[this.tableName]?.Keys ?? [];
+        }
+      }),
+    );
+    return found;
+  }
+
+  /** The unexpired paths recorded under `tag`. */
+  async overflowPaths(tag: string, now = Date.now()): Promise<OverflowPath[]> {
+    const { QueryCommand } = await loadDynamoDBSdk();
+    const client = await this.client();
+    const paths: OverflowPath[] = [];
+    let startKey: Record<string, AttributeValue> | undefined;
+    do {
+      const page = await client.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :path)',
+          // TTL deletion is lazy: a row past its time may still be there.
+          FilterExpression: 'expiresAt > :now',
+          ExpressionAttributeValues: {
+            ':pk': { S: CDN_TAG_PREFIX + tag },
+            ':path': { S: PATH_PREFIX },
+            ':now': { N: String(Math.floor(now / 1000)) },
+          },
+          ExclusiveStartKey: startKey,
+        }),
+      );
+      for (const item of page.Items ?? []) {
+        paths.push({
+          tag,
+          path: (item.sk.S ?? '').slice(PATH_PREFIX.length),
+          writtenAt: Number(item.writtenAt?.N ?? 0),
+        });
+      }
+      startKey = page.LastEvaluatedKey;
+    } while (startKey);
+    return paths;
+  }
+
+  /**
+   * Deletes an overflow row after its path was invalidated — unless a newer response rewrote it
+   * meanwhile (then the cached object is newer than the invalidation and the row still matters).
+   */
+  async forgetOverflow(entry: OverflowPath): Promise<void> {
+    const { DeleteItemCommand } = await loadDynamoDBSdk();
+    const client = await this.client();
+    try {
+      await client.send(
+        new DeleteItemCommand({
+          TableName: this.tableName,
+          Key: { pk: { S: CDN_TAG_PREFIX + entry.tag }, sk: { S: PATH_PREFIX + entry.path } },
+          ConditionExpression: 'writtenAt = :writtenAt',
+          ExpressionAttributeValues: { ':writtenAt': { N: String(entry.writtenAt) } },
+        }),
+      );
+    } catch (error) {
+      if (!isConditionFailure(error)) throw error;
+    }
+  }
+
+  /** Stores an invalidation to send at or after `notBefore`. Returns the stored row. */
+  async schedule(
+    pending: NewPendingInvalidation,
+    retryAfter = pending.notBefore,
+  ): Promise<PendingInvalidation> {
+    const { PutItemCommand } = await loadDynamoDBSdk();
+    const client = await this.client();
+    const row: PendingInvalidation = {
+      ...pending,
+      key: `${new Date(pending.notBefore).toISOString()}#${pending.callerReference}`,
+      attempts: 0,
+      retryAfter,
+    };
+    await client.send(
+      new PutItemCommand({
+        TableName: this.tableName,
+        Item: {
+          pk: { S: PENDING_PK },
+          sk: { S: row.key },
+          distributionId: { S: row.distributionId },
+          items: { L: row.items.map((item) => ({ S: item })) },
+          callerReference: { S: row.callerReference },
+          expanded: { BOOL: row.expanded },
+          notBefore: { N: String(row.notBefore) },
+          attempts: { N: '0' },
+          retryAfter: { N: String(row.retryAfter) },
+          expiresAt: { N: String(Math.ceil((row.notBefore + PENDING_RETENTION_MS) / 1000)) },
+        },
+      }),
+    );
+    return row;
+  }
+
+  /** Up to `limit` rows that are due at `now` (not-before time and retry time passed). */
+  async duePending(now: number, limit: number): Promise<PendingInvalidation[]> {
+    const { QueryCommand } = await loadDynamoDBSdk();
+    const client = await this.client();
+    const due: PendingInvalidation[] = [];
+    let startKey: Record<string, AttributeValue> | undefined;
+    do {
+      const page = await client.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          // `#` < `$`: every sort key whose time part is <= now.
+          KeyConditionExpression: 'pk = :pk AND sk < :upper',
+          FilterExpression:
+            'retryAfter <= :now AND (attribute_not_exists(claimedUntil) OR claimedUntil <= :now)',
+          ExpressionAttributeValues: {
+            ':pk': { S: PENDING_PK },
+            ':upper': { S: `${new Date(now).toISOString()}$` },
+            ':now': { N: String(now) },
+          },
+          ExclusiveStartKey: startKey,
+        }),
+      );
+      for (const item of page.Items ?? []) {
+        due.push(toPending(item));
+        if (due.length >= limit) return due;
+      }
+      startKey = page.LastEvaluatedKey;
+    } while (startKey);
+    return due;
+  }
+
+  /**
+   * Claims a due row for `leaseMs` so concurrent sweepers (other processes, the scheduled sweeper)
+   * do not send it at the same time. Resolves `false` when another sweeper holds it or it is gone.
+   */
+  async claim(row: PendingInvalidation, now: number, leaseMs: number): Promise<boolean> {
+    const { UpdateItemCommand } = await loadDynamoDBSdk();
+    const client = await this.client();
+    try {
+      await client.send(
+        new UpdateItemCommand({
+          TableName: this.tableName,
+          Key: { pk: { S: PENDING_PK }, sk: { S: row.key } },
+          UpdateExpression: 'SET claimedUntil = :until',
+          ConditionExpression:
+            'attribute_exists(pk) AND (attribute_not_exists(claimedUntil) OR claimedUntil <= :now)',
+          ExpressionAttributeValues: { ':until': { N: String(now + leaseMs) }, ':now': { N: String(now) } },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (isConditionFailure(error)) return false;
+      throw error;
+    }
+  }
+
+  /** Records a failed attempt: the row is retried after `retryAfter` (epoch ms). */
+  async recordFailure(row: PendingInvalidation, retryAfter: number): Promise<void> {
+    const { UpdateItemCommand } = await loadDynamoDBSdk();
+    const client = await this.client();
+    await client.send(
+      new UpdateItemCommand({
+        TableName: this.tableName,
+        Key: { pk: { S: PENDING_PK }, sk: { S: row.key } },
+        UpdateExpression: 'SET attempts = attempts + :one, retryAfter = :retryAfter REMOVE claimedUntil',
+        ExpressionAttributeValues: { ':one': { N: '1' }, ':retryAfter': { N: String(retryAfter) } },
+      }),
+    );
+  }
+
+  /** Deletes a row once its invalidation was accepted by CloudFront (or re-queued as final batches). */
+  async deletePending(row: PendingInvalidation): Promise<void> {
+    const { DeleteItemCommand } = await loadDynamoDBSdk();
+    const client = await this.client();
+    await client.send(
+      new DeleteItemCommand({
+        TableName: this.tableName,
+        Key: { pk: { S: PENDING_PK }, sk: { S: row.key } },
+      }),
+    );
+  }
+
+  /** Writes `tag`'s marker, or extends it: it must live as long as the longest-lived path row. */
+  private async markTag(tag: string, expiresAt: number): Promise<void> {
+    const { PutItemCommand } = await loadDynamoDBSdk();
+    const client = await this.client();
+    try {
+      await client.send(
+        new PutItemCommand({
+          TableName: this.tableName,
+          Item: {
+            pk: { S: CDN_TAG_PREFIX + tag },
+            sk: { S: MARKER_SK },
+            expiresAt: { N: String(expiresAt) },
+          },
+          ConditionExpression: 'attribute_not_exists(expiresAt) OR expiresAt < :expiresAt',
+          ExpressionAttributeValues: { ':expiresAt': { N: String(expiresAt) } },
+        }),
+      );
+    } catch (error) {
+      // The marker already outlives this row.
+      if (!isConditionFailure(error)) throw error;
+    }
+  }
+
+  private async batchWrite(requests: WriteRequest[]): Promise<void> {
+    const { BatchWriteItemCommand } = await loadDynamoDBSdk();
+    const client = await this.client();
+    let unprocessed = requests;
+    for (let attempt = 0; unprocessed.length > 0; attempt++) {
+      if (attempt === BATCH_WRITE_ATTEMPTS) {
+        throw new Error(
+          `DynamoDB left ${unprocessed.length} tag table write(s) unprocessed after ${BATCH_WRITE_ATTEMPTS} attempts`,
+        );
+      }
+      if (attempt > 0) await new Promise((resolve) => setTimeout(resolve, 50 * 2 ** attempt));
+      const result = await client.send(
+        new BatchWriteItemCommand({ RequestItems: { [this.tableName]: unprocessed } }),
+      );
+      unprocessed = result.UnprocessedItems?.[this.tableName] ?? [];
+    }
+  }
+}
+
+function toPending(item: Record<string, AttributeValue>): PendingInvalidation {
+  return {
+    key: item.sk.S ?? '',
+    distributionId: item.distributionId?.S ?? '',
+    items: (item.items?.L ?? []).map((value) => value.S ?? ''),
+    callerReference: item.callerReference?.S ?? '',
+    expanded: item.expanded?.BOOL ?? true,
+    notBefore: Number(item.notBefore?.N ?? 0),
+    attempts: Number(item.attempts?.N ?? 0),
+    retryAfter: Number(item.retryAfter?.N ?? 0),
+  };
+}
+
+// By name: the error class of the SDK copy that threw may not be the one this module would load.
+function isConditionFailure(error: unknown): boolean {
+  return (error as { name?: unknown } | null)?.name === 'ConditionalCheckFailedException';
+}

@@ -1,0 +1,108 @@
+import { InvalidCacheTagError, TooManyCacheTagsError } from '../errors';
+
+/*
+ * Vercel's cache-tag rules, as documented for `addCacheTag` and the `Vercel-Cache-Tag` header:
+ * at most 128 tags per response, each at most 256 bytes of UTF-8, no commas (the separator of the
+ * header and of purge requests). Tags are trimmed on every path — `addCacheTag`, the header and
+ * the purge calls — because the header's comma-separated form loses surrounding spaces; trimming
+ * everywhere keeps `addCacheTag(' a ')` and `invalidateByTag('a')` naming the same tag.
+ */
+
+/** Vercel's maximum number of cache tags on one response. */
+export const MAX_TAGS_PER_RESPONSE = 128;
+
+/** Vercel's maximum length of one cache tag, in bytes of UTF-8. */
+export const MAX_TAG_BYTES = 256;
+
+/**
+ * The tags `addCacheTag(tag)` adds, validated against Vercel's rules: all or none.
+ *
+ * @throws InvalidCacheTagError naming the offending tag and rule.
+ */
+export function tagsToAdd(input: string | string[]): string[] {
+  const list = asList(input, 'addCacheTag');
+  return list.map((tag) => {
+    const trimmed = requireTag(tag, 'addCacheTag');
+    if (trimmed.includes(',')) {
+      throw new InvalidCacheTagError(
+        `addCacheTag(): cache tag ${JSON.stringify(tag)} contains a comma; commas separate tags, pass an array instead`,
+      );
+    }
+    const bytes = Buffer.byteLength(trimmed, 'utf8');
+    if (bytes > MAX_TAG_BYTES) {
+      throw new InvalidCacheTagError(
+        `addCacheTag(): cache tag ${JSON.stringify(abbreviate(trimmed))} is ${bytes} bytes of UTF-8; the maximum is ${MAX_TAG_BYTES}`,
+      );
+    }
+    return trimmed;
+  });
+}
+
+/**
+ * The tags a purge call names. A comma separates tags here, as in Vercel's purge requests
+ * (`invalidateByTag('a,b')` invalidates `a` and `b`); surrounding spaces are trimmed. Tags longer
+ * than 256 bytes are accepted: a handler-set `Vercel-Cache-Tag` header may carry them, and the
+ * CloudFront mapping handles any length.
+ *
+ * @throws InvalidCacheTagError when the input is not a string or array of strings, or names no tag.
+ */
+export function tagsToPurge(input: string | string[], api: string): string[] {
+  const tags = asList(input, api).flatMap((tag) => {
+    if (typeof tag !== 'string') {
+      throw new InvalidCacheTagError(`${api}(): a cache tag must be a string, got ${typeof tag}`);
+    }
+    return splitTagList(tag);
+  });
+  if (tags.length === 0) {
+    throw new InvalidCacheTagError(`${api}(): no cache tag given, got ${JSON.stringify(input)}`);
+  }
+  return tags;
+}
+
+/** The tags of a comma-separated header value: split, trimmed, empty entries dropped. */
+export function splitTagList(value: string): string[] {
+  return value
+    .split(',')
+    .map((tag) => tag.trim())
+    .filter((tag) => tag !== '');
+}
+
+/** Throws when adding `adding` tags to `current` distinct ones would pass Vercel's per-response limit. */
+export function checkTagCount(current: number, adding: number): void {
+  if (current + adding > MAX_TAGS_PER_RESPONSE) {
+    throw new TooManyCacheTagsError(
+      `addCacheTag(): the response would carry ${current + adding} cache tags; the maximum is ${MAX_TAGS_PER_RESPONSE}`,
+    );
+  }
+}
+
+function asList(input: unknown, api: string): unknown[] {
+  if (Array.isArray(input)) return input;
+  if (typeof input === 'string') return [input];
+  throw new InvalidCacheTagError(
+    `${api}(): expects a cache tag or an array of cache tags, got ${input === null ? 'null' : typeof input}`,
+  );
+}
+
+function requireTag(tag: unknown, api: string): string {
+  if (typeof tag !== 'string') {
+    throw new InvalidCacheTagError(`${api}(): a cache tag must be a string, got ${typeof tag}`);
+  }
+  const trimmed = tag.trim();
+  if (trimmed === '') {
+    throw new InvalidCacheTagError(`${api}(): a cache tag must not be empty, got ${JSON.stringify(tag)}`);
+  }
+  if (LONE_SURROGATE.test(trimmed)) {
+    throw new InvalidCacheTagError(
+      `${api}(): cache tag ${JSON.stringify(tag)} is not well-formed Unicode (a lone surrogate has no UTF-8 form)`,
+    );
+  }
+  return trimmed;
+}
+
+// A high surrogate not followed by a low one, or a low one not preceded by a high one.
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
+function abbreviate(tag: string): string {
+  return tag.length > 40 ? `${tag.slice(0, 40)}…` : tag;
+}

@@ -1,0 +1,98 @@
+import { logError, logWarning } from './log';
+
+/*
+ * Process-wide hooks around each invocation, for runtime features that must act when an invocation
+ * starts or ends rather than inside one request — today `attachDatabasePool`, which releases idle
+ * database connections before Lambda freezes the environment and reopens what it closed on the next
+ * invocation.
+ *
+ * The adapter (create-handler.ts and middy.ts, through invocation.ts) calls `runInvocationStartHooks`
+ * when it opens an invocation's request context and `runInvocationEndHooks` right after the
+ * waitUntil() drain, so end hooks see an invocation whose own work is finished. The registry lives in
+ * module scope on purpose: it holds process state (which pools exist), never request state.
+ */
+
+/** What a start hook is told about the invocation that is starting. */
+export interface InvocationStart {
+  /** The Lambda request id, for log lines. */
+  readonly requestId: string;
+}
+
+/** Runs when an invocation starts, before the user's handler. Synchronous: it may start work, not wait for it. */
+export type InvocationStartHook = (start: InvocationStart) => void;
+
+/** What an end hook is told about the invocation that is ending. */
+export interface InvocationEnd {
+  /** The Lambda request id, for log lines. */
+  readonly requestId: string;
+  /** Milliseconds the hook may take before the invocation must end; the runner stops waiting then. */
+  readonly budgetMs: number;
+}
+
+/** Runs after the waitUntil() drain, before the invocation ends. Failures are logged, never thrown. */
+export type InvocationEndHook = (end: InvocationEnd) => void | Promise<void>;
+
+const startHooks = new Set<InvocationStartHook>();
+const endHooks = new Set<InvocationEndHook>();
+let inProgress = 0;
+
+/** Registers `hook` for every following invocation start. Returns a function that unregisters it. */
+export function onInvocationStart(hook: InvocationStartHook): () => void {
+  startHooks.add(hook);
+  return () => startHooks.delete(hook);
+}
+
+/** Registers `hook` for every following invocation end. Returns a function that unregisters it. */
+export function onInvocationEnd(hook: InvocationEndHook): () => void {
+  endHooks.add(hook);
+  return () => endHooks.delete(hook);
+}
+
+/**
+ * Invocations between their start and the beginning of their end hooks. On classic Lambda this is 0
+ * or 1; 0 means the process is between invocations (and, on AWS, about to be frozen or just thawed).
+ */
+export function invocationsInProgress(): number {
+  return inProgress;
+}
+
+/** Called by the adapter when an invocation starts. A throwing hook is logged and skipped. */
+export function runInvocationStartHooks(requestId: string): void {
+  inProgress++;
+  for (const hook of startHooks) {
+    try {
+      hook({ requestId });
+    } catch (error) {
+      logError(requestId, 'An invocation start hook failed', error);
+    }
+  }
+}
+
+/**
+ * Called by the adapter after the waitUntil() drain. Runs every end hook concurrently and waits for
+ * them at most `budgetMs`; a hook still running then is abandoned with a warning, a failing one is
+ * logged. Never throws: cleanup must not change the invocation's outcome.
+ */
+export async function runInvocationEndHooks(requestId: string, budgetMs: number): Promise<void> {
+  // Counted as ended before the hooks run: what turns idle from now on is the hooks' business.
+  inProgress = Math.max(0, inProgress - 1);
+  if (endHooks.size === 0) return;
+  const budget = Math.max(0, budgetMs);
+  const runs = [...endHooks].map((hook) =>
+    Promise.resolve()
+      .then(() => hook({ requestId, budgetMs: budget }))
+      .catch((error: unknown) => logError(requestId, 'An invocation end hook failed', error)),
+  );
+  let timer: NodeJS.Timeout | undefined;
+  const outOfTime = new Promise<'timeout'>((resolve) => {
+    timer = setTimeout(() => resolve('timeout'), budget);
+  });
+  try {
+    const outcome = await Promise.race([Promise.all(runs).then(() => 'done' as const), outOfTime]);
+    if (outcome === 'timeout') {
+      logWarning(requestId, `Invocation end hooks still running after ${budget} ms were abandoned`);
+    }
+  } finally {
+    clearTimeout(timer);
+  }
+}

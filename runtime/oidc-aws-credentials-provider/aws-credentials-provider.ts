@@ -1,0 +1,191 @@
+// The AWS SDK packages are imported statically so esbuild bundles the versions this package ships
+// (and tests against) instead of relying on the SDK copy inside the Lambda Node.js runtime.
+import {
+  AssumeRoleCommand,
+  type AssumeRoleCommandOutput,
+  STSClient,
+  type STSClientConfig,
+} from '@aws-sdk/client-sts';
+import { type FromWebTokenInit, fromWebToken } from '@aws-sdk/credential-provider-web-identity';
+import { InvalidOidcOptionError, StsOperationError, VercelOidcTokenError } from '../errors';
+import { exchangeVercelOidcToken } from '../vercel-oidc/exchange-vercel-oidc-token';
+import { stsOperationError } from '../vercel-oidc/sts-errors';
+import { findVercelToken, noTokenMessage } from '../vercel-oidc/vercel-token-sources';
+import { fetchWebIdentityToken, webIdentityTokenRequest } from '../vercel-oidc/web-identity-token';
+
+/** A function the AWS SDK v3 calls for credentials; any v3 client accepts it as `credentials`. */
+export type AwsCredentialIdentityProvider = ReturnType<typeof fromWebToken>;
+type AwsCredentialIdentity = Awaited<ReturnType<AwsCredentialIdentityProvider>>;
+type IdentityProperties = Parameters<AwsCredentialIdentityProvider>[0];
+
+/** Upstream's audience-exchange options: only with an `audience`. */
+export type VercelOidcExchangeInit =
+  | {
+      /** Exchange the Vercel token for one with this audience before assuming the role. */
+      audience: string;
+      jti?: string;
+      /** Bypass the exchanged-token cache. */
+      skipTokenCache?: boolean;
+    }
+  | { audience?: undefined; jti?: never; skipTokenCache?: never };
+
+/**
+ * Options of {@link awsCredentialsProvider}: the AWS SDK's `FromWebTokenInit` without
+ * `webIdentityToken` (`roleArn`, `roleSessionName`, `providerId`, `policyArns`, `policy`,
+ * `durationSeconds`, `roleAssumerWithWebIdentity`, `clientConfig`, `clientPlugins`, `logger`,
+ * `parentClientConfig`), plus upstream's audience exchange — upstream's exact type.
+ */
+export type AwsCredentialsProviderInit = Omit<FromWebTokenInit, 'webIdentityToken'> & VercelOidcExchangeInit;
+
+const ROLE_ARN = /^arn:aws[a-z-]*:iam::\d{12}:role\/.+$/;
+
+/**
+ * Returns an AWS SDK v3 credential provider for the IAM role `init.roleArn`, so code written for
+ * Vercel keeps working on AWS unchanged:
+ *
+ * - With a Vercel OIDC token (the request's `x-vercel-oidc-token` header, or `VERCEL_OIDC_TOKEN`):
+ *   STS `AssumeRoleWithWebIdentity` through the AWS SDK's own `fromWebToken`, every option honoured —
+ *   exactly upstream's behaviour. The role must trust the token's issuer (`OidcRole`).
+ * - Without one, on AWS: the function's own execution role assumes `roleArn` with STS `AssumeRole`
+ *   (same session name, policies and duration; `clientConfig` / `clientPlugins` apply to that STS
+ *   client). AWS documents that tokens from `GetWebIdentityToken` cannot be used with
+ *   `AssumeRoleWithWebIdentity`, so role chaining is how an AWS identity gets there
+ *   (`OidcRole.grantAssumeRole(fn)` allows it). Given a `roleAssumerWithWebIdentity`, that assumer is
+ *   called with a `GetWebIdentityToken` token instead.
+ *
+ * Each call asks STS afresh; SDK clients cache the credentials until 5 minutes before expiry.
+ *
+ * @throws {VercelOidcTokenError} (when called) no token and no AWS credentials; the message lists
+ * every source tried and why it failed.
+ * @throws {StsOperationError} (when called) STS refused, e.g. `InvalidIdentityTokenException`,
+ * `ExpiredTokenException`, `IDPRejectedClaimException` or `AccessDenied`, with STS's message and
+ * the SDK error as `cause`. `IDPCommunicationError` is retried by the SDK before it surfaces.
+ * @throws {InvalidOidcOptionError} (when called) `roleArn` is not an IAM role ARN.
+ * @example
+ * ```ts
+ * import { awsCredentialsProvider } from '@vercel/oidc-aws-credentials-provider';
+ * import * as s3 from '@aws-sdk/client-s3';
+ *
+ * const s3client = new s3.S3Client({
+ *   region: process.env.AWS_REGION!,
+ *   credentials: awsCredentialsProvider({ roleArn: process.env.AWS_ROLE_ARN! }),
+ * });
+ * ```
+ */
+export function awsCredentialsProvider(init: AwsCredentialsProviderInit): AwsCredentialIdentityProvider {
+  const { audience, jti, skipTokenCache, ...webTokenInit } = init;
+  let roleChainingClient: STSClient | undefined;
+
+  return async (identityProperties) => {
+    checkRoleArn(webTokenInit.roleArn);
+    const found = findVercelToken();
+    if (found.token !== undefined) {
+      const token = audience
+        ? await exchangeVercelOidcToken({ token: found.token, audience, jti, skipCache: skipTokenCache })
+        : found.token;
+      return assumeRoleWithWebIdentity(webTokenInit, token, identityProperties);
+    }
+
+    if (webTokenInit.roleAssumerWithWebIdentity) {
+      const request = webIdentityTokenRequest(audience);
+      if (!request) {
+        throw new VercelOidcTokenError(
+          noTokenMessage([
+            ...found.tried,
+            'STS GetWebIdentityToken (for roleAssumerWithWebIdentity): no audience; pass { audience } or set VERCEL_FUNCTIONS_AWS_OIDC_AUDIENCE',
+          ]),
+        );
+      }
+      const token = await fetchWebIdentityToken(request, { skipCache: skipTokenCache });
+      return assumeRoleWithWebIdentity(webTokenInit, token, identityProperties);
+    }
+
+    roleChainingClient ??= createRoleChainingClient(webTokenInit, identityProperties);
+    return assumeRoleWithOwnCredentials(roleChainingClient, webTokenInit, found.tried);
+  };
+}
+
+function checkRoleArn(roleArn: unknown): void {
+  if (typeof roleArn !== 'string' || !ROLE_ARN.test(roleArn)) {
+    throw new InvalidOidcOptionError(
+      `awsCredentialsProvider: roleArn must be an IAM role ARN (arn:aws:iam::<account>:role/<name>), got ${JSON.stringify(roleArn)}`,
+    );
+  }
+}
+
+async function assumeRoleWithWebIdentity(
+  init: Omit<FromWebTokenInit, 'webIdentityToken'>,
+  webIdentityToken: string,
+  identityProperties: IdentityProperties,
+): Promise<AwsCredentialIdentity> {
+  try {
+    return await fromWebToken({ ...init, webIdentityToken })(identityProperties);
+  } catch (error) {
+    throw stsOperationError('AssumeRoleWithWebIdentity', `of role ${init.roleArn}`, error);
+  }
+}
+
+// The STS client the execution role signs with. Configured like the SDK configures the client of
+// `fromWebToken`: `clientConfig` first, then the calling client's region, then the environment.
+function createRoleChainingClient(
+  init: Omit<FromWebTokenInit, 'webIdentityToken'>,
+  identityProperties: IdentityProperties,
+): STSClient {
+  const clientConfig = (init.clientConfig ?? {}) as STSClientConfig;
+  const parent = { ...identityProperties?.callerClientConfig, ...init.parentClientConfig } as STSClientConfig;
+  const client = new STSClient({
+    ...clientConfig,
+    region: clientConfig.region ?? parent.region,
+    logger: clientConfig.logger ?? init.logger,
+  });
+  for (const plugin of init.clientPlugins ?? []) client.middlewareStack.use(plugin);
+  return client;
+}
+
+async function assumeRoleWithOwnCredentials(
+  client: STSClient,
+  init: Omit<FromWebTokenInit, 'webIdentityToken'>,
+  tried: readonly string[],
+): Promise<AwsCredentialIdentity> {
+  let output: AssumeRoleCommandOutput;
+  try {
+    output = await client.send(
+      new AssumeRoleCommand({
+        RoleArn: init.roleArn,
+        RoleSessionName: init.roleSessionName ?? `aws-sdk-js-session-${Date.now()}`,
+        PolicyArns: init.policyArns,
+        Policy: init.policy,
+        DurationSeconds: init.durationSeconds,
+      }),
+    );
+  } catch (error) {
+    // No credentials at all (local development without an AWS profile): nothing was rejected, there
+    // was just nothing to sign with — report it with the other sources.
+    if (error instanceof Error && error.name === 'CredentialsProviderError') {
+      throw new VercelOidcTokenError(
+        noTokenMessage([
+          ...tried,
+          `the function's own AWS credentials (to call sts:AssumeRole on ${init.roleArn}): ${error.message}`,
+        ]),
+        { cause: error },
+      );
+    }
+    throw stsOperationError('AssumeRole', `of role ${init.roleArn}`, error);
+  }
+  const credentials = output.Credentials;
+  if (!credentials?.AccessKeyId || !credentials.SecretAccessKey) {
+    throw new StsOperationError(
+      `STS AssumeRole of role ${init.roleArn} answered without credentials`,
+      'AssumeRole',
+      'InvalidResponse',
+    );
+  }
+  const accountId = output.AssumedRoleUser?.Arn?.split(':')[4];
+  return {
+    accessKeyId: credentials.AccessKeyId,
+    secretAccessKey: credentials.SecretAccessKey,
+    sessionToken: credentials.SessionToken,
+    expiration: credentials.Expiration,
+    ...(accountId ? { accountId } : {}),
+  };
+}

@@ -1,0 +1,134 @@
+import { createServer } from 'node:net';
+import type { SecretsManagerEndpoint } from '../../../lib/local/secrets-manager-endpoint';
+import { guardRequest } from '../../../runtime/handler/request-guard';
+import { useSecretsManagerEndpoint } from './secrets-env';
+
+const SECRET_ENV = 'VERCEL_FUNCTIONS_AWS_ORIGIN_SECRET_ARN';
+const ROUTE_ENV = 'VERCEL_FUNCTIONS_AWS_ROUTE';
+
+function request(path: string, headers: Record<string, string> = {}, init: RequestInit = {}): Request {
+  return new Request(`https://shop.example.com${path}`, { headers, ...init });
+}
+
+let errors: jest.SpyInstance;
+beforeEach(() => {
+  errors = jest.spyOn(console, 'error').mockImplementation(() => {});
+});
+afterEach(() => jest.restoreAllMocks());
+
+describe('guardRequest', () => {
+  test('passes the request through and strips the origin secret header when no check is configured', async () => {
+    const incoming = request('/api/hello', { 'x-vfa-origin-secret': 'anything', accept: 'text/plain' });
+    const result = await guardRequest(incoming, 'r', {});
+    expect(result).toBe(incoming);
+    expect((result as Request).headers.has('x-vfa-origin-secret')).toBe(false);
+    expect((result as Request).headers.get('accept')).toBe('text/plain');
+  });
+
+  describe('with secretHeader() protection', () => {
+    let endpoint: SecretsManagerEndpoint;
+    let restore: () => Promise<void>;
+    let arn: string;
+    beforeEach(async () => {
+      ({ endpoint, restore } = await useSecretsManagerEndpoint());
+      arn = endpoint.createSecret('origin-secret', 'cloudfront-knows-this');
+    });
+    afterEach(async () => {
+      await restore();
+    });
+
+    test.each([
+      ['missing', {}],
+      ['wrong', { 'x-vfa-origin-secret': 'cloudfront-knows-thiz' }],
+    ])('answers 403 without caching when the header is %s', async (_, headers) => {
+      const result = await guardRequest(request('/api/hello', headers), 'r', { [SECRET_ENV]: arn });
+      expect(result).toBeInstanceOf(Response);
+      const response = result as Response;
+      expect(response.status).toBe(403);
+      expect(response.headers.get('cache-control')).toBe('no-store');
+      expect(await response.text()).toBe('Forbidden');
+    });
+
+    test('passes the request on without the header when the secret is right', async () => {
+      const incoming = request('/api/hello', { 'x-vfa-origin-secret': 'cloudfront-knows-this' });
+      const result = await guardRequest(incoming, 'r', { [SECRET_ENV]: arn });
+      expect(result).toBe(incoming);
+      expect(incoming.headers.has('x-vfa-origin-secret')).toBe(false);
+    });
+
+    test('answers 503 and logs why when Secrets Manager cannot be reached', async () => {
+      process.env.AWS_ENDPOINT_URL_SECRETS_MANAGER = `http://127.0.0.1:${await closedPort()}`;
+      const result = await guardRequest(
+        request('/api/hello', { 'x-vfa-origin-secret': 'cloudfront-knows-this' }),
+        'req-503',
+        { [SECRET_ENV]: arn },
+      );
+      expect((result as Response).status).toBe(503);
+      expect((result as Response).headers.get('retry-after')).toBe('5');
+      expect(String(errors.mock.calls[0][0])).toMatch(
+        new RegExp(`Could not read the origin secret ${arn} .*Failing closed.*\\(request req-503\\)`),
+      );
+    });
+
+    test('checks the secret before the route, so callers without it learn nothing about routes', async () => {
+      const result = await guardRequest(request('/nowhere'), 'r', {
+        [SECRET_ENV]: arn,
+        [ROUTE_ENV]: '/api/hello',
+      });
+      expect((result as Response).status).toBe(403);
+    });
+  });
+
+  describe('with a route', () => {
+    test("answers Vercel's 404 when the route does not match the path the CDN let through", async () => {
+      const result = await guardRequest(request('/api/users/1/2'), 'r', { [ROUTE_ENV]: '/api/users/[id]' });
+      expect((result as Response).status).toBe(404);
+      expect(await (result as Response).text()).toBe('The page could not be found.\n\nNOT_FOUND\n');
+    });
+
+    test('adds dynamic segments to the query, replacing client-sent ones, when the route matches', async () => {
+      const result = await guardRequest(request('/api/users/a%2Fb?id=evil&x=1'), 'r', {
+        [ROUTE_ENV]: '/api/users/[id]',
+      });
+      const routed = new URL((result as Request).url);
+      expect(routed.pathname).toBe('/api/users/a%2Fb');
+      expect(routed.search).toBe('?x=1&id=a%2Fb');
+      expect(routed.searchParams.get('id')).toBe('a/b');
+    });
+
+    test('keeps method, headers and the streamed body when it rewrites the query', async () => {
+      const incoming = request(
+        '/api/users/7',
+        { 'content-type': 'application/json' },
+        { method: 'POST', body: '{"name":"Ada"}' },
+      );
+      const result = (await guardRequest(incoming, 'r', { [ROUTE_ENV]: '/api/users/[id]' })) as Request;
+      expect(result.method).toBe('POST');
+      expect(result.headers.get('content-type')).toBe('application/json');
+      expect(await result.json()).toEqual({ name: 'Ada' });
+      expect(new URL(result.url).searchParams.get('id')).toBe('7');
+    });
+
+    test('passes the same request through when a static route matches', async () => {
+      const incoming = request('/api/hello/?a=1');
+      expect(await guardRequest(incoming, 'r', { [ROUTE_ENV]: '/api/hello' })).toBe(incoming);
+    });
+
+    test('answers 500 and logs the variable when the route is malformed', async () => {
+      const result = await guardRequest(request('/api/x'), 'req-bad', { [ROUTE_ENV]: 'api/x' });
+      expect((result as Response).status).toBe(500);
+      expect(String(errors.mock.calls[0][0])).toMatch(
+        /VERCEL_FUNCTIONS_AWS_ROUTE is not a route.*\(request req-bad\)/,
+      );
+    });
+  });
+});
+
+// A port nothing listens on: bound, then released.
+async function closedPort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
+  const { port } = server.address() as { port: number };
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}
