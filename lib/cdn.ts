@@ -16,6 +16,9 @@ import { addOriginWithoutBehavior } from './private/distribution-origins';
 import { routeTableImport, routeTableItems } from './private/route-table';
 import { standalonePolicyGrantee } from './private/standalone-policy';
 
+/** The error statuses CloudFront caches by default (for 10 s), whatever the origin's headers say. */
+const CACHED_ERROR_STATUS_CODES = [400, 403, 404, 405, 414, 500, 501, 502, 503, 504];
+
 /** Properties of a {@link Cdn}. */
 export interface CdnProps {
   /**
@@ -271,6 +274,13 @@ export class Cdn extends Construct {
       priceClass: props.priceClass ?? cloudfront.PriceClass.PRICE_CLASS_ALL,
       httpVersion: cloudfront.HttpVersion.HTTP2_AND_3,
       enableIpv6: true,
+      // CloudFront caches these error statuses for 10 s by default, even with `no-store`; Vercel
+      // caches an error only when its headers say so. A minimum of 0 leaves it to the function's
+      // Cache-Control (https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/HTTPStatusCodes.html).
+      errorResponses: CACHED_ERROR_STATUS_CODES.map((httpStatus) => ({
+        httpStatus,
+        ttl: Duration.seconds(0),
+      })),
     });
     // CloudFront extracts cache tags from this response header; `CreateInvalidation` items `#<tag>`
     // then evict every object carrying the tag. No L2 prop yet (aws/aws-cdk#37821).

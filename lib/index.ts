@@ -1,6 +1,25 @@
 export { type AddFunctionOptions, Cdn, type CdnProps } from './cdn';
 export { ConfigurationError } from './errors';
 export {
+  type ContentDispositionType,
+  type ImageFormat,
+  type ImageLocalPattern,
+  ImageOptimizer,
+  type ImageOptimizerProps,
+  type ImageRemotePattern,
+} from './image-optimizer';
+export { InvalidationSweeper, type InvalidationSweeperProps } from './invalidation-sweeper';
+export {
+  AwsOutboundFederationIssuer,
+  type GrantWebIdentityTokensOptions,
+  OidcIssuer,
+  type OidcIssuerConfig,
+  type UrlOidcIssuerOptions,
+  type VercelOidcIssuerOptions,
+  WebIdentityTokenSigningAlgorithm,
+} from './oidc-issuer';
+export { OidcRole, type OidcRoleProps } from './oidc-role';
+export {
   OriginProtection,
   type OriginProtectionBinding,
   type SecretHeaderOptions,

@@ -15,10 +15,14 @@ export interface RuntimeCacheTableProps extends RuntimeTableProps {}
  * |-------------|------|---------|
  * | `pk`        | S    | partition key: the transformed cache key exactly as `getCache()` computes it (namespace + separator + djb2 hash, e.g. `products$b876d32`) |
  * | `sk`        | N    | sort key: chunk index. `0` is the head item; values too large for one item (DynamoDB's 400 KB limit) continue in chunks `1..n-1`, written together in one `TransactWriteItems` (Vercel's 2 MB limit fits in ≤ 6 chunks of ≤ 350 KB) |
- * | `expiresAt` | N    | TTL attribute, epoch **seconds**; DynamoDB deletes lazily, so readers compare it themselves |
+ * | `expiresAt` | N    | TTL attribute, epoch **seconds** (rounded up), on every item of an entry set with a `ttl`; absent otherwise (the entry never expires). DynamoDB deletes lazily, so readers check freshness themselves |
+ * | `value`     | B    | every item: its slice of the encoded value |
+ * | `writeId`   | S    | every item: the random id of the write that stored it, so a read never mixes items of two writes |
  *
- * The head item also carries `name` (S), `tags` (SS), `createdAt` (N, epoch ms), `chunks` (N) and
- * `encoding` (S, e.g. `json` or `gzip+json`); every chunk carries its slice of the value in `value` (B).
+ * The head item also carries `createdAt` (N, epoch ms), `chunks` (N, items in the entry, head
+ * included), `encoding` (S: `json`, or `br+json` for Brotli-compressed JSON), and when set `ttl` (N,
+ * seconds: the entry is fresh while `now <= createdAt + ttl`, exact to the millisecond), `tags` (SS)
+ * and `name` (S).
  *
  * @example
  * const cache = new RuntimeCacheTable(this, 'Cache');

@@ -1,5 +1,6 @@
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import type { Construct } from 'constructs';
+import type { InvalidationSweeper } from './invalidation-sweeper';
 import { RuntimeTableBase, type RuntimeTableProps } from './runtime-table-base';
 
 /** Properties of a {@link TagTable}. */
@@ -9,13 +10,16 @@ export interface TagTableProps extends RuntimeTableProps {}
  * The DynamoDB table of tag state (ARCHITECTURE.md §4 and §6): on-demand, TTL, point-in-time
  * recovery, AWS managed encryption, optional global-table replicas.
  *
- * Key schema — `pk` (S) and `sk` (S), TTL attribute `expiresAt` (N, epoch seconds). Row kinds:
+ * Key schema — `pk` (S) and `sk` (S), TTL attribute `expiresAt` (N, epoch **seconds**; DynamoDB
+ * deletes lazily, so readers compare it themselves). Times in other attributes are epoch
+ * **milliseconds**. Row kinds:
  *
- * | `pk`                     | `sk`                  | attributes | written by |
- * |--------------------------|-----------------------|------------|------------|
- * | `tag#<tag>`              | `expired`             | `expiredAt` (N, epoch ms) | `getCache().expireTag(tag)`: one write per tag, however many entries carry it; a cache read is a hit only if every tag's `expiredAt` is older than the entry's `createdAt` |
- * | `cdn-tag#<CloudFront tag>` | `path#<path>`       | `expiresAt` | a response carrying more than CloudFront's 50 tags: the tags beyond the 50th map to the paths that carried them, so invalidating such a tag also invalidates those paths |
- * | `invalidation#pending`   | `<ISO time>#<id>`     | `items` (L of paths and `#tag`s), `attempts` (N), `distributionId` (S), `expiresAt` | the invalidation manager, for a `CreateInvalidation` batch that failed; retried by the next invocation or a sweeper |
+ * | `pk`                       | `sk`                                  | attributes | written by |
+ * |----------------------------|---------------------------------------|------------|------------|
+ * | `tag#<tag>`                | `expired`                             | `expiredAt` (N, ms); no `expiresAt`: the row never expires | `getCache().expireTag(tag)`: one write per tag, however many entries carry it. A cache read is a hit only if every tag of the entry has no row or an `expiredAt` strictly before the entry's `createdAt` |
+ * | `cdn-tag#<CloudFront tag>` | `path#<path and query>`               | `writtenAt` (N, ms), `expiresAt` | a response carrying more tags than CloudFront keeps (50): the tags beyond map to the path that carried them, so invalidating such a tag also invalidates the path. After that invalidation the row is deleted only if `writtenAt` is unchanged (no newer response rewrote it) |
+ * | `cdn-tag#<CloudFront tag>` | `has-paths`                           | `expiresAt` (that of the tag's longest-lived path row) | with the path rows: marks the tags that have any, so invalidations look up paths (one BatchGetItem per 100 tags) only for those |
+ * | `invalidation#pending`     | `<ISO not-before time>#<CallerReference>` | `distributionId` (S), `items` (L of S: `#tag` items and paths), `callerReference` (S), `expanded` (BOOL: `true` = a final batch sent as stored; `false` = a scheduled eviction whose `#tag` items still need their overflow paths), `notBefore` (N, ms), `attempts` (N), `retryAfter` (N, ms), `claimedUntil` (N, ms; while a sweeper holds the row), `expiresAt` (`notBefore` + 7 days) | the invalidation manager: a `CreateInvalidation` batch CloudFront refused for now, or an eviction scheduled at a `revalidationDeadlineSeconds` deadline. Sent by the next invocation or the {@link InvalidationSweeper}; the sort key orders the partition by due time, and the CallerReference makes a resend idempotent |
  *
  * The prefixes keep user-chosen tags from ever colliding with the bookkeeping rows.
  *

@@ -4,7 +4,7 @@ import { Annotations, Aws, CfnRule, Duration, Fn, Stack, Token } from 'aws-cdk-l
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import type { Construct } from 'constructs';
-import { projectHasOwnVercelPackage, vercelPackageAliases } from './bundling';
+import { projectAliases, projectHasOwnVercelPackage } from './bundling';
 import { ConfigurationError } from './errors';
 import { OriginProtection } from './origin-protection';
 import { CACHE_TABLE_ENV, TAG_TABLE_ENV } from './private/constructs-contract';
@@ -124,9 +124,10 @@ const MAX_MEMORY = 10_240;
 
 /**
  * A Vercel-style function on Lambda: a `NodejsFunction` (Node.js 24, arm64, bundled by the local
- * esbuild — never Docker) whose entry is a generated adapter around the user's module, with
- * `@vercel/functions` (and its subpaths) aliased to this package's runtime so user code keeps its
- * imports. It gets a Function URL with `InvokeMode.RESPONSE_STREAM` and the auth type its origin
+ * esbuild — never Docker — with the AWS SDK inside) whose entry is a generated adapter around the
+ * user's module, with `@vercel/functions` (and its subpaths), `@vercel/oidc` and
+ * `@vercel/oidc-aws-credentials-provider` aliased to this package's runtime so user code keeps its
+ * imports (a project's own real `@vercel/functions` is bundled as is; the OIDC packages stay aliased). It gets a Function URL with `InvokeMode.RESPONSE_STREAM` and the auth type its origin
  * protection needs, and the environment `getEnv()` and the runtime read:
  *
  * - `VERCEL=1`, `VERCEL_ENV`, `VERCEL_REGION` (Vercel code of the stack's region, when the stack
@@ -171,6 +172,17 @@ export class VercelFunction extends nodejs.NodejsFunction {
       memorySize: settings.memory,
       environment,
       bundling: {
+        // The AWS SDK is bundled, not taken from the Lambda runtime: the runtime's copy may predate
+        // STS GetWebIdentityToken (client-sts 3.1174, used by getVercelOidcToken()), and bundling pins
+        // the SDK the runtime shim was tested with — and the user's own @aws-sdk imports — to the
+        // lock file, as AWS recommends for production functions. The cost is cold start: SDK code the
+        // function can reach sits in the bundle even when it is loaded lazily. For
+        // examples/api/hello.ts that is the Secrets Manager client of the origin secret check: 1.1 MB
+        // instead of 54 KB, and module init 23 ms instead of 4 ms (medians of 12 on the machine the
+        // tests run on). bench/ P5 measures the shim with the SDK external, so it excludes this.
+        // `bundling: { bundleAwsSDK: false }` takes the runtime's SDK again, for functions that never
+        // get OIDC tokens from STS.
+        bundleAwsSDK: true,
         ...props.bundling,
         forceDockerBundling: false,
         esbuildArgs: { ...props.bundling?.esbuildArgs, ...settings.aliasArgs },
@@ -305,15 +317,18 @@ function resolveSettings(where: string, props: VercelFunctionProps): Settings {
     );
   }
   const projectRoot = path.resolve(props.projectRoot ?? path.dirname(depsLockFilePath));
-  // An own copy of the real package works through the request-context global the runtime installs.
+  // An own copy of the real @vercel/functions works through the request-context global the runtime
+  // installs; the OIDC packages are aliased either way (projectAliases says why).
   const aliasArgs: Record<string, string> = {};
-  if (!projectHasOwnVercelPackage(projectDir)) {
+  for (const [specifier, file] of Object.entries(projectAliases(projectDir))) {
     // Rendered by NodejsFunction as esbuild's `--alias:<specifier>=<file>`.
-    for (const [specifier, file] of Object.entries(vercelPackageAliases()))
-      aliasArgs[`--alias:${specifier}`] = file;
+    aliasArgs[`--alias:${specifier}`] = file;
   }
   return {
-    generatedEntry: writeGeneratedEntry(projectRoot, entry),
+    // With the runtime aliased in, the entry leaves out the services the function does not import.
+    generatedEntry: writeGeneratedEntry(projectRoot, entry, {
+      realVercelPackage: projectHasOwnVercelPackage(projectDir),
+    }),
     projectRoot,
     depsLockFilePath,
     maxDuration,

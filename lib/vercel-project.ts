@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { existsSync, statSync } from 'node:fs';
 import * as path from 'node:path';
-import { Lazy, Stack } from 'aws-cdk-lib';
+import { CfnOutput, type Duration, Lazy, Stack } from 'aws-cdk-lib';
 import type * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import type * as cloudfront from 'aws-cdk-lib/aws-cloudfront';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
@@ -10,8 +10,13 @@ import { Construct } from 'constructs';
 import { compareRouteSpecificity, parseRoute, type RoutePattern } from '../runtime/handler/route';
 import { Cdn } from './cdn';
 import { ConfigurationError } from './errors';
+import type { ImageOptimizer } from './image-optimizer';
+import { InvalidationSweeper } from './invalidation-sweeper';
 import { discoverRoutes, type Route } from './local/routes';
+import { OidcIssuer, type WebIdentityTokenSigningAlgorithm } from './oidc-issuer';
+import type { OidcRole } from './oidc-role';
 import { OriginProtection } from './origin-protection';
+import { findLockFile } from './private/project-layout';
 import { routePathPattern, unsupportedPathPatternSegment } from './private/route-path-pattern';
 import { bindVercelRuntime } from './private/runtime-binding';
 import { Routing } from './routing';
@@ -95,8 +100,10 @@ export interface VercelProjectProps {
    * Node.js `lambda.Function` whose handler is the adapter (`createHandler` from
    * `vercel-functions-aws/runtime/handler`). A route that `api/` also has is served by your function
    * instead. Each gets what the generated functions get: the `VERCEL_*` and runtime environment
-   * variables (overwriting ones of the same name), the tables, invalidation of this distribution, and
-   * a Function URL origin with the project's origin protection.
+   * variables (overwriting ones of the same name), the tables, invalidation of this distribution,
+   * a Function URL origin with the project's origin protection, and the `oidcAudiences` and
+   * `awsRole` grants. A function of yours that calls `getVercelOidcToken()` must bundle the AWS SDK
+   * (`bundleAwsSDK: true`): the Lambda runtime's copy may lack `GetWebIdentityToken`.
    *
    * @default - only the functions generated from `api/`
    */
@@ -164,9 +171,69 @@ export interface VercelProjectProps {
    * @default - the nearest lock file at or above `projectDir`
    */
   readonly depsLockFilePath?: string;
+
+  /**
+   * Audiences (`aud`) every function may get OIDC tokens for: on AWS, `getVercelOidcToken()` gets
+   * them from STS `GetWebIdentityToken` (IAM outbound identity federation), the first audience
+   * being its default. 1 to 10. The stack enables the account's outbound federation and outputs its
+   * issuer URL (`OidcIssuerUrl`), which the services receiving the tokens must trust.
+   *
+   * @default - no tokens from STS: `getVercelOidcToken()` finds only `VERCEL_OIDC_TOKEN`
+   */
+  readonly oidcAudiences?: string[];
+
+  /**
+   * Algorithm the OIDC tokens are signed with. Requires `oidcAudiences`.
+   *
+   * @default WebIdentityTokenSigningAlgorithm.RS256
+   */
+  readonly oidcSigningAlgorithm?: WebIdentityTokenSigningAlgorithm;
+
+  /**
+   * Lifetime of the OIDC tokens, 1 to 60 minutes. Requires `oidcAudiences`.
+   *
+   * @default Duration.minutes(5)
+   */
+  readonly oidcTokenDuration?: Duration;
+
+  /**
+   * Whether an {@link InvalidationSweeper} sends the invalidations waiting in the tag table every
+   * minute. Without it they are sent only by function invocations, so a purge refused by CloudFront
+   * (or scheduled with `revalidationDeadlineSeconds`) waits for the next request.
+   *
+   * @default true
+   */
+  readonly enableInvalidationSweeper?: boolean;
+
+  /**
+   * Vercel Image Optimization: the optimizer is served at `/_vercel/image?url=…&w=…&q=…` on the
+   * project's distribution (`imageOptimizer.addToCdn(cdn)`), where `next/image` and Vercel's image
+   * URLs expect it, and `invalidateBySrcImage()` evicts its variants. It takes one of the
+   * `maxCacheBehaviors`.
+   *
+   * @example
+   * new VercelProject(this, 'Project', {
+   *   projectDir: 'app',
+   *   imageOptimizer: new ImageOptimizer(this, 'Images', { sizes: [640, 1080, 1920] }),
+   * });
+   *
+   * @default - no image optimization: `/_vercel/image` gets the 404 of unrouted paths
+   */
+  readonly imageOptimizer?: ImageOptimizer;
+
+  /**
+   * The role of `awsCredentialsProvider({ roleArn: process.env.AWS_ROLE_ARN })` (as in Vercel's OIDC
+   * guide): every function may assume it (`awsRole.grantAssumeRole`) and gets its ARN as
+   * `AWS_ROLE_ARN` — your own `functions` included — unless `environment` sets `AWS_ROLE_ARN`.
+   *
+   * @default - no role
+   */
+  readonly awsRole?: OidcRole;
 }
 
 const DEFAULT_MAX_CACHE_BEHAVIORS = 25;
+// The variable Vercel's OIDC guide reads the role from: `awsCredentialsProvider({ roleArn: process.env.AWS_ROLE_ARN })`.
+const AWS_ROLE_ARN_ENV = 'AWS_ROLE_ARN';
 
 /**
  * A whole Vercel-style project on AWS: one {@link VercelFunction} per route of `projectDir/api`
@@ -186,6 +253,12 @@ const DEFAULT_MAX_CACHE_BEHAVIORS = 25;
  *
  * Every function gets `VERCEL_DEPLOYMENT_ID` = `dpl_` + a hash of all functions' code, so it
  * changes exactly when a deployment changes code.
+ *
+ * An {@link InvalidationSweeper} sends the invalidations waiting in the tag table every minute
+ * (`enableInvalidationSweeper`); an {@link ImageOptimizer} serves `/_vercel/image`
+ * (`imageOptimizer`). With `oidcAudiences`, every function may get OIDC tokens from STS
+ * (`getVercelOidcToken()`); with `awsRole`, every function may assume that role
+ * (`awsCredentialsProvider`).
  *
  * @example
  * const project = new VercelProject(this, 'Project', { projectDir: 'examples' });
@@ -209,6 +282,18 @@ export class VercelProject extends Construct {
 
   /** The project's public URL: `https://` + the first custom domain, else the CloudFront domain. */
   readonly url: string;
+
+  /** Sends the invalidations waiting in the tag table every minute (unless `enableInvalidationSweeper` is false). */
+  readonly invalidationSweeper?: InvalidationSweeper;
+
+  /** The image optimizer serving `/_vercel/image`, when `imageOptimizer` is set. */
+  readonly imageOptimizer?: ImageOptimizer;
+
+  /**
+   * The issuer URL of the OIDC tokens the functions get from STS (the account's outbound identity
+   * federation issuer, read at deploy time), when `oidcAudiences` is set.
+   */
+  readonly oidcIssuerUrl?: string;
 
   constructor(scope: Construct, id: string, props: VercelProjectProps) {
     super(scope, id);
@@ -240,7 +325,18 @@ export class VercelProject extends Construct {
         `projectDir '${projectDir}' has no functions: expected files like api/hello.ts (extensions .ts, .tsx, .js, .mjs, .cjs)`,
       );
     }
-    this.edgeRouted = this.useEdgeRouter(props.routing ?? Routing.auto(), routes, maxCacheBehaviors);
+    this.edgeRouted = this.useEdgeRouter(
+      props.routing ?? Routing.auto(),
+      routes,
+      maxCacheBehaviors,
+      props.imageOptimizer !== undefined,
+    );
+    if (!props.oidcAudiences && (props.oidcSigningAlgorithm || props.oidcTokenDuration)) {
+      throw new ConfigurationError(
+        this,
+        `${props.oidcSigningAlgorithm ? 'oidcSigningAlgorithm' : 'oidcTokenDuration'} is set but oidcAudiences is not: list the audiences the functions get OIDC tokens for`,
+      );
+    }
 
     const domain = props.domainNames?.[0];
     const originProtection = props.originProtection ?? OriginProtection.oacWithBodySigning();
@@ -305,19 +401,64 @@ export class VercelProject extends Construct {
     for (const fn of new Set(functions.values())) this.cdn.grantCreateInvalidation(fn);
     this.functions = functions;
     this.url = `https://${domain ?? this.cdn.distributionDomainName}`;
+    props.imageOptimizer?.addToCdn(this.cdn);
+    this.imageOptimizer = props.imageOptimizer;
+    if (props.enableInvalidationSweeper ?? true) {
+      this.invalidationSweeper = new InvalidationSweeper(this, 'InvalidationSweeper', {
+        tagTable: this.tagTable,
+        cdn: this.cdn,
+        architecture: props.architecture,
+        projectRoot: props.projectRoot,
+        depsLockFilePath: props.depsLockFilePath ?? findLockFile(projectDir),
+      });
+    }
+    this.oidcIssuerUrl = this.grantOidc(props, new Set(functions.values()));
+  }
+
+  // OIDC tokens from STS and the awsCredentialsProvider role, for every function.
+  private grantOidc(props: VercelProjectProps, functions: ReadonlySet<lambda.Function>): string | undefined {
+    if (props.awsRole) {
+      const setsRoleArn = props.environment?.[AWS_ROLE_ARN_ENV] !== undefined;
+      for (const fn of functions) {
+        props.awsRole.grantAssumeRole(fn);
+        if (!setsRoleArn) fn.addEnvironment(AWS_ROLE_ARN_ENV, props.awsRole.roleArn);
+      }
+    }
+    if (!props.oidcAudiences) return undefined;
+    const issuer = OidcIssuer.awsOutboundFederation();
+    for (const fn of functions) {
+      issuer.grantWebIdentityTokens(fn, {
+        audiences: props.oidcAudiences,
+        signingAlgorithm: props.oidcSigningAlgorithm,
+        tokenDuration: props.oidcTokenDuration,
+      });
+    }
+    const issuerUrl = issuer.issuerUrl(this);
+    new CfnOutput(this, 'OidcIssuerUrl', {
+      value: issuerUrl,
+      description:
+        "Issuer of the functions' OIDC tokens (IAM outbound identity federation): configure it in the services that trust them",
+    });
+    return issuerUrl;
   }
 
   private useEdgeRouter(
     routing: Routing,
     routes: readonly ProjectRoute[],
     maxCacheBehaviors: number,
+    imageOptimizer: boolean,
   ): boolean {
-    const fits = routes.length <= maxCacheBehaviors - 1;
+    // The default behaviour, and the image optimizer's `/_vercel/image*` when there is one.
+    const reserved = imageOptimizer ? 2 : 1;
+    const fits = routes.length <= maxCacheBehaviors - reserved;
     if (routing.mode === 'edgeRouter') return true;
     if (routing.mode === 'cacheBehaviors' && !fits) {
+      const taken = imageOptimizer
+        ? "one is the default behaviour and one the image optimizer's"
+        : 'one is the default behaviour';
       throw new ConfigurationError(
         this,
-        `the project has ${routes.length} routes, but the distribution may have only ${maxCacheBehaviors} cache behaviours (maxCacheBehaviors; one is the default behaviour, so ${maxCacheBehaviors - 1} routes). Use Routing.edgeRouter() or Routing.auto(), or ask AWS to raise the "Cache behaviors per distribution" quota and set maxCacheBehaviors.`,
+        `the project has ${routes.length} routes, but the distribution may have only ${maxCacheBehaviors} cache behaviours (maxCacheBehaviors; ${taken}, so ${maxCacheBehaviors - reserved} routes). Use Routing.edgeRouter() or Routing.auto(), or ask AWS to raise the "Cache behaviors per distribution" quota and set maxCacheBehaviors.`,
       );
     }
     if (routing.mode === 'auto' && !fits) return true;

@@ -1,4 +1,5 @@
 import * as path from 'node:path';
+import { projectHasOwnVercelPackage } from './project-package';
 
 // This file is lib/bundling/aliases.ts in the source tree and dist/lib/bundling/aliases.js once
 // compiled; the runtime sits two folders up in both (runtime/*.ts, dist/runtime/*.js). Resolving from
@@ -29,6 +30,17 @@ export function runtimeModulePath(modulePath: string): string {
   return path.join(RUNTIME_DIR, `${modulePath}${RUNTIME_EXTENSION}`);
 }
 
+/** Options of {@link vercelPackageAliases}. */
+export interface VercelPackageAliasOptions {
+  /**
+   * Whether to alias `@vercel/functions` and its subpaths. `false` leaves them to a real copy the
+   * project installed; `@vercel/oidc` and `@vercel/oidc-aws-credentials-provider` stay aliased.
+   *
+   * @default true
+   */
+  readonly functionsPackage?: boolean;
+}
+
 /**
  * esbuild alias map: `@vercel/functions` and its subpaths (`/headers`, `/middleware`,
  * `/db-connections`, `/oidc`), `@vercel/oidc` and `@vercel/oidc-aws-credentials-provider` → the
@@ -39,10 +51,35 @@ export function runtimeModulePath(modulePath: string): string {
  * import { vercelPackageAliases } from '../lib/bundling';
  * await esbuild.build({ entryPoints: ['api/hello.ts'], bundle: true, alias: vercelPackageAliases() });
  */
-export function vercelPackageAliases(): Record<string, string> {
+export function vercelPackageAliases(options: VercelPackageAliasOptions = {}): Record<string, string> {
+  const functionsPackage = options.functionsPackage ?? true;
   const aliases: Record<string, string> = {};
   for (const [specifier, modulePath] of Object.entries(VERCEL_PACKAGE_ENTRY_POINTS)) {
+    if (!functionsPackage && isFunctionsPackage(specifier)) continue;
     aliases[specifier] = runtimeModulePath(modulePath);
   }
   return aliases;
+}
+
+/**
+ * The aliases for bundling a function of `projectDir`: all of them, or — when the project installed
+ * its own real `@vercel/functions` ({@link projectHasOwnVercelPackage}) — only `@vercel/oidc` and
+ * `@vercel/oidc-aws-credentials-provider`.
+ *
+ * Why the OIDC packages stay aliased: the real ones only read tokens Vercel's platform injects
+ * (`x-vercel-oidc-token`, `VERCEL_OIDC_TOKEN`), which do not exist on AWS; the runtime's copies get
+ * them from STS `GetWebIdentityToken`. The real `@vercel/functions/oidc` re-exports `@vercel/oidc`,
+ * so the alias also reaches a project's own copy of `@vercel/functions`. The rest of the real
+ * `@vercel/functions` works unchanged through the request-context global the runtime publishes.
+ *
+ * @example
+ * import { projectAliases } from '../lib/bundling';
+ * await esbuild.build({ entryPoints: ['api/hello.ts'], bundle: true, alias: projectAliases('.') });
+ */
+export function projectAliases(projectDir: string): Record<string, string> {
+  return vercelPackageAliases({ functionsPackage: !projectHasOwnVercelPackage(projectDir) });
+}
+
+function isFunctionsPackage(specifier: string): boolean {
+  return specifier === '@vercel/functions' || specifier.startsWith('@vercel/functions/');
 }

@@ -2,7 +2,7 @@ import { statSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { type BuildFailure, build, type Message } from 'esbuild';
 import { adapterEntrySource } from './adapter-entry';
-import { vercelPackageAliases } from './aliases';
+import { projectAliases } from './aliases';
 import { BundlingError } from './errors';
 import { projectHasOwnVercelPackage } from './project-package';
 
@@ -14,7 +14,8 @@ export interface BundleFunctionOptions {
   readonly outdir: string;
   /**
    * The user's project folder: when `<projectDir>/node_modules/@vercel/functions` exists, that real
-   * package is bundled instead of the runtime shim.
+   * package is bundled instead of the runtime shim (`@vercel/oidc` and
+   * `@vercel/oidc-aws-credentials-provider` still resolve to the runtime: see `projectAliases`).
    *
    * @default - the entry's folder
    */
@@ -53,7 +54,8 @@ const OUTPUT_BASENAME = 'index';
 /**
  * Bundles one function with esbuild (locally, never in Docker) into a Lambda-ready CommonJS file
  * `<outdir>/index.js` exporting `handler` (handler string `'index.handler'`), targeting Node 24.
- * `@vercel/functions` imports are aliased to the runtime shim unless the project has its own copy.
+ * `@vercel/functions` imports are aliased to the runtime shim unless the project has its own copy;
+ * `@vercel/oidc` and `@vercel/oidc-aws-credentials-provider` always are.
  *
  * @example
  * import { bundleFunction } from '../lib/bundling';
@@ -71,7 +73,7 @@ export async function bundleFunction(options: BundleFunctionOptions): Promise<Bu
   try {
     await build({
       stdin: {
-        contents: adapterEntrySource(entry),
+        contents: adapterEntrySource(entry, { realVercelPackage: projectHasOwnVercelPackage(projectDir) }),
         resolveDir: path.dirname(entry),
         sourcefile: `${path.basename(entry)}.lambda-entry.js`,
         loader: 'js',
@@ -84,7 +86,7 @@ export async function bundleFunction(options: BundleFunctionOptions): Promise<Bu
       minify: options.minify ?? false,
       sourcemap: options.sourcemap ?? false,
       external: options.external ?? [],
-      alias: projectHasOwnVercelPackage(projectDir) ? {} : vercelPackageAliases(),
+      alias: projectAliases(projectDir),
       logLevel: 'silent',
     });
   } catch (error) {

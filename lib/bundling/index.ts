@@ -1,5 +1,10 @@
 export { adapterEntrySource } from './adapter-entry';
-export { runtimeModulePath, vercelPackageAliases } from './aliases';
+export {
+  projectAliases,
+  runtimeModulePath,
+  type VercelPackageAliasOptions,
+  vercelPackageAliases,
+} from './aliases';
 export { type BundleFunctionOptions, type BundleFunctionResult, bundleFunction } from './bundle';
 export { BundlingError } from './errors';
 export { projectHasOwnVercelPackage } from './project-package';

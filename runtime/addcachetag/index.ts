@@ -1,4 +1,6 @@
+import { provideCacheTags } from '../cdn/response-tags';
 import { getContext } from '../get-context';
+import type { AddCacheTagApi } from './types';
 
 /**
  * Adds one or more cache tags to the response being produced, so a later `invalidateByTag()`
@@ -27,5 +29,17 @@ import { getContext } from '../get-context';
  * };
  * ```
  */
-export const addCacheTag = (tag: string | string[]): Promise<void> =>
-  getContext().addCacheTag?.(tag) ?? Promise.resolve();
+export const addCacheTag: AddCacheTagApi = /* @__PURE__ */ withCacheTags(
+  (tag) => getContext().addCacheTag?.(tag) ?? Promise.resolve(),
+);
+
+/**
+ * Registers the tag collection with the adapter when `addCacheTag` is created, i.e. when this
+ * module is loaded. The call is marked pure so that a bundler drops it, and with it the tag
+ * validation code, from functions that never import `addCacheTag` (even through the
+ * `@vercel/functions` index); a function that imports it registers at load.
+ */
+function withCacheTags(api: AddCacheTagApi): AddCacheTagApi {
+  provideCacheTags();
+  return api;
+}

@@ -1,5 +1,6 @@
 import { CACHE_TABLE_ENV, TAG_TABLE_ENV } from '../constructs-contract';
 import { getContext } from '../get-context';
+import { provideContextServices } from '../handler/service-registry';
 import { DynamoDBRuntimeCache } from './dynamodb-cache';
 import { InMemoryCache } from './in-memory-cache';
 import type { RuntimeCache } from './types';
@@ -68,6 +69,15 @@ export function tableBackedCache(): RuntimeCache | undefined {
     };
   }
   return tableCache.cache;
+}
+
+/**
+ * Registers the table-backed cache with the adapter (handler/service-registry.ts), so the request
+ * context carries it as `cache` for the real `@vercel/functions` package. The runtime's own
+ * `getCache()` does not need this: it finds the table itself. Idempotent.
+ */
+export function provideRuntimeCache(): void {
+  provideContextServices({ cache: tableBackedCache });
 }
 
 /**

@@ -50,7 +50,7 @@ const MAX_BATCH_WRITE_REQUESTS = 25;
 const MAX_NUMBER_BYTES = 21;
 const ITEM_SIZE_MARGIN = 1024;
 
-const utf8 = new TextEncoder();
+const utf8 = /* @__PURE__ */ new TextEncoder();
 
 /**
  * The Runtime Cache on DynamoDB: maps the cache logic of {@link PersistentRuntimeCache} to SDK

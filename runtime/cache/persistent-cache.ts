@@ -6,7 +6,8 @@ import { serializeValue, validateCacheKey, validateExpireTags, validateSetOption
 import { decodeValue, encodeValue } from './value-codec';
 
 /** Largest value stored, as UTF-8 JSON before compression: Vercel's Runtime Cache item limit (2 MB). */
-export const MAX_VALUE_BYTES = 2 * 1024 * 1024;
+// A literal, not `2 * 1024 * 1024`: esbuild keeps computed constants in bundles that do not use them.
+export const MAX_VALUE_BYTES = 2_097_152; // 2 MB
 
 /** Per-operation time budgets in milliseconds, retries included. */
 export interface CacheTimeouts {
@@ -88,7 +89,7 @@ export interface ReadResult {
 }
 
 const PREFIX = '[vercel-functions-aws] Runtime Cache:';
-const utf8 = new TextEncoder();
+const utf8 = /* @__PURE__ */ new TextEncoder();
 
 function range(from: number, to: number): number[] {
   const out: number[] = [];

@@ -1,8 +1,10 @@
 import { DISTRIBUTION_ID_HEADER } from '../constructs-contract';
 import { InvalidPurgeOptionError, InvalidSrcImageError } from '../errors';
+import { type AfterResponseContext, provideContextServices } from '../handler/service-registry';
 import type { DangerouslyDeleteOptions, PurgeApi } from '../purge/types';
 import { toCloudFrontTag, toSrcImageCloudFrontTag } from './cloudfront-tag';
 import { logCdnWarning } from './log';
+import { provideTagOverflowRecording } from './overflow';
 import { invalidationManager } from './shared-manager';
 import { tagsToPurge } from './vercel-tags';
 
@@ -51,6 +53,24 @@ export function createPurgeApi(context: PurgeContext): PurgeApi {
         options,
       ),
   };
+}
+
+/**
+ * Registers the CloudFront purge API with the adapter (handler/service-registry.ts): the request
+ * context then carries each request's `purge`; after each response the adapter lets the process's
+ * invalidation manager send the pending invalidations that are due (batches CloudFront refused
+ * earlier, evictions scheduled by `revalidationDeadlineSeconds`), and records the response's tags
+ * beyond CloudFront's 50 in the tag table. Idempotent.
+ */
+export function provideCdnPurge(): void {
+  provideContextServices({ purge: createPurgeApi, afterResponse: sweepDueInvalidations });
+  provideTagOverflowRecording();
+}
+
+/** Starts a sweep of due pending invalidations in the request's `waitUntil` drain, when one is due. */
+export function sweepDueInvalidations(context: AfterResponseContext): void {
+  const manager = invalidationManager();
+  if (manager.sweepDue()) context.awaiter.waitUntil(manager.sweep({ deadline: context.deadline }));
 }
 
 function purge(

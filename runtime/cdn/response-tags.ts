@@ -1,4 +1,7 @@
 import { CacheTagsAlreadySentError } from '../errors';
+import type { RequestContext } from '../handler/request-context';
+import { provideContextServices } from '../handler/service-registry';
+import { provideTagOverflowRecording } from './overflow';
 import { checkTagCount, tagsToAdd } from './vercel-tags';
 
 /**
@@ -38,4 +41,31 @@ export class ResponseCacheTags {
     this.sent = true;
     return [...this.tags];
   }
+}
+
+/** The part of a request context that holds its cache tags (see `RequestContext.cacheTags`). */
+export type CacheTagHolder = Pick<RequestContext, 'cacheTags' | 'cacheTagsClosed'>;
+
+/**
+ * The request's tag collection, created on first use. One created after the adapter wrote the
+ * response headers starts closed, so `add` rejects with `CacheTagsAlreadySentError` as it would
+ * had it existed all along.
+ */
+export function responseCacheTags(context: CacheTagHolder): ResponseCacheTags {
+  if (context.cacheTags === undefined) {
+    const tags = new ResponseCacheTags();
+    if (context.cacheTagsClosed) tags.take();
+    context.cacheTags = tags;
+  }
+  return context.cacheTags;
+}
+
+/**
+ * Registers `addCacheTag()` with the adapter (handler/service-registry.ts): the request context
+ * then carries each request's `addCacheTag`, the adapter writes the collected tags into the
+ * response, and tags beyond CloudFront's 50 are recorded in the tag table. Idempotent.
+ */
+export function provideCacheTags(): void {
+  provideContextServices({ addCacheTag: (context) => responseCacheTags(context).add });
+  provideTagOverflowRecording();
 }

@@ -1,23 +1,30 @@
 import { logError, logWarning } from '../handler/log';
 import type { ResponsePrelude } from '../handler/response-stream';
-import { applyCdnCacheControl, sharedCacheLifetimeSeconds } from './cache-control';
-import { toInvalidationPath } from './invalidation-path';
+import { contextServices } from '../handler/service-registry';
+import { applyCdnCacheControl } from './cache-control';
 import type { ResponseCacheTags } from './response-tags';
-import { invalidationManager } from './shared-manager';
 import { mergeCacheTags } from './tag-header';
 import { MAX_TAGS_PER_RESPONSE } from './vercel-tags';
+
+/*
+ * The CDN step every response of the adapter goes through. It stays small — cache headers and the
+ * canonical tag header — because every function bundles it. What only some functions need reaches
+ * it through services those features register (handler/service-registry.ts): recording tags
+ * beyond CloudFront's 50 in the tag table (with `addCacheTag()` and the purge calls) and the
+ * invalidation manager's sweep (with the purge calls).
+ */
 
 /** What the CDN response step needs from the request context. */
 export interface CdnResponseContext {
   readonly requestId: string;
-  readonly cacheTags: ResponseCacheTags;
+  /** Tags `addCacheTag()` collected, when it was called during the request. */
+  readonly cacheTags?: Pick<ResponseCacheTags, 'take'>;
+  /** Set by this step: `addCacheTag()` rejects from then on. */
+  cacheTagsClosed?: boolean;
   /** Epoch milliseconds at which the invocation ends. */
   readonly deadline: number;
   readonly awaiter: { readonly waitUntil: (promise: Promise<unknown>) => void };
 }
-
-// Overflow rows outlive the object by this much: CloudFront's clock and ours may differ.
-const OVERFLOW_TTL_SLACK_SECONDS = 60;
 
 /**
  * Rewrites a response's prelude for CloudFront, just before it is sent:
@@ -25,19 +32,20 @@ const OVERFLOW_TTL_SLACK_SECONDS = 60;
  * from `addCacheTag()` merge with a handler-set `Vercel-Cache-Tag` header into that header as
  * canonical CloudFront tags. Later `addCacheTag()` calls reject.
  *
- * Returns what to start once the response has been sent: recording the tags that did not fit
- * into the header (beyond CloudFront's 50 per object) as tag → path rows in the tag table, and
- * a sweep of due pending invalidations when one is due. Both run in the `waitUntil` drain.
+ * Returns what to start once the response has been sent, or `undefined` when there is nothing:
+ * recording the tags that did not fit into the header (beyond CloudFront's 50 per object) as
+ * tag → path rows in the tag table, and the registered `afterResponse` service (the sweep of due
+ * pending invalidations in functions that purge). Both run in the `waitUntil` drain.
  */
 export function prepareCdnResponse(
   prelude: ResponsePrelude,
   context: CdnResponseContext,
   request: { readonly method: string; readonly url: string },
-): () => void {
+): (() => void) | undefined {
   let overflow: readonly string[] = [];
   try {
     applyCdnCacheControl(prelude.headers, prelude.statusCode);
-    const merged = mergeCacheTags(prelude.headers, context.cacheTags.take());
+    const merged = mergeCacheTags(prelude.headers, takeCacheTags(context));
     overflow = merged.overflow;
     const total = merged.inHeader.length + overflow.length;
     if (total > MAX_TAGS_PER_RESPONSE) {
@@ -54,11 +62,19 @@ export function prepareCdnResponse(
       error,
     );
   }
+  const { afterResponse, recordTagOverflow } = contextServices();
+  if (overflow.length === 0 && afterResponse === undefined) return undefined;
   return () => {
     try {
-      if (overflow.length > 0) recordOverflow(context, request, prelude.headers, overflow);
-      const manager = invalidationManager();
-      if (manager.sweepDue()) context.awaiter.waitUntil(manager.sweep({ deadline: context.deadline }));
+      if (overflow.length > 0) {
+        if (recordTagOverflow)
+          recordTagOverflow({ context, request, headers: prelude.headers, tags: overflow });
+        // CloudFront caches only GET and HEAD responses: for others the tags do not matter.
+        else if (request.method === 'GET' || request.method === 'HEAD') {
+          reportUnrecordedOverflow(context.requestId, overflow);
+        }
+      }
+      afterResponse?.(context);
     } catch (error) {
       logError(context.requestId, 'Could not start the CDN bookkeeping after the response', error);
     }
@@ -70,8 +86,10 @@ export function prepareCdnResponse(
  * logs the tags collected for this request, so they are not dropped silently, and makes later
  * `addCacheTag()` calls reject.
  */
-export function reportUnsentCacheTags(context: Pick<CdnResponseContext, 'requestId' | 'cacheTags'>): void {
-  const tags = context.cacheTags.take();
+export function reportUnsentCacheTags(
+  context: Pick<CdnResponseContext, 'requestId' | 'cacheTags' | 'cacheTagsClosed'>,
+): void {
+  const tags = takeCacheTags(context);
   if (tags.length === 0) return;
   logWarning(
     context.requestId,
@@ -79,33 +97,23 @@ export function reportUnsentCacheTags(context: Pick<CdnResponseContext, 'request
   );
 }
 
-function recordOverflow(
-  context: CdnResponseContext,
-  request: { readonly method: string; readonly url: string },
-  headers: Readonly<Record<string, string>>,
-  overflow: readonly string[],
-): void {
-  // CloudFront caches only GET and HEAD responses, and only what the cache headers allow.
-  if (request.method !== 'GET' && request.method !== 'HEAD') return;
-  const lifetime = sharedCacheLifetimeSeconds(headers);
-  if (lifetime === 0) return;
-  const url = new URL(request.url);
-  const path = toInvalidationPath(`${url.pathname}${url.search}`);
-  const store = invalidationManager().store;
-  if (!store) {
-    logWarning(
-      context.requestId,
-      `${overflow.length} cache tag(s) of ${path} exceed CloudFront's 50 per object and there is no tag table to record them: invalidating them will not evict this response (${overflow.join(', ')})`,
-    );
-    return;
-  }
-  context.awaiter.waitUntil(
-    store.recordOverflow(overflow, path, lifetime + OVERFLOW_TTL_SLACK_SECONDS).catch((error: unknown) => {
-      logError(
-        context.requestId,
-        `Could not record ${overflow.length} cache tag(s) beyond CloudFront's 50 for ${path}: invalidating them will not evict this response`,
-        error,
-      );
-    }),
+const NO_TAGS: readonly string[] = [];
+
+function takeCacheTags(
+  context: Pick<CdnResponseContext, 'cacheTags' | 'cacheTagsClosed'>,
+): readonly string[] {
+  context.cacheTagsClosed = true;
+  return context.cacheTags?.take() ?? NO_TAGS;
+}
+
+/**
+ * Without the tag table code in the bundle (the function neither calls `addCacheTag()` nor a purge
+ * call, and sets more than 50 tags through the header), the tags beyond CloudFront's 50 cannot be
+ * recorded: say so, as for a function without a tag table.
+ */
+function reportUnrecordedOverflow(requestId: string, overflow: readonly string[]): void {
+  logWarning(
+    requestId,
+    `${overflow.length} cache tag(s) beyond CloudFront's 50 per object are not applied; importing addCacheTag records them in the tag table (${overflow.join(', ')})`,
   );
 }

@@ -23,6 +23,8 @@ export interface MergedCacheTags {
   readonly overflow: readonly string[];
 }
 
+const NO_TAGS: MergedCacheTags = { inHeader: [], overflow: [] };
+
 /**
  * Merges the tags from `addCacheTag()` with those of a handler-set `Vercel-Cache-Tag` header into
  * the one header CloudFront reads, rewriting `headers` (lower-case names) in place: canonical
@@ -31,6 +33,8 @@ export interface MergedCacheTags {
  * The header is removed when there is no tag.
  */
 export function mergeCacheTags(headers: Record<string, string>, added: readonly string[]): MergedCacheTags {
+  // Most responses carry no tag at all: nothing to allocate for them.
+  if (added.length === 0 && headers[HEADER] === undefined) return NO_TAGS;
   const fromHeader = headers[HEADER] === undefined ? [] : splitTagList(headers[HEADER]);
   const canonical = new Set<string>();
   for (const tag of [...added, ...fromHeader]) canonical.add(toCloudFrontTag(tag));

@@ -1,5 +1,13 @@
-import type { AttributeValue, DynamoDBClient, WriteRequest } from '@aws-sdk/client-dynamodb';
+import type { AttributeValue, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { getDynamoDBClient, loadDynamoDBSdk } from '../cache/dynamodb-client';
+import {
+  BATCH_ATTEMPTS,
+  CDN_TAG_PREFIX,
+  isConditionFailure,
+  MARKER_SK,
+  PATH_PREFIX,
+  recordOverflowRows,
+} from './overflow-rows';
 
 /*
  * The CDN rows of the tag table (layout documented on lib/tag-table.ts): key `pk` / `sk`, TTL
@@ -18,15 +26,11 @@ import { getDynamoDBClient, loadDynamoDBSdk } from '../cache/dynamodb-client';
  * This class only maps to DynamoDB commands; the invalidation manager owns the logic.
  */
 
-const CDN_TAG_PREFIX = 'cdn-tag#';
-const PATH_PREFIX = 'path#';
-const MARKER_SK = 'has-paths';
 const BATCH_GET_LIMIT = 100;
 const PENDING_PK = 'invalidation#pending';
-const BATCH_WRITE_LIMIT = 25;
-const BATCH_WRITE_ATTEMPTS = 5;
 /** A pending row is kept this long after it became due, however often it fails. */
-const PENDING_RETENTION_MS = 7 * 24 * 60 * 60 * 1000;
+// A literal, not `7 * 24 * 60 * 60 * 1000`: esbuild keeps computed constants in bundles that do not use them.
+const PENDING_RETENTION_MS = 604_800_000; // 7 days
 
 /** A path recorded under a tag CloudFront does not know for it. */
 export interface OverflowPath {
@@ -71,28 +75,13 @@ export class TagTableStore {
   ) {}
 
   /** Records `path` under each of `tags`, for as long as CloudFront may keep the response. */
-  async recordOverflow(
+  recordOverflow(
     tags: readonly string[],
     path: string,
     lifetimeSeconds: number,
     now = Date.now(),
   ): Promise<void> {
-    const expiresAt = Math.ceil(now / 1000) + lifetimeSeconds;
-    const requests: WriteRequest[] = tags.map((tag) => ({
-      PutRequest: {
-        Item: {
-          pk: { S: CDN_TAG_PREFIX + tag },
-          sk: { S: PATH_PREFIX + path },
-          writtenAt: { N: String(now) },
-          expiresAt: { N: String(expiresAt) },
-        },
-      },
-    }));
-    for (let i = 0; i < requests.length; i += BATCH_WRITE_LIMIT) {
-      await this.batchWrite(requests.slice(i, i + BATCH_WRITE_LIMIT));
-    }
-    // Markers last: a marker must never announce paths that are not written yet.
-    await Promise.all(tags.map((tag) => this.markTag(tag, expiresAt)));
+    return recordOverflowRows(this.tableName, tags, path, lifetimeSeconds, now, this.client);
   }
 
   /**
@@ -114,7 +103,7 @@ export class TagTableStore {
           sk: { S: MARKER_SK },
         }));
         for (let attempt = 0; keys.length > 0; attempt++) {
-          if (attempt === BATCH_WRITE_ATTEMPTS) {
+          if (attempt === BATCH_ATTEMPTS) {
             throw new Error(
               `DynamoDB left ${keys.length} tag table read(s) unprocessed after ${attempt} attempts`,
             );
@@ -305,47 +294,6 @@ export class TagTableStore {
       }),
     );
   }
-
-  /** Writes `tag`'s marker, or extends it: it must live as long as the longest-lived path row. */
-  private async markTag(tag: string, expiresAt: number): Promise<void> {
-    const { PutItemCommand } = await loadDynamoDBSdk();
-    const client = await this.client();
-    try {
-      await client.send(
-        new PutItemCommand({
-          TableName: this.tableName,
-          Item: {
-            pk: { S: CDN_TAG_PREFIX + tag },
-            sk: { S: MARKER_SK },
-            expiresAt: { N: String(expiresAt) },
-          },
-          ConditionExpression: 'attribute_not_exists(expiresAt) OR expiresAt < :expiresAt',
-          ExpressionAttributeValues: { ':expiresAt': { N: String(expiresAt) } },
-        }),
-      );
-    } catch (error) {
-      // The marker already outlives this row.
-      if (!isConditionFailure(error)) throw error;
-    }
-  }
-
-  private async batchWrite(requests: WriteRequest[]): Promise<void> {
-    const { BatchWriteItemCommand } = await loadDynamoDBSdk();
-    const client = await this.client();
-    let unprocessed = requests;
-    for (let attempt = 0; unprocessed.length > 0; attempt++) {
-      if (attempt === BATCH_WRITE_ATTEMPTS) {
-        throw new Error(
-          `DynamoDB left ${unprocessed.length} tag table write(s) unprocessed after ${BATCH_WRITE_ATTEMPTS} attempts`,
-        );
-      }
-      if (attempt > 0) await new Promise((resolve) => setTimeout(resolve, 50 * 2 ** attempt));
-      const result = await client.send(
-        new BatchWriteItemCommand({ RequestItems: { [this.tableName]: unprocessed } }),
-      );
-      unprocessed = result.UnprocessedItems?.[this.tableName] ?? [];
-    }
-  }
 }
 
 function toPending(item: Record<string, AttributeValue>): PendingInvalidation {
@@ -359,9 +307,4 @@ function toPending(item: Record<string, AttributeValue>): PendingInvalidation {
     attempts: Number(item.attempts?.N ?? 0),
     retryAfter: Number(item.retryAfter?.N ?? 0),
   };
-}
-
-// By name: the error class of the SDK copy that threw may not be the one this module would load.
-function isConditionFailure(error: unknown): boolean {
-  return (error as { name?: unknown } | null)?.name === 'ConditionalCheckFailedException';
 }

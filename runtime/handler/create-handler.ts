@@ -3,10 +3,11 @@ import type { Context } from 'aws-lambda';
 import { prepareCdnResponse } from '../cdn/response';
 import { createDispatcher, type Dispatcher, describeValue } from './dispatch';
 import { InvalidEventError, ResponseBodyError } from './errors';
-import { toWebRequest } from './event';
+import { type FunctionUrlRequest, readFunctionUrlRequest } from './event';
 import { drainSafetyMargin, drainWaitUntil, openRequestContext } from './invocation';
 import { type LambdaRuntime, lambdaRuntime } from './lambda-runtime';
 import { logError } from './log';
+import { plainText } from './plain-text';
 import { runWithRequestContext } from './request-context';
 import { guardRequest } from './request-guard';
 import { responsePrelude, sendResponse } from './response-stream';
@@ -52,25 +53,25 @@ async function invoke(
   context: Context,
 ): Promise<void> {
   const requestId = context.awsRequestId;
-  let request: Request;
+  let incoming: FunctionUrlRequest;
   try {
-    request = toWebRequest(event, { requestId, awsRegion: process.env.AWS_REGION });
+    incoming = readFunctionUrlRequest(event, { requestId, awsRegion: process.env.AWS_REGION });
   } catch (error) {
     await rejectEvent(runtime, responseStream, requestId, error);
     return;
   }
-  // The URL CloudFront cached the response under: the route guard may add route parameters to
-  // the query the handler sees, but tag → path rows must name what CloudFront will invalidate.
-  const cdnUrl = request.url;
-  // Origin secret and route checks (request-guard.ts), before anything of the user's runs.
-  const admitted = await guardRequest(request, requestId);
+  // `received` keeps the URL CloudFront cached the response under: the route guard may add route
+  // parameters to the query the handler sees, but tag → path rows must name what CloudFront will
+  // invalidate. Origin secret and route checks (request-guard.ts), before anything of the user's runs.
+  const received = incoming.request;
+  const admitted = await guardRequest(received, requestId);
   if (admitted instanceof Response) {
-    await sendResponse(runtime, responseStream, admitted, { omitBody: request.method === 'HEAD' });
+    await sendResponse(runtime, responseStream, admitted, { omitBody: received.method === 'HEAD' });
     return;
   }
-  request = admitted;
+  const request = admitted;
 
-  const requestContext = openRequestContext(requestId, Object.fromEntries(request.headers), context);
+  const requestContext = openRequestContext(requestId, incoming.headers, context);
   let bodyFailure: { error: unknown } | undefined;
   try {
     await runWithRequestContext(requestContext, async () => {
@@ -78,12 +79,9 @@ async function invoke(
       // Cache tags and CDN cache headers, rewritten for CloudFront on a copy of the headers: a
       // Response from fetch() has immutable ones.
       const prelude = responsePrelude(response);
-      const afterResponse = prepareCdnResponse(prelude, requestContext, {
-        method: request.method,
-        url: cdnUrl,
-      });
+      const afterResponse = prepareCdnResponse(prelude, requestContext, received);
       await sendResponse(runtime, responseStream, response, { omitBody: request.method === 'HEAD', prelude });
-      afterResponse();
+      afterResponse?.();
     });
   } catch (error) {
     // Only sending can fail here (in practice the body): callUser turned user errors into a 500.
@@ -138,10 +136,6 @@ async function rejectEvent(
     logError(requestId, 'Could not convert the invocation event into a Request', error);
     await sendResponse(runtime, responseStream, plainText(500, 'Internal Server Error'), { omitBody: false });
   }
-}
-
-function plainText(status: number, text: string): Response {
-  return new Response(text, { status, headers: { 'content-type': 'text/plain; charset=utf-8' } });
 }
 
 /**

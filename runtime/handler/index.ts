@@ -1,3 +1,9 @@
+// A hand-written handler may bundle the real `@vercel/functions`, which reaches the Runtime Cache,
+// CDN purges and addCacheTag() only through the request context: this public entry registers them
+// all. Generated function entries import create-handler.ts directly and register only what the
+// function uses (lib/bundling/adapter-entry.ts).
+import '../context-services';
+
 export { createHandler } from './create-handler';
 export {
   InvalidEventError,

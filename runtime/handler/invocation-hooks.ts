@@ -1,4 +1,6 @@
+import { invocationEnded, invocationStarted } from './invocation-count';
 import { logError, logWarning } from './log';
+import { provideContextServices } from './service-registry';
 
 /*
  * Process-wide hooks around each invocation, for runtime features that must act when an invocation
@@ -6,10 +8,12 @@ import { logError, logWarning } from './log';
  * database connections before Lambda freezes the environment and reopens what it closed on the next
  * invocation.
  *
- * The adapter (create-handler.ts and middy.ts, through invocation.ts) calls `runInvocationStartHooks`
- * when it opens an invocation's request context and `runInvocationEndHooks` right after the
- * waitUntil() drain, so end hooks see an invocation whose own work is finished. The registry lives in
- * module scope on purpose: it holds process state (which pools exist), never request state.
+ * The adapter (create-handler.ts and middy.ts, through invocation.ts) runs the start hooks when it
+ * opens an invocation's request context and the end hooks right after the waitUntil() drain, so end
+ * hooks see an invocation whose own work is finished. It reaches them through the service registry
+ * (service-registry.ts), which the first hook registration fills: a function that never attaches a
+ * pool does not bundle this file. The registry lives in module scope on purpose: it holds process
+ * state (which pools exist), never request state.
  */
 
 /** What a start hook is told about the invocation that is starting. */
@@ -34,31 +38,38 @@ export type InvocationEndHook = (end: InvocationEnd) => void | Promise<void>;
 
 const startHooks = new Set<InvocationStartHook>();
 const endHooks = new Set<InvocationEndHook>();
-let inProgress = 0;
+
+/** Invocations between their start and the beginning of their end hooks (invocation-count.ts). */
+export { invocationsInProgress } from './invocation-count';
 
 /** Registers `hook` for every following invocation start. Returns a function that unregisters it. */
 export function onInvocationStart(hook: InvocationStartHook): () => void {
+  provideHooks();
   startHooks.add(hook);
   return () => startHooks.delete(hook);
 }
 
 /** Registers `hook` for every following invocation end. Returns a function that unregisters it. */
 export function onInvocationEnd(hook: InvocationEndHook): () => void {
+  provideHooks();
   endHooks.add(hook);
   return () => endHooks.delete(hook);
 }
 
-/**
- * Invocations between their start and the beginning of their end hooks. On classic Lambda this is 0
- * or 1; 0 means the process is between invocations (and, on AWS, about to be frozen or just thawed).
- */
-export function invocationsInProgress(): number {
-  return inProgress;
+function provideHooks(): void {
+  provideContextServices({ invocationHooks: { start: startHooksFor, end: endHooksFor } });
 }
 
-/** Called by the adapter when an invocation starts. A throwing hook is logged and skipped. */
+/**
+ * An invocation starts: counts it and runs the start hooks. A throwing hook is logged and skipped.
+ * (The adapter counts and runs the hooks itself; tests call this to stand for an invocation.)
+ */
 export function runInvocationStartHooks(requestId: string): void {
-  inProgress++;
+  invocationStarted();
+  startHooksFor(requestId);
+}
+
+function startHooksFor(requestId: string): void {
   for (const hook of startHooks) {
     try {
       hook({ requestId });
@@ -69,13 +80,17 @@ export function runInvocationStartHooks(requestId: string): void {
 }
 
 /**
- * Called by the adapter after the waitUntil() drain. Runs every end hook concurrently and waits for
- * them at most `budgetMs`; a hook still running then is abandoned with a warning, a failing one is
- * logged. Never throws: cleanup must not change the invocation's outcome.
+ * An invocation ends, after the waitUntil() drain: counts it as ended, then runs every end hook
+ * concurrently and waits for them at most `budgetMs`; a hook still running then is abandoned with a
+ * warning, a failing one is logged. Never throws: cleanup must not change the invocation's outcome.
  */
 export async function runInvocationEndHooks(requestId: string, budgetMs: number): Promise<void> {
   // Counted as ended before the hooks run: what turns idle from now on is the hooks' business.
-  inProgress = Math.max(0, inProgress - 1);
+  invocationEnded();
+  await endHooksFor(requestId, budgetMs);
+}
+
+async function endHooksFor(requestId: string, budgetMs: number): Promise<void> {
   if (endHooks.size === 0) return;
   const budget = Math.max(0, budgetMs);
   const runs = [...endHooks].map((hook) =>

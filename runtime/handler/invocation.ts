@@ -1,9 +1,10 @@
 import type { Context } from 'aws-lambda';
 import { Awaiter } from './awaiter';
 import { InvalidHandlerOptionError } from './errors';
-import { runInvocationEndHooks, runInvocationStartHooks } from './invocation-hooks';
+import { invocationEnded, invocationStarted } from './invocation-count';
 import { logError, logWarning } from './log';
 import { RequestContext } from './request-context';
+import { contextServices } from './service-registry';
 import type { HandlerOptions } from './types';
 
 /** The longest a Lambda invocation can run; the budget when a context cannot tell (hand-built contexts). */
@@ -48,7 +49,8 @@ export function openRequestContext(
     deadline: Date.now() + remainingTimeMs(context),
     awaiter,
   });
-  runInvocationStartHooks(requestId);
+  invocationStarted();
+  contextServices().invocationHooks?.start(requestId);
   return requestContext;
 }
 
@@ -65,9 +67,11 @@ export async function drainWaitUntil(
   context: Context,
   safetyMarginMs: number,
 ): Promise<void> {
-  await drainAwaiter(requestContext, context, safetyMarginMs);
+  if (requestContext.awaiter.size > 0) await drainAwaiter(requestContext, context, safetyMarginMs);
+  invocationEnded();
   // After the drain, so the hooks never take a connection the invocation's own work still needs.
-  await runInvocationEndHooks(requestContext.requestId, remainingTimeMs(context) - safetyMarginMs);
+  const hooks = contextServices().invocationHooks;
+  if (hooks) await hooks.end(requestContext.requestId, remainingTimeMs(context) - safetyMarginMs);
 }
 
 async function drainAwaiter(
@@ -75,7 +79,6 @@ async function drainAwaiter(
   context: Context,
   safetyMarginMs: number,
 ): Promise<void> {
-  if (requestContext.awaiter.size === 0) return;
   try {
     const { abandoned } = await requestContext.awaiter.drain(remainingTimeMs(context) - safetyMarginMs);
     if (abandoned > 0) {

@@ -1,10 +1,15 @@
 import type { Writable } from 'node:stream';
 import type { Context } from 'aws-lambda';
 import { reportUnsentCacheTags } from '../cdn/response';
+// A middy handler may use the real @vercel/functions, which finds the Runtime Cache, CDN purges
+// and addCacheTag() only through the request context: register them all (context-services.ts).
+import '../context-services';
 import { MiddyExecutionModeMissingError } from './errors';
 import { drainSafetyMargin, drainWaitUntil, openRequestContext } from './invocation';
 import { lambdaRuntime } from './lambda-runtime';
+import { guardMiddyEvent } from './middy-guard';
 import { currentRequestContext, runWithRequestContext } from './request-context';
+import { sendResponse } from './response-stream';
 import type { HandlerOptions } from './types';
 import { applyTrustedHeaders, isTrustedHeaderName } from './viewer-headers';
 
@@ -45,8 +50,12 @@ type MiddyStreamingHandler = ((
 
 /**
  * Wraps middy's streaming execution mode so each invocation runs inside the Vercel request
- * context: `@vercel/functions` works in middlewares and the handler (`waitUntil`, `headers`,
- * OIDC, ...), the event's headers are made trustworthy like the adapter's (spoofable
+ * context, behind the same guard as the adapter: with `OriginProtection.secretHeader()` a request
+ * without CloudFront's secret gets 403 (503 while the secret cannot be read) and never reaches
+ * middy, and with a route (`VERCEL_FUNCTIONS_AWS_ROUTE`) other paths get Vercel's 404 while the
+ * route's dynamic segments arrive in the query (`rawQueryString`, `queryStringParameters`), as
+ * Vercel passes them. Then `@vercel/functions` works in middlewares and the handler (`waitUntil`,
+ * `headers`, OIDC, ...), the event's headers are made trustworthy like the adapter's (spoofable
  * `x-real-ip` / `x-forwarded-for` / `x-vercel-*` dropped, `x-real-ip`, `x-vercel-ip-*` and
  * `x-vercel-id` derived from CloudFront's viewer headers), and `waitUntil()` work is awaited after
  * the response stream has ended, bounded by the remaining time minus the safety margin.
@@ -92,7 +101,14 @@ export function vercelExecutionMode(
     const outer = runtime.streamifyResponse(
       async (event: unknown, responseStream: Writable, context: Context): Promise<void> => {
         const requestId = context.awsRequestId;
-        const trusted = withTrustedHeaders(event, requestId);
+        // The adapter's guard (origin secret, route) before anything of the user's runs; without it
+        // a middy handler behind OriginProtection.secretHeader() would answer direct callers.
+        const guarded = await guardMiddyEvent(event, requestId);
+        if (guarded.response) {
+          await sendResponse(runtime, responseStream, guarded.response, { omitBody: guarded.omitBody });
+          return;
+        }
+        const trusted = withTrustedHeaders(guarded.event, requestId);
         const requestContext = openRequestContext(requestId, trusted.contextHeaders, context);
         let failure: { error: unknown } | undefined;
         try {

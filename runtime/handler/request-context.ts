@@ -1,9 +1,9 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
-import { tableBackedCache } from '../cache/backend';
-import { createPurgeApi } from '../cdn/purge-api';
-import { ResponseCacheTags } from '../cdn/response-tags';
+import type { ResponseCacheTags } from '../cdn/response-tags';
 import { type Context, SYMBOL_FOR_REQ_CONTEXT } from '../get-context';
+import type { PurgeApi } from '../purge/types';
 import type { Awaiter } from './awaiter';
+import { contextServices } from './service-registry';
 
 /** Everything the runtime knows about one invocation. One instance per request, never shared. */
 export interface RequestContextInit {
@@ -22,8 +22,14 @@ export class RequestContext implements RequestContextInit {
   readonly headers: Readonly<Record<string, string>>;
   readonly deadline: number;
   readonly awaiter: Awaiter;
-  /** Tags `addCacheTag()` collects for this response; the adapter writes them with the headers. */
-  readonly cacheTags = new ResponseCacheTags();
+  /**
+   * Tags `addCacheTag()` collected for this response. Created by its first call
+   * (runtime/cdn/response-tags.ts), so a function that never tags responses carries none of that
+   * code; the adapter takes them when it writes the response headers.
+   */
+  cacheTags?: ResponseCacheTags;
+  /** Set when the response headers are written: from then on `addCacheTag()` rejects. */
+  cacheTagsClosed = false;
   private published?: Context;
 
   constructor(init: RequestContextInit) {
@@ -33,21 +39,41 @@ export class RequestContext implements RequestContextInit {
     this.awaiter = init.awaiter;
   }
 
-  /** The context in upstream's shape, as `@vercel/functions` reads it through `getContext()`. */
+  /**
+   * The context in upstream's shape, as `@vercel/functions` reads it through `getContext()`:
+   * `waitUntil` and `headers`, and — when this bundle holds them (handler/service-registry.ts) —
+   * `cache`, `purge` and `addCacheTag`. Built on first read; its other fields are getters, so an
+   * invocation that never reads them builds neither ISO dates nor purge APIs.
+   */
   get vercelContext(): Context {
-    this.published ??= {
-      waitUntil: this.awaiter.waitUntil,
-      deadline: new Date(this.deadline).toISOString(),
-      headers: this.headers as Record<string, string>,
-      // The DynamoDB-backed Runtime Cache when the function has a cache table; without one the
-      // field stays unset and upstream's getCache() uses its own in-memory fallback.
-      cache: tableBackedCache(),
-      addCacheTag: this.cacheTags.add,
-      // CloudFront invalidations for this request's distribution (runtime/cdn/purge-api.ts).
-      purge: createPurgeApi(this),
-    };
+    this.published ??= publish(this);
     return this.published;
   }
+}
+
+function publish(context: RequestContext): Context {
+  const services = contextServices();
+  let purge: PurgeApi | undefined;
+  return {
+    waitUntil: context.awaiter.waitUntil,
+    headers: context.headers as Record<string, string>,
+    get deadline() {
+      return new Date(context.deadline).toISOString();
+    },
+    // The DynamoDB-backed Runtime Cache when the function has a cache table; without one the
+    // field stays unset and upstream's getCache() uses its own in-memory fallback.
+    get cache() {
+      return services.cache?.();
+    },
+    // CloudFront invalidations for this request's distribution (runtime/cdn/purge-api.ts).
+    get purge() {
+      purge ??= services.purge?.(context);
+      return purge;
+    },
+    get addCacheTag() {
+      return services.addCacheTag?.(context);
+    },
+  };
 }
 
 // One AsyncLocalStorage per process (per worker thread on Managed Instances), shared by every copy
@@ -78,7 +104,7 @@ const INSTALLED = Symbol.for('vercel-functions-aws/installed');
 /**
  * Publishes the request context where upstream `@vercel/functions` looks for it
  * (`globalThis[Symbol.for('@vercel/request-context')].get()`), so the real, unmodified package
- * finds our `waitUntil`, `headers`, `deadline` and, as they land, `cache`, `purge` and `addCacheTag`.
+ * finds our `waitUntil`, `headers`, `deadline`, `cache`, `purge` and `addCacheTag`.
  * Idempotent; outside a request the getter returns `undefined`, which upstream treats as `{}`.
  */
 export function installVercelRequestContext(): void {

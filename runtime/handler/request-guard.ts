@@ -2,6 +2,7 @@ import { ORIGIN_SECRET_ARN_ENV, ORIGIN_SECRET_HEADER, ROUTE_ENV } from '../const
 import { OriginSecretUnavailableError } from './errors';
 import { logError } from './log';
 import { originSecretVerifier } from './origin-secret';
+import { plainText } from './plain-text';
 import { matchRoute, parseRoute, type RoutePattern, withRouteParams } from './route';
 
 /** The environment variables the guard reads (`process.env` in production). */
@@ -27,7 +28,7 @@ export async function guardRequest(
   env: GuardEnvironment = process.env,
 ): Promise<Request | Response> {
   const presented = request.headers.get(ORIGIN_SECRET_HEADER);
-  request.headers.delete(ORIGIN_SECRET_HEADER);
+  if (presented !== null) request.headers.delete(ORIGIN_SECRET_HEADER);
   const secretId = env[ORIGIN_SECRET_ARN_ENV];
   if (secretId) {
     let valid: boolean;
@@ -76,16 +77,4 @@ let parsed: { source: string; route: RoutePattern } | undefined;
 function routeOf(source: string): RoutePattern {
   if (parsed?.source !== source) parsed = { source, route: parseRoute(source) };
   return parsed.route;
-}
-
-function plainText(status: number, text: string, headers: Record<string, string> = {}): Response {
-  return new Response(text, {
-    status,
-    headers: {
-      'content-type': 'text/plain; charset=utf-8',
-      // A refusal must not be cached by CloudFront for other viewers.
-      'cache-control': status === 404 ? 'public, max-age=0, must-revalidate' : 'no-store',
-      ...headers,
-    },
-  });
 }

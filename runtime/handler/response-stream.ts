@@ -1,12 +1,15 @@
 import type { Writable } from 'node:stream';
 import type { LambdaRuntime } from './lambda-runtime';
 
-/** The prelude a Function URL reads before the body (status, headers, cookies). */
-export interface ResponsePrelude {
+/**
+ * The prelude a Function URL reads before the body (status, headers, cookies). A type rather than
+ * an interface so it is a `Record<string, unknown>`: `HttpResponseStream.from` takes it as it is.
+ */
+export type ResponsePrelude = {
   statusCode: number;
   headers: Record<string, string>;
   cookies: string[];
-}
+};
 
 /** Status, headers and cookies of a Web `Response` in the shape Lambda's HTTP integrations read. */
 export function responsePrelude(response: Response): ResponsePrelude {
@@ -44,10 +47,11 @@ export async function sendResponse(
     readonly prelude?: ResponsePrelude;
   },
 ): Promise<void> {
-  const stream = runtime.HttpResponseStream.from(responseStream, {
-    ...(options.prelude ?? responsePrelude(response)),
-  });
-  stream.write(new Uint8Array(0));
+  const stream = runtime.HttpResponseStream.from(
+    responseStream,
+    options.prelude ?? responsePrelude(response),
+  );
+  stream.write(EMPTY_CHUNK);
 
   const body = response.body;
   if (options.omitBody || body === null) {
@@ -67,6 +71,9 @@ export async function sendResponse(
     if (!failed) stream.end();
   }
 }
+
+// Zero bytes: nothing ever writes into it, so every response can send the same one.
+const EMPTY_CHUNK = new Uint8Array(0);
 
 async function pipeBody(body: ReadableStream<unknown>, stream: Writable): Promise<void> {
   const reader = body.getReader();

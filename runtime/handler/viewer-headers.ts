@@ -1,3 +1,5 @@
+// node:net costs nothing at a Lambda cold start: the runtime interface client loads it (it reaches
+// the Runtime API through it) before it loads the handler.
 import { isIP, isIPv4, isIPv6 } from 'node:net';
 import {
   CITY_HEADER_NAME,
@@ -66,19 +68,46 @@ export function applyTrustedHeaders(headers: Headers, viewer: ViewerInfo): void 
   for (const name of [...headers.keys()]) {
     if (isTrustedHeaderName(name)) headers.delete(name);
   }
+  deriveHeaders(
+    (name) => headers.get(name) ?? undefined,
+    (name, value) => headers.set(name, value),
+    viewer,
+  );
+}
 
-  const ip = viewerAddressIp(headers.get('cloudfront-viewer-address')) ?? validIp(viewer.sourceIp);
+/**
+ * The second half of {@link applyTrustedHeaders} on a record of lower-case header names that
+ * already holds none of the trusted names (the adapter's event processor leaves them out while it
+ * copies the event's headers): adds `x-real-ip`, `x-forwarded-for`, `x-vercel-ip-*` and
+ * `x-vercel-id`.
+ */
+export function addDerivedHeaders(headers: Record<string, string>, viewer: ViewerInfo): void {
+  deriveHeaders(
+    (name) => headers[name],
+    (name, value) => {
+      headers[name] = value;
+    },
+    viewer,
+  );
+}
+
+function deriveHeaders(
+  get: (name: string) => string | undefined,
+  set: (name: string, value: string) => void,
+  viewer: ViewerInfo,
+): void {
+  const ip = viewerAddressIp(get('cloudfront-viewer-address')) ?? validIp(viewer.sourceIp);
   if (ip !== undefined) {
-    headers.set(IP_HEADER_NAME, ip);
-    headers.set(FORWARDED_FOR_HEADER_NAME, ip);
+    set(IP_HEADER_NAME, ip);
+    set(FORWARDED_FOR_HEADER_NAME, ip);
   }
 
   for (const [vercelName, cloudFrontName, valid] of GEO_HEADERS) {
-    const value = headers.get(cloudFrontName)?.trim();
-    if (value && valid(value)) headers.set(vercelName, value);
+    const value = get(cloudFrontName)?.trim();
+    if (value && valid(value)) set(vercelName, value);
   }
 
-  headers.set(REQUEST_ID_HEADER_NAME, `${vercelRegionCode(viewer.awsRegion)}::${viewer.requestId}`);
+  set(REQUEST_ID_HEADER_NAME, `${vercelRegionCode(viewer.awsRegion)}::${viewer.requestId}`);
 }
 
 /**

@@ -8,8 +8,22 @@
  * object goes to the function. With `revalidationDeadlineSeconds`, CloudFront keeps serving the
  * cached object until the deadline and it is evicted by the first sweep after it.
  */
+import { provideCdnPurge } from '../cdn/purge-api';
 import { getContext } from '../get-context';
 import type { DangerouslyDeleteOptions } from './types';
+
+/**
+ * Registers the CloudFront purge API with the adapter when the export is created, i.e. when this
+ * module is loaded: the request context then carries it, and the adapter sweeps due invalidations
+ * after responses. The calls are marked pure so that a bundler drops them, and with them the
+ * invalidation manager and its DynamoDB and CloudFront code, from functions that never import a
+ * purge call (even through the `@vercel/functions` index); a function that imports one registers
+ * at load.
+ */
+function withCdnPurge<T>(call: T): T {
+  provideCdnPurge();
+  return call;
+}
 
 /**
  * Marks every cached response carrying `tag` as stale; the next request revalidates it. On AWS:
@@ -30,8 +44,9 @@ import type { DangerouslyDeleteOptions } from './types';
  * };
  * ```
  */
-export const invalidateByTag = (tag: string | string[]): Promise<void> =>
-  getContext().purge?.invalidateByTag(tag) ?? Promise.resolve();
+export const invalidateByTag = /* @__PURE__ */ withCdnPurge(
+  (tag: string | string[]): Promise<void> => getContext().purge?.invalidateByTag(tag) ?? Promise.resolve(),
+);
 
 /**
  * Deletes every cached response carrying `tag`, after `revalidationDeadlineSeconds` (default 0:
@@ -46,10 +61,10 @@ export const invalidateByTag = (tag: string | string[]): Promise<void> =>
  * await dangerouslyDeleteByTag('products', { revalidationDeadlineSeconds: 10 });
  * ```
  */
-export const dangerouslyDeleteByTag = (
-  tag: string | string[],
-  options?: DangerouslyDeleteOptions,
-): Promise<void> => getContext().purge?.dangerouslyDeleteByTag(tag, options) ?? Promise.resolve();
+export const dangerouslyDeleteByTag = /* @__PURE__ */ withCdnPurge(
+  (tag: string | string[], options?: DangerouslyDeleteOptions): Promise<void> =>
+    getContext().purge?.dangerouslyDeleteByTag(tag, options) ?? Promise.resolve(),
+);
 
 /**
  * Marks every cached transformation of a source image as stale.
@@ -62,8 +77,10 @@ export const dangerouslyDeleteByTag = (
  * await invalidateBySrcImage('/api/avatar/1');
  * ```
  */
-export const invalidateBySrcImage = (src: string | string[]): Promise<void> =>
-  getContext().purge?.invalidateBySrcImage(src) ?? Promise.resolve();
+export const invalidateBySrcImage = /* @__PURE__ */ withCdnPurge(
+  (src: string | string[]): Promise<void> =>
+    getContext().purge?.invalidateBySrcImage(src) ?? Promise.resolve(),
+);
 
 /**
  * Deletes every cached transformation of a source image, after `revalidationDeadlineSeconds`
@@ -78,7 +95,7 @@ export const invalidateBySrcImage = (src: string | string[]): Promise<void> =>
  * await dangerouslyDeleteBySrcImage('/api/avatar/1', { revalidationDeadlineSeconds: 10 });
  * ```
  */
-export const dangerouslyDeleteBySrcImage = (
-  src: string | string[],
-  options?: DangerouslyDeleteOptions,
-): Promise<void> => getContext().purge?.dangerouslyDeleteBySrcImage(src, options) ?? Promise.resolve();
+export const dangerouslyDeleteBySrcImage = /* @__PURE__ */ withCdnPurge(
+  (src: string | string[], options?: DangerouslyDeleteOptions): Promise<void> =>
+    getContext().purge?.dangerouslyDeleteBySrcImage(src, options) ?? Promise.resolve(),
+);

@@ -39,7 +39,7 @@ describe('bin/app.ts', () => {
       readFileSync(path.join(outdir, 'VercelFunctionsExample.template.json'), 'utf8'),
     );
     const types = Object.values(template.Resources as Record<string, { Type: string }>).map((r) => r.Type);
-    expect(types.filter((t) => t === 'AWS::Lambda::Url')).toHaveLength(4);
+    expect(types.filter((t) => t === 'AWS::Lambda::Url')).toHaveLength(7);
     expect(types).toContain('AWS::CloudFront::Distribution');
     expect(template.Outputs.Url).toBeDefined();
     const report = JSON.parse(readFileSync(path.join(outdir, 'validation-report.json'), 'utf8'));

@@ -47,6 +47,16 @@ describe('Cdn', () => {
     });
   });
 
+  test('caches error responses only when the function says so (error caching minimum TTL 0)', () => {
+    const stack = testStack('us-east-1');
+    new Cdn(stack, 'Cdn', { originProtection: OriginProtection.oac() });
+    const errors = distributionConfig(Template.fromStack(stack)).CustomErrorResponses;
+    expect(errors.map((e: { ErrorCode: number }) => e.ErrorCode)).toEqual([
+      400, 403, 404, 405, 414, 500, 501, 502, 503, 504,
+    ]);
+    for (const entry of errors) expect(entry).toEqual({ ErrorCode: entry.ErrorCode, ErrorCachingMinTTL: 0 });
+  });
+
   test('removes the cache tag header from viewer responses', () => {
     const stack = testStack('us-east-1');
     new Cdn(stack, 'Cdn', { originProtection: OriginProtection.oac() });

@@ -22,6 +22,7 @@ import { testStack } from './helpers';
 
 const REPO = path.join(__dirname, '..', '..');
 const HELLO = path.join(REPO, 'examples', 'api', 'hello.ts');
+const OIDC_EXAMPLE = path.join(REPO, 'examples', 'oidc', 'api', 'aws.ts');
 
 // The synth environment must not leak CI variables into the VERCEL_GIT_* assertions.
 const CI_VARIABLES = /^(GITHUB_|GITLAB_CI$|CI_|BITBUCKET_|VERCEL_GIT_)/;
@@ -241,6 +242,25 @@ describe('VercelFunction', () => {
     expect(code).not.toContain('node_modules/@vercel/functions');
   });
 
+  test('bundles the AWS SDK the runtime was tested with instead of using the Lambda runtime copy', () => {
+    const stack = new Stack(new App(), 'Stack', { env: { region: 'eu-central-1' } });
+    new VercelFunction(stack, 'Aws', { entry: OIDC_EXAMPLE });
+    const code = bundledCode(stack);
+    // GetWebIdentityToken (client-sts 3.1174) and the user's own DynamoDB client, both from the lock file.
+    expect(code).toContain('// node_modules/@aws-sdk/client-sts/');
+    expect(code).toContain('GetWebIdentityTokenCommand');
+    expect(code).toContain('// node_modules/@aws-sdk/client-dynamodb/');
+    expect(code).not.toMatch(/(require|import)\("@aws-sdk\/client-/);
+  });
+
+  test('leaves the AWS SDK to the Lambda runtime when bundling.bundleAwsSDK is false', () => {
+    const stack = new Stack(new App(), 'Stack', { env: { region: 'eu-central-1' } });
+    new VercelFunction(stack, 'Aws', { entry: OIDC_EXAMPLE, bundling: { bundleAwsSDK: false } });
+    const code = bundledCode(stack);
+    expect(code).not.toContain('// node_modules/@aws-sdk/client-sts/');
+    expect(code).toContain('require("@aws-sdk/client-sts")');
+  });
+
   test('produces the same asset hash in separate synths', () => {
     const hashes = [0, 1].map(() => {
       const stack = new Stack(new App(), 'Stack', { env: { region: 'eu-central-1' } });
@@ -273,6 +293,15 @@ describe('VercelFunction', () => {
         path.join(project, 'api', 'hello.ts'),
         "import { waitUntil } from '@vercel/functions';\nexport default { fetch: () => new Response(String(waitUntil)) };\n",
       );
+      writeFileSync(
+        path.join(project, 'api', 'token.ts'),
+        [
+          "import { getVercelOidcToken } from '@vercel/oidc';",
+          "import { awsCredentialsProvider } from '@vercel/oidc-aws-credentials-provider';",
+          'export default { fetch: async () => new Response(String([getVercelOidcToken, awsCredentialsProvider])) };',
+          '',
+        ].join('\n'),
+      );
     });
     afterAll(() => rmSync(project, { recursive: true, force: true }));
 
@@ -282,6 +311,18 @@ describe('VercelFunction', () => {
       const code = bundledCode(stack);
       expect(code).toContain("the project's own copy");
       expect(code).not.toContain('// runtime/headers.ts');
+    });
+
+    test('still aliases @vercel/oidc and @vercel/oidc-aws-credentials-provider to the runtime', () => {
+      const stack = new Stack(new App(), 'Stack', { env: { region: 'eu-central-1' } });
+      new VercelFunction(stack, 'Token', { entry: path.join(project, 'api', 'token.ts') });
+      const code = bundledCode(stack);
+      // Paths in esbuild's comments are relative to the project, which lives outside this repository.
+      expect(code).toMatch(/\/\/ \S*runtime\/vercel-oidc\/get-vercel-oidc-token\.ts\n/);
+      expect(code).toMatch(/\/\/ \S*runtime\/oidc-aws-credentials-provider\/aws-credentials-provider\.ts\n/);
+      // GetWebIdentityToken comes from the bundled STS client, not the Lambda runtime's SDK.
+      expect(code).toMatch(/\/\/ \S*node_modules\/@aws-sdk\/client-sts\//);
+      expect(code).toContain('GetWebIdentityTokenCommand');
     });
   });
 

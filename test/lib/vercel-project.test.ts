@@ -43,10 +43,13 @@ describe('VercelProject', () => {
     expect([...project.functions.keys()]).toEqual([
       '/api/after',
       '/api/hello',
+      '/api/revalidate',
       '/api/stream',
+      '/api/products/[id]',
+      '/api/stock/[id]',
       '/api/users/[id]',
     ]);
-    template.resourceCountIs('AWS::Lambda::Url', 4);
+    template.resourceCountIs('AWS::Lambda::Url', 7);
     template.resourceCountIs('AWS::CloudFront::Distribution', 1);
     template.resourceCountIs('AWS::DynamoDB::GlobalTable', 2);
   });
@@ -56,7 +59,15 @@ describe('VercelProject', () => {
     const patterns = distributionConfig(template).CacheBehaviors.map(
       (b: { PathPattern: string }) => b.PathPattern,
     );
-    expect(patterns).toEqual(['/api/users/*', '/api/after', '/api/hello', '/api/stream']);
+    expect(patterns).toEqual([
+      '/api/products/*',
+      '/api/stock/*',
+      '/api/users/*',
+      '/api/after',
+      '/api/hello',
+      '/api/revalidate',
+      '/api/stream',
+    ]);
   });
 
   test('orders nested dynamic routes before shorter wildcard routes', () => {
@@ -101,13 +112,14 @@ describe('VercelProject', () => {
   });
 
   test('grants each function the two tables and invalidation of this distribution only', () => {
-    const { template } = synth();
+    const { project, template } = synth();
     const distributionId = template.getResourceId('AWS::CloudFront::Distribution');
     const policies = Object.values(template.findResources('AWS::IAM::Policy')).map((p) =>
       JSON.stringify(p.Properties.PolicyDocument.Statement),
     );
     const invalidation = policies.filter((p) => p.includes('cloudfront:CreateInvalidation'));
-    expect(invalidation).toHaveLength(4);
+    // The route functions and the invalidation sweeper.
+    expect(invalidation).toHaveLength(project.functions.size + 1);
     for (const statement of invalidation) expect(statement).toContain(`{"Ref":"${distributionId}"}`);
     expect(policies.join()).not.toMatch(/"Resource":"\*"/);
   });
@@ -180,7 +192,7 @@ describe('VercelProject', () => {
     expect(project.edgeRouted).toBe(true);
     const config = distributionConfig(template);
     expect(config.CacheBehaviors).toBeUndefined();
-    expect(config.Origins).toHaveLength(4);
+    expect(config.Origins).toHaveLength(7);
     template.resourceCountIs('AWS::CloudFront::KeyValueStore', 1);
     // Each function still checks its own route (the router only picks the origin).
     template.hasResourceProperties('AWS::Lambda::Function', {
@@ -189,7 +201,7 @@ describe('VercelProject', () => {
   });
 
   test('keeps one cache behaviour per route while they fit, with Routing.auto()', () => {
-    const { project, template } = synth({ maxCacheBehaviors: 5 });
+    const { project, template } = synth({ maxCacheBehaviors: 8 });
     expect(project.edgeRouted).toBe(false);
     template.resourceCountIs('AWS::CloudFront::KeyValueStore', 0);
   });
@@ -202,7 +214,7 @@ describe('VercelProject', () => {
 
   test('throws when the routes exceed maxCacheBehaviors with Routing.cacheBehaviors(), explaining the quota', () => {
     expect(() => synth({ maxCacheBehaviors: 4, routing: Routing.cacheBehaviors() })).toThrow(
-      /the project has 4 routes, but the distribution may have only 4 cache behaviours \(maxCacheBehaviors; one is the default behaviour, so 3 routes\)\. Use Routing\.edgeRouter\(\)/,
+      /the project has 7 routes, but the distribution may have only 4 cache behaviours \(maxCacheBehaviors; one is the default behaviour, so 3 routes\)\. Use Routing\.edgeRouter\(\)/,
     );
   });
 
@@ -268,7 +280,16 @@ describe('VercelProject', () => {
       const patterns = distributionConfig(template).CacheBehaviors.map(
         (b: { PathPattern: string }) => b.PathPattern,
       );
-      expect(patterns).toEqual(['/api/users/*', '/api/legacy/*', '/api/after', '/api/hello', '/api/stream']);
+      expect(patterns).toEqual([
+        '/api/products/*',
+        '/api/stock/*',
+        '/api/users/*',
+        '/api/legacy/*',
+        '/api/after',
+        '/api/hello',
+        '/api/revalidate',
+        '/api/stream',
+      ]);
       template.hasResourceProperties('AWS::Lambda::Url', {
         TargetFunctionArn: { 'Fn::GetAtt': [legacyId, 'Arn'] },
         AuthType: 'AWS_IAM',
@@ -292,7 +313,7 @@ describe('VercelProject', () => {
       });
       expect(project.functions.get('/api/hello')).toBe(legacy);
       expect(stack.node.tryFindChild('Project')?.node.tryFindChild('Route-api-hello')).toBeUndefined();
-      Template.fromStack(stack).resourceCountIs('AWS::Lambda::Url', 4);
+      Template.fromStack(stack).resourceCountIs('AWS::Lambda::Url', 7);
     });
 
     test('routes your function at the edge like the others', () => {

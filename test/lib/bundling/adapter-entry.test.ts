@@ -1,14 +1,30 @@
 import * as path from 'node:path';
 import { adapterEntrySource, runtimeModulePath } from '../../../lib/bundling';
 
+const servicesImport = `import ${JSON.stringify(runtimeModulePath('context-services'))};`;
+
 describe('adapterEntrySource', () => {
   test('imports the user module and the adapter and exports handler when given an absolute entry', () => {
-    const source = adapterEntrySource('/app/api/hello.ts');
+    const source = adapterEntrySource('/app/api/hello.ts', { realVercelPackage: false });
     expect(source).toContain('import * as userModule from "/app/api/hello.ts";');
     expect(source).toContain(
-      `import { createHandler } from ${JSON.stringify(runtimeModulePath('handler/index'))};`,
+      `import { createHandler } from ${JSON.stringify(runtimeModulePath('handler/create-handler'))};`,
     );
     expect(source).toContain('export const handler = createHandler(userModule);');
+  });
+
+  test('registers every request-context service when the function bundles the real package', () => {
+    expect(adapterEntrySource('/app/api/hello.ts', { realVercelPackage: true })).toContain(servicesImport);
+  });
+
+  test('registers no service up front when @vercel/functions is aliased to the runtime', () => {
+    expect(adapterEntrySource('/app/api/hello.ts', { realVercelPackage: false })).not.toContain(
+      'context-services',
+    );
+  });
+
+  test('registers every service when the caller does not say which package is bundled', () => {
+    expect(adapterEntrySource('/app/api/hello.ts')).toContain(servicesImport);
   });
 
   test('resolves a relative entry against the working directory', () => {

@@ -1,6 +1,7 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { runtimeModulePath, vercelPackageAliases } from '../../../lib/bundling';
+import { projectAliases, runtimeModulePath, vercelPackageAliases } from '../../../lib/bundling';
 
 const RUNTIME = path.resolve(__dirname, '..', '..', '..', 'runtime');
 
@@ -35,6 +36,31 @@ describe('vercelPackageAliases', () => {
       expect(path.relative(RUNTIME, target).startsWith('..')).toBe(false);
       expect(existsSync(target)).toBe(true);
     }
+  });
+
+  test('leaves @vercel/functions and its subpaths out but keeps the OIDC packages when functionsPackage is false', () => {
+    expect(Object.keys(vercelPackageAliases({ functionsPackage: false })).sort()).toEqual([
+      '@vercel/oidc',
+      '@vercel/oidc-aws-credentials-provider',
+    ]);
+  });
+});
+
+describe('projectAliases', () => {
+  let dir: string;
+  beforeEach(() => {
+    dir = mkdtempSync(path.join(tmpdir(), 'vfa-aliases-'));
+  });
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+  test('aliases every Vercel package when the project has no copy of @vercel/functions', () => {
+    expect(projectAliases(dir)).toEqual(vercelPackageAliases());
+  });
+
+  test('aliases only the OIDC packages when the project installed its own @vercel/functions', () => {
+    mkdirSync(path.join(dir, 'node_modules', '@vercel', 'functions'), { recursive: true });
+    writeFileSync(path.join(dir, 'node_modules', '@vercel', 'functions', 'package.json'), '{}');
+    expect(projectAliases(dir)).toEqual(vercelPackageAliases({ functionsPackage: false }));
   });
 });
 

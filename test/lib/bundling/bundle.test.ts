@@ -56,6 +56,29 @@ describe('bundleFunction', () => {
     expect(readFileSync(outfile, 'utf8')).toContain('node_modules/@vercel/functions/headers.js');
   });
 
+  test('still aliases @vercel/oidc, also inside the real @vercel/functions/oidc, when the project has its own copy', async () => {
+    mkdirSync(path.join(dir, 'node_modules', '@vercel'), { recursive: true });
+    symlinkSync(
+      path.join(REPO_ROOT, 'node_modules', '@vercel', 'functions'),
+      path.join(dir, 'node_modules', '@vercel', 'functions'),
+    );
+    const entry = writeEntry(
+      [
+        "import { getVercelOidcToken } from '@vercel/functions/oidc';",
+        "import { getVercelOidcTokenSync } from '@vercel/oidc';",
+        "import { awsCredentialsProvider } from '@vercel/oidc-aws-credentials-provider';",
+        'export default { fetch: async () => new Response(String([getVercelOidcToken, getVercelOidcTokenSync, awsCredentialsProvider])) };',
+        '',
+      ].join('\n'),
+    );
+    const { outfile } = await bundleFunction({ entry, outdir: path.join(dir, 'out'), projectDir: dir });
+    const output = readFileSync(outfile, 'utf8');
+    expect(output).toContain('node_modules/@vercel/functions/oidc/index.js');
+    expect(output).toContain('runtime/vercel-oidc/get-vercel-oidc-token.ts');
+    expect(output).toContain('runtime/oidc-aws-credentials-provider/aws-credentials-provider.ts');
+    expect(output).not.toContain('node_modules/@vercel/oidc/');
+  });
+
   test('minifies, writes a source map and leaves externals out when asked', async () => {
     const entry = writeEntry(
       "import { S3Client } from '@aws-sdk/client-s3';\nexport default { fetch: () => new Response(String(S3Client)) };\n",

@@ -52,11 +52,12 @@ beforeAll(async () => {
   raw = new DynamoDBClient({});
 });
 afterAll(async () => {
+  // Restored before the server closes: the server then removes the variables it set itself.
+  restoreEnv?.();
   await server?.close();
   raw?.destroy();
   delete process.env[CACHE_TABLE_ENV];
   delete process.env[TAG_TABLE_ENV];
-  restoreEnv?.();
   await resetDynamoDBClient();
   if (dir) rmSync(dir, { recursive: true, force: true });
 });

@@ -59,7 +59,10 @@ describe('startDevServer on examples/', () => {
     expect(server.routes().map((route) => route.path)).toEqual([
       '/api/after',
       '/api/hello',
+      '/api/revalidate',
       '/api/stream',
+      '/api/products/[id]',
+      '/api/stock/[id]',
       '/api/users/[id]',
     ]);
   });
@@ -119,17 +122,47 @@ describe('startDevServer on examples/', () => {
     expect(del.status).toBe(405);
   });
 
-  test('answers 404 in plain text when no route matches', async () => {
+  test('answers paths no function serves with the edge 404 of the synthesized distribution', async () => {
     const res = await fetch(`${server.url}/api/nope`);
     expect(res.status).toBe(404);
     expect(res.headers.get('content-type')).toBe('text/plain; charset=utf-8');
-    expect(await res.text()).toContain('serves /api/nope');
+    expect(res.headers.get('x-cache')).toBe('FunctionGeneratedResponse from cloudfront');
+    expect(await res.text()).toBe('The page could not be found.\n\nNOT_FOUND\n');
   });
 
-  test('logs one line per request with method, path, status and duration', async () => {
+  test('caches by s-maxage and evicts by tag when a function calls invalidateByTag', async () => {
+    const first = await fetch(`${server.url}/api/products/5`);
+    const firstBody = await first.json();
+    expect(first.headers.get('x-cache')).toBe('Miss from cloudfront');
+    const second = await fetch(`${server.url}/api/products/5`);
+    expect(second.headers.get('x-cache')).toBe('Hit from cloudfront');
+    expect(await second.json()).toEqual(firstBody);
+
+    const purge = await fetch(`${server.url}/api/revalidate`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ tag: 'product-5' }),
+    });
+    expect(await purge.json()).toEqual({ revalidated: 'product-5' });
+    const third = await fetch(`${server.url}/api/products/5`);
+    expect(third.headers.get('x-cache')).toBe('Miss from cloudfront');
+    expect((await third.json()).renderedAt).not.toBe(firstBody.renderedAt);
+  });
+
+  test('refuses bodies over 1 MB in the body-signing Lambda@Edge function, as deployed', async () => {
+    const res = await fetch(`${server.url}/api/users/42`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/octet-stream' },
+      body: Buffer.alloc(1024 * 1024 + 1),
+    });
+    expect(res.status).toBe(413);
+    expect(res.headers.get('x-cache')).toBe('LambdaGeneratedResponse from cloudfront');
+  });
+
+  test('logs one line per request with method, path, status, duration and cache result', async () => {
     await (await fetch(`${server.url}/api/users/7?x=1`)).text();
     await sleep(20);
-    expect(logs).toContainEqual(expect.stringMatching(/^GET \/api\/users\/7 200 \d+ms$/));
+    expect(logs).toContainEqual(expect.stringMatching(/^GET \/api\/users\/7 200 \d+ms Miss$/));
   });
 });
 
@@ -222,6 +255,45 @@ describe('startDevServer on other folders', () => {
     expect(await (await fetch(`${server.url}/api/v`)).text()).toBe('version 2');
   });
 
+  test('empties the cache when a source changes, as a new deployment would', async () => {
+    const version = (n: number) =>
+      `export default { fetch: () => new Response('version ${n}', { headers: { 'cache-control': 's-maxage=600' } }) };\n`;
+    const dir = project({ 'api/page.ts': version(1) });
+    const { server } = await serve(dir);
+    expect(await (await fetch(`${server.url}/api/page`)).text()).toBe('version 1');
+    const hit = await fetch(`${server.url}/api/page`);
+    expect(hit.headers.get('x-cache')).toBe('Hit from cloudfront');
+    expect(await hit.text()).toBe('version 1');
+    await sleep(20);
+    writeFileSync(join(dir, 'api/page.ts'), version(2));
+    const fresh = await fetch(`${server.url}/api/page`);
+    expect(fresh.headers.get('x-cache')).toBe('Miss from cloudfront');
+    expect(await fresh.text()).toBe('version 2');
+  });
+
+  test('serves a route added while running, after synthesizing the distribution again', async () => {
+    const dir = project({ 'api/one.ts': "export default { fetch: () => new Response('one') };\n" });
+    const { server } = await serve(dir);
+    expect((await fetch(`${server.url}/api/two`)).status).toBe(404);
+    await sleep(20);
+    writeFileSync(join(dir, 'api/two.ts'), "export default { fetch: () => new Response('two') };\n");
+    const res = await fetch(`${server.url}/api/two`);
+    expect(res.status).toBe(200);
+    expect(await res.text()).toBe('two');
+    expect(server.routes().map((route) => route.path)).toEqual(['/api/one', '/api/two']);
+  });
+
+  test('answers 500 naming the problem when the project could not be deployed as it is', async () => {
+    const dir = project({ 'api/hello world.ts': "export default { fetch: () => new Response('hi') };\n" });
+    const { server, logs } = await serve(dir);
+    const res = await fetch(`${server.url}/api/hello%20world`);
+    expect(res.status).toBe(500);
+    const text = await res.text();
+    expect(text).toContain('The project cannot be deployed as it is');
+    expect(text).toContain("'hello world'");
+    expect(logs.join('\n')).toContain('The project cannot be deployed as it is');
+  });
+
   test('loads .env and .env.local into the function environment when present', async () => {
     const dir = project({
       '.env': 'DEV_SERVER_TEST_GREETING=hello\nDEV_SERVER_TEST_TARGET=world\n',
@@ -284,11 +356,14 @@ describe('startDevServer on other folders', () => {
 /** The newest bundle whose build folder starts with `prefix`. */
 function findBundle(prefix: string): string {
   const root = join(tmpdir(), 'vercel-functions-aws-dev');
-  const candidates = readdirSync(root).flatMap((build) =>
-    readdirSync(join(root, build))
-      .filter((entry) => entry.startsWith(prefix))
-      .map((entry) => join(root, build, entry, 'index.js')),
-  );
+  const candidates = readdirSync(root)
+    .map((server) => join(root, server, 'build'))
+    .filter((build) => statSync(build, { throwIfNoEntry: false })?.isDirectory())
+    .flatMap((build) =>
+      readdirSync(build)
+        .filter((entry) => entry.startsWith(prefix))
+        .map((entry) => join(build, entry, 'index.js')),
+    );
   const newest = candidates.sort((a, b) => statSync(b).mtimeMs - statSync(a).mtimeMs)[0];
   if (newest === undefined) throw new Error(`no bundle named ${prefix}* under ${root}`);
   return readFileSync(newest, 'utf8');

@@ -11,6 +11,9 @@ import { Awaiter } from '../../../runtime/handler/awaiter';
 import { RequestContext, runWithRequestContext } from '../../../runtime/handler/request-context';
 import { createTestRuntimeTables, dynamoDBLocalEndpoint } from '../../setup/dynamodb-tables';
 import { rawItems, useDynamoDBEndpoint } from './dynamodb-env';
+// What the generated entry of a function bundling the real package imports: the real package
+// reaches the cache only through the request context.
+import '../../../runtime/context-services';
 
 // getCache() — ours and the REAL @vercel/functions 3.9.9 — on DynamoDB Local through the request
 // context the adapter publishes, with the table names the constructs set.

@@ -138,7 +138,8 @@ describe('createHandler', () => {
       const result = await invoke(handler, functionUrlEvent({ method }), { requestId: `throw-${method}` });
       expect(result.prelude).toEqual({
         statusCode: 500,
-        headers: { 'content-type': 'text/plain; charset=utf-8' },
+        // no-store: CloudFront must not serve a passing error to other viewers.
+        headers: { 'content-type': 'text/plain; charset=utf-8', 'cache-control': 'no-store' },
         cookies: [],
       });
       expect(result.body.toString()).toBe('Internal Server Error');
@@ -245,7 +246,7 @@ describe('createHandler', () => {
     const malformed = await invoke(handler, { hello: 'world' }, { requestId: 'bad-event' });
     expect(malformed.prelude?.statusCode).toBe(400);
     expect(malformed.prelude?.headers?.['content-type']).toBe('text/plain; charset=utf-8');
-    expect(malformed.body.toString()).toMatch(/payload format version "2.0"\), got version undefined/);
+    expect(malformed.body.toString()).toMatch(/payload format version "2.0"\), got undefined as the version/);
 
     const badBase64 = await invoke(
       handler,

@@ -1,5 +1,5 @@
 import { InvalidEventError } from '../../../runtime/handler/errors';
-import { toWebRequest } from '../../../runtime/handler/event';
+import { readFunctionUrlRequest, toWebRequest } from '../../../runtime/handler/event';
 import { functionUrlEvent } from './fake-lambda';
 
 const options = { requestId: 'req-1', awsRegion: 'eu-central-1' };
@@ -115,11 +115,15 @@ describe('toWebRequest', () => {
   });
 
   test.each([
-    ['a string', 'hello', /expected a Lambda Function URL event object, got "hello"/],
+    ['a string', 'hello', /expected a Lambda Function URL event object, got the string "hello"/],
     ['null', null, /got null/],
     ['an array', [], /got an array/],
-    ['a payload v1 event', { version: '1.0' }, /payload format version "2.0"\), got version "1.0"/],
-    ['an event without a version', { rawPath: '/' }, /got version undefined/],
+    [
+      'a payload v1 event',
+      { version: '1.0' },
+      /payload format version "2.0"\), got the string "1.0" as the version/,
+    ],
+    ['an event without a version', { rawPath: '/' }, /got undefined as the version/],
     [
       'an event without requestContext',
       { version: '2.0', rawPath: '/' },
@@ -133,7 +137,7 @@ describe('toWebRequest', () => {
     [
       'a relative rawPath',
       { version: '2.0', rawPath: 'api', requestContext: { http: { method: 'GET' } } },
-      /rawPath must be a string starting with "\/", got "api"/,
+      /rawPath must be a string starting with "\/", got the string "api"/,
     ],
     [
       'a non-string header',
@@ -143,7 +147,7 @@ describe('toWebRequest', () => {
         headers: { host: 'x', n: 1 },
         requestContext: { http: { method: 'GET' } },
       },
-      /header "n" must be a string, got number 1/,
+      /header "n" must be a string, got the number 1/,
     ],
     [
       'cookies that are not strings',
@@ -177,7 +181,7 @@ describe('toWebRequest', () => {
     const noHost = functionUrlEvent({ headers: { host: '' }, requestContext: { domainName: undefined } });
     expect(rejection(noHost).message).toMatch(/cannot tell the request's host/);
     expect(rejection(functionUrlEvent({ headers: { 'x-forwarded-host': 'evil.com/path' } })).message).toMatch(
-      /cannot tell the request's host \(got "evil.com\/path"\)/,
+      /cannot tell the request's host \(got the string "evil.com\/path"\)/,
     );
   });
 
@@ -185,5 +189,71 @@ describe('toWebRequest', () => {
     const error = rejection(functionUrlEvent({ method: 'CONNECT' }));
     expect(error.statusCode).toBe(405);
     expect(error.message).toBe('Method "CONNECT" is not supported');
+  });
+});
+
+describe('readFunctionUrlRequest', () => {
+  test('returns the headers the request carries as a record when the event repeats a name in other cases', () => {
+    const { request, headers } = readFunctionUrlRequest(
+      functionUrlEvent({ headers: { 'X-Custom': ' a ', 'x-custom': 'b\t', Accept: 'text/html' } }),
+      options,
+    );
+    expect(headers['x-custom']).toBe('a, b');
+    expect(request.headers.get('x-custom')).toBe('a, b');
+    expect(Object.fromEntries(request.headers)).toEqual(headers);
+  });
+
+  test('leaves the origin secret out of the record but on the request when CloudFront sent it', () => {
+    const { request, headers } = readFunctionUrlRequest(
+      functionUrlEvent({ headers: { 'x-vfa-origin-secret': 'shh' } }),
+      options,
+    );
+    // The request guard reads it from the request and removes it there.
+    expect(request.headers.get('x-vfa-origin-secret')).toBe('shh');
+    expect(headers).not.toHaveProperty('x-vfa-origin-secret');
+  });
+
+  test('drops spoofed trusted headers whatever their case when the viewer sent them', () => {
+    const { headers } = readFunctionUrlRequest(
+      functionUrlEvent({ headers: { 'X-Vercel-IP-Country': 'XX', 'X-Real-IP': '6.6.6.6' } }),
+      options,
+    );
+    expect(headers['x-vercel-ip-country']).toBeUndefined();
+    // From the source IP Lambda saw, not from the viewer.
+    expect(headers['x-real-ip']).toBe('15.158.1.1');
+  });
+
+  test('drops a header named __proto__ without touching the record prototype when the event has one', () => {
+    const event = functionUrlEvent();
+    event.headers = JSON.parse('{"host":"example.com","__proto__":"not a prototype","x-kept":"1"}');
+    const { request, headers } = readFunctionUrlRequest(event, options);
+    expect(Object.getPrototypeOf(headers)).toBe(Object.prototype);
+    expect(Object.hasOwn(headers, '__proto__')).toBe(false);
+    expect(request.headers.get('__proto__')).toBeNull();
+    expect(headers['x-kept']).toBe('1');
+  });
+
+  test('keeps headers named like Object.prototype members when the event has them', () => {
+    const { request, headers } = readFunctionUrlRequest(
+      functionUrlEvent({ headers: { constructor: 'a', toString: 'b', hasOwnProperty: 'c' } }),
+      options,
+    );
+    expect(headers).toMatchObject({ constructor: 'a', tostring: 'b', hasownproperty: 'c' });
+    expect(request.headers.get('constructor')).toBe('a');
+  });
+
+  test.each([
+    ['a value outside Latin-1', { 'x-emoji': 'caf\u0100' }, 'x-emoji'],
+    ['a name that is not a token', { 'x bad': 'v' }, 'x bad'],
+    ['a value with a NUL byte', { 'x-nul': 'a\u0000b' }, 'x-nul'],
+  ])('rejects with 400 naming the header when the event has %s', (_name, bad, named) => {
+    const error = rejection(functionUrlEvent({ headers: bad }));
+    expect(error.statusCode).toBe(400);
+    expect(error.message).toBe(`Invalid event: header ${JSON.stringify(named)} has an invalid name or value`);
+  });
+
+  test('rejects with 400 when the URL built from the event cannot be parsed', () => {
+    const error = rejection(functionUrlEvent({ headers: { host: 'exa mple.com' } }));
+    expect(error.statusCode).toBe(400);
   });
 });

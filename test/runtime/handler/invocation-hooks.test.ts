@@ -1,3 +1,4 @@
+import { drainWaitUntil, openRequestContext } from '../../../runtime/handler/invocation';
 import {
   invocationsInProgress,
   onInvocationEnd,
@@ -5,6 +6,7 @@ import {
   runInvocationEndHooks,
   runInvocationStartHooks,
 } from '../../../runtime/handler/invocation-hooks';
+import { fakeContext } from './fake-lambda';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -113,5 +115,17 @@ describe('invocation hooks', () => {
     runInvocationStartHooks('req-8');
     await runInvocationEndHooks('req-8', 1_000);
     expect(calls).toBe(1);
+  });
+
+  test('runs the hooks around an invocation the adapter opens and drains, with its request id', async () => {
+    // The adapter reaches the hooks through the service registry the first registration fills.
+    const seen: string[] = [];
+    unregister.push(onInvocationStart(({ requestId }) => seen.push(`start ${requestId}`)));
+    unregister.push(onInvocationEnd(({ requestId }) => void seen.push(`end ${requestId}`)));
+    const lambdaContext = fakeContext('req-adapter');
+    const requestContext = openRequestContext('req-adapter', {}, lambdaContext);
+    expect(seen).toEqual(['start req-adapter']);
+    await drainWaitUntil(requestContext, lambdaContext, 0);
+    expect(seen).toEqual(['start req-adapter', 'end req-adapter']);
   });
 });

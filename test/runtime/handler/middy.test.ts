@@ -46,6 +46,33 @@ interface Outcome {
   replacedHandler: { body: string };
   enterWithFromMiddleware: { wrong: number; total: number; leakedToCaller: number | null };
   contextAfterwards: unknown;
+  originSecret: {
+    missing: Summary;
+    wrong: Summary;
+    head: Summary;
+    refusedCalls: number;
+    right: Summary;
+    admittedHeaders: Record<string, string>;
+    direct: Summary;
+    directEvent: unknown;
+  };
+  route: {
+    deeper: Summary;
+    refusedCalls: number;
+    matched: Summary;
+    v2: { rawQueryString: string; queryStringParameters: Record<string, string> };
+    apiGatewayV1: Summary;
+    v1: {
+      queryStringParameters: Record<string, string>;
+      multiValueQueryStringParameters: Record<string, string[]>;
+    };
+  };
+}
+
+interface Summary {
+  status: number;
+  cacheControl?: string;
+  body: string;
 }
 
 let outcome: Outcome;
@@ -135,6 +162,53 @@ describe('vercelExecutionMode', () => {
 
   test('leaves no request context behind when the invocations are over', () => {
     expect(outcome.contextAfterwards).toEqual({});
+  });
+});
+
+describe('vercelExecutionMode request guard', () => {
+  test('answers 403 without calling middy when the origin secret is missing or wrong under secretHeader()', () => {
+    const { missing, wrong, head, refusedCalls } = outcome.originSecret;
+    for (const refused of [missing, wrong]) {
+      expect(refused).toEqual({ status: 403, cacheControl: 'no-store', body: 'Forbidden' });
+    }
+    expect(head).toEqual({ status: 403, cacheControl: 'no-store', body: '' });
+    expect(refusedCalls).toBe(0);
+  });
+
+  test('calls middy without the secret header when the origin secret is right, whatever its casing', () => {
+    const { right, admittedHeaders } = outcome.originSecret;
+    expect(right).toMatchObject({ status: 200, body: 'handled' });
+    expect(admittedHeaders).toMatchObject({ accept: 'text/plain', 'x-real-ip': '15.158.1.1' });
+    expect(Object.keys(admittedHeaders).map((name) => name.toLowerCase())).not.toContain(
+      'x-vfa-origin-secret',
+    );
+  });
+
+  test('passes events without headers or path through, as only IAM-authorized Invoke calls send them', () => {
+    expect(outcome.originSecret.direct).toMatchObject({ status: 200, body: 'handled' });
+    expect(outcome.originSecret.directEvent).toEqual({ job: 'reindex' });
+  });
+
+  test("answers Vercel's 404 without calling middy when the path is not the function's route", () => {
+    expect(outcome.route.deeper).toEqual({
+      status: 404,
+      cacheControl: 'public, max-age=0, must-revalidate',
+      body: 'The page could not be found.\n\nNOT_FOUND\n',
+    });
+    expect(outcome.route.refusedCalls).toBe(0);
+  });
+
+  test("puts the route's dynamic segments into the event's query, replacing client-sent ones", () => {
+    expect(outcome.route.matched).toMatchObject({ status: 200, body: 'handled' });
+    expect(outcome.route.v2).toEqual({
+      rawQueryString: 'tag=a&tag=b&id=42',
+      queryStringParameters: { tag: 'a,b', id: '42' },
+    });
+    expect(outcome.route.apiGatewayV1).toMatchObject({ status: 200 });
+    expect(outcome.route.v1).toEqual({
+      queryStringParameters: { id: '7' },
+      multiValueQueryStringParameters: { id: ['7'] },
+    });
   });
 });
 

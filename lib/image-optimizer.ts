@@ -1,0 +1,375 @@
+import { existsSync } from 'node:fs';
+import * as path from 'node:path';
+import { Duration, type Size } from 'aws-cdk-lib';
+import * as cloudfront from 'aws-cdk-lib/aws-cloudfront';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
+import { Construct } from 'constructs';
+import {
+  type ContentDispositionType,
+  IMAGE_OPTIMIZER_CONFIG_ENV,
+  type ImageFormat,
+  type ImageOptimizerConfig,
+  type LocalPattern,
+  type RemotePattern,
+  resolveImageOptimizerConfig,
+  serializeImageOptimizerConfig,
+} from '../runtime/image-optimizer/config';
+import { IMAGE_FORMAT_HEADER } from '../runtime/image-optimizer/negotiate';
+import type { Cdn } from './cdn';
+import { ConfigurationError } from './errors';
+import { OriginProtection } from './origin-protection';
+import { DISTRIBUTION_DOMAIN_HEADER } from './private/constructs-contract';
+import { restrictLoggingToOwnLogGroup } from './private/function-logging';
+import { imageViewerRequestSource } from './private/image-cloudfront-function';
+import { findLockFile } from './private/project-layout';
+
+/** A remote source pattern (Vercel's `remotePatterns` entry). */
+export type ImageRemotePattern = RemotePattern;
+
+/** A local source pattern (Vercel's `localPatterns` entry). */
+export type ImageLocalPattern = LocalPattern;
+
+export type { ContentDispositionType, ImageFormat };
+
+/**
+ * Properties of an {@link ImageOptimizer}. The image fields are Vercel's `images` configuration
+ * (Build Output API; the same as Next.js `images`), with CDK types for durations and sizes.
+ */
+export interface ImageOptimizerProps {
+  /**
+   * The widths `w` may take; other widths get 400.
+   *
+   * @default - Next.js's default imageSizes and deviceSizes: 16, 32, 48, 64, 96, 128, 256, 384, 640, 750, 828, 1080, 1200, 1920, 2048, 3840
+   */
+  readonly sizes?: number[];
+
+  /**
+   * The qualities `q` may take (1–100); other qualities get 400. Without `q`, 75 (or the allowed quality closest to it).
+   *
+   * @default - any quality from 1 to 100
+   */
+  readonly qualities?: number[];
+
+  /**
+   * Output formats in order of preference, each used when the viewer's `Accept` names it; otherwise
+   * the source's own format.
+   *
+   * @default ['image/webp']
+   */
+  readonly formats?: ImageFormat[];
+
+  /**
+   * Remote host names allowed as sources over any protocol and port.
+   *
+   * @default - none
+   */
+  readonly domains?: string[];
+
+  /**
+   * Remote sources allowed, by protocol, host name (`*`, leading `**`), port, path (`*`, `**`) and query.
+   *
+   * @default - none: only local sources
+   */
+  readonly remotePatterns?: ImageRemotePattern[];
+
+  /**
+   * Local sources (paths of this deployment) allowed, by path and query.
+   *
+   * @default - every local path
+   */
+  readonly localPatterns?: ImageLocalPattern[];
+
+  /**
+   * Least time an optimized image stays cached (longer when the source's own `max-age` says so).
+   * `invalidateBySrcImage()` evicts sooner.
+   *
+   * @default Duration.hours(4)
+   */
+  readonly minimumCacheTTL?: Duration;
+
+  /**
+   * Serve SVG sources (as they are, with the `contentSecurityPolicy`). SVGs can carry scripts.
+   *
+   * @default false
+   */
+  readonly dangerouslyAllowSVG?: boolean;
+
+  /**
+   * `Content-Security-Policy` of every optimized image.
+   *
+   * @default "script-src 'none'; frame-src 'none'; sandbox;"
+   */
+  readonly contentSecurityPolicy?: string;
+
+  /**
+   * `Content-Disposition` type: whether a browser opening an image URL directly shows or downloads it.
+   *
+   * @default 'attachment'
+   */
+  readonly contentDispositionType?: ContentDispositionType;
+
+  /**
+   * Largest source image the optimizer downloads; larger ones get 413.
+   *
+   * @default Size.mebibytes(50) - about Next.js's 50 MB
+   */
+  readonly maximumResponseBody?: Size;
+
+  /**
+   * Let remote sources resolve to loopback, private, link-local and other non-public addresses.
+   * Off, a remote source whose host is or resolves to such an address gets 400.
+   *
+   * @default false
+   */
+  readonly dangerouslyAllowLocalIP?: boolean;
+
+  /**
+   * Memory of the optimizer function in MB; CPU scales with it, and sharp uses both.
+   *
+   * @default 1536
+   */
+  readonly memorySize?: number;
+
+  /**
+   * Timeout of one optimization.
+   *
+   * @default Duration.seconds(30)
+   */
+  readonly timeout?: Duration;
+
+  /**
+   * Instruction set of the optimizer function; sharp's native binaries are installed for it.
+   *
+   * @default lambda.Architecture.ARM_64
+   */
+  readonly architecture?: lambda.Architecture;
+
+  /**
+   * Lock file used to install sharp (the version this package depends on) while bundling.
+   *
+   * @default - the nearest lock file at or above this package
+   */
+  readonly depsLockFilePath?: string;
+}
+
+/** The path pattern of the optimizer's cache behaviour: Vercel's `/_vercel/image?url=…&w=…&q=…`. */
+const PATH_PATTERN = '/_vercel/image*';
+const DEFAULT_MINIMUM_CACHE_TTL = Duration.hours(4);
+const MIN_MEMORY = 128;
+const MAX_MEMORY = 10_240;
+// Lambda's limit for all environment variables of a function together.
+const MAX_ENVIRONMENT_BYTES = 4096;
+
+/**
+ * Vercel Image Optimization on AWS: a Lambda function (Node.js 24, arm64 by default) running
+ * `sharp`, served by a `Cdn` at `/_vercel/image?url=<src>&w=<width>&q=<quality>` (attach it with
+ * {@link addToCdn}).
+ *
+ * - `sharp` is installed during local bundling (never Docker) from the npm registry, with npm's
+ *   `--cpu`/`--os`/`--libc` set to the function's architecture and Lambda's Linux, so an arm64
+ *   function gets `@img/sharp-linux-arm64` whatever machine synthesizes it.
+ * - Sources: local paths are fetched through the same distribution; remote URLs only when
+ *   `domains`/`remotePatterns` allow them — every redirect is checked again, and remote hosts
+ *   must resolve to public addresses. Others get 400: never an open proxy.
+ * - Every variant carries the source's cache tag, so `invalidateBySrcImage(src)` from any function
+ *   evicts all its widths, qualities and formats with one `#tag` invalidation.
+ *
+ * The function has no permissions beyond writing its own logs.
+ *
+ * @example
+ * const images = new ImageOptimizer(this, 'Images', {
+ *   sizes: [640, 1080, 1920],
+ *   formats: ['image/avif', 'image/webp'],
+ *   remotePatterns: [{ protocol: 'https', hostname: 'images.example.com' }],
+ * });
+ * images.addToCdn(cdn);
+ */
+export class ImageOptimizer extends Construct {
+  /** The path pattern the optimizer is served at. */
+  static readonly PATH_PATTERN = PATH_PATTERN;
+
+  /** The optimizer function (child id `Resource`). */
+  readonly function: nodejs.NodejsFunction;
+
+  /** The configuration the function runs with, every default filled in. */
+  readonly config: ImageOptimizerConfig;
+
+  /** Cache policy of the image behaviour: the `url`, `w` and `q` parameters and the negotiated format. */
+  readonly cachePolicy: cloudfront.CachePolicy;
+
+  /** Origin request policy of the image behaviour: forwards only the distribution's domain. */
+  readonly originRequestPolicy: cloudfront.OriginRequestPolicy;
+
+  /** Viewer-request function of the image behaviour: sanitises the request and negotiates the format. */
+  readonly viewerRequestFunction: cloudfront.Function;
+
+  private functionUrl?: lambda.FunctionUrl;
+  private attachedTo?: Cdn;
+
+  constructor(scope: Construct, id: string, props: ImageOptimizerProps = {}) {
+    super(scope, id);
+    this.config = this.resolveConfig(props);
+    const memorySize = props.memorySize ?? 1536;
+    if (!Number.isInteger(memorySize) || memorySize < MIN_MEMORY || memorySize > MAX_MEMORY) {
+      throw new ConfigurationError(
+        this,
+        `memorySize must be a whole number of MB from ${MIN_MEMORY} to ${MAX_MEMORY}, got ${memorySize}`,
+      );
+    }
+    const timeout = props.timeout ?? Duration.seconds(30);
+    if (timeout.toSeconds() < 1 || timeout.toSeconds() > 900) {
+      throw new ConfigurationError(this, `timeout must be from 1 to 900 seconds, got ${timeout.toSeconds()}`);
+    }
+    const architecture = props.architecture ?? lambda.Architecture.ARM_64;
+    const entry = optimizerEntry();
+    const depsLockFilePath = path.resolve(props.depsLockFilePath ?? findLockFile(path.dirname(entry)) ?? '');
+    if (!props.depsLockFilePath && !findLockFile(path.dirname(entry))) {
+      throw new ConfigurationError(
+        this,
+        `no lock file at or above ${path.dirname(entry)} to install sharp from: pass depsLockFilePath`,
+      );
+    }
+    const configJson = serializeImageOptimizerConfig(this.config);
+    const environmentBytes = Buffer.byteLength(IMAGE_OPTIMIZER_CONFIG_ENV) + Buffer.byteLength(configJson);
+    if (environmentBytes > MAX_ENVIRONMENT_BYTES - 512) {
+      throw new ConfigurationError(
+        this,
+        `the image configuration takes ${environmentBytes} bytes of environment, more than Lambda's ${MAX_ENVIRONMENT_BYTES}-byte limit leaves room for: list fewer remotePatterns, domains or sizes`,
+      );
+    }
+
+    this.function = new nodejs.NodejsFunction(this, 'Resource', {
+      description: 'Vercel-style image optimizer (/_vercel/image) with sharp',
+      entry,
+      handler: 'handler',
+      projectRoot: path.dirname(depsLockFilePath),
+      depsLockFilePath,
+      runtime: lambda.Runtime.NODEJS_24_X,
+      architecture,
+      memorySize,
+      timeout,
+      environment: { [IMAGE_OPTIMIZER_CONFIG_ENV]: configJson },
+      bundling: {
+        forceDockerBundling: false,
+        minify: true,
+        // sharp is a native module: left out of the bundle and installed into the asset's
+        // node_modules by `npm ci`. npm reads these settings from the environment and installs the
+        // optional @img/sharp-<os>-<cpu> packages for Lambda instead of for this machine.
+        nodeModules: ['sharp'],
+        environment: {
+          npm_config_os: 'linux',
+          npm_config_cpu: architecture === lambda.Architecture.X86_64 ? 'x64' : 'arm64',
+          npm_config_libc: 'glibc',
+        },
+        commandHooks: {
+          beforeBundling: () => [],
+          beforeInstall: () => [],
+          // `npm ci` needed the project's lock file in the asset; the function does not (a quarter
+          // of a megabyte). Node rather than `rm`, so the hook also runs where the shell is cmd.
+          afterBundling: (_inputDir, outputDir) => [
+            `node -e "require('fs').rmSync(process.argv[1], { force: true })" "${path.join(outputDir, 'package-lock.json')}"`,
+          ],
+        },
+      },
+    });
+    restrictLoggingToOwnLogGroup(this.function);
+
+    this.cachePolicy = new cloudfront.CachePolicy(this, 'CachePolicy', {
+      comment: 'vercel-functions-aws images: url, w, q and the format negotiated from Accept',
+      // The optimizer always states its TTL (max-age); errors say no-store.
+      minTtl: Duration.seconds(0),
+      defaultTtl: Duration.seconds(0),
+      maxTtl: Duration.days(365),
+      queryStringBehavior: cloudfront.CacheQueryStringBehavior.allowList('url', 'w', 'q'),
+      headerBehavior: cloudfront.CacheHeaderBehavior.allowList(IMAGE_FORMAT_HEADER),
+      cookieBehavior: cloudfront.CacheCookieBehavior.none(),
+      // SVGs passed through are text: let CloudFront compress them.
+      enableAcceptEncodingGzip: true,
+      enableAcceptEncodingBrotli: true,
+    });
+    this.originRequestPolicy = new cloudfront.OriginRequestPolicy(this, 'OriginRequestPolicy', {
+      comment: 'vercel-functions-aws images: the cache key, plus the distribution domain for local sources',
+      // The cache key's query strings and header reach the origin anyway; nothing else of the
+      // viewer's (cookies, Authorization, Host) does.
+      headerBehavior: cloudfront.OriginRequestHeaderBehavior.allowList(DISTRIBUTION_DOMAIN_HEADER),
+      queryStringBehavior: cloudfront.OriginRequestQueryStringBehavior.none(),
+      cookieBehavior: cloudfront.OriginRequestCookieBehavior.none(),
+    });
+    this.viewerRequestFunction = new cloudfront.Function(this, 'ViewerRequest', {
+      runtime: cloudfront.FunctionRuntime.JS_2_0,
+      code: cloudfront.FunctionCode.fromInline(imageViewerRequestSource(this.config.formats)),
+      comment: 'vercel-functions-aws image viewer-request',
+    });
+  }
+
+  /**
+   * Serves the optimizer at `/_vercel/image*` on `cdn`: a cache behaviour (GET and HEAD only) with
+   * this construct's cache and origin request policies and viewer-request function, and the Cdn's
+   * response headers policy (which keeps the cache tags away from viewers). The function gets a
+   * response-streaming Function URL protected like the Cdn's other origins; with
+   * `OriginProtection.oacWithBodySigning()` the behaviour uses plain OAC, since GET and HEAD carry
+   * no body to sign. With `OriginProtection.secretHeader()` and no secret of your own, the
+   * optimizer's origin gets a secret of its own.
+   *
+   * The behaviour counts toward CloudFront's cache behaviour quota (25 by default).
+   */
+  addToCdn(cdn: Cdn): void {
+    if (this.attachedTo !== undefined) {
+      throw new ConfigurationError(
+        this,
+        `is already served by ${this.attachedTo.node.path}; create one ImageOptimizer per Cdn`,
+      );
+    }
+    this.attachedTo = cdn;
+    const protection =
+      cdn.originProtection.functionUrlAuthType === lambda.FunctionUrlAuthType.AWS_IAM
+        ? OriginProtection.oac()
+        : cdn.originProtection;
+    const binding = protection._bind(this);
+    this.functionUrl = this.function.addFunctionUrl({
+      authType: protection.functionUrlAuthType,
+      invokeMode: lambda.InvokeMode.RESPONSE_STREAM,
+    });
+    binding.bindFunction(this.function);
+    cdn.distribution.addBehavior(PATH_PATTERN, binding.origin(this.functionUrl, Duration.seconds(60)), {
+      viewerProtocolPolicy: cloudfront.ViewerProtocolPolicy.REDIRECT_TO_HTTPS,
+      allowedMethods: cloudfront.AllowedMethods.ALLOW_GET_HEAD,
+      cachedMethods: cloudfront.CachedMethods.CACHE_GET_HEAD,
+      compress: true,
+      cachePolicy: this.cachePolicy,
+      originRequestPolicy: this.originRequestPolicy,
+      responseHeadersPolicy: cdn.responseHeadersPolicy,
+      functionAssociations: [
+        { function: this.viewerRequestFunction, eventType: cloudfront.FunctionEventType.VIEWER_REQUEST },
+      ],
+    });
+  }
+
+  private resolveConfig(props: ImageOptimizerProps): ImageOptimizerConfig {
+    try {
+      return resolveImageOptimizerConfig({
+        sizes: props.sizes,
+        qualities: props.qualities,
+        formats: props.formats,
+        domains: props.domains,
+        remotePatterns: props.remotePatterns,
+        localPatterns: props.localPatterns,
+        minimumCacheTTL: (props.minimumCacheTTL ?? DEFAULT_MINIMUM_CACHE_TTL).toSeconds(),
+        dangerouslyAllowSVG: props.dangerouslyAllowSVG,
+        contentSecurityPolicy: props.contentSecurityPolicy,
+        contentDispositionType: props.contentDispositionType,
+        maximumResponseBody: props.maximumResponseBody?.toBytes(),
+        dangerouslyAllowLocalIP: props.dangerouslyAllowLocalIP,
+      });
+    } catch (error) {
+      throw new ConfigurationError(this, (error as Error).message, { cause: error });
+    }
+  }
+}
+
+// The Lambda entry: the TypeScript source in this repository, the compiled file in a package.
+function optimizerEntry(): string {
+  const base = path.join(__dirname, '..', 'runtime', 'image-optimizer', 'lambda');
+  return existsSync(`${base}.ts`) ? `${base}.ts` : `${base}.js`;
+}

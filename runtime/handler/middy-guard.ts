@@ -1,0 +1,146 @@
+import { ORIGIN_SECRET_HEADER } from '../constructs-contract';
+import { type GuardEnvironment, guardRequest } from './request-guard';
+
+/*
+ * The adapter's request guard (request-guard.ts: origin secret, then route) for middy handlers.
+ * middy handlers receive the raw Lambda event, not a Web Request, so the event is viewed as a
+ * bodyless Request for the guard, and the guard's decision is mapped back onto the event: the
+ * origin secret header removed, the route's parameters added to the query. One guard for both
+ * entry points, so a middy handler behind `OriginProtection.secretHeader()` or a route-scoped
+ * behaviour is protected exactly like an adapter-wrapped module.
+ */
+
+/** What {@link guardMiddyEvent} decided. */
+export type MiddyGuardOutcome =
+  /** Admitted: the event to hand to middy (a shallow copy when something changed). */
+  | { readonly event: unknown; readonly response?: undefined }
+  /** Refused: the response to send instead; middy is not called. */
+  | { readonly response: Response; readonly omitBody: boolean; readonly event?: undefined };
+
+/** The parts of an HTTP event (Function URL / API Gateway v2, or API Gateway v1) the guard reads. */
+interface HttpEvent {
+  headers?: Record<string, unknown> | null;
+  multiValueHeaders?: Record<string, unknown> | null;
+  rawPath?: unknown;
+  rawQueryString?: unknown;
+  path?: unknown;
+  httpMethod?: unknown;
+  queryStringParameters?: unknown;
+  multiValueQueryStringParameters?: Record<string, unknown> | null;
+  requestContext?: { http?: { method?: unknown } };
+}
+
+/**
+ * Runs the request guard on a middy event.
+ *
+ * Only HTTP-shaped events are guarded (they carry headers or a path). Any event a Function URL
+ * delivers is one (payload 2.0 always has `headers` and `rawPath`), so a caller reaching the URL
+ * cannot avoid the check; other events come from the Invoke API, which IAM already authorizes.
+ */
+export async function guardMiddyEvent(
+  event: unknown,
+  requestId: string,
+  env: GuardEnvironment = process.env,
+): Promise<MiddyGuardOutcome> {
+  if (!isHttpEvent(event)) return { event };
+  const omitBody = methodOf(event) === 'HEAD';
+  let request: Request;
+  try {
+    request = guardView(event);
+  } catch {
+    // The adapter answers such events (an unparsable path or query) with 400 too.
+    return { response: plainText(400, 'Bad Request'), omitBody };
+  }
+  const originalUrl = request.url;
+  const admitted = await guardRequest(request, requestId, env);
+  if (admitted instanceof Response) return { response: admitted, omitBody };
+
+  const copy: HttpEvent & Record<string, unknown> = { ...event };
+  if (isRecord(event.headers)) copy.headers = withoutSecret(event.headers);
+  if (isRecord(event.multiValueHeaders)) copy.multiValueHeaders = withoutSecret(event.multiValueHeaders);
+  if (admitted.url !== originalUrl) setQuery(copy, new URL(admitted.url).search.slice(1));
+  return { event: copy };
+}
+
+/** A bodyless Request with the event's path, query and headers: all the guard looks at. */
+function guardView(event: HttpEvent): Request {
+  const path =
+    typeof event.rawPath === 'string' ? event.rawPath : typeof event.path === 'string' ? event.path : '/';
+  const query = typeof event.rawQueryString === 'string' ? event.rawQueryString : v1Query(event);
+  const headers = new Headers();
+  for (const [name, value] of Object.entries(event.headers ?? {})) {
+    if (typeof value !== 'string') continue;
+    try {
+      headers.append(name, value);
+    } catch {
+      // A header the Web Headers class refuses cannot be the origin secret; leave it out.
+    }
+  }
+  // The host plays no part in the guard's decisions; a fixed one keeps Host values out of the URL.
+  return new Request(
+    `https://function.invalid${path.startsWith('/') ? '' : '/'}${path}${query ? `?${query}` : ''}`,
+    {
+      headers,
+    },
+  );
+}
+
+function v1Query(event: HttpEvent): string {
+  const params = new URLSearchParams();
+  for (const [name, values] of Object.entries(event.multiValueQueryStringParameters ?? {})) {
+    if (!Array.isArray(values)) continue;
+    for (const value of values) if (typeof value === 'string') params.append(name, value);
+  }
+  return params.toString();
+}
+
+// The secret is CloudFront's to know: it never reaches the handler, whatever the header's casing.
+function withoutSecret<T>(headers: Record<string, T>): Record<string, T> {
+  return Object.fromEntries(
+    Object.entries(headers).filter(([name]) => name.toLowerCase() !== ORIGIN_SECRET_HEADER),
+  );
+}
+
+/**
+ * Puts the guarded query (route parameters added, as Vercel passes dynamic segments) into the
+ * event's own query fields: `rawQueryString` and `queryStringParameters` (values of a repeated
+ * name joined with commas, as Function URLs and API Gateway v2 do), or for API Gateway v1
+ * `queryStringParameters` (last value) and `multiValueQueryStringParameters`.
+ */
+function setQuery(event: HttpEvent & Record<string, unknown>, rawQuery: string): void {
+  const grouped = new Map<string, string[]>();
+  for (const [name, value] of new URLSearchParams(rawQuery))
+    grouped.set(name, [...(grouped.get(name) ?? []), value]);
+  if (typeof event.httpMethod === 'string' && typeof event.rawQueryString !== 'string') {
+    event.queryStringParameters = Object.fromEntries(
+      [...grouped].map(([name, values]) => [name, values.at(-1)]),
+    );
+    event.multiValueQueryStringParameters = Object.fromEntries(grouped);
+    return;
+  }
+  event.rawQueryString = rawQuery;
+  event.queryStringParameters = Object.fromEntries(
+    [...grouped].map(([name, values]) => [name, values.join(',')]),
+  );
+}
+
+function methodOf(event: HttpEvent): string | undefined {
+  const method = event.requestContext?.http?.method ?? event.httpMethod;
+  return typeof method === 'string' ? method.toUpperCase() : undefined;
+}
+
+function isHttpEvent(event: unknown): event is HttpEvent {
+  if (!isRecord(event)) return false;
+  return isRecord(event.headers) || typeof event.rawPath === 'string' || typeof event.path === 'string';
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function plainText(status: number, text: string): Response {
+  return new Response(text, {
+    status,
+    headers: { 'content-type': 'text/plain; charset=utf-8', 'cache-control': 'no-store' },
+  });
+}

@@ -1,0 +1,87 @@
+process.env.CDK_VALIDATION = 'false';
+
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { App, Stack, Validations } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
+import { AwsSolutionsChecks } from 'cdk-nag';
+import { ImageOptimizer } from '../../lib/image-optimizer';
+import { Routing } from '../../lib/routing';
+import { VercelProject, type VercelProjectProps } from '../../lib/vercel-project';
+import { testStack } from './helpers';
+
+// VercelProject's imageOptimizer prop on a throwaway project with three routes.
+
+let dir: string;
+beforeAll(() => {
+  dir = mkdtempSync(path.join(tmpdir(), 'vercel-project-images-'));
+  writeFileSync(path.join(dir, 'package-lock.json'), '{"lockfileVersion":3,"packages":{}}');
+  for (const file of ['api/a.ts', 'api/b.ts', 'api/c.ts']) {
+    mkdirSync(path.dirname(path.join(dir, file)), { recursive: true });
+    writeFileSync(path.join(dir, file), 'export default { fetch: () => new Response("ok") };\n');
+  }
+});
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+function synth(props: Partial<VercelProjectProps> = {}, images = true) {
+  const stack = testStack('us-east-1');
+  const imageOptimizer = images ? new ImageOptimizer(stack, 'Images', { sizes: [640, 1080] }) : undefined;
+  const project = new VercelProject(stack, 'Project', { projectDir: dir, imageOptimizer, ...props });
+  return { stack, project, template: Template.fromStack(stack) };
+}
+
+function behaviors(template: Template): { PathPattern: string; TargetOriginId: string }[] {
+  const [distribution] = Object.values(template.findResources('AWS::CloudFront::Distribution'));
+  return distribution.Properties.DistributionConfig.CacheBehaviors;
+}
+
+describe('VercelProject with imageOptimizer', () => {
+  test('serves the optimizer at /_vercel/image* next to the routes', () => {
+    const { project, template } = synth();
+    expect(behaviors(template).map((b) => b.PathPattern)).toEqual([
+      '/api/a',
+      '/api/b',
+      '/api/c',
+      '/_vercel/image*',
+    ]);
+    expect(project.imageOptimizer).toBeInstanceOf(ImageOptimizer);
+    template.resourceCountIs('AWS::Lambda::Url', 4);
+  });
+
+  test('serves the optimizer next to the edge router', () => {
+    const { project, template } = synth({ routing: Routing.edgeRouter() });
+    expect(project.edgeRouted).toBe(true);
+    expect(behaviors(template).map((b) => b.PathPattern)).toEqual(['/_vercel/image*']);
+  });
+
+  test("counts the optimizer's behaviour against maxCacheBehaviors", () => {
+    // Three routes + the default behaviour fit in 4; the optimizer's behaviour does not.
+    expect(synth({ maxCacheBehaviors: 4 }, false).project.edgeRouted).toBe(false);
+    expect(synth({ maxCacheBehaviors: 4 }).project.edgeRouted).toBe(true);
+    expect(synth({ maxCacheBehaviors: 5 }).project.edgeRouted).toBe(false);
+  });
+
+  test('throws when the routes and the optimizer exceed maxCacheBehaviors with Routing.cacheBehaviors()', () => {
+    expect(() => synth({ maxCacheBehaviors: 4, routing: Routing.cacheBehaviors() })).toThrow(
+      "Stack/Project: the project has 3 routes, but the distribution may have only 4 cache behaviours (maxCacheBehaviors; one is the default behaviour and one the image optimizer's, so 2 routes).",
+    );
+  });
+
+  test('has no image behaviour without imageOptimizer', () => {
+    const { project, template } = synth({}, false);
+    expect(project.imageOptimizer).toBeUndefined();
+    expect(behaviors(template).map((b) => b.PathPattern)).not.toContain('/_vercel/image*');
+  });
+
+  test('reports no unacknowledged cdk-nag AwsSolutions errors', () => {
+    const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
+    Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
+    const stack = new Stack(app, 'ImagesProject', { env: { region: 'eu-west-1' } });
+    new VercelProject(stack, 'Project', {
+      projectDir: dir,
+      imageOptimizer: new ImageOptimizer(stack, 'Images'),
+    });
+    expect(() => app.synth()).not.toThrow();
+  });
+});
