@@ -25,8 +25,8 @@ export const VARIANT_LABELS: Readonly<Record<Variant, string>> = {
   'real-package': 'hello + waitUntil/geolocation via adapter, real @vercel/functions 3.9.9',
 };
 
-export interface BuiltFunction {
-  readonly variant: Variant;
+export interface BuiltFunction<V extends string = Variant> {
+  readonly variant: V;
   /** The folder to load it from (`LAMBDA_TASK_ROOT`). */
   readonly taskRoot: string;
   /** The Lambda handler string. */

@@ -18,11 +18,11 @@ export const INIT_ROUNDS = 40;
 const WARMUP_ROUNDS = 2;
 
 /** Init milliseconds per variant, one value per round. */
-export async function measureInit(
+export async function measureInit<V extends string = Variant>(
   context: BenchContext,
   name: string,
-  builds: readonly BuiltFunction[],
-): Promise<Partial<Record<Variant, number[]>>> {
+  builds: readonly Pick<BuiltFunction<V>, 'variant' | 'outfile'>[],
+): Promise<Partial<Record<V, number[]>>> {
   const byVariant = new Map(builds.map((built) => [built.variant, built]));
   context.log(
     `${name}: module init in fresh Node 24 processes, ${INIT_ROUNDS} interleaved rounds (${[...byVariant.keys()].join(', ')})`,

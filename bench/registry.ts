@@ -1,3 +1,4 @@
+import { deployed } from './deployed-cold-start';
 import { p1 } from './p1-adapter-overhead';
 import { p2 } from './p2-ttfb-wait-until';
 import { p3 } from './p3-cache-hit';
@@ -8,4 +9,4 @@ import { synth } from './synth-time';
 import type { Benchmark } from './types';
 
 /** Every benchmark, in the order a full run takes them. */
-export const BENCHMARKS: readonly Benchmark[] = [p1, p2, p3, p4, p5, peer, synth];
+export const BENCHMARKS: readonly Benchmark[] = [p1, p2, p3, p4, p5, deployed, peer, synth];

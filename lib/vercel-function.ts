@@ -124,11 +124,14 @@ const MAX_MEMORY = 10_240;
 
 /**
  * A Vercel-style function on Lambda: a `NodejsFunction` (Node.js 24, arm64, bundled by the local
- * esbuild — never Docker — with the AWS SDK inside) whose entry is a generated adapter around the
- * user's module, with `@vercel/functions` (and its subpaths), `@vercel/oidc` and
- * `@vercel/oidc-aws-credentials-provider` aliased to this package's runtime so user code keeps its
- * imports (a project's own real `@vercel/functions` is bundled as is; the OIDC packages stay aliased). It gets a Function URL with `InvokeMode.RESPONSE_STREAM` and the auth type its origin
- * protection needs, and the environment `getEnv()` and the runtime read:
+ * esbuild — never Docker) whose entry is a generated adapter around the user's module, with
+ * `@vercel/functions` (and its subpaths), `@vercel/oidc` and `@vercel/oidc-aws-credentials-provider`
+ * aliased to this package's runtime so user code keeps its imports (a project's own real
+ * `@vercel/functions` is bundled as is; the OIDC packages stay aliased). The AWS SDK is the one the
+ * Lambda runtime provides, as with `NodejsFunction`, unless `bundling.bundleAwsSDK` is true — which
+ * a function getting OIDC tokens from STS (`getVercelOidcToken()` on AWS) needs. It gets a Function
+ * URL with `InvokeMode.RESPONSE_STREAM` and the auth type its origin protection needs, and the
+ * environment `getEnv()` and the runtime read:
  *
  * - `VERCEL=1`, `VERCEL_ENV`, `VERCEL_REGION` (Vercel code of the stack's region, when the stack
  *   names one), `VERCEL_URL`, `VERCEL_PROJECT_PRODUCTION_URL`, `VERCEL_DEPLOYMENT_ID` (when given),
@@ -172,17 +175,14 @@ export class VercelFunction extends nodejs.NodejsFunction {
       memorySize: settings.memory,
       environment,
       bundling: {
-        // The AWS SDK is bundled, not taken from the Lambda runtime: the runtime's copy may predate
-        // STS GetWebIdentityToken (client-sts 3.1174, used by getVercelOidcToken()), and bundling pins
-        // the SDK the runtime shim was tested with — and the user's own @aws-sdk imports — to the
-        // lock file, as AWS recommends for production functions. The cost is cold start: SDK code the
-        // function can reach sits in the bundle even when it is loaded lazily. For
-        // examples/api/hello.ts that is the Secrets Manager client of the origin secret check: 1.1 MB
-        // instead of 54 KB, and module init 23 ms instead of 4 ms (medians of 12 on the machine the
-        // tests run on). bench/ P5 measures the shim with the SDK external, so it excludes this.
-        // `bundling: { bundleAwsSDK: false }` takes the runtime's SDK again, for functions that never
-        // get OIDC tokens from STS.
-        bundleAwsSDK: true,
+        // The AWS SDK stays external (NodejsFunction's default): the function uses the copy the Lambda
+        // runtime provides. Bundled, SDK code the function might reach is parsed at every cold start
+        // even though the runtime loads its clients lazily with import(): for examples/api/hello.ts
+        // (the Secrets Manager client of the origin secret check) 1.17 MB instead of 54 KB and ~20 ms
+        // more module init, nearly all of it V8 compiling the SDK source (bench/: `npm run bench --
+        // deployed`). `bundling: { bundleAwsSDK: true }` pins the lock file's SDK instead; a function
+        // that gets OIDC tokens from STS needs it, as the runtime's copy may predate
+        // GetWebIdentityToken (client-sts 3.1174): VercelProject sets it with `oidcAudiences`.
         ...props.bundling,
         forceDockerBundling: false,
         esbuildArgs: { ...props.bundling?.esbuildArgs, ...settings.aliasArgs },

@@ -1,5 +1,6 @@
-// The AWS SDK packages are imported statically so esbuild bundles the versions this package ships
-// (and tests against) instead of relying on the SDK copy inside the Lambda Node.js runtime.
+// The AWS SDK packages come from the Lambda Node.js runtime by default (VercelFunction leaves
+// `@aws-sdk/*` external for cold start); AssumeRole and AssumeRoleWithWebIdentity are in every copy.
+// With `bundleAwsSDK: true` esbuild bundles the versions this package is tested with instead.
 import {
   AssumeRoleCommand,
   type AssumeRoleCommandOutput,

@@ -1,5 +1,6 @@
-// Imported statically so esbuild bundles the STS client this package ships (3.1174.0 or later):
-// the AWS SDK inside the Lambda Node.js runtime may predate `GetWebIdentityToken`.
+// The STS client this package is tested with (3.1174.0 or later has `GetWebIdentityToken`) is bundled
+// when the function sets `bundleAwsSDK: true` — VercelProject does when `oidcAudiences` is set; otherwise
+// the Lambda runtime's copy is used, and web-identity-token.ts says so if it predates the operation.
 import { STSClient } from '@aws-sdk/client-sts';
 
 let client: STSClient | undefined;

@@ -85,6 +85,16 @@ export function fetchWebIdentityToken(
 
 async function callGetWebIdentityToken(request: WebIdentityTokenRequest) {
   const target = `for audience '${request.audience}'`;
+  // With the AWS SDK left to the Lambda runtime (VercelFunction's default, for cold start), the
+  // runtime's copy may predate GetWebIdentityToken (client-sts 3.1174.0): say how to fix it instead
+  // of failing with "GetWebIdentityTokenCommand is not a constructor".
+  if (typeof GetWebIdentityTokenCommand !== 'function') {
+    throw new StsOperationError(
+      `STS GetWebIdentityToken ${target} is not available: the AWS SDK this function loads (@aws-sdk/client-sts) predates it. Bundle the SDK with the function (VercelProject does when oidcAudiences is set; a VercelFunction needs bundling: { bundleAwsSDK: true })`,
+      'GetWebIdentityToken',
+      'UnsupportedSdkVersion',
+    );
+  }
   let output: { WebIdentityToken?: string; Expiration?: Date };
   try {
     output = await stsClient().send(

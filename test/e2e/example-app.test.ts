@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { type SigningCredentials, signOriginRequest } from '../../lib/local/cloudfront';
@@ -20,6 +20,9 @@ let local: LocalStack;
 beforeAll(async () => {
   outdir = mkdtempSync(path.join(tmpdir(), 'vfa-e2e-'));
   await synthesizeApp(outdir);
+  // The functions leave the AWS SDK to the Lambda runtime (/var/runtime/node_modules there, for
+  // require() and import() alike); a node_modules above the asset folders stands in for it.
+  symlinkSync(path.resolve(__dirname, '..', '..', 'node_modules'), path.join(outdir, 'node_modules'), 'dir');
   local = await startLocalStack({ outdir, dynamoDbEndpoint: dynamoDBLocalEndpoint() });
 }, 240_000);
 

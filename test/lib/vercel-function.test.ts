@@ -242,9 +242,20 @@ describe('VercelFunction', () => {
     expect(code).not.toContain('node_modules/@vercel/functions');
   });
 
-  test('bundles the AWS SDK the runtime was tested with instead of using the Lambda runtime copy', () => {
+  test('leaves the AWS SDK to the Lambda runtime by default, as NodejsFunction does', () => {
     const stack = new Stack(new App(), 'Stack', { env: { region: 'eu-central-1' } });
     new VercelFunction(stack, 'Aws', { entry: OIDC_EXAMPLE });
+    const code = bundledCode(stack);
+    // The user's DynamoDB client and the runtime's STS client resolve to the runtime's SDK at run time.
+    expect(code).toContain('require("@aws-sdk/client-sts")');
+    expect(code).toContain('require("@aws-sdk/client-dynamodb")');
+    expect(code).not.toContain('// node_modules/@aws-sdk/');
+    expect(code).not.toContain('// node_modules/@smithy/');
+  });
+
+  test('bundles the lock file AWS SDK when bundling.bundleAwsSDK is true', () => {
+    const stack = new Stack(new App(), 'Stack', { env: { region: 'eu-central-1' } });
+    new VercelFunction(stack, 'Aws', { entry: OIDC_EXAMPLE, bundling: { bundleAwsSDK: true } });
     const code = bundledCode(stack);
     // GetWebIdentityToken (client-sts 3.1174) and the user's own DynamoDB client, both from the lock file.
     expect(code).toContain('// node_modules/@aws-sdk/client-sts/');
@@ -253,12 +264,13 @@ describe('VercelFunction', () => {
     expect(code).not.toMatch(/(require|import)\("@aws-sdk\/client-/);
   });
 
-  test('leaves the AWS SDK to the Lambda runtime when bundling.bundleAwsSDK is false', () => {
+  test('keeps the origin secret check SDK out of a hello-world bundle that leaves the SDK external', () => {
     const stack = new Stack(new App(), 'Stack', { env: { region: 'eu-central-1' } });
-    new VercelFunction(stack, 'Aws', { entry: OIDC_EXAMPLE, bundling: { bundleAwsSDK: false } });
+    new VercelFunction(stack, 'Hello', { entry: HELLO, originProtection: OriginProtection.secretHeader() });
     const code = bundledCode(stack);
-    expect(code).not.toContain('// node_modules/@aws-sdk/client-sts/');
-    expect(code).toContain('require("@aws-sdk/client-sts")');
+    // Loaded with import() on the first check: resolved from the Lambda runtime then, not compiled at init.
+    expect(code).toContain('import("@aws-sdk/client-secrets-manager")');
+    expect(code).not.toContain('// node_modules/@aws-sdk/');
   });
 
   test('produces the same asset hash in separate synths', () => {
@@ -315,12 +327,16 @@ describe('VercelFunction', () => {
 
     test('still aliases @vercel/oidc and @vercel/oidc-aws-credentials-provider to the runtime', () => {
       const stack = new Stack(new App(), 'Stack', { env: { region: 'eu-central-1' } });
-      new VercelFunction(stack, 'Token', { entry: path.join(project, 'api', 'token.ts') });
+      new VercelFunction(stack, 'Token', {
+        entry: path.join(project, 'api', 'token.ts'),
+        bundling: { bundleAwsSDK: true },
+      });
       const code = bundledCode(stack);
       // Paths in esbuild's comments are relative to the project, which lives outside this repository.
       expect(code).toMatch(/\/\/ \S*runtime\/vercel-oidc\/get-vercel-oidc-token\.ts\n/);
       expect(code).toMatch(/\/\/ \S*runtime\/oidc-aws-credentials-provider\/aws-credentials-provider\.ts\n/);
-      // GetWebIdentityToken comes from the bundled STS client, not the Lambda runtime's SDK.
+      // With bundleAwsSDK (as VercelProject sets it for oidcAudiences) GetWebIdentityToken comes from
+      // the bundled STS client, not the Lambda runtime's SDK.
       expect(code).toMatch(/\/\/ \S*node_modules\/@aws-sdk\/client-sts\//);
       expect(code).toContain('GetWebIdentityTokenCommand');
     });

@@ -199,7 +199,43 @@ describe('examples/oidc', () => {
       'utf8',
     );
     expect(bundle).toContain('// runtime/oidc-aws-credentials-provider/aws-credentials-provider.ts');
+    // Without oidcAudiences the role is assumed with AssumeRole, which the Lambda runtime's SDK has.
+    expect(bundle).toContain('require("@aws-sdk/client-sts")');
+    expect(bundle).not.toContain('// node_modules/@aws-sdk/');
+  });
+});
+
+describe('VercelProject bundling of the AWS SDK', () => {
+  function bundleOf(props: Partial<VercelProjectProps>): string {
+    const app = new App();
+    const stack = new Stack(app, 'Sdk', { env: { region: 'eu-west-1' } });
+    new VercelProject(stack, 'Project', {
+      projectDir: path.join(__dirname, '..', '..', 'examples', 'oidc'),
+      enableInvalidationSweeper: false,
+      ...props,
+    });
+    const [[, fn]] = routeFunctions(Template.fromStack(stack));
+    const asset = `asset.${fn.Properties.Code.S3Key.replace('.zip', '')}`;
+    return readFileSync(path.join(app.synth().directory, asset, 'index.js'), 'utf8');
+  }
+
+  test('bundles the lock file SDK when oidcAudiences is set, for STS GetWebIdentityToken', () => {
+    const bundle = bundleOf({ oidcAudiences: ['https://api.example.com'] });
     expect(bundle).toContain('// node_modules/@aws-sdk/client-sts/');
+    expect(bundle).toContain('GetWebIdentityTokenCommand');
+    expect(bundle).not.toMatch(/(require|import)\("@aws-sdk\/client-/);
+  });
+
+  test('leaves the SDK to the Lambda runtime when bundleAwsSDK is false, even with oidcAudiences', () => {
+    const bundle = bundleOf({ oidcAudiences: ['https://api.example.com'], bundleAwsSDK: false });
+    expect(bundle).toContain('require("@aws-sdk/client-sts")');
+    expect(bundle).not.toContain('// node_modules/@aws-sdk/');
+  });
+
+  test('bundles the SDK without oidcAudiences when bundleAwsSDK is true', () => {
+    const bundle = bundleOf({ bundleAwsSDK: true });
+    expect(bundle).toContain('// node_modules/@aws-sdk/client-dynamodb/');
+    expect(bundle).not.toMatch(/(require|import)\("@aws-sdk\/client-/);
   });
 });
 
