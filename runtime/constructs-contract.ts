@@ -1,6 +1,6 @@
 // Names shared by the CDK constructs (lib/) and this runtime: the headers CloudFront and the function
-// exchange, and the environment variables the constructs set. The runtime never imports lib/, so
-// lib/private/constructs-contract.ts holds the same names and a test keeps both files equal.
+// exchange, and the environment variables the constructs set. Defined here because the runtime never
+// imports lib/; lib/private/constructs-contract.ts re-exports them.
 
 /**
  * Response header whose comma-separated values become the cached object's CloudFront cache tags

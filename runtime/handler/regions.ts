@@ -2,7 +2,7 @@
  * Vercel region codes by the AWS region each one runs in (ARCHITECTURE.md §1), so
  * `x-vercel-id` — and through it `geolocation().region` — names the region the way Vercel does.
  */
-const VERCEL_REGION_BY_AWS_REGION: Readonly<Record<string, string>> = {
+export const VERCEL_REGION_BY_AWS_REGION: Readonly<Record<string, string>> = {
   'us-east-1': 'iad1',
   'us-east-2': 'cle1',
   'us-west-1': 'sfo1',

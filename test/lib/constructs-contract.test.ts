@@ -3,14 +3,9 @@ import {
   vercelRegionCode as libRegionCode,
   VERCEL_REGION_BY_AWS_REGION,
 } from '../../lib/private/vercel-regions';
-import * as runtime from '../../runtime/constructs-contract';
 import { vercelRegionCode as runtimeRegionCode } from '../../runtime/handler/regions';
 
 describe('constructs contract', () => {
-  test('declares the same header and environment names in lib/ and runtime/', () => {
-    expect({ ...lib }).toEqual({ ...runtime });
-  });
-
   test('uses Vercel-Cache-Tag as the cache tag header', () => {
     expect(lib.CACHE_TAG_HEADER).toBe('Vercel-Cache-Tag');
   });
