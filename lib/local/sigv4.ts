@@ -1,9 +1,10 @@
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
 
-// Verifies AWS Signature Version 4 on requests the local STS endpoint receives, the way AWS does:
-// rebuild the canonical request from what arrived, sign it with the secret the access key id names,
-// compare. https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_sigv-create-signed-request.html
+// AWS Signature Version 4 for the loopback endpoints: verifying what the real SDK sends the way AWS
+// does (rebuild the canonical request from what arrived, sign it with the secret the access key id
+// names, compare), and signing what the emulated CloudFront sends to an AWS_IAM Function URL (OAC).
+// https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_sigv-create-signed-request.html
 
 /** The parts of an `Authorization: AWS4-HMAC-SHA256 ...` header. */
 export interface SigV4Authorization {
@@ -44,21 +45,68 @@ export function verifySigV4(
 ): boolean {
   const amzDate = headerValue(request.headers, 'x-amz-date');
   if (!amzDate?.startsWith(authorization.date)) return false;
+  const expected = Buffer.from(signature(request, authorization, amzDate, secretAccessKey));
+  const received = Buffer.from(authorization.signature);
+  return expected.length === received.length && timingSafeEqual(expected, received);
+}
+
+/** Credentials to sign with. */
+export interface SigningCredentials {
+  readonly accessKeyId: string;
+  readonly secretAccessKey: string;
+}
+
+/**
+ * The `authorization` and `x-amz-date` headers that sign `request` for `service` in `region`,
+ * covering `signedHeaders` (those present; `x-amz-date` is added). The payload hash is the request's
+ * `x-amz-content-sha256`, else the hash of `request.body`.
+ */
+export function signSigV4(
+  request: SignedRequest,
+  credentials: SigningCredentials,
+  scope: { readonly region: string; readonly service: string; readonly signedHeaders: readonly string[] },
+  now = new Date(),
+): { authorization: string; 'x-amz-date': string } {
+  const amzDate = now
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d{3}/, '');
+  const headers: IncomingHttpHeaders = { ...request.headers, 'x-amz-date': amzDate };
+  const authorization: SigV4Authorization = {
+    accessKeyId: credentials.accessKeyId,
+    date: amzDate.slice(0, 8),
+    region: scope.region,
+    service: scope.service,
+    signedHeaders: scope.signedHeaders.filter((name) => headers[name] !== undefined),
+    signature: '',
+  };
+  const value = signature({ ...request, headers }, authorization, amzDate, credentials.secretAccessKey);
+  const credentialScope = `${authorization.date}/${scope.region}/${scope.service}/aws4_request`;
+  return {
+    authorization: `AWS4-HMAC-SHA256 Credential=${credentials.accessKeyId}/${credentialScope}, SignedHeaders=${authorization.signedHeaders.join(';')}, Signature=${value}`,
+    'x-amz-date': amzDate,
+  };
+}
+
+function signature(
+  request: SignedRequest,
+  authorization: SigV4Authorization,
+  amzDate: string,
+  secretAccessKey: string,
+): string {
   const canonical = canonicalRequest(request, authorization.signedHeaders);
   const scope = `${authorization.date}/${authorization.region}/${authorization.service}/aws4_request`;
   const stringToSign = ['AWS4-HMAC-SHA256', amzDate, scope, sha256Hex(canonical)].join('\n');
   let key = hmac(`AWS4${secretAccessKey}`, authorization.date);
   for (const part of [authorization.region, authorization.service, 'aws4_request']) key = hmac(key, part);
-  const expected = Buffer.from(createHmac('sha256', key).update(stringToSign).digest('hex'));
-  const received = Buffer.from(authorization.signature);
-  return expected.length === received.length && timingSafeEqual(expected, received);
+  return createHmac('sha256', key).update(stringToSign).digest('hex');
 }
 
 function canonicalRequest(request: SignedRequest, signedHeaders: readonly string[]): string {
   const url = new URL(request.url, 'http://localhost');
   const path = url.pathname
     .split('/')
-    .map((segment) => uriEncode(uriEncode(decodeURIComponent(segment))))
+    .map((segment) => uriEncode(uriEncode(safeDecode(segment))))
     .join('/');
   const query = [...url.searchParams.entries()]
     .map(([name, value]) => [uriEncode(name), uriEncode(value)])
@@ -75,6 +123,15 @@ function canonicalRequest(request: SignedRequest, signedHeaders: readonly string
 function headerValue(headers: IncomingHttpHeaders, name: string): string | undefined {
   const value = headers[name];
   return Array.isArray(value) ? value.join(',') : value;
+}
+
+// A malformed escape is signed as it stands (AWS compares whatever the two sides computed).
+function safeDecode(segment: string): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return segment;
+  }
 }
 
 // RFC 3986 unreserved characters stay; everything else is percent-encoded (SigV4's UriEncode).

@@ -1,6 +1,6 @@
-import { createHash, createHmac, randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
-import { parseSigV4Authorization, verifySigV4 } from '../sigv4';
+import { parseSigV4Authorization, type SigningCredentials, signSigV4, verifySigV4 } from '../sigv4';
 
 // Both ends of origin access control (OAC) for Lambda Function URLs: CloudFront signs each origin
 // request with SigV4 for service `lambda`; a Function URL with auth type AWS_IAM checks the
@@ -12,10 +12,7 @@ import { parseSigV4Authorization, verifySigV4 } from '../sigv4';
 // fails at the Function URL, exactly as deployed.
 
 /** The credentials the emulated CloudFront signs with (the service principal's, on AWS). */
-export interface SigningCredentials {
-  readonly accessKeyId: string;
-  readonly secretAccessKey: string;
-}
+export type { SigningCredentials };
 
 /** Fresh random credentials for one emulated distribution. */
 export function createSigningCredentials(): SigningCredentials {
@@ -25,10 +22,9 @@ export function createSigningCredentials(): SigningCredentials {
   };
 }
 
-const EMPTY_BODY_SHA256 = createHash('sha256').update('').digest('hex');
-
 /**
  * The headers that sign an origin request (`authorization`, `x-amz-date`), as OAC adds them.
+ * CloudFront does not read the body: without an `x-amz-content-sha256` it signs an empty payload.
  *
  * @param headers the origin request's headers, lower-case names; `host` must be the origin's domain
  */
@@ -38,42 +34,17 @@ export function signOriginRequest(
   region: string,
   now = new Date(),
 ): { authorization: string; 'x-amz-date': string } {
-  const amzDate = now
-    .toISOString()
-    .replace(/[-:]/g, '')
-    .replace(/\.\d{3}/, '');
-  const date = amzDate.slice(0, 8);
-  const headers = new Map(request.headers);
-  headers.set('x-amz-date', amzDate);
-  const signedHeaders = ['host', 'x-amz-content-sha256', 'x-amz-date'].filter((name) => headers.has(name));
-  const payloadHash = headers.get('x-amz-content-sha256') ?? EMPTY_BODY_SHA256;
-  const url = new URL(request.path, 'http://localhost');
-  const canonical = [
-    request.method,
-    url.pathname
-      .split('/')
-      .map((segment) => uriEncode(uriEncode(safeDecode(segment))))
-      .join('/'),
-    [...url.searchParams.entries()]
-      .map(([name, value]) => [uriEncode(name), uriEncode(value)])
-      .sort(([a, x], [b, y]) => (a === b ? (x < y ? -1 : 1) : a < b ? -1 : 1))
-      .map(([name, value]) => `${name}=${value}`)
-      .join('&'),
-    signedHeaders
-      .map((name) => `${name}:${(headers.get(name) ?? '').trim().replace(/\s+/g, ' ')}\n`)
-      .join(''),
-    signedHeaders.join(';'),
-    payloadHash,
-  ].join('\n');
-  const scope = `${date}/${region}/lambda/aws4_request`;
-  const stringToSign = ['AWS4-HMAC-SHA256', amzDate, scope, sha256Hex(canonical)].join('\n');
-  let key = hmac(`AWS4${credentials.secretAccessKey}`, date);
-  for (const part of [region, 'lambda', 'aws4_request']) key = hmac(key, part);
-  const signature = createHmac('sha256', key).update(stringToSign).digest('hex');
-  return {
-    authorization: `AWS4-HMAC-SHA256 Credential=${credentials.accessKeyId}/${scope}, SignedHeaders=${signedHeaders.join(';')}, Signature=${signature}`,
-    'x-amz-date': amzDate,
-  };
+  return signSigV4(
+    {
+      method: request.method,
+      url: request.path,
+      headers: Object.fromEntries(request.headers),
+      body: Buffer.alloc(0),
+    },
+    credentials,
+    { region, service: 'lambda', signedHeaders: ['host', 'x-amz-content-sha256', 'x-amz-date'] },
+    now,
+  );
 }
 
 /** How a Function URL answered the authentication of a request. */
@@ -156,26 +127,6 @@ function deny(body: string, reason: string): FunctionUrlAuthorization {
   return { allowed: false, statusCode: 403, body, reason };
 }
 
-function safeDecode(segment: string): string {
-  try {
-    return decodeURIComponent(segment);
-  } catch {
-    return segment;
-  }
-}
-
-// RFC 3986 unreserved characters stay; everything else is percent-encoded (SigV4's UriEncode).
-function uriEncode(value: string): string {
-  return encodeURIComponent(value).replace(
-    /[!'()*]/g,
-    (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`,
-  );
-}
-
 function sha256Hex(data: string | Buffer): string {
   return createHash('sha256').update(data).digest('hex');
-}
-
-function hmac(key: string | Buffer, data: string): Buffer {
-  return createHmac('sha256', key).update(data).digest();
 }
