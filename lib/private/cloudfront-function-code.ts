@@ -2,7 +2,12 @@ import { readFileSync } from 'node:fs';
 import { privateSourceFile } from './source-file';
 
 /** The CloudFront Functions the constructs deploy. */
-export type CloudFrontFunctionName = 'viewer-request' | 'viewer-response' | 'not-found' | 'router';
+export type CloudFrontFunctionName =
+  | 'viewer-request'
+  | 'viewer-response'
+  | 'not-found'
+  | 'router'
+  | 'image-viewer-request';
 
 // CloudFront Functions cannot import code (only the built-in `cloudfront` module), so each one is
 // deployed as its handler file followed by the shared files it calls. Tests load the same
@@ -17,6 +22,8 @@ const SOURCES: Readonly<Record<CloudFrontFunctionName, readonly string[]>> = {
     'shared/route-lookup.js',
     'shared/not-found-response.js',
   ],
+  // The image optimizer's behaviour: the usual sanitising, then Accept → x-vfa-image-format.
+  'image-viewer-request': ['image-viewer-request.js', 'shared/sanitize-request.js'],
 };
 
 /** CloudFront's limit on a function's code, in bytes. */

@@ -3,7 +3,7 @@ import type { ImageFormat } from './config';
 /*
  * Output format negotiation. CloudFront cannot key its cache on the raw `Accept` header sensibly
  * (every browser version sends a different one), so the image behaviour's viewer-request
- * CloudFront Function (lib/private/image-viewer-request.js) reduces it to this header — `avif`,
+ * CloudFront Function (lib/private/cloudfront-functions/image-viewer-request.js) reduces it to this header — `avif`,
  * `webp` or `original` — and the cache policy keys on that. The function and this module implement
  * the same rule (a test checks they agree):
  *
