@@ -44,7 +44,9 @@ export function synthesizeDevDistribution(
         code: lambda.Code.fromInline(PLACEHOLDER_CODE),
       });
     }
-    new VercelProject(stack, 'Project', { projectDir: dir, functions });
+    // The sweeper is a scheduled function; locally nothing schedules it, and bundling it (1.7 MB with
+    // the AWS SDK) would slow every dev-server start and re-synthesis.
+    new VercelProject(stack, 'Project', { projectDir: dir, functions, enableInvalidationSweeper: false });
   }
   app.synth();
   return readAssemblyStack(outdir, DEV_STACK_NAME);
