@@ -1,6 +1,6 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { listenOnLoopback } from './loopback';
 import { parseSigV4Authorization } from './sigv4';
 
 // A loopback endpoint speaking CloudFront's REST-XML invalidation API (API version 2020-05-31) to
@@ -135,12 +135,7 @@ export class CloudFrontEndpoint {
         res.destroy(error instanceof Error ? error : new Error(String(error)));
       });
     });
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(options.port ?? 0, '127.0.0.1', () => resolve());
-    });
-    const { port } = server.address() as AddressInfo;
-    endpoint = new CloudFrontEndpoint(server, `http://127.0.0.1:${port}`, options);
+    endpoint = new CloudFrontEndpoint(server, await listenOnLoopback(server, options.port), options);
     return endpoint;
   }
 

@@ -1,7 +1,7 @@
 import { generateKeyPairSync, type JsonWebKey, type KeyObject, randomUUID } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { type JwsAlgorithm, keyTypeFor, newJwtId, signJwt } from './jwt';
+import { listenOnLoopback } from './loopback';
 
 /** Options of {@link LocalOidcIssuer.start}. */
 export interface LocalOidcIssuerOptions {
@@ -152,8 +152,7 @@ export class LocalOidcIssuer {
   }
 
   private async listen(): Promise<void> {
-    await new Promise<void>((resolve) => this.server.listen(0, '127.0.0.1', () => resolve()));
-    this.origin = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+    this.origin = await listenOnLoopback(this.server);
   }
 }
 

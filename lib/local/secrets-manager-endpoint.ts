@@ -1,6 +1,6 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { listenOnLoopback } from './loopback';
 import { parseSigV4Authorization, verifySigV4 } from './sigv4';
 
 // A loopback endpoint speaking Secrets Manager's JSON protocol (awsJson1_1: POST /, X-Amz-Target
@@ -127,12 +127,7 @@ export class SecretsManagerEndpoint {
         res.destroy(error instanceof Error ? error : new Error(String(error)));
       });
     });
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(options.port ?? 0, '127.0.0.1', () => resolve());
-    });
-    const { port } = server.address() as AddressInfo;
-    endpoint = new SecretsManagerEndpoint(server, `http://127.0.0.1:${port}`, options);
+    endpoint = new SecretsManagerEndpoint(server, await listenOnLoopback(server, options.port), options);
     return endpoint;
   }
 

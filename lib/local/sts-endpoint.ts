@@ -1,7 +1,7 @@
 import { type JsonWebKey, randomBytes, randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { type DecodedJwt, decodeJwt, STS_ACCEPTED_ALGORITHMS, verifyJwtSignature } from './jwt';
+import { listenOnLoopback } from './loopback';
 import { LocalOidcIssuer } from './oidc-issuer';
 import { parseSigV4Authorization, verifySigV4 } from './sigv4';
 
@@ -141,8 +141,7 @@ export class LocalStsEndpoint {
   static async start(options: LocalStsEndpointOptions = {}): Promise<LocalStsEndpoint> {
     const issuer = await LocalOidcIssuer.start({ algorithms: ['RS256', 'ES384'] });
     const endpoint = new LocalStsEndpoint(options, issuer);
-    await new Promise<void>((resolve) => endpoint.server.listen(0, '127.0.0.1', () => resolve()));
-    endpoint.origin = `http://127.0.0.1:${(endpoint.server.address() as AddressInfo).port}`;
+    endpoint.origin = await listenOnLoopback(endpoint.server);
     return endpoint;
   }
 
