@@ -255,10 +255,53 @@ export class CorruptCacheEntryError extends VercelFunctionsAwsError {
   }
 }
 
+/** A Runtime Cache backend was constructed with an option value it cannot use (e.g. a negative duration). */
+export class InvalidCacheOptionError extends VercelFunctionsAwsError {
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = 'InvalidCacheOptionError';
+  }
+}
+
 /** The scheduled invalidation sweeper runs without a tag table (`VERCEL_FUNCTIONS_AWS_TAG_TABLE` unset). */
 export class MissingTagTableError extends VercelFunctionsAwsError {
   constructor(message: string, options?: ErrorOptions) {
     super(message, options);
     this.name = 'MissingTagTableError';
+  }
+}
+
+/** The image optimizer's configuration (the construct props, or the JSON in the environment) is invalid. */
+export class InvalidImageOptimizerConfigError extends VercelFunctionsAwsError {
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = 'InvalidImageOptimizerConfigError';
+  }
+}
+
+/**
+ * A request the image optimizer refuses or cannot serve. The client gets `statusCode` and the
+ * message as a plain-text body, so the message names the problem without revealing anything internal.
+ */
+export class ImageRequestError extends VercelFunctionsAwsError {
+  /** The HTTP status the client gets (4xx for bad requests and bad sources, 5xx for upstream failures). */
+  readonly statusCode: number;
+
+  constructor(statusCode: number, message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = 'ImageRequestError';
+    this.statusCode = statusCode;
+  }
+}
+
+/**
+ * A remote image source's host name resolved to an address the optimizer must not connect to
+ * (loopback, private, link-local, ...). Raised by the DNS lookup of the connection itself, so a name
+ * cannot resolve to a public address when checked and a private one when connected.
+ */
+export class SourceAddressError extends VercelFunctionsAwsError {
+  constructor(hostname: string, address: string, options?: ErrorOptions) {
+    super(`${hostname} resolves to ${address}, which is not a public address`, options);
+    this.name = 'SourceAddressError';
   }
 }

@@ -1,6 +1,8 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import { listenOnLoopback } from './loopback';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { AwsApiError } from './aws-api-error';
+import { errorResponseXml, escapeXml } from './aws-xml';
+import { type EndpointServer, startEndpointServer } from './endpoint-server';
 import { parseSigV4Authorization } from './sigv4';
 
 // A loopback endpoint speaking CloudFront's REST-XML invalidation API (API version 2020-05-31) to
@@ -84,16 +86,6 @@ interface Fault {
   readonly until: number;
 }
 
-class ApiError extends Error {
-  constructor(
-    readonly statusCode: number,
-    readonly code: string,
-    message: string,
-  ) {
-    super(message);
-  }
-}
-
 /**
  * The running endpoint.
  *
@@ -112,13 +104,10 @@ export class CloudFrontEndpoint {
   private completionDelayMs: number;
   private completedBefore = 0;
   private fault?: Fault;
+  // Set by start(), before anyone can reach the endpoint.
+  private server!: EndpointServer;
 
-  private constructor(
-    private readonly server: Server,
-    /** Base URL, e.g. `http://127.0.0.1:41234`: the value for `AWS_ENDPOINT_URL_CLOUDFRONT`. */
-    readonly url: string,
-    options: CloudFrontEndpointOptions,
-  ) {
+  private constructor(options: CloudFrontEndpointOptions) {
     this.distributionIds = new Set(options.distributionIds ?? ['E2EXAMPLE00001']);
     this.completionDelayMs = options.completionDelayMs ?? 5_000;
   }
@@ -129,14 +118,17 @@ export class CloudFrontEndpoint {
     if (!Number.isFinite(completionDelayMs) || completionDelayMs < 0) {
       throw new RangeError(`completionDelayMs must be a finite number >= 0, got ${completionDelayMs}`);
     }
-    let endpoint: CloudFrontEndpoint | undefined;
-    const server = createServer((req, res) => {
-      endpoint?.handle(req, res).catch((error: unknown) => {
-        res.destroy(error instanceof Error ? error : new Error(String(error)));
-      });
-    });
-    endpoint = new CloudFrontEndpoint(server, await listenOnLoopback(server, options.port), options);
+    const endpoint = new CloudFrontEndpoint(options);
+    endpoint.server = await startEndpointServer(
+      (req, body, res) => endpoint.handle(req, body.toString('utf8'), res),
+      options.port,
+    );
     return endpoint;
+  }
+
+  /** Base URL, e.g. `http://127.0.0.1:41234`: the value for `AWS_ENDPOINT_URL_CLOUDFRONT`. */
+  get url(): string {
+    return this.server.url;
   }
 
   /** The invalidations created, oldest first (optionally of one distribution). */
@@ -187,14 +179,10 @@ export class CloudFrontEndpoint {
 
   /** Stops the server and drops open connections. */
   async close(): Promise<void> {
-    this.server.closeAllConnections();
-    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+    await this.server.close();
   }
 
-  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const chunks: Buffer[] = [];
-    for await (const chunk of req) chunks.push(chunk as Buffer);
-    const body = Buffer.concat(chunks).toString('utf8');
+  private handle(req: IncomingMessage, body: string, res: ServerResponse): void {
     const url = new URL(req.url ?? '/', 'http://localhost');
     const route = routeOf(req.method ?? 'GET', url.pathname);
     const receivedAt = Date.now();
@@ -211,7 +199,7 @@ export class CloudFrontEndpoint {
     try {
       const authorization = parseSigV4Authorization(req.headers.authorization);
       if (authorization?.service !== 'cloudfront') {
-        throw new ApiError(
+        throw new AwsApiError(
           403,
           'AccessDenied',
           'The request must be signed with SigV4 for service cloudfront.',
@@ -231,8 +219,8 @@ export class CloudFrontEndpoint {
             if (!fresh) res.setHeader('x-vfa-replayed', 'true');
             sendXml(res, 201, this.invalidationXml(invalidation));
           } catch (error) {
-            if (error instanceof ApiError)
-              record({ ...outcome, statusCode: error.statusCode, errorCode: error.code });
+            if (error instanceof AwsApiError)
+              record({ ...outcome, statusCode: error.status, errorCode: error.code });
             throw error;
           }
           return;
@@ -244,7 +232,7 @@ export class CloudFrontEndpoint {
               candidate.distributionId === route.distributionId && candidate.id === route.invalidationId,
           );
           if (!invalidation) {
-            throw new ApiError(
+            throw new AwsApiError(
               404,
               'NoSuchInvalidation',
               `The specified invalidation does not exist: ${route.invalidationId}`,
@@ -261,15 +249,15 @@ export class CloudFrontEndpoint {
           return;
         }
         default:
-          throw new ApiError(
+          throw new AwsApiError(
             404,
             'NotFound',
             `This endpoint does not implement ${req.method} ${url.pathname}`,
           );
       }
     } catch (error) {
-      if (!(error instanceof ApiError)) throw error;
-      if (!recorded) record({ statusCode: error.statusCode, errorCode: error.code });
+      if (!(error instanceof AwsApiError)) throw error;
+      if (!recorded) record({ statusCode: error.status, errorCode: error.code });
       sendError(res, error);
     }
   }
@@ -293,7 +281,7 @@ export class CloudFrontEndpoint {
     );
     if (earlier) {
       if (sameItems(earlier.items, batch.items)) return { invalidation: earlier, fresh: false };
-      throw new ApiError(
+      throw new AwsApiError(
         409,
         'InvalidationBatchAlreadyExists',
         `CallerReference ${batch.callerReference} was already used for an invalidation batch with other paths.`,
@@ -311,7 +299,7 @@ export class CloudFrontEndpoint {
       activePaths + paths > MAX_PATHS_IN_PROGRESS ||
       activeWildcards + wildcards > MAX_WILDCARDS_IN_PROGRESS
     ) {
-      throw new ApiError(
+      throw new AwsApiError(
         400,
         'TooManyInvalidationsInProgress',
         `Your request contains too many invalidations: ${activePaths} paths and ${activeWildcards} wildcard paths are in progress; at most ${MAX_PATHS_IN_PROGRESS} and ${MAX_WILDCARDS_IN_PROGRESS} may be.`,
@@ -330,7 +318,7 @@ export class CloudFrontEndpoint {
 
   private requireDistribution(distributionId: string): void {
     if (!this.distributionIds.has(distributionId)) {
-      throw new ApiError(
+      throw new AwsApiError(
         404,
         'NoSuchDistribution',
         `The specified distribution does not exist: ${distributionId}`,
@@ -408,13 +396,17 @@ interface ParsedBatch {
 
 // The request body is a small, fixed document; a full XML parser would add a dependency for no gain.
 function parseBatch(body: string): ParsedBatch {
-  if (body.trim() === '') throw new ApiError(400, 'MissingBody', 'This operation requires a body.');
+  if (body.trim() === '') throw new AwsApiError(400, 'MissingBody', 'This operation requires a body.');
   const batch = /<InvalidationBatch(?:\s[^>]*)?>([\s\S]*)<\/InvalidationBatch>/.exec(body)?.[1];
   const paths = batch && /<Paths>([\s\S]*)<\/Paths>/.exec(batch)?.[1];
   const quantity = paths && /<Quantity>\s*(\d+)\s*<\/Quantity>/.exec(paths)?.[1];
   const callerReference = batch && /<CallerReference>([\s\S]*?)<\/CallerReference>/.exec(batch)?.[1];
   if (!batch || !paths || quantity === undefined || quantity === '' || callerReference === undefined) {
-    throw new ApiError(400, 'MalformedXML', 'The XML you provided was not well-formed or did not validate.');
+    throw new AwsApiError(
+      400,
+      'MalformedXML',
+      'The XML you provided was not well-formed or did not validate.',
+    );
   }
   const items = [...paths.matchAll(/<Path>([\s\S]*?)<\/Path>/g)].map((match) => unescapeXml(match[1]));
   return { quantity: Number(quantity), items, callerReference: unescapeXml(callerReference) };
@@ -422,19 +414,19 @@ function parseBatch(body: string): ParsedBatch {
 
 function validateBatch(batch: ParsedBatch): void {
   if (batch.callerReference === '') {
-    throw new ApiError(400, 'InvalidArgument', 'CallerReference must not be empty.');
+    throw new AwsApiError(400, 'InvalidArgument', 'CallerReference must not be empty.');
   }
   if (batch.quantity !== batch.items.length) {
-    throw new ApiError(
+    throw new AwsApiError(
       400,
       'InconsistentQuantities',
       `The value of Quantity (${batch.quantity}) and the size of Items (${batch.items.length}) do not match.`,
     );
   }
   if (batch.items.length === 0)
-    throw new ApiError(400, 'InvalidArgument', 'An invalidation batch needs at least one path.');
+    throw new AwsApiError(400, 'InvalidArgument', 'An invalidation batch needs at least one path.');
   if (batch.items.length > MAX_PATHS_IN_PROGRESS) {
-    throw new ApiError(
+    throw new AwsApiError(
       413,
       'BatchTooLarge',
       `An invalidation batch may hold at most ${MAX_PATHS_IN_PROGRESS} paths.`,
@@ -443,7 +435,7 @@ function validateBatch(batch: ParsedBatch): void {
   for (const item of batch.items) {
     const problem = item.startsWith('#') ? tagProblem(item.slice(1)) : pathProblem(item);
     if (problem)
-      throw new ApiError(
+      throw new AwsApiError(
         400,
         'InvalidArgument',
         `Invalid invalidation item ${JSON.stringify(item)}: ${problem}.`,
@@ -478,18 +470,18 @@ function sameItems(a: readonly string[], b: readonly string[]): boolean {
   return [...a].sort().every((item, index) => item === sorted[index]);
 }
 
-function faultError(code: InjectedFault): ApiError {
+function faultError(code: InjectedFault): AwsApiError {
   switch (code) {
     case 'Throttling':
-      return new ApiError(400, 'Throttling', 'Rate exceeded');
+      return new AwsApiError(400, 'Throttling', 'Rate exceeded');
     case 'TooManyInvalidationsInProgress':
-      return new ApiError(400, code, 'Your request contains too many invalidations.');
+      return new AwsApiError(400, code, 'Your request contains too many invalidations.');
     case 'ServiceUnavailable':
-      return new ApiError(503, code, 'Service unavailable');
+      return new AwsApiError(503, code, 'Service unavailable');
     case 'InternalError':
-      return new ApiError(500, code, 'We encountered an internal error. Please try again.');
+      return new AwsApiError(500, code, 'We encountered an internal error. Please try again.');
     case 'AccessDenied':
-      return new ApiError(403, code, 'Access denied.');
+      return new AwsApiError(403, code, 'Access denied.');
   }
 }
 
@@ -509,21 +501,8 @@ function sendXml(res: ServerResponse, statusCode: number, xml: string): void {
   res.end(body);
 }
 
-function sendError(res: ServerResponse, error: ApiError): void {
-  const type = error.statusCode >= 500 ? 'Receiver' : 'Sender';
-  sendXml(
-    res,
-    error.statusCode,
-    `<ErrorResponse xmlns="${XMLNS}"><Error><Type>${type}</Type><Code>${error.code}</Code>` +
-      `<Message>${escapeXml(error.message)}</Message></Error><RequestId>${randomUUID()}</RequestId></ErrorResponse>`,
-  );
-}
-
-function escapeXml(value: string): string {
-  return value.replace(
-    /[&<>"']/g,
-    (char) => `&${{ '&': 'amp', '<': 'lt', '>': 'gt', '"': 'quot', "'": 'apos' }[char]};`,
-  );
+function sendError(res: ServerResponse, error: AwsApiError): void {
+  sendXml(res, error.status, errorResponseXml(XMLNS, error, randomUUID()));
 }
 
 function unescapeXml(value: string): string {

@@ -1,7 +1,7 @@
 import { generateKeyPairSync, type JsonWebKey, type KeyObject, randomUUID } from 'node:crypto';
-import { createServer, type Server } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { type EndpointServer, startEndpointServer } from './endpoint-server';
 import { type JwsAlgorithm, keyTypeFor, newJwtId, signJwt } from './jwt';
-import { listenOnLoopback } from './loopback';
 
 /** Options of {@link LocalOidcIssuer.start}. */
 export interface LocalOidcIssuerOptions {
@@ -62,20 +62,20 @@ export class LocalOidcIssuer {
   /** Starts the issuer on a free loopback port. */
   static async start(options: LocalOidcIssuerOptions = {}): Promise<LocalOidcIssuer> {
     const issuer = new LocalOidcIssuer(options);
-    await issuer.listen();
+    issuer.server = await startEndpointServer((req, _body, res) => issuer.serve(req, res));
     return issuer;
   }
 
   /** Paths requested so far, in order (e.g. to see that STS read discovery, then the JWKS). */
   readonly requests: string[] = [];
 
-  private readonly server: Server;
   private readonly path: string;
   private readonly jwksPath: string;
   private readonly algorithms: readonly JwsAlgorithm[];
   private readonly published = new Map<JwsAlgorithm, SigningKey>();
   private readonly unpublished = new Map<JwsAlgorithm, SigningKey>();
-  private origin = '';
+  // Set by start(), before anyone can reach the issuer.
+  private server!: EndpointServer;
 
   private constructor(options: LocalOidcIssuerOptions) {
     this.path = (options.path ?? '').replace(/\/+$/, '');
@@ -86,23 +86,11 @@ export class LocalOidcIssuer {
     this.algorithms = options.algorithms ?? ['RS256'];
     if (this.algorithms.length === 0) throw new Error('LocalOidcIssuer: algorithms must not be empty');
     for (const algorithm of this.algorithms) this.published.set(algorithm, newKey(algorithm));
-    this.server = createServer((req, res) => {
-      const path = new URL(req.url ?? '/', 'http://localhost').pathname;
-      this.requests.push(path);
-      const body =
-        path === `${this.path}/.well-known/openid-configuration`
-          ? this.discovery()
-          : path === `${this.path}${this.jwksPath}`
-            ? this.jwks()
-            : undefined;
-      res.writeHead(body ? 200 : 404, { 'content-type': 'application/json' });
-      res.end(JSON.stringify(body ?? { error: 'not found' }));
-    });
   }
 
   /** The issuer URL: the tokens' `iss`, and what an IAM OIDC provider is registered with. */
   get url(): string {
-    return `${this.origin}${this.path}`;
+    return `${this.server.url}${this.path}`;
   }
 
   /** The published keys (`{ keys: [...] }`). */
@@ -136,8 +124,20 @@ export class LocalOidcIssuer {
 
   /** Stops serving; afterwards discovery and JWKS are unreachable (connection refused). */
   async stop(): Promise<void> {
-    this.server.closeAllConnections();
-    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+    await this.server.close();
+  }
+
+  private serve(req: IncomingMessage, res: ServerResponse): void {
+    const path = new URL(req.url ?? '/', 'http://localhost').pathname;
+    this.requests.push(path);
+    const body =
+      path === `${this.path}/.well-known/openid-configuration`
+        ? this.discovery()
+        : path === `${this.path}${this.jwksPath}`
+          ? this.jwks()
+          : undefined;
+    res.writeHead(body ? 200 : 404, { 'content-type': 'application/json' });
+    res.end(JSON.stringify(body ?? { error: 'not found' }));
   }
 
   private discovery(): Record<string, unknown> {
@@ -149,10 +149,6 @@ export class LocalOidcIssuer {
       id_token_signing_alg_values_supported: [...this.algorithms],
       claims_supported: ['sub', 'aud', 'exp', 'iat', 'iss', 'jti'],
     };
-  }
-
-  private async listen(): Promise<void> {
-    this.origin = await listenOnLoopback(this.server);
   }
 }
 

@@ -1,6 +1,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import { listenOnLoopback } from './loopback';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { AwsApiError } from './aws-api-error';
+import { type EndpointServer, startEndpointServer } from './endpoint-server';
 import { parseSigV4Authorization, verifySigV4 } from './sigv4';
 
 // A loopback endpoint speaking Secrets Manager's JSON protocol (awsJson1_1: POST /, X-Amz-Target
@@ -70,16 +71,6 @@ interface StoredSecret {
   deleted: boolean;
 }
 
-class ApiError extends Error {
-  constructor(
-    readonly status: number,
-    readonly code: string,
-    message: string,
-  ) {
-    super(message);
-  }
-}
-
 /**
  * The running endpoint.
  *
@@ -104,13 +95,10 @@ export class SecretsManagerEndpoint {
   private readonly region: string;
   private readonly accessKeys: Readonly<Record<string, string>>;
   private fault?: { code: SecretsManagerFault; remaining: number };
+  // Set by start(), before anyone can reach the endpoint.
+  private server!: EndpointServer;
 
-  private constructor(
-    private readonly server: Server,
-    /** Base URL, e.g. `http://127.0.0.1:41234`: the value for `AWS_ENDPOINT_URL_SECRETS_MANAGER`. */
-    readonly url: string,
-    options: SecretsManagerEndpointOptions,
-  ) {
+  private constructor(options: SecretsManagerEndpointOptions) {
     this.accountId = options.accountId ?? '123456789012';
     this.region = options.region ?? 'us-east-1';
     this.accessKeys = options.accessKeys ?? {
@@ -121,14 +109,17 @@ export class SecretsManagerEndpoint {
 
   /** Starts the endpoint on 127.0.0.1. */
   static async start(options: SecretsManagerEndpointOptions = {}): Promise<SecretsManagerEndpoint> {
-    let endpoint: SecretsManagerEndpoint | undefined;
-    const server = createServer((req, res) => {
-      endpoint?.handle(req, res).catch((error: unknown) => {
-        res.destroy(error instanceof Error ? error : new Error(String(error)));
-      });
-    });
-    endpoint = new SecretsManagerEndpoint(server, await listenOnLoopback(server, options.port), options);
+    const endpoint = new SecretsManagerEndpoint(options);
+    endpoint.server = await startEndpointServer(
+      (req, body, res) => endpoint.handle(req, body, res),
+      options.port,
+    );
     return endpoint;
+  }
+
+  /** Base URL, e.g. `http://127.0.0.1:41234`: the value for `AWS_ENDPOINT_URL_SECRETS_MANAGER`. */
+  get url(): string {
+    return this.server.url;
   }
 
   /** Creates a secret with a string value (stage AWSCURRENT) and returns its complete ARN. */
@@ -180,14 +171,10 @@ export class SecretsManagerEndpoint {
 
   /** Stops the server and drops open connections. */
   async close(): Promise<void> {
-    this.server.closeAllConnections();
-    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+    await this.server.close();
   }
 
-  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const chunks: Buffer[] = [];
-    for await (const chunk of req) chunks.push(chunk as Buffer);
-    const body = Buffer.concat(chunks);
+  private handle(req: IncomingMessage, body: Buffer, res: ServerResponse): void {
     const target = String(req.headers['x-amz-target'] ?? '');
     const operation = target.startsWith(TARGET_PREFIX) ? target.slice(TARGET_PREFIX.length) : target;
     let input: Record<string, unknown> = {};
@@ -198,10 +185,14 @@ export class SecretsManagerEndpoint {
     try {
       this.authenticate(req, body);
       if (req.method !== 'POST' || !target.startsWith(TARGET_PREFIX)) {
-        throw new ApiError(400, 'UnknownOperationException', `Unknown operation ${JSON.stringify(target)}`);
+        throw new AwsApiError(
+          400,
+          'UnknownOperationException',
+          `Unknown operation ${JSON.stringify(target)}`,
+        );
       }
       if (!String(req.headers['content-type'] ?? '').startsWith(JSON_CONTENT_TYPE)) {
-        throw new ApiError(400, 'SerializationException', `Expected Content-Type ${JSON_CONTENT_TYPE}`);
+        throw new AwsApiError(400, 'SerializationException', `Expected Content-Type ${JSON_CONTENT_TYPE}`);
       }
       input = parseJson(body);
       call.secretId = typeof input.SecretId === 'string' ? input.SecretId : undefined;
@@ -213,13 +204,17 @@ export class SecretsManagerEndpoint {
         throw faultError(code);
       }
       if (operation !== 'GetSecretValue') {
-        throw new ApiError(400, 'UnknownOperationException', `Operation ${operation} is not supported here`);
+        throw new AwsApiError(
+          400,
+          'UnknownOperationException',
+          `Operation ${operation} is not supported here`,
+        );
       }
       const result = this.getSecretValue(input);
       this.calls.push(call);
       send(res, 200, result);
     } catch (error) {
-      if (!(error instanceof ApiError)) throw error;
+      if (!(error instanceof AwsApiError)) throw error;
       call.status = error.status;
       call.code = error.code;
       this.calls.push(call);
@@ -230,11 +225,11 @@ export class SecretsManagerEndpoint {
   private authenticate(req: IncomingMessage, body: Buffer): void {
     const authorization = parseSigV4Authorization(req.headers.authorization);
     if (!authorization) {
-      throw new ApiError(403, 'MissingAuthenticationTokenException', 'Missing Authentication Token');
+      throw new AwsApiError(403, 'MissingAuthenticationTokenException', 'Missing Authentication Token');
     }
     const secretAccessKey = this.accessKeys[authorization.accessKeyId];
     if (secretAccessKey === undefined || authorization.service !== 'secretsmanager') {
-      throw new ApiError(
+      throw new AwsApiError(
         400,
         'UnrecognizedClientException',
         'The security token included in the request is invalid.',
@@ -242,7 +237,7 @@ export class SecretsManagerEndpoint {
     }
     const signed = { method: req.method ?? 'POST', url: req.url ?? '/', headers: req.headers, body };
     if (!verifySigV4(signed, authorization, secretAccessKey)) {
-      throw new ApiError(
+      throw new AwsApiError(
         400,
         'InvalidSignatureException',
         'The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method.',
@@ -253,28 +248,28 @@ export class SecretsManagerEndpoint {
   private getSecretValue(input: Record<string, unknown>): Record<string, unknown> {
     const { SecretId: secretId, VersionId: versionId, VersionStage: versionStage } = input;
     if (typeof secretId !== 'string' || secretId.length < 1 || secretId.length > MAX_SECRET_ID_LENGTH) {
-      throw new ApiError(
+      throw new AwsApiError(
         400,
         'InvalidParameterException',
         `SecretId must be a string of 1 to ${MAX_SECRET_ID_LENGTH} characters`,
       );
     }
     if (versionId !== undefined && typeof versionId !== 'string') {
-      throw new ApiError(400, 'InvalidParameterException', 'VersionId must be a string');
+      throw new AwsApiError(400, 'InvalidParameterException', 'VersionId must be a string');
     }
     if (versionStage !== undefined && typeof versionStage !== 'string') {
-      throw new ApiError(400, 'InvalidParameterException', 'VersionStage must be a string');
+      throw new AwsApiError(400, 'InvalidParameterException', 'VersionStage must be a string');
     }
     const secret = this.find(secretId);
     if (!secret) {
-      throw new ApiError(
+      throw new AwsApiError(
         400,
         'ResourceNotFoundException',
         "Secrets Manager can't find the specified secret.",
       );
     }
     if (secret.deleted) {
-      throw new ApiError(
+      throw new AwsApiError(
         400,
         'InvalidRequestException',
         "You can't perform this operation on the secret because it was marked for deletion.",
@@ -282,7 +277,7 @@ export class SecretsManagerEndpoint {
     }
     const byId = versionId === undefined ? undefined : secret.versions.find((v) => v.versionId === versionId);
     if (versionId !== undefined && !byId) {
-      throw new ApiError(
+      throw new AwsApiError(
         400,
         'ResourceNotFoundException',
         `Secrets Manager can't find the specified secret value for VersionId: ${versionId}`,
@@ -291,14 +286,14 @@ export class SecretsManagerEndpoint {
     const stage = versionStage ?? (versionId === undefined ? 'AWSCURRENT' : undefined);
     const byStage = stage === undefined ? undefined : secret.versions.find((v) => v.stages.includes(stage));
     if (stage !== undefined && !byStage) {
-      throw new ApiError(
+      throw new AwsApiError(
         400,
         'ResourceNotFoundException',
         `Secrets Manager can't find the specified secret value for staging label: ${stage}`,
       );
     }
     if (byId && byStage && byId !== byStage) {
-      throw new ApiError(
+      throw new AwsApiError(
         400,
         'InvalidRequestException',
         `The VersionId ${versionId} does not have the staging label ${stage}.`,
@@ -338,17 +333,17 @@ function parseJson(body: Buffer): Record<string, unknown> {
   } catch {
     // Answered below.
   }
-  throw new ApiError(400, 'SerializationException', 'The request body is not a JSON object');
+  throw new AwsApiError(400, 'SerializationException', 'The request body is not a JSON object');
 }
 
-function faultError(code: SecretsManagerFault): ApiError {
+function faultError(code: SecretsManagerFault): AwsApiError {
   switch (code) {
     case 'InternalServiceError':
-      return new ApiError(500, code, 'An error occurred on the server side.');
+      return new AwsApiError(500, code, 'An error occurred on the server side.');
     case 'ThrottlingException':
-      return new ApiError(400, code, 'Rate exceeded');
+      return new AwsApiError(400, code, 'Rate exceeded');
     case 'AccessDeniedException':
-      return new ApiError(
+      return new AwsApiError(
         400,
         code,
         'User is not authorized to perform: secretsmanager:GetSecretValue because no identity-based policy allows the secretsmanager:GetSecretValue action',

@@ -1,4 +1,4 @@
-import { InvalidImageOptimizerConfigError } from './errors';
+import { InvalidImageOptimizerConfigError } from '../errors';
 
 /**
  * The image optimizer's configuration: Vercel's `images` configuration (Build Output API

@@ -3,7 +3,7 @@ import * as http from 'node:http';
 import * as https from 'node:https';
 import type { Readable } from 'node:stream';
 import * as zlib from 'node:zlib';
-import { ImageRequestError, SourceAddressError } from './errors';
+import { ImageRequestError, SourceAddressError } from '../errors';
 import { ipLiteralOf, isPublicAddress } from './ip-address';
 
 /*

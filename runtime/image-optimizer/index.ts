@@ -2,6 +2,8 @@
  * The image optimizer behind `/_vercel/image` (the `ImageOptimizer` construct deploys it).
  * Export-only file; `lambda.ts` is the Lambda entry.
  */
+
+export { ImageRequestError, InvalidImageOptimizerConfigError, SourceAddressError } from '../errors';
 export {
   type ContentDispositionType,
   DEFAULT_CONTENT_SECURITY_POLICY,
@@ -19,7 +21,6 @@ export {
   resolveImageOptimizerConfig,
   serializeImageOptimizerConfig,
 } from './config';
-export { ImageRequestError, InvalidImageOptimizerConfigError, SourceAddressError } from './errors';
 export { createImageOptimizerHandler, type ImageOptimizerHandlerOptions } from './handler';
 export { IMAGE_FORMAT_HEADER, type NegotiatedFormat, negotiateFormat } from './negotiate';
 export { optimizeImage } from './optimize';

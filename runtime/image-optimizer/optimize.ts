@@ -1,6 +1,6 @@
 import { DISTRIBUTION_DOMAIN_HEADER } from '../constructs-contract';
+import { ImageRequestError } from '../errors';
 import type { ImageOptimizerConfig } from './config';
-import { ImageRequestError } from './errors';
 import { fetchSource, type SourcePolicy } from './fetch-source';
 import { detectImageType } from './image-type';
 import { requestFormat } from './negotiate';

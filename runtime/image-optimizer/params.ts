@@ -1,5 +1,5 @@
+import { ImageRequestError } from '../errors';
 import { DEFAULT_QUALITY, type ImageOptimizerConfig } from './config';
-import { ImageRequestError } from './errors';
 
 /** A validated `/_vercel/image?url=…&w=…&q=…` request. */
 export interface ImageParams {

@@ -1,5 +1,5 @@
 import sharp from 'sharp';
-import { ImageRequestError } from './errors';
+import { ImageRequestError } from '../errors';
 import { CONTENT_TYPES, type ImageType, isAnimated } from './image-type';
 import type { NegotiatedFormat } from './negotiate';
 

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { type IncomingMessage, type ServerResponse, STATUS_CODES } from 'node:http';
 import type { Readable } from 'node:stream';
+import { readRequestBody } from '../endpoint-server';
 import { cacheKeyOf } from './cache-key';
 import { cacheLifetime } from './cache-lifetime';
 import { CloudFrontFunctionError, CloudFrontFunctionRunner } from './cloudfront-function';
@@ -226,7 +227,7 @@ export class EmulatedDistribution {
       originId = outcome.originId ?? originId;
     }
 
-    const body = await readBody(req);
+    const body = await readRequestBody(req);
     const key = behavior.cachedMethods.includes(method)
       ? `${method === 'HEAD' ? 'GET' : method} ${cacheKeyOf(behavior.cachePolicy, exchange.request)}`
       : undefined;
@@ -524,12 +525,6 @@ function generatedResponse(response: FunctionResponse): {
         ? Buffer.from(body)
         : Buffer.from(body.data, body.encoding === 'base64' ? 'base64' : 'utf8');
   return { statusCode: response.statusCode, headers, body: bytes };
-}
-
-async function readBody(req: IncomingMessage): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of req) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks);
 }
 
 function drained(res: ServerResponse): Promise<void> {

@@ -1,14 +1,15 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import type { Readable } from 'node:stream';
 import type { LambdaFunctionURLEvent } from 'aws-lambda';
+import { closeServer } from '../endpoint-server';
 import {
   toFunctionUrlEvent,
   writeBufferedResponse,
   writeFunctionError,
   writeStreamedResponse,
 } from '../function-url';
+import { listenOnLoopback } from '../loopback';
 import { authorizeFunctionUrlRequest } from './origin-access';
 
 // Lambda Function URLs on a loopback port: the origins the CloudFront emulation calls. Each request
@@ -62,22 +63,8 @@ export async function startFunctionUrlServer(options: FunctionUrlServerOptions):
     });
   });
   server.requestTimeout = 0;
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-  const { port } = server.address() as AddressInfo;
-  return {
-    url: `http://127.0.0.1:${port}`,
-    port,
-    close: async () => {
-      server.closeAllConnections();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-    },
-  };
+  const url = await listenOnLoopback(server);
+  return { url, port: Number(new URL(url).port), close: () => closeServer(server) };
 }
 
 async function serve(

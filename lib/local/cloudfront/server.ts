@@ -1,5 +1,6 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { closeServer } from '../endpoint-server';
 import { EmulatedDistribution, type EmulatedDistributionOptions } from './distribution';
 
 /** Options of {@link startCloudFrontEmulation}. */
@@ -47,8 +48,7 @@ export async function startCloudFrontEmulation(
     url: `http://${host}:${port}`,
     distribution,
     close: async () => {
-      server.closeAllConnections();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await closeServer(server);
       options.transport.close();
     },
   };

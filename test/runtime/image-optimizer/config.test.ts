@@ -1,3 +1,4 @@
+import { InvalidImageOptimizerConfigError } from '../../../runtime/errors';
 import {
   DEFAULT_IMAGE_SIZES,
   IMAGE_OPTIMIZER_CONFIG_ENV,
@@ -6,7 +7,6 @@ import {
   resolveImageOptimizerConfig,
   serializeImageOptimizerConfig,
 } from '../../../runtime/image-optimizer/config';
-import { InvalidImageOptimizerConfigError } from '../../../runtime/image-optimizer/errors';
 
 describe('resolveImageOptimizerConfig', () => {
   test("fills in Vercel's and Next.js's defaults when nothing is configured", () => {

@@ -1,6 +1,6 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { ImageRequestError } from '../../../runtime/image-optimizer/errors';
+import { ImageRequestError } from '../../../runtime/errors';
 import { fetchSource } from '../../../runtime/image-optimizer/fetch-source';
 import { SourceServer, serve } from './sources';
 
