@@ -1,3 +1,5 @@
+import { WeightedLru } from './weighted-lru';
+
 /** What a read needs to know in advance to fetch an entry in one round trip. */
 export interface EntryHint {
   /** Items the entry is stored in (head included). */
@@ -19,59 +21,40 @@ const ENTRY_OVERHEAD = 64;
 
 /**
  * Per-process memory of each key's chunk count and tags, learnt from earlier reads and writes, so
- * the next read fetches the entry's items and its tags' expiry rows in one BatchGetItem. A hint is
+ * the next read fetches the entry's items and its tags' expiry rows in one round trip. A hint is
  * only a guess: the read checks it against the head item and fetches whatever it missed.
  *
  * Least recently used keys are dropped beyond `maxEntries` or `maxWeight` — a key with 128 long
- * tags weighs 500 times a tagless one, so a count alone would not bound memory. A `Map` keeps
- * insertion order, which is all an LRU needs. (`lru-cache` is in node_modules only as a dependency of
- * dev tooling; the runtime does not declare it, so it cannot rely on it.)
+ * tags weighs 500 times a tagless one, so a count alone would not bound memory.
  *
  * Holds no per-request data: safe to share across concurrent invocations.
  */
 export class EntryHints {
-  private readonly entries = new Map<string, EntryHint & { readonly weight: number }>();
-  private readonly maxEntries: number;
-  private readonly maxWeight: number;
-  private weight = 0;
+  private readonly hints: WeightedLru<EntryHint>;
 
   constructor(options: EntryHintsOptions = {}) {
-    this.maxEntries = options.maxEntries ?? 10_000;
-    this.maxWeight = options.maxWeight ?? 2_000_000;
+    this.hints = new WeightedLru({
+      maxEntries: options.maxEntries ?? 10_000,
+      maxWeight: options.maxWeight ?? 2_000_000,
+    });
   }
 
   /** The hint for `key`, marking it recently used. */
   get(key: string): EntryHint | undefined {
-    const hint = this.entries.get(key);
-    if (hint) {
-      this.entries.delete(key);
-      this.entries.set(key, hint);
-    }
-    return hint;
+    return this.hints.get(key);
   }
 
   remember(key: string, hint: EntryHint): void {
-    this.forget(key);
     const weight = ENTRY_OVERHEAD + key.length + hint.tags.reduce((sum, tag) => sum + tag.length, 0);
-    if (weight > this.maxWeight) return;
-    this.entries.set(key, { chunks: hint.chunks, tags: [...hint.tags], weight });
-    this.weight += weight;
-    for (const [oldest, old] of this.entries) {
-      if (this.entries.size <= this.maxEntries && this.weight <= this.maxWeight) break;
-      this.entries.delete(oldest);
-      this.weight -= old.weight;
-    }
+    this.hints.set(key, { chunks: hint.chunks, tags: [...hint.tags] }, weight);
   }
 
   forget(key: string): void {
-    const hint = this.entries.get(key);
-    if (!hint) return;
-    this.entries.delete(key);
-    this.weight -= hint.weight;
+    this.hints.delete(key);
   }
 
   /** Number of remembered keys. */
   get size(): number {
-    return this.entries.size;
+    return this.hints.size;
   }
 }

@@ -1,8 +1,15 @@
 import { randomBytes } from 'node:crypto';
 import { CorruptCacheEntryError } from '../errors';
 import { type EntryHint, EntryHints } from './entry-hints';
+import { DEFAULT_TAG_EXPIRY_MEMO_MS, NEVER_EXPIRED, TagExpiryMemo } from './tag-expiry-memo';
 import type { RuntimeCache } from './types';
-import { serializeValue, validateCacheKey, validateExpireTags, validateSetOptions } from './validation';
+import {
+  serializeValue,
+  validateCacheKey,
+  validateExpireTags,
+  validateSetOptions,
+  validateTagExpiryMemoMs,
+} from './validation';
 import { decodeValue, encodeValue } from './value-codec';
 
 /** Largest value stored, as UTF-8 JSON before compression: Vercel's Runtime Cache item limit (2 MB). */
@@ -31,6 +38,14 @@ export interface PersistentRuntimeCacheOptions {
   readonly timeouts?: Partial<CacheTimeouts>;
   /** Memory of each key's layout for one-round-trip reads. @default - a new EntryHints with its defaults */
   readonly hints?: EntryHints;
+  /**
+   * Milliseconds a tag's expiry, once read, is trusted before reading its row again: a hit whose tags
+   * were all checked within this window reads only the entry. An `expireTag` in another process is
+   * seen within this bound; one in this process at once. 0 reads the tag rows on every hit.
+   *
+   * @default 300 — Vercel's documented propagation bound for `expireTag` ("within 300ms")
+   */
+  readonly tagExpiryMemoMs?: number;
 }
 
 /** The item limits of the store behind a {@link PersistentRuntimeCache}. */
@@ -109,7 +124,9 @@ function describeError(error: unknown): unknown {
  *
  * Freshness: a read is a hit only while `now <= createdAt + ttl` (upstream's in-memory rule) and every
  * tag's latest `expireTag` happened strictly before `createdAt`. `expireTag` is one write per tag,
- * however many entries carry it.
+ * however many entries carry it. A tag's expiry, once read, is trusted for `tagExpiryMemoMs` (Vercel's
+ * 300 ms propagation bound), so a steady-state hit reads the entry alone; this process's own
+ * `expireTag` applies to its reads at once.
  *
  * Faults fail open, never reaching the response: a failed or slow `get` is a miss, a failed `set`,
  * `delete` or `expireTag` is logged and resolves. Bad input rejects with an `InvalidCacheInputError`
@@ -124,6 +141,7 @@ export abstract class PersistentRuntimeCache implements RuntimeCache {
   private readonly now: () => number;
   private readonly timeouts: CacheTimeouts;
   private readonly hints: EntryHints;
+  private readonly tagExpiries: TagExpiryMemo;
   private readonly chunkValueBytes: number;
 
   protected constructor(limits: StoreLimits, options: PersistentRuntimeCacheOptions = {}) {
@@ -132,9 +150,16 @@ export abstract class PersistentRuntimeCache implements RuntimeCache {
     this.now = options.now ?? Date.now;
     this.timeouts = { ...DEFAULT_CACHE_TIMEOUTS, ...options.timeouts };
     this.hints = options.hints ?? new EntryHints();
+    this.tagExpiries = new TagExpiryMemo({
+      maxAgeMs: validateTagExpiryMemoMs(options.tagExpiryMemoMs ?? DEFAULT_TAG_EXPIRY_MEMO_MS),
+    });
   }
 
-  /** Fetches the requested items and tag rows, in one round trip where the store allows. */
+  /**
+   * Fetches the requested items and tag rows, in one round trip where the store allows. A request for
+   * the head alone (no chunks, no tags) is the common steady-state hit: map it to the store's cheapest
+   * single-item read.
+   */
   protected abstract readItems(request: ReadRequest, signal: AbortSignal): Promise<ReadResult>;
 
   /** Writes every item of `entry` atomically, leaving no items of an earlier write of the key. */
@@ -235,6 +260,9 @@ export abstract class PersistentRuntimeCache implements RuntimeCache {
     const expiredAt = this.now();
     try {
       await this.writeTagExpirations(tags, expiredAt, AbortSignal.timeout(this.timeouts.expireTag));
+      // This process must never serve an entry it has just expired, memo or not. Known as of the
+      // write's start: any earlier expiry by another process carries an earlier time, so it is covered.
+      for (const tag of tags) this.tagExpiries.record(tag, expiredAt, expiredAt);
     } catch (error) {
       console.error(
         `${PREFIX} expireTag(${JSON.stringify(tags)}) failed, entries carrying these tags may still be served:`,
@@ -263,11 +291,16 @@ export abstract class PersistentRuntimeCache implements RuntimeCache {
   }
 
   private async read(key: string, signal: AbortSignal): Promise<unknown | null> {
+    const startedAt = this.now();
     const hint: EntryHint = this.hints.get(key) ?? { chunks: 1, tags: [] };
+    // Expiry of every tag checked by this read: fetched now, or trusted from the memo.
+    const expiries = new Map<string, number>();
+    const firstTags = this.tagsToFetch(hint.tags, startedAt, expiries);
     const first = await this.readItems(
-      { key, head: true, chunks: range(1, hint.chunks), tags: hint.tags },
+      { key, head: true, chunks: range(1, hint.chunks), tags: firstTags },
       signal,
     );
+    this.learnTags(firstTags, first.tagExpiredAt, startedAt, expiries);
     const head = first.head;
     if (!head) {
       this.hints.forget(key);
@@ -275,19 +308,25 @@ export abstract class PersistentRuntimeCache implements RuntimeCache {
     }
     this.hints.remember(key, { chunks: head.chunks, tags: head.tags });
     if (!this.isFresh(head)) return null;
+    // Tags the hint did not name (first read of the key here, or its tags changed) may still be trusted.
+    const missingTags = this.tagsToFetch(
+      head.tags.filter((tag) => !expiries.has(tag)),
+      startedAt,
+      expiries,
+    );
+    if (this.expiredByTag(head, expiries)) return null;
 
-    const fetchedTags = new Set(hint.tags);
-    if (expiredByTag(head, first.tagExpiredAt)) return null;
     const chunks = new Map([...first.chunks].filter(([, chunk]) => chunk.writeId === head.writeId));
     const missingChunks = range(1, head.chunks).filter((index) => !chunks.has(index));
-    const missingTags = head.tags.filter((tag) => !fetchedTags.has(tag));
     if (missingChunks.length > 0 || missingTags.length > 0) {
       // First read of this key in this process, or it changed since: one more round trip.
+      const secondAt = this.now();
       const second = await this.readItems(
         { key, head: false, chunks: missingChunks, tags: missingTags },
         signal,
       );
-      if (expiredByTag(head, second.tagExpiredAt)) return null;
+      this.learnTags(missingTags, second.tagExpiredAt, secondAt, expiries);
+      if (this.expiredByTag(head, expiries)) return null;
       for (const [index, chunk] of second.chunks)
         if (chunk.writeId === head.writeId) chunks.set(index, chunk);
     }
@@ -303,17 +342,46 @@ export abstract class PersistentRuntimeCache implements RuntimeCache {
     }
   }
 
+  /** The tags among `tags` whose rows must be read; puts the trusted ones' expiries in `expiries`. */
+  private tagsToFetch(tags: readonly string[], at: number, expiries: Map<string, number>): string[] {
+    const fetch: string[] = [];
+    for (const tag of tags) {
+      const expiredAt = this.tagExpiries.trusted(tag, at);
+      if (expiredAt === undefined) fetch.push(tag);
+      else expiries.set(tag, expiredAt);
+    }
+    return fetch;
+  }
+
+  /** Records the rows a read fetched (a missing row: never expired) in the memo and in `expiries`. */
+  private learnTags(
+    tags: readonly string[],
+    found: ReadonlyMap<string, number>,
+    asOf: number,
+    expiries: Map<string, number>,
+  ): void {
+    for (const tag of tags) {
+      expiries.set(tag, this.tagExpiries.record(tag, found.get(tag) ?? NEVER_EXPIRED, asOf));
+    }
+  }
+
+  /**
+   * Whether a checked tag of `head` was expired at or after its write. The memo's latest expiry counts
+   * too: an `expireTag` of this process that completed while the read was in flight must win.
+   */
+  private expiredByTag(head: EntryHead, expiries: ReadonlyMap<string, number>): boolean {
+    for (const tag of head.tags) {
+      const checked = expiries.get(tag);
+      if (checked === undefined) continue;
+      const expiredAt = Math.max(checked, this.tagExpiries.latest(tag) ?? NEVER_EXPIRED);
+      if (expiredAt >= head.createdAt) return true;
+    }
+    return false;
+  }
+
   private isFresh(head: EntryHead): boolean {
     return head.ttl === undefined || this.now() <= head.createdAt + head.ttl * 1000;
   }
-}
-
-function expiredByTag(head: EntryHead, tagExpiredAt: ReadonlyMap<string, number>): boolean {
-  for (const tag of head.tags) {
-    const expiredAt = tagExpiredAt.get(tag);
-    if (expiredAt !== undefined && expiredAt >= head.createdAt) return true;
-  }
-  return false;
 }
 
 // DynamoDB's TTL attribute is whole epoch seconds; rounding up means the store never deletes an entry

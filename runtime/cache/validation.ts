@@ -1,6 +1,7 @@
 import {
   InvalidCacheInputError,
   InvalidCacheKeyError,
+  InvalidCacheOptionError,
   InvalidCacheTagError,
   InvalidCacheTtlError,
   TooManyCacheTagsError,
@@ -152,4 +153,17 @@ export function serializeValue(value: unknown, label: string): string {
       { cause },
     );
   }
+}
+
+/**
+ * Throws {@link InvalidCacheOptionError} unless `value` is a finite number of milliseconds ≥ 0 (the
+ * `tagExpiryMemoMs` option of a table-backed cache); returns it.
+ */
+export function validateTagExpiryMemoMs(value: unknown): number {
+  if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) {
+    throw new InvalidCacheOptionError(
+      `tagExpiryMemoMs must be a finite number of milliseconds >= 0 (0 disables the memo), got ${describe(value)}`,
+    );
+  }
+  return value;
 }
