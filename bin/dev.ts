@@ -25,6 +25,10 @@ Options:
 Functions get what \`vercel dev\` sets — VERCEL=1, VERCEL_ENV=development, VERCEL_REGION=dev1,
 VERCEL_URL=<host:port> — plus the folder's .env and .env.local; variables set in your shell win.
 
+With \`images\` in the folder's vercel.json (sizes, formats, remotePatterns, …), /_vercel/image is
+served as a deployed ImageOptimizer serves it, resizing with this machine's sharp:
+  curl -H 'Accept: image/webp' 'http://localhost:3000/_vercel/image?url=%2Fapi%2Fphoto&w=640&q=75' -o photo.webp
+
 Act as a viewer elsewhere per request:
   curl -H 'CloudFront-Viewer-Country: DE' -H 'CloudFront-Viewer-City: M%C3%BCnchen' http://localhost:3000/api/hello
 `;

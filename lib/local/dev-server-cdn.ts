@@ -2,13 +2,15 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { join } from 'node:path';
 import type { LambdaFunctionURLEvent } from 'aws-lambda';
+import { IMAGE_OPTIMIZER_CONFIG_ENV } from '../../runtime/image-optimizer/config';
+import type { ImageOptimizerProps } from '../image-optimizer';
 import { ROUTE_ENV } from '../private/constructs-contract';
 import {
   type AccessLogEntry,
   type AssemblyStack,
+  type CfnResource,
   createSigningCredentials,
   EmulatedDistribution,
-  type FunctionUrlInvocation,
   type FunctionUrlServer,
   type FunctionUrlTarget,
   httpOriginTransport,
@@ -21,14 +23,18 @@ import {
 } from './cloudfront';
 import { CloudFrontEndpoint } from './cloudfront-endpoint';
 import { localCloudFrontEnvironment, ProcessEnv } from './dev-server-env';
+import { imageOptimizerTarget } from './dev-server-images';
+import { readImagesConfig } from './dev-server-images-config';
+import { bufferedText, invokeInProcess } from './dev-server-invocation';
 import { functionName, type Project, type ProjectRefresh } from './dev-server-project';
 import { synthesizeDevDistribution } from './dev-server-synth';
-import { invokeStreamingHandler } from './invoke';
 import { matchRoute, type Route, withRouteParams } from './routes';
 
 /** Options of {@link DevServerCdn.start}. */
 export interface DevServerCdnOptions {
   readonly project: Project;
+  /** The dev server's own origin, e.g. `http://localhost:3000`: the image optimizer's local sources. */
+  readonly url: string;
   /** Folder for synthesized templates. */
   readonly workDir: string;
   /** `CloudFront-Viewer-*` location headers for requests that state no location. */
@@ -47,8 +53,10 @@ const NOT_FOUND_BODY = 'The page could not be found.\n\nNOT_FOUND\n';
  * front of the deployed bundles. The functions sit behind Function URLs that enforce the template's
  * auth type; the body-signing Lambda@Edge function runs from its synthesized bundle; invalidations
  * from the functions reach the emulated cache through a loopback CloudFront API
- * (`AWS_ENDPOINT_URL_CLOUDFRONT`). Re-synthesized when routes are added or removed; the cache is
- * emptied when any source changes, as a new deployment starts with an empty cache on Vercel.
+ * (`AWS_ENDPOINT_URL_CLOUDFRONT`). With `images` in the project's `vercel.json`, the template's
+ * image optimizer serves `/_vercel/image` behind its own Function URL. Re-synthesized when routes
+ * are added or removed or `images` changes; the cache is emptied when any source changes, as a new
+ * deployment starts with an empty cache on Vercel.
  */
 export class DevServerCdn {
   /** Starts the Function URL server; the distribution is synthesized on the first {@link update}. */
@@ -60,8 +68,11 @@ export class DevServerCdn {
 
   private readonly credentials = createSigningCredentials();
   private readonly transport: OriginTransport;
-  /** Function URL host → route, for the current template. */
-  private urls = new Map<string, { route: Route; authType: 'AWS_IAM' | 'NONE' }>();
+  /** Function URL host → the function behind it, for the current template. */
+  private urls = new Map<string, FunctionUrlTarget>();
+  /** The `images` configuration read last, and its JSON to tell when it changed. */
+  private images?: ImageOptimizerProps;
+  private imagesKey?: string;
   private functionUrls?: FunctionUrlServer;
   private distribution?: EmulatedDistribution;
   private failure?: Error;
@@ -84,7 +95,8 @@ export class DevServerCdn {
    * @throws the synth's error — the project could not be deployed as it is — until it is fixed
    */
   update(refresh: ProjectRefresh): Promise<void> {
-    this.updating = this.updating.then(() => this.apply(refresh));
+    // After the previous update failed, not `then` alone: that would pass its rejection on forever.
+    this.updating = this.updating.catch(() => undefined).then(() => this.apply(refresh));
     return this.updating;
   }
 
@@ -103,8 +115,23 @@ export class DevServerCdn {
   }
 
   private async apply(refresh: ProjectRefresh): Promise<void> {
+    let imagesChanged = false;
+    if (refresh.sourcesChanged) {
+      let images: ImageOptimizerProps | undefined;
+      try {
+        images = readImagesConfig(this.options.project.dir);
+      } catch (error) {
+        throw this.fail(error);
+      }
+      const key = JSON.stringify(images ?? null);
+      imagesChanged = this.imagesKey !== undefined && key !== this.imagesKey;
+      this.images = images;
+      this.imagesKey = key;
+    }
     const rebuild =
-      refresh.routesChanged || (this.failure ? refresh.sourcesChanged : this.distribution === undefined);
+      refresh.routesChanged ||
+      imagesChanged ||
+      (this.failure ? refresh.sourcesChanged : this.distribution === undefined);
     if (!rebuild) {
       if (refresh.sourcesChanged) this.distribution?.cache.clear();
       if (this.failure) throw this.failure;
@@ -113,27 +140,34 @@ export class DevServerCdn {
     const synthDir = mkdtempSync(join(this.options.workDir, 'cdn-'));
     let stack: AssemblyStack;
     try {
-      stack = synthesizeDevDistribution(this.options.project.dir, refresh.routes, synthDir);
+      stack = synthesizeDevDistribution(this.options.project.dir, refresh.routes, synthDir, this.images);
     } catch (error) {
       rmSync(synthDir, { recursive: true, force: true });
-      this.failure = new Error(`The project cannot be deployed as it is: ${(error as Error).message}`, {
-        cause: error,
-      });
-      this.distribution = undefined;
-      throw this.failure;
+      throw this.fail(error);
     }
     const resolver = new StackResolver(stack);
     const model = readDistribution(resolver);
-    const urls = new Map<string, { route: Route; authType: 'AWS_IAM' | 'NONE' }>();
+    const urls = new Map<string, FunctionUrlTarget>();
     for (const url of readFunctionUrls(stack)) {
-      const routePath = (
-        stack.template.Resources[url.functionLogicalId]?.Properties?.Environment as
-          | { Variables?: Record<string, unknown> }
-          | undefined
-      )?.Variables?.[ROUTE_ENV];
-      const route = refresh.routes.find((candidate) => candidate.path === routePath);
-      if (route)
-        urls.set(new URL(resolver.functionUrl(url.logicalId)).host, { route, authType: url.authType });
+      const fn = stack.template.Resources[url.functionLogicalId];
+      const variables = environmentOf(fn);
+      const host = new URL(resolver.functionUrl(url.logicalId)).host;
+      const imageConfig = variables[IMAGE_OPTIMIZER_CONFIG_ENV];
+      if (typeof imageConfig === 'string') {
+        urls.set(
+          host,
+          imageOptimizerTarget({
+            authType: url.authType,
+            config: JSON.parse(imageConfig),
+            localOrigin: this.options.url,
+            timeoutMs: Number(fn?.Properties?.Timeout ?? 3) * 1000,
+            log: this.options.log,
+          }),
+        );
+        continue;
+      }
+      const route = refresh.routes.find((candidate) => candidate.path === variables[ROUTE_ENV]);
+      if (route) urls.set(host, this.target(route, url.authType));
     }
     this.endpoint ??= await SharedEndpoint.acquire(model.id);
     this.urls = urls;
@@ -152,14 +186,20 @@ export class DevServerCdn {
     this.synthDir = synthDir;
   }
 
+  // The project cannot be served as it is; reported on every request until a source changes.
+  private fail(error: unknown): Error {
+    this.failure = new Error(`The project cannot be deployed as it is: ${(error as Error).message}`, {
+      cause: error,
+    });
+    this.distribution = undefined;
+    return this.failure;
+  }
+
   private async startFunctionUrls(): Promise<void> {
     this.functionUrls = await startFunctionUrlServer({
       trusted: (accessKeyId) =>
         accessKeyId === this.credentials.accessKeyId ? this.credentials.secretAccessKey : undefined,
-      targetFor: (host) => {
-        const url = this.urls.get(host);
-        return url && this.target(url.route, url.authType);
-      },
+      targetFor: (host) => this.urls.get(host),
       log: this.options.log,
     });
   }
@@ -182,14 +222,11 @@ export class DevServerCdn {
           this.options.log(message);
           return bufferedText(500, `${message}\n`, 'no-store');
         }
-        const invocation = invokeStreamingHandler(handler, withParams(event, match.params), {
-          requestId: event.requestContext.requestId,
+        return invokeInProcess(handler, withParams(event, match.params), {
           functionName: functionName(route),
           timeoutMs: this.options.timeoutMs,
-          logError: (id, error) => this.options.log(`${id} Invoke Error: ${error.stack ?? error.message}`),
+          log: this.options.log,
         });
-        await invocation.started;
-        return { kind: 'streaming', contentType: invocation.contentType, body: invocation.body };
       },
     };
   }
@@ -245,11 +282,8 @@ function withParams(
   return { ...event, rawQueryString, queryStringParameters };
 }
 
-function bufferedText(statusCode: number, text: string, cacheControl: string): FunctionUrlInvocation {
-  const payload = {
-    statusCode,
-    headers: { 'content-type': 'text/plain; charset=utf-8', 'cache-control': cacheControl },
-    body: text,
-  };
-  return { kind: 'buffered', payload: Buffer.from(JSON.stringify(payload)) };
+function environmentOf(fn: CfnResource | undefined): Readonly<Record<string, unknown>> {
+  return (
+    (fn?.Properties?.Environment as { Variables?: Record<string, unknown> } | undefined)?.Variables ?? {}
+  );
 }

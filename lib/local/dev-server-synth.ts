@@ -2,6 +2,7 @@ import { App, Stack } from 'aws-cdk-lib';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { Construct } from 'constructs';
 import { Cdn } from '../cdn';
+import { ImageOptimizer, type ImageOptimizerProps } from '../image-optimizer';
 import { VercelProject } from '../vercel-project';
 import { type AssemblyStack, readAssemblyStack } from './cloudfront';
 import type { Route } from './routes';
@@ -21,6 +22,9 @@ const PLACEHOLDER_CODE =
  * control, the body-signing Lambda@Edge function (bundled, it runs in the emulation) — into
  * `outdir`. Only the route functions' code is a placeholder. A folder without routes gets the bare
  * `Cdn` (every path answers the edge 404), at the same construct path so the distribution keeps its id.
+ * With `images`, an `ImageOptimizer` serves `/_vercel/image` as `VercelProject`'s `imageOptimizer`
+ * does; its function's bundle (sharp installed for Lambda) is not built, as the dev server runs the
+ * optimizer in-process.
  *
  * @throws ConfigurationError when the project could not be deployed as it is (e.g. a route
  *   CloudFront path patterns cannot express)
@@ -29,12 +33,15 @@ export function synthesizeDevDistribution(
   dir: string,
   routes: readonly Route[],
   outdir: string,
+  images?: ImageOptimizerProps,
 ): AssemblyStack {
   const app = new App({ outdir });
   // One stack in us-east-1, where the body-signing Lambda@Edge function lives with the distribution.
-  const stack = new Stack(app, DEV_STACK_NAME, { env: { region: 'us-east-1' } });
+  const stack = new DevStack(app, DEV_STACK_NAME, { env: { region: 'us-east-1' } });
+  const imageOptimizer = images && stack.withoutBundling(() => new ImageOptimizer(stack, 'Images', images));
   if (routes.length === 0) {
-    new Cdn(new Construct(stack, 'Project'), 'Cdn');
+    const cdn = new Cdn(new Construct(stack, 'Project'), 'Cdn');
+    imageOptimizer?.addToCdn(cdn);
   } else {
     const functions: Record<string, lambda.Function> = {};
     for (const [i, route] of routes.entries()) {
@@ -46,8 +53,40 @@ export function synthesizeDevDistribution(
     }
     // The sweeper is a scheduled function; locally nothing schedules it, and bundling it (1.7 MB with
     // the AWS SDK) would slow every dev-server start and re-synthesis.
-    new VercelProject(stack, 'Project', { projectDir: dir, functions, enableInvalidationSweeper: false });
+    new VercelProject(stack, 'Project', {
+      projectDir: dir,
+      functions,
+      enableInvalidationSweeper: false,
+      imageOptimizer,
+    });
   }
   app.synth();
   return readAssemblyStack(outdir, DEV_STACK_NAME);
+}
+
+/**
+ * The dev server's stack: bundles its assets like any stack, except for the constructs created in
+ * {@link withoutBundling}. (The `aws:cdk:bundling-stacks` context can only skip a whole stack, and
+ * the body-signing Lambda@Edge function in this one must be bundled: the emulation runs it.)
+ */
+class DevStack extends Stack {
+  private bundling = true;
+
+  override get bundlingRequired(): boolean {
+    return this.bundling && super.bundlingRequired;
+  }
+
+  /**
+   * Creates constructs whose assets are not bundled: CDK stages their source folder instead, as
+   * for a stack excluded from bundling. For the image optimizer, that saves an esbuild run and an
+   * `npm ci` of sharp for Lambda's platform at every synthesis.
+   */
+  withoutBundling<T>(create: () => T): T {
+    this.bundling = false;
+    try {
+      return create();
+    } finally {
+      this.bundling = true;
+    }
+  }
 }

@@ -17,7 +17,8 @@ import type { Route } from './routes';
 // (viewer-request function, cache keyed like the cache policy, origin request policy, origin access
 // control, body-signing Lambda@Edge function, cache tags and invalidation, response headers policy,
 // viewer-response function), a Function URL, the adapter bundled by the same bundler, and a
-// response-streaming invocation — all in this one process.
+// response-streaming invocation — all in this one process. With `images` in the project's
+// vercel.json, `/_vercel/image` is served by the image optimizer the same way.
 
 export { DevServerError } from './dev-server-errors';
 export type { ViewerDefaults } from './dev-server-viewer';
@@ -125,6 +126,7 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
   ready = (async () => {
     cdn = await DevServerCdn.start({
       project,
+      url,
       workDir,
       defaultLocation,
       timeoutMs: options.timeoutMs,

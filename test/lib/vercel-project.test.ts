@@ -43,13 +43,14 @@ describe('VercelProject', () => {
     expect([...project.functions.keys()]).toEqual([
       '/api/after',
       '/api/hello',
+      '/api/photo',
       '/api/revalidate',
       '/api/stream',
       '/api/products/[id]',
       '/api/stock/[id]',
       '/api/users/[id]',
     ]);
-    template.resourceCountIs('AWS::Lambda::Url', 7);
+    template.resourceCountIs('AWS::Lambda::Url', 8);
     template.resourceCountIs('AWS::CloudFront::Distribution', 1);
     template.resourceCountIs('AWS::DynamoDB::GlobalTable', 2);
   });
@@ -65,6 +66,7 @@ describe('VercelProject', () => {
       '/api/users/*',
       '/api/after',
       '/api/hello',
+      '/api/photo',
       '/api/revalidate',
       '/api/stream',
     ]);
@@ -192,7 +194,7 @@ describe('VercelProject', () => {
     expect(project.edgeRouted).toBe(true);
     const config = distributionConfig(template);
     expect(config.CacheBehaviors).toBeUndefined();
-    expect(config.Origins).toHaveLength(7);
+    expect(config.Origins).toHaveLength(8);
     template.resourceCountIs('AWS::CloudFront::KeyValueStore', 1);
     // Each function still checks its own route (the router only picks the origin).
     template.hasResourceProperties('AWS::Lambda::Function', {
@@ -201,7 +203,7 @@ describe('VercelProject', () => {
   });
 
   test('keeps one cache behaviour per route while they fit, with Routing.auto()', () => {
-    const { project, template } = synth({ maxCacheBehaviors: 8 });
+    const { project, template } = synth({ maxCacheBehaviors: 9 });
     expect(project.edgeRouted).toBe(false);
     template.resourceCountIs('AWS::CloudFront::KeyValueStore', 0);
   });
@@ -214,7 +216,7 @@ describe('VercelProject', () => {
 
   test('throws when the routes exceed maxCacheBehaviors with Routing.cacheBehaviors(), explaining the quota', () => {
     expect(() => synth({ maxCacheBehaviors: 4, routing: Routing.cacheBehaviors() })).toThrow(
-      /the project has 7 routes, but the distribution may have only 4 cache behaviours \(maxCacheBehaviors; one is the default behaviour, so 3 routes\)\. Use Routing\.edgeRouter\(\)/,
+      /the project has 8 routes, but the distribution may have only 4 cache behaviours \(maxCacheBehaviors; one is the default behaviour, so 3 routes\)\. Use Routing\.edgeRouter\(\)/,
     );
   });
 
@@ -287,6 +289,7 @@ describe('VercelProject', () => {
         '/api/legacy/*',
         '/api/after',
         '/api/hello',
+        '/api/photo',
         '/api/revalidate',
         '/api/stream',
       ]);
@@ -313,7 +316,7 @@ describe('VercelProject', () => {
       });
       expect(project.functions.get('/api/hello')).toBe(legacy);
       expect(stack.node.tryFindChild('Project')?.node.tryFindChild('Route-api-hello')).toBeUndefined();
-      Template.fromStack(stack).resourceCountIs('AWS::Lambda::Url', 7);
+      Template.fromStack(stack).resourceCountIs('AWS::Lambda::Url', 8);
     });
 
     test('routes your function at the edge like the others', () => {

@@ -10,6 +10,7 @@ import {
 } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
+import sharp from 'sharp';
 import { type DevServer, startDevServer } from '../../../lib/local/dev-server';
 
 const REPO = resolve(__dirname, '..', '..', '..');
@@ -59,6 +60,7 @@ describe('startDevServer on examples/', () => {
     expect(server.routes().map((route) => route.path)).toEqual([
       '/api/after',
       '/api/hello',
+      '/api/photo',
       '/api/revalidate',
       '/api/stream',
       '/api/products/[id]',
@@ -147,6 +149,18 @@ describe('startDevServer on examples/', () => {
     const third = await fetch(`${server.url}/api/products/5`);
     expect(third.headers.get('x-cache')).toBe('Miss from cloudfront');
     expect((await third.json()).renderedAt).not.toBe(firstBody.renderedAt);
+  });
+
+  test('serves /_vercel/image from the images in examples/vercel.json, resizing /api/photo', async () => {
+    const url = `${server.url}/_vercel/image?url=%2Fapi%2Fphoto&w=640&q=75`;
+    const first = await fetch(url, { headers: { accept: 'image/webp,*/*' } });
+    expect(first.status).toBe(200);
+    expect(first.headers.get('content-type')).toBe('image/webp');
+    expect(first.headers.get('x-cache')).toBe('Miss from cloudfront');
+    const metadata = await sharp(Buffer.from(await first.arrayBuffer())).metadata();
+    expect(metadata).toMatchObject({ format: 'webp', width: 640, height: 427 });
+    const second = await fetch(url, { headers: { accept: 'image/webp,*/*' } });
+    expect(second.headers.get('x-cache')).toBe('Hit from cloudfront');
   });
 
   test('refuses bodies over 1 MB in the body-signing Lambda@Edge function, as deployed', async () => {
