@@ -26,8 +26,11 @@ export const PACKAGE_NAME = 'vercel-functions-aws';
 const NOT_COPIED = new Set(['node_modules', 'dist', 'cdk.out', 'coverage']);
 const DOT_FILES_COPIED = new Set(['.gitignore', '.npmignore']);
 
-/** What a consumer installs as its own dev dependencies when it writes TypeScript (never the package's). */
-const CONSUMER_DEV_DEPENDENCIES = ['@types/node', '@types/aws-lambda'];
+/**
+ * What a consumer installs as its own dev dependencies when it writes TypeScript (never the package's:
+ * `@types/aws-lambda` is a dependency because the handler types name it, so it must come from there).
+ */
+const CONSUMER_DEV_DEPENDENCIES = ['@types/node'];
 
 /** Options of {@link packConsumer}. */
 export interface PackConsumerOptions {
