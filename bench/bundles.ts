@@ -3,12 +3,13 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { build } from 'esbuild';
-import { bundleFunction } from '../lib/bundling';
+import { type AdapterFeatureOptions, bundleFunction } from '../lib/bundling';
 
 /**
  * The function bundles the benchmarks compare, built the way a deployment builds them: minified
  * CommonJS for Node 24 with the AWS SDK left external, as the Lambda runtime provides it (the
- * externals NodejsFunction uses with this app's `sdkV3ExcludeSmithyPackages` flag).
+ * externals NodejsFunction uses with this app's `sdkV3ExcludeSmithyPackages` flag), and with the
+ * adapter's bundle-time switches `VercelFunction` sets ({@link DEPLOYED_FEATURES}).
  */
 
 export const REPO_ROOT = path.resolve(__dirname, '..');
@@ -74,13 +75,28 @@ export async function buildVariant(workspace: Workspace, variant: Variant): Prom
   }
 }
 
+/**
+ * The adapter's bundle-time switches as `VercelFunction` sets them for a route of a `VercelProject`
+ * with the default origin protection (`oacWithBodySigning()`, an `AWS_IAM` Function URL): the route
+ * check in (every project function has a route), the origin secret check out (only `secretHeader()`
+ * needs it). test/lib/vercel-function.test.ts checks that the construct decides the same.
+ */
+export const DEPLOYED_FEATURES: AdapterFeatureOptions = { originSecretCheck: false, routeCheck: true };
+
 /** A Vercel-style function bundled with the adapter, as `bundleFunction` does for the constructs. */
 export async function buildWithAdapter(
   entry: string,
   outdir: string,
   projectDir?: string,
 ): Promise<{ outfile: string; handler: string }> {
-  return bundleFunction({ entry, outdir, projectDir, minify: true, external: LAMBDA_PROVIDED_MODULES });
+  return bundleFunction({
+    entry,
+    outdir,
+    projectDir,
+    minify: true,
+    external: LAMBDA_PROVIDED_MODULES,
+    ...DEPLOYED_FEATURES,
+  });
 }
 
 /** A hand-written Lambda handler bundled with the same esbuild options as `bundleFunction`. */

@@ -4,10 +4,15 @@ import { Annotations, Aws, CfnRule, Duration, Fn, Stack, Token } from 'aws-cdk-l
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import type { Construct } from 'constructs';
-import { projectAliases, projectHasOwnVercelPackage } from './bundling';
+import { adapterDefines, projectAliases, projectHasOwnVercelPackage } from './bundling';
 import { ConfigurationError } from './errors';
 import { OriginProtection } from './origin-protection';
-import { CACHE_TABLE_ENV, TAG_TABLE_ENV } from './private/constructs-contract';
+import {
+  CACHE_TABLE_ENV,
+  ORIGIN_SECRET_ARN_ENV,
+  ROUTE_ENV,
+  TAG_TABLE_ENV,
+} from './private/constructs-contract';
 import { restrictLoggingToOwnLogGroup } from './private/function-logging';
 import { writeGeneratedEntry } from './private/generated-entry';
 import { findLockFile, projectDirOf } from './private/project-layout';
@@ -186,6 +191,7 @@ export class VercelFunction extends nodejs.NodejsFunction {
         ...props.bundling,
         forceDockerBundling: false,
         esbuildArgs: { ...props.bundling?.esbuildArgs, ...settings.aliasArgs },
+        define: { ...props.bundling?.define, ...settings.defines },
       },
     });
     this.maxDuration = settings.maxDuration;
@@ -283,6 +289,7 @@ interface Settings {
   readonly maxDuration: number;
   readonly memory: number;
   readonly aliasArgs: Record<string, string>;
+  readonly defines: Record<string, string>;
 }
 
 // Everything that must be known before `super()`: validation, the generated entry, bundling inputs.
@@ -334,5 +341,15 @@ function resolveSettings(where: string, props: VercelFunctionProps): Settings {
     maxDuration,
     memory,
     aliasArgs,
+    // The adapter's checks this function cannot need stay out of its bundle (a bundle without one
+    // refuses every request if its variable turns up anyway): the origin secret check unless the
+    // Function URL is public (only `secretHeader()` sets the secret, and the Cdn refuses a function
+    // whose URL auth type differs from its protection's), the route check without a route.
+    defines: adapterDefines({
+      originSecretCheck:
+        (props.originProtection ?? OriginProtection.oacWithBodySigning()).functionUrlAuthType !==
+          lambda.FunctionUrlAuthType.AWS_IAM || props.environment?.[ORIGIN_SECRET_ARN_ENV] !== undefined,
+      routeCheck: props.route !== undefined || props.environment?.[ROUTE_ENV] !== undefined,
+    }),
   };
 }

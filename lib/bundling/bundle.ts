@@ -1,13 +1,17 @@
 import { statSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { type BuildFailure, build, type Message } from 'esbuild';
+import { type AdapterFeatureOptions, adapterDefines } from './adapter-defines';
 import { adapterEntrySource } from './adapter-entry';
 import { projectAliases } from './aliases';
 import { BundlingError } from './errors';
 import { projectHasOwnVercelPackage } from './project-package';
 
-/** Options for {@link bundleFunction}. */
-export interface BundleFunctionOptions {
+/**
+ * Options for {@link bundleFunction}. The {@link AdapterFeatureOptions} decide which optional parts of
+ * the adapter's request guard the bundle carries (all by default).
+ */
+export interface BundleFunctionOptions extends AdapterFeatureOptions {
   /** The user's function module (a file of a Vercel-style `api/` folder); relative to the working directory. */
   readonly entry: string;
   /** Folder that receives `index.js`; created when missing. */
@@ -68,6 +72,7 @@ export async function bundleFunction(options: BundleFunctionOptions): Promise<Bu
     throw new BundlingError(`bundleFunction: entry '${options.entry}' is not a file (resolved to ${entry})`);
   }
   const projectDir = path.resolve(options.projectDir ?? path.dirname(entry));
+  const define = adapterDefines(options);
   const outfile = path.join(outdir, `${OUTPUT_BASENAME}.js`);
 
   try {
@@ -87,6 +92,7 @@ export async function bundleFunction(options: BundleFunctionOptions): Promise<Bu
       sourcemap: options.sourcemap ?? false,
       external: options.external ?? [],
       alias: projectAliases(projectDir),
+      define,
       logLevel: 'silent',
     });
   } catch (error) {

@@ -1,3 +1,4 @@
+export { type AdapterFeatureOptions, adapterDefines } from './adapter-defines';
 export { adapterEntrySource } from './adapter-entry';
 export {
   projectAliases,

@@ -1,15 +1,15 @@
 import type { Writable } from 'node:stream';
 import type { Context } from 'aws-lambda';
 import { prepareCdnResponse } from '../cdn/response';
+import { InvalidEventError, ResponseBodyError } from '../errors';
 import { createDispatcher, type Dispatcher, describeValue } from './dispatch';
-import { InvalidEventError, ResponseBodyError } from './errors';
 import { type FunctionUrlRequest, readFunctionUrlRequest } from './event';
 import { drainSafetyMargin, drainWaitUntil, openRequestContext } from './invocation';
 import { type LambdaRuntime, lambdaRuntime } from './lambda-runtime';
 import { logError } from './log';
 import { plainText } from './plain-text';
 import { runWithRequestContext } from './request-context';
-import { guardRequest } from './request-guard';
+import { admitRequest } from './request-guard';
 import { responsePrelude, sendResponse } from './response-stream';
 import type { HandlerOptions, StreamingHandler, VercelModule } from './types';
 
@@ -64,7 +64,8 @@ async function invoke(
   // parameters to the query the handler sees, but tag → path rows must name what CloudFront will
   // invalidate. Origin secret and route checks (request-guard.ts), before anything of the user's runs.
   const received = incoming.request;
-  const admitted = await guardRequest(received, requestId);
+  let admitted = admitRequest(received, incoming.originSecret, requestId);
+  if (admitted instanceof Promise) admitted = await admitted;
   if (admitted instanceof Response) {
     await sendResponse(runtime, responseStream, admitted, { omitBody: received.method === 'HEAD' });
     return;

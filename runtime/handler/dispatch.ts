@@ -1,4 +1,4 @@
-import { InvalidHandlerModuleError } from './errors';
+import { InvalidHandlerModuleError } from '../errors';
 import type { FetchHandler, VercelModule } from './types';
 
 /** Calls the user's code for a request and returns whatever it returned (checked by the caller). */

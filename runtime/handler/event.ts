@@ -1,6 +1,6 @@
 import { ORIGIN_SECRET_HEADER } from '../constructs-contract';
+import { InvalidEventError } from '../errors';
 import { describeValue } from './dispatch';
-import { InvalidEventError } from './errors';
 import { addDerivedHeaders, isTrustedHeaderName } from './viewer-headers';
 
 /** What the event processor needs besides the event itself. */
@@ -17,10 +17,14 @@ export interface FunctionUrlRequest {
   readonly request: Request;
   /**
    * The same headers as a record (lower-case names): the request context's view, built in the
-   * same pass. It never holds the origin secret header — that is CloudFront's; the request guard
-   * reads it from the `Request` and removes it there.
+   * same pass. Neither it nor the `Request` holds the origin secret header (see `originSecret`).
    */
   readonly headers: Record<string, string>;
+  /**
+   * The origin secret header's value (`x-vfa-origin-secret`), taken out of the headers before the
+   * `Request` was built: it is CloudFront's, for the request guard only, and never reaches user code.
+   */
+  readonly originSecret: string | undefined;
 }
 
 /** The fields of a Function URL (payload v2) event the adapter reads, once validated. */
@@ -46,7 +50,17 @@ interface FunctionUrlRequestFields {
  * body or URL cannot be decoded; the adapter turns it into a 400 without calling user code.
  */
 export function toWebRequest(event: unknown, options: EventProcessorOptions): Request {
-  return readFunctionUrlRequest(event, options).request;
+  const { request, originSecret } = readFunctionUrlRequest(event, options);
+  if (originSecret === undefined) return request;
+  // Kept on this Request: its caller hands it to `guardRequest`, which reads and removes it.
+  try {
+    request.headers.set(ORIGIN_SECRET_HEADER, originSecret);
+  } catch (cause) {
+    throw new InvalidEventError(`Invalid event: header "${ORIGIN_SECRET_HEADER}" has an invalid value`, {
+      cause,
+    });
+  }
+  return request;
 }
 
 /**
@@ -62,6 +76,8 @@ export function readFunctionUrlRequest(event: unknown, options: EventProcessorOp
   // Function URLs move the Cookie header into `cookies[]`; Web handlers read it from the header.
   if (fields.cookies.length > 0) headers.cookie = fields.cookies.join('; ');
   addDerivedHeaders(headers, { sourceIp: fields.sourceIp, ...options });
+  const originSecret = headers[ORIGIN_SECRET_HEADER];
+  if (originSecret !== undefined) delete headers[ORIGIN_SECRET_HEADER];
 
   const url = requestUrl(fields, headers);
   // `Request` upper-cases these two itself, and refuses a body for them.
@@ -69,37 +85,39 @@ export function readFunctionUrlRequest(event: unknown, options: EventProcessorOp
   const body = bodyless ? undefined : decodeBody(fields);
   let request: Request;
   try {
-    request = new Request(url, { method: fields.method, headers, body });
+    // A plain GET needs no init: the default, and one conversion less.
+    request = fields.method === 'GET' ? new Request(url) : new Request(url, { method: fields.method, body });
   } catch (cause) {
-    throw rejectedRequest(cause, fields, headers, url);
+    throw rejectedRequest(cause, fields, url);
   }
-  if (headers[ORIGIN_SECRET_HEADER] !== undefined) delete headers[ORIGIN_SECRET_HEADER];
-  return { request, headers };
+  appendHeaders(request.headers, headers);
+  return { request, headers, originSecret };
 }
 
 const BODYLESS_METHOD = /^(?:GET|HEAD)$/i;
 
 /**
- * Why `Request` refused the event, as the error the adapter answers with: a header undici
- * refuses (its lower-case name), an unparsable URL, or else the method.
+ * Adds the headers to the new `Request`'s (empty) headers one by one: the same result as passing
+ * them in `RequestInit.headers`, without undici first converting the whole record into another
+ * one (about a quarter of `new Request`'s time, measured), and a refused header is known by name.
  */
-function rejectedRequest(
-  cause: unknown,
-  fields: FunctionUrlRequestFields,
-  headers: Record<string, string>,
-  url: string,
-): InvalidEventError {
-  const probe = new Headers();
-  for (const [name, value] of Object.entries(headers)) {
+function appendHeaders(target: Headers, headers: Readonly<Record<string, string>>): void {
+  for (const name of Object.keys(headers)) {
     try {
-      probe.append(name, value);
-    } catch (headerError) {
-      return new InvalidEventError(
+      target.append(name, headers[name]);
+    } catch (cause) {
+      throw new InvalidEventError(
         `Invalid event: header ${JSON.stringify(name)} has an invalid name or value`,
-        { cause: headerError },
+        {
+          cause,
+        },
       );
     }
   }
+}
+
+/** Why `Request` refused the event, as the error the adapter answers with: an unparsable URL, or else the method. */
+function rejectedRequest(cause: unknown, fields: FunctionUrlRequestFields, url: string): InvalidEventError {
   if (!URL.canParse(url)) {
     return new InvalidEventError(`Invalid event: ${JSON.stringify(url)} is not a valid URL`, { cause });
   }

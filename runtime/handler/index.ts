@@ -4,7 +4,6 @@
 // function uses (lib/bundling/adapter-entry.ts).
 import '../context-services';
 
-export { createHandler } from './create-handler';
 export {
   InvalidEventError,
   InvalidHandlerModuleError,
@@ -14,5 +13,6 @@ export {
   MiddyExecutionModeMissingError,
   OriginSecretUnavailableError,
   ResponseBodyError,
-} from './errors';
+} from '../errors';
+export { createHandler } from './create-handler';
 export type { FetchHandler, HandlerOptions, StreamingHandler, VercelModule } from './types';

@@ -1,6 +1,6 @@
 import type { Context } from 'aws-lambda';
+import { InvalidHandlerOptionError } from '../errors';
 import { Awaiter } from './awaiter';
-import { InvalidHandlerOptionError } from './errors';
 import { invocationEnded, invocationStarted } from './invocation-count';
 import { logError, logWarning } from './log';
 import { RequestContext } from './request-context';

@@ -1,5 +1,5 @@
 import type { Writable } from 'node:stream';
-import { LambdaRuntimeMissingError } from './errors';
+import { LambdaRuntimeMissingError } from '../errors';
 
 /**
  * The part of the `awslambda` global the adapter uses. The Lambda Node.js runtime (aws-lambda-ric)

@@ -4,7 +4,7 @@ import { reportUnsentCacheTags } from '../cdn/response';
 // A middy handler may use the real @vercel/functions, which finds the Runtime Cache, CDN purges
 // and addCacheTag() only through the request context: register them all (context-services.ts).
 import '../context-services';
-import { MiddyExecutionModeMissingError } from './errors';
+import { MiddyExecutionModeMissingError } from '../errors';
 import { drainSafetyMargin, drainWaitUntil, openRequestContext } from './invocation';
 import { lambdaRuntime } from './lambda-runtime';
 import { guardMiddyEvent } from './middy-guard';

@@ -1,4 +1,4 @@
-import { OriginSecretUnavailableError } from './errors';
+import { OriginSecretUnavailableError } from '../errors';
 import { logError, logWarning } from './log';
 import { getSecretsManagerClient, loadSecretsManagerSdk } from './secrets-manager-client';
 

@@ -1,5 +1,6 @@
 import { ORIGIN_SECRET_ARN_ENV, ORIGIN_SECRET_HEADER, ROUTE_ENV } from '../constructs-contract';
-import { OriginSecretUnavailableError } from './errors';
+import './bundle-switches';
+import { OriginSecretUnavailableError } from '../errors';
 import { logError } from './log';
 import { originSecretVerifier } from './origin-secret';
 import { plainText } from './plain-text';
@@ -20,6 +21,9 @@ export type GuardEnvironment = Readonly<Record<string, string | undefined>>;
  *    a path the route does not match gets Vercel's 404. Dynamic segments are added to the query as
  *    Vercel does (`?id=1`), replacing client-sent parameters of the same name.
  *
+ * A bundle built without one of the checks (bundle-switches.ts) answers 500 to every request when its
+ * variable is set, and logs why.
+ *
  * Returns the request to hand to user code, or the response to send instead.
  */
 export async function guardRequest(
@@ -29,23 +33,77 @@ export async function guardRequest(
 ): Promise<Request | Response> {
   const presented = request.headers.get(ORIGIN_SECRET_HEADER);
   if (presented !== null) request.headers.delete(ORIGIN_SECRET_HEADER);
+  return admitRequest(request, presented ?? undefined, requestId, env);
+}
+
+/**
+ * {@link guardRequest} for a request whose origin secret header was already taken off (the adapter's
+ * event processor keeps it out of the `Request`): `presented` is its value. Synchronous unless the
+ * origin secret is checked, so a function behind neither check pays no promise per request.
+ */
+export function admitRequest(
+  request: Request,
+  presented: string | undefined,
+  requestId: string,
+  env: GuardEnvironment = process.env,
+): Request | Response | Promise<Request | Response> {
   const secretId = env[ORIGIN_SECRET_ARN_ENV];
   if (secretId) {
-    let valid: boolean;
-    try {
-      valid = await originSecretVerifier().verify(secretId, presented, requestId);
-    } catch (error) {
-      // The verifier logs why it could not read the secret; anything else is logged here.
-      if (!(error instanceof OriginSecretUnavailableError)) {
-        logError(requestId, 'The origin secret check failed; failing closed with 503', error);
-      }
-      return plainText(503, 'Service Unavailable', { 'retry-after': '5' });
+    // if/else, not an early return: bundle-switches.ts says why.
+    if (typeof __VFA_ORIGIN_SECRET_CHECK__ === 'boolean' && !__VFA_ORIGIN_SECRET_CHECK__) {
+      return leftOut(requestId, ORIGIN_SECRET_ARN_ENV, 'the origin secret check', 'secretHeader()');
+    } else {
+      return checkOriginSecret(secretId, presented, requestId).then(
+        (refusal) => refusal ?? routeGuard(request, requestId, env),
+      );
     }
-    if (!valid) return plainText(403, 'Forbidden');
   }
+  return routeGuard(request, requestId, env);
+}
 
+function routeGuard(request: Request, requestId: string, env: GuardEnvironment): Request | Response {
   const routePath = env[ROUTE_ENV];
   if (!routePath) return request;
+  if (typeof __VFA_ROUTE_CHECK__ === 'boolean' && !__VFA_ROUTE_CHECK__) {
+    return leftOut(requestId, ROUTE_ENV, 'the route check', 'a route');
+  } else {
+    return routeRequest(request, routePath, requestId);
+  }
+}
+
+/** 403 without the right secret, 503 when the secret cannot be read (fail closed), else nothing. */
+async function checkOriginSecret(
+  secretId: string,
+  presented: string | undefined,
+  requestId: string,
+): Promise<Response | undefined> {
+  let valid: boolean;
+  try {
+    valid = await originSecretVerifier().verify(secretId, presented ?? null, requestId);
+  } catch (error) {
+    // The verifier logs why it could not read the secret; anything else is logged here.
+    if (!(error instanceof OriginSecretUnavailableError)) {
+      logError(requestId, 'The origin secret check failed; failing closed with 503', error);
+    }
+    return plainText(503, 'Service Unavailable', { 'retry-after': '5' });
+  }
+  return valid ? undefined : plainText(403, 'Forbidden');
+}
+
+/**
+ * The environment asks for a check this bundle was built without (bundle-switches.ts): every
+ * request is refused, because serving it unchecked could let a caller past CloudFront.
+ */
+function leftOut(requestId: string, variable: string, check: string, needs: string): Response {
+  logError(
+    requestId,
+    `${variable} is set, but this function was bundled without ${check} (its VercelFunction was not given ${needs}); refusing the request instead of serving it unchecked`,
+  );
+  return plainText(500, 'Internal Server Error');
+}
+
+/** Vercel's 404 for a path the route does not serve, else the request with the route's parameters. */
+function routeRequest(request: Request, routePath: string, requestId: string): Request | Response {
   let route: RoutePattern;
   try {
     route = routeOf(routePath);

@@ -1,4 +1,4 @@
-import { InvalidRouteError } from './errors';
+import { InvalidRouteError } from '../errors';
 
 // Vercel's zero-config routing for an `api/` folder, the part that decides which request a route
 // serves — shared by the adapter (a function deployed for one route checks the request against it

@@ -1,6 +1,6 @@
 import type { Writable } from 'node:stream';
 import type { Context } from 'aws-lambda';
-import { InvalidEventError } from '../handler/errors';
+import { InvalidEventError } from '../errors';
 import { toWebRequest } from '../handler/event';
 import { type LambdaRuntime, lambdaRuntime } from '../handler/lambda-runtime';
 import { logError } from '../handler/log';

@@ -1,5 +1,8 @@
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
 import * as path from 'node:path';
+import { bundleFunction } from '../../lib/bundling';
 import { SecretsManagerEndpoint } from '../../lib/local/secrets-manager-endpoint';
 import { type LocalFunction, startLocalFunction } from './local-function';
 
@@ -102,6 +105,64 @@ describe('a function whose origin secret cannot be read', () => {
     } finally {
       await unreachable.stop();
     }
+  });
+});
+
+// Bundles built the way VercelFunction builds them for a function that needs neither check
+// (bundle-switches.ts): without the origin secret check and without the route check. Behind a
+// misconfiguration — the variables set anyway — they must refuse, never serve unchecked.
+describe('a function bundled without the origin secret and route checks', () => {
+  let outdir: string;
+  let lean: LocalFunction | undefined;
+  beforeAll(async () => {
+    outdir = mkdtempSync(path.join(tmpdir(), 'vfa-lean-guard-'));
+    await bundleFunction({ entry: ENTRY, outdir, originSecretCheck: false, routeCheck: false });
+  });
+  afterEach(async () => {
+    await lean?.stop();
+    lean = undefined;
+  });
+  afterAll(() => rmSync(outdir, { recursive: true, force: true }));
+
+  const startLean = async (env: Record<string, string>) => {
+    lean = await startLocalFunction({ taskRoot: outdir, handler: 'index.handler', env });
+    return lean;
+  };
+
+  test('leaves the Secrets Manager client and the route matcher out of the bundle', () => {
+    const code = readFileSync(path.join(outdir, 'index.js'), 'utf8');
+    expect(code).toContain('// runtime/handler/request-guard.ts');
+    expect(code).not.toContain('client-secrets-manager');
+    expect(code).not.toContain('// runtime/handler/origin-secret.ts');
+    expect(code).not.toContain('// runtime/handler/route.ts');
+  });
+
+  test('refuses every request with 500, even one with the right secret, when the secret variable is set', async () => {
+    const fn = await startLean(functionEnv(secrets.url));
+    const response = await fetch(`${fn.url}/api/users/1`, {
+      headers: { 'x-vfa-origin-secret': SECRET_VALUE },
+    });
+    expect(response.status).toBe(500);
+    expect(await response.text()).toBe('Internal Server Error');
+    const line = await fn.runtime.waitForLog(/bundled without the origin secret check/, 5_000);
+    expect(line.text).toContain('VERCEL_FUNCTIONS_AWS_ORIGIN_SECRET_ARN is set');
+  });
+
+  test('refuses every request with 500 when the route variable is set', async () => {
+    const fn = await startLean({ VERCEL_FUNCTIONS_AWS_ROUTE: '/api/users/[id]' });
+    const response = await fetch(`${fn.url}/api/users/1`);
+    expect(response.status).toBe(500);
+    const line = await fn.runtime.waitForLog(/bundled without the route check/, 5_000);
+    expect(line.text).toContain('VERCEL_FUNCTIONS_AWS_ROUTE is set');
+  });
+
+  test('serves requests, without the secret header, when neither variable is set', async () => {
+    const fn = await startLean({});
+    const response = await fetch(`${fn.url}/api/users/1/2?id=7`, { headers: { 'x-vfa-origin-secret': 'x' } });
+    expect(response.status).toBe(200);
+    const seen = await response.json();
+    expect(new URL(seen.url).search).toBe('?id=7');
+    expect(seen.headers['x-vfa-origin-secret']).toBeUndefined();
   });
 });
 

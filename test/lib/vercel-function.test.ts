@@ -269,8 +269,26 @@ describe('VercelFunction', () => {
     new VercelFunction(stack, 'Hello', { entry: HELLO, originProtection: OriginProtection.secretHeader() });
     const code = bundledCode(stack);
     // Loaded with import() on the first check: resolved from the Lambda runtime then, not compiled at init.
+    expect(code).toContain('// runtime/handler/origin-secret.ts');
     expect(code).toContain('import("@aws-sdk/client-secrets-manager")');
     expect(code).not.toContain('// node_modules/@aws-sdk/');
+  });
+
+  test('bundles neither the origin secret check nor the route check when the function needs neither', () => {
+    const stack = new Stack(new App(), 'Stack', { env: { region: 'eu-central-1' } });
+    new VercelFunction(stack, 'Hello', { entry: HELLO });
+    const code = bundledCode(stack);
+    expect(code).toContain('// runtime/handler/request-guard.ts');
+    expect(code).not.toContain('// runtime/handler/origin-secret.ts');
+    expect(code).not.toContain('// runtime/handler/route.ts');
+  });
+
+  test('bundles the route check, and not the origin secret check, for a route behind the default protection', () => {
+    const stack = new Stack(new App(), 'Stack', { env: { region: 'eu-central-1' } });
+    new VercelFunction(stack, 'Hello', { entry: HELLO, route: '/api/hello' });
+    const code = bundledCode(stack);
+    expect(code).toContain('// runtime/handler/route.ts');
+    expect(code).not.toContain('// runtime/handler/origin-secret.ts');
   });
 
   test('produces the same asset hash in separate synths', () => {

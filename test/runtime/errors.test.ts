@@ -12,6 +12,14 @@ describe('errors', () => {
     ['InvalidImageOptimizerConfigError', new errors.InvalidImageOptimizerConfigError('m')],
     ['ImageRequestError', new errors.ImageRequestError(400, 'm')],
     ['SourceAddressError', new errors.SourceAddressError('example.com', '10.0.0.1')],
+    ['LambdaRuntimeMissingError', new errors.LambdaRuntimeMissingError()],
+    ['InvalidHandlerModuleError', new errors.InvalidHandlerModuleError('m')],
+    ['InvalidHandlerOptionError', new errors.InvalidHandlerOptionError('m')],
+    ['InvalidEventError', new errors.InvalidEventError('m')],
+    ['ResponseBodyError', new errors.ResponseBodyError('r')],
+    ['MiddyExecutionModeMissingError', new errors.MiddyExecutionModeMissingError()],
+    ['InvalidRouteError', new errors.InvalidRouteError('m')],
+    ['OriginSecretUnavailableError', new errors.OriginSecretUnavailableError('m', 'arn')],
   ];
 
   test.each(instances)('%s sets its name and extends the base class', (name, error) => {

@@ -96,6 +96,34 @@ describe('bundleFunction', () => {
     expect(JSON.parse(readFileSync(`${outfile}.map`, 'utf8')).version).toBe(3);
   });
 
+  test('keeps the origin secret check and the route check in by default', async () => {
+    const entry = writeEntry("export default { fetch: () => new Response('hi') };\n");
+    const { outfile } = await bundleFunction({ entry, outdir: path.join(dir, 'out') });
+    const output = readFileSync(outfile, 'utf8');
+    expect(output).toContain('// runtime/handler/origin-secret.ts');
+    expect(output).toContain('// runtime/handler/route.ts');
+  });
+
+  test.each([
+    ['originSecretCheck', 'runtime/handler/origin-secret.ts', 'runtime/handler/route.ts'],
+    ['routeCheck', 'runtime/handler/route.ts', 'runtime/handler/origin-secret.ts'],
+  ] as const)('leaves a check out when %s is false', async (option, leftOut, kept) => {
+    const entry = writeEntry("export default { fetch: () => new Response('hi') };\n");
+    const { outfile } = await bundleFunction({ entry, outdir: path.join(dir, 'out'), [option]: false });
+    const output = readFileSync(outfile, 'utf8');
+    expect(output).not.toContain(`// ${leftOut}`);
+    expect(output).toContain(`// ${kept}`);
+    expect(output).toContain('// runtime/handler/request-guard.ts');
+  });
+
+  test('throws a BundlingError naming the option when a check switch is not a boolean', async () => {
+    const entry = writeEntry("export default { fetch: () => new Response('hi') };\n");
+    const options = { entry, outdir: path.join(dir, 'out'), routeCheck: 'no' as unknown as boolean };
+    await expect(bundleFunction(options)).rejects.toThrow(
+      new BundlingError('adapterDefines: routeCheck must be a boolean, got "no"'),
+    );
+  });
+
   test('throws a BundlingError naming the entry when the entry does not exist', async () => {
     const entry = path.join(dir, 'api', 'missing.ts');
     await expect(bundleFunction({ entry, outdir: path.join(dir, 'out') })).rejects.toThrow(

@@ -1,12 +1,12 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { geolocation, ipAddress, waitUntil } from '@vercel/functions';
-import { getContext } from '../../../runtime/get-context';
-import { createHandler } from '../../../runtime/handler';
 import {
   InvalidHandlerModuleError,
   InvalidHandlerOptionError,
   LambdaRuntimeMissingError,
-} from '../../../runtime/handler/errors';
+} from '../../../runtime/errors';
+import { getContext } from '../../../runtime/get-context';
+import { createHandler } from '../../../runtime/handler';
 import type { VercelModule } from '../../../runtime/handler/types';
 import { functionUrlEvent, installFakeLambdaRuntime, invoke } from './fake-lambda';
 

@@ -1,5 +1,5 @@
+import { InvalidHandlerModuleError } from '../../../runtime/errors';
 import { createDispatcher } from '../../../runtime/handler/dispatch';
-import { InvalidHandlerModuleError } from '../../../runtime/handler/errors';
 import type { VercelModule } from '../../../runtime/handler/types';
 
 const request = (method: string) => new Request('https://example.com/api/x', { method });

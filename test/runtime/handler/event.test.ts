@@ -1,4 +1,4 @@
-import { InvalidEventError } from '../../../runtime/handler/errors';
+import { InvalidEventError } from '../../../runtime/errors';
 import { readFunctionUrlRequest, toWebRequest } from '../../../runtime/handler/event';
 import { functionUrlEvent } from './fake-lambda';
 
@@ -203,14 +203,33 @@ describe('readFunctionUrlRequest', () => {
     expect(Object.fromEntries(request.headers)).toEqual(headers);
   });
 
-  test('leaves the origin secret out of the record but on the request when CloudFront sent it', () => {
-    const { request, headers } = readFunctionUrlRequest(
-      functionUrlEvent({ headers: { 'x-vfa-origin-secret': 'shh' } }),
+  test('hands the origin secret on apart, in neither the record nor the request, when CloudFront sent it', () => {
+    const { request, headers, originSecret } = readFunctionUrlRequest(
+      functionUrlEvent({ headers: { 'x-vfa-origin-secret': ' shh ' } }),
       options,
     );
-    // The request guard reads it from the request and removes it there.
-    expect(request.headers.get('x-vfa-origin-secret')).toBe('shh');
+    expect(originSecret).toBe('shh');
+    expect(request.headers.has('x-vfa-origin-secret')).toBe(false);
     expect(headers).not.toHaveProperty('x-vfa-origin-secret');
+  });
+
+  test('has no origin secret when the event carries none', () => {
+    expect(readFunctionUrlRequest(functionUrlEvent(), options).originSecret).toBeUndefined();
+  });
+
+  test('toWebRequest keeps the origin secret on the request for guardRequest when CloudFront sent it', () => {
+    const request = toWebRequest(functionUrlEvent({ headers: { 'x-vfa-origin-secret': 'shh' } }), options);
+    expect(request.headers.get('x-vfa-origin-secret')).toBe('shh');
+  });
+
+  test('builds the request with the event method and body when the method is not a plain GET', async () => {
+    const request = toWebRequest(
+      functionUrlEvent({ method: 'put', body: 'hi', headers: { 'content-type': 'text/plain' } }),
+      options,
+    );
+    expect(request.method).toBe('PUT');
+    expect(request.headers.get('content-type')).toBe('text/plain');
+    expect(await request.text()).toBe('hi');
   });
 
   test('drops spoofed trusted headers whatever their case when the viewer sent them', () => {

@@ -1,5 +1,5 @@
 import type { SecretsManagerEndpoint } from '../../../lib/local/secrets-manager-endpoint';
-import { OriginSecretUnavailableError } from '../../../runtime/handler/errors';
+import { OriginSecretUnavailableError } from '../../../runtime/errors';
 import { fetchOriginSecretValues, OriginSecretVerifier } from '../../../runtime/handler/origin-secret';
 import { useSecretsManagerEndpoint } from './secrets-env';
 

@@ -122,6 +122,57 @@ describe('guardRequest', () => {
       );
     });
   });
+
+  // A bundle built without a check (esbuild `define`, bundle-switches.ts) sees the switch as a global
+  // `false`; setting the global stands in for the define here. test/harness/origin-guard.test.ts runs
+  // real bundles built that way.
+  describe('in a bundle built without a check', () => {
+    const switches = globalThis as Record<string, unknown>;
+    afterEach(() => {
+      delete switches.__VFA_ORIGIN_SECRET_CHECK__;
+      delete switches.__VFA_ROUTE_CHECK__;
+    });
+
+    test('refuses with 500 and logs the variable when the origin secret variable is set anyway', async () => {
+      switches.__VFA_ORIGIN_SECRET_CHECK__ = false;
+      const result = await guardRequest(
+        request('/api/hello', { 'x-vfa-origin-secret': 'anything' }),
+        'req-lean',
+        { [SECRET_ENV]: 'arn:aws:secretsmanager:us-east-1:123456789012:secret:origin-AbCdEf' },
+      );
+      expect((result as Response).status).toBe(500);
+      expect((result as Response).headers.get('cache-control')).toBe('no-store');
+      expect(String(errors.mock.calls[0][0])).toMatch(
+        /VERCEL_FUNCTIONS_AWS_ORIGIN_SECRET_ARN is set, but this function was bundled without the origin secret check.*refusing the request.*\(request req-lean\)/,
+      );
+    });
+
+    test('refuses with 500 and logs the variable when the route variable is set anyway', async () => {
+      switches.__VFA_ROUTE_CHECK__ = false;
+      const result = await guardRequest(request('/api/users/1'), 'req-lean', {
+        [ROUTE_ENV]: '/api/users/[id]',
+      });
+      expect((result as Response).status).toBe(500);
+      expect(String(errors.mock.calls[0][0])).toMatch(
+        /VERCEL_FUNCTIONS_AWS_ROUTE is set, but this function was bundled without the route check/,
+      );
+    });
+
+    test('serves the request and strips the secret header when neither variable is set', async () => {
+      switches.__VFA_ORIGIN_SECRET_CHECK__ = false;
+      switches.__VFA_ROUTE_CHECK__ = false;
+      const incoming = request('/api/hello', { 'x-vfa-origin-secret': 'anything' });
+      expect(await guardRequest(incoming, 'r', {})).toBe(incoming);
+      expect(incoming.headers.has('x-vfa-origin-secret')).toBe(false);
+    });
+
+    test('runs the checks when the switches are true', async () => {
+      switches.__VFA_ORIGIN_SECRET_CHECK__ = true;
+      switches.__VFA_ROUTE_CHECK__ = true;
+      const result = await guardRequest(request('/api/users/1/2'), 'r', { [ROUTE_ENV]: '/api/users/[id]' });
+      expect((result as Response).status).toBe(404);
+    });
+  });
 });
 
 // A port nothing listens on: bound, then released.

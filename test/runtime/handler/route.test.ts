@@ -1,4 +1,4 @@
-import { InvalidRouteError } from '../../../runtime/handler/errors';
+import { InvalidRouteError } from '../../../runtime/errors';
 import {
   compareRouteSpecificity,
   matchRoute,
