@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { existsSync, statSync } from 'node:fs';
 import * as path from 'node:path';
-import { CfnOutput, type Duration, Lazy, Stack } from 'aws-cdk-lib';
+import { Annotations, CfnOutput, type Duration, Lazy, Stack } from 'aws-cdk-lib';
 import type * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import type * as cloudfront from 'aws-cdk-lib/aws-cloudfront';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
@@ -10,7 +10,7 @@ import { Construct } from 'constructs';
 import { compareRouteSpecificity, parseRoute, type RoutePattern } from '../runtime/handler/route';
 import { Cdn } from './cdn';
 import { ConfigurationError } from './errors';
-import type { ImageOptimizer } from './image-optimizer';
+import { ImageOptimizer, type ImageOptimizerProps } from './image-optimizer';
 import { InvalidationSweeper } from './invalidation-sweeper';
 import { discoverRoutes, type Route } from './local/routes';
 import { OidcIssuer, type WebIdentityTokenSigningAlgorithm } from './oidc-issuer';
@@ -19,6 +19,12 @@ import { OriginProtection } from './origin-protection';
 import { findLockFile } from './private/project-layout';
 import { routePathPattern, unsupportedPathPatternSegment } from './private/route-path-pattern';
 import { bindVercelRuntime } from './private/runtime-binding';
+import {
+  ignoredKeysMessage,
+  readVercelJson,
+  VERCEL_JSON_IMAGES_ID,
+  type VercelJson,
+} from './private/vercel-json';
 import { Routing } from './routing';
 import { RuntimeCacheTable } from './runtime-cache-table';
 import { TagTable } from './tag-table';
@@ -224,13 +230,19 @@ export interface VercelProjectProps {
    * URLs expect it, and `invalidateBySrcImage()` evicts its variants. It takes one of the
    * `maxCacheBehaviors`.
    *
+   * Without it, `images` in `projectDir/vercel.json` configures one as on Vercel: an
+   * `ImageOptimizer` with those fields and the project's `architecture`, created as the child
+   * `Images` of this construct. Set this prop for the settings vercel.json cannot hold (memory,
+   * timeout, `maximumResponseBody`, …); it then wins, and a synth warning says vercel.json's
+   * `images` was ignored.
+   *
    * @example
    * new VercelProject(this, 'Project', {
    *   projectDir: 'app',
    *   imageOptimizer: new ImageOptimizer(this, 'Images', { sizes: [640, 1080, 1920] }),
    * });
    *
-   * @default - no image optimization: `/_vercel/image` gets the 404 of unrouted paths
+   * @default - from vercel.json `images`, else no optimizer: `/_vercel/image` gets the 404 of unrouted paths
    */
   readonly imageOptimizer?: ImageOptimizer;
 
@@ -269,9 +281,10 @@ const AWS_ROLE_ARN_ENV = 'AWS_ROLE_ARN';
  *
  * An {@link InvalidationSweeper} sends the invalidations waiting in the tag table every minute
  * (`enableInvalidationSweeper`); an {@link ImageOptimizer} serves `/_vercel/image`
- * (`imageOptimizer`). With `oidcAudiences`, every function may get OIDC tokens from STS
- * (`getVercelOidcToken()`); with `awsRole`, every function may assume that role
- * (`awsCredentialsProvider`).
+ * (`imageOptimizer`, or `images` in the project's vercel.json). The other vercel.json keys
+ * (rewrites, headers, crons, …) are not applied: a synth warning names the ones the file sets.
+ * With `oidcAudiences`, every function may get OIDC tokens from STS (`getVercelOidcToken()`);
+ * with `awsRole`, every function may assume that role (`awsCredentialsProvider`).
  *
  * @example
  * const project = new VercelProject(this, 'Project', { projectDir: 'examples' });
@@ -299,7 +312,7 @@ export class VercelProject extends Construct {
   /** Sends the invalidations waiting in the tag table every minute (unless `enableInvalidationSweeper` is false). */
   readonly invalidationSweeper?: InvalidationSweeper;
 
-  /** The image optimizer serving `/_vercel/image`, when `imageOptimizer` is set. */
+  /** The image optimizer serving `/_vercel/image`: `imageOptimizer`, else the one of vercel.json `images`. */
   readonly imageOptimizer?: ImageOptimizer;
 
   /**
@@ -324,6 +337,7 @@ export class VercelProject extends Construct {
         `maxCacheBehaviors must be a whole number of at least 2, got ${maxCacheBehaviors}`,
       );
     }
+    const vercelJson = this.readVercelJson(projectDir, props);
     const ownFunctions = this.ownFunctions(props.functions ?? {});
     const discovered = this.discover(projectDir).filter(
       (route) => !ownFunctions.some((own) => own.route.path === route.path),
@@ -342,7 +356,7 @@ export class VercelProject extends Construct {
       props.routing ?? Routing.auto(),
       routes,
       maxCacheBehaviors,
-      props.imageOptimizer !== undefined,
+      props.imageOptimizer !== undefined || vercelJson?.images !== undefined,
     );
     if (!props.oidcAudiences && (props.oidcSigningAlgorithm || props.oidcTokenDuration)) {
       throw new ConfigurationError(
@@ -416,8 +430,11 @@ export class VercelProject extends Construct {
     for (const fn of new Set(functions.values())) this.cdn.grantCreateInvalidation(fn);
     this.functions = functions;
     this.url = `https://${domain ?? this.cdn.distributionDomainName}`;
-    props.imageOptimizer?.addToCdn(this.cdn);
-    this.imageOptimizer = props.imageOptimizer;
+    this.imageOptimizer =
+      props.imageOptimizer ??
+      (vercelJson?.images &&
+        this._createImageOptimizer({ ...vercelJson.images, architecture: props.architecture }));
+    this.imageOptimizer?.addToCdn(this.cdn);
     if (props.enableInvalidationSweeper ?? true) {
       this.invalidationSweeper = new InvalidationSweeper(this, 'InvalidationSweeper', {
         tagTable: this.tagTable,
@@ -428,6 +445,39 @@ export class VercelProject extends Construct {
       });
     }
     this.oidcIssuerUrl = this.grantOidc(props, new Set(functions.values()));
+  }
+
+  /**
+   * Creates the optimizer of vercel.json's `images`, as the child `Images`. A seam for the local
+   * dev server alone, which creates it without bundling (lib/local/dev-server-synth.ts).
+   *
+   * @internal
+   */
+  protected _createImageOptimizer(props: ImageOptimizerProps): ImageOptimizer {
+    return new ImageOptimizer(this, VERCEL_JSON_IMAGES_ID, props);
+  }
+
+  // vercel.json, and warnings for what of it does not take effect.
+  private readVercelJson(projectDir: string, props: VercelProjectProps): VercelJson | undefined {
+    let vercelJson: VercelJson | undefined;
+    try {
+      vercelJson = readVercelJson(projectDir);
+    } catch (error) {
+      throw new ConfigurationError(this, (error as Error).message, { cause: error });
+    }
+    if (vercelJson?.images && props.imageOptimizer) {
+      Annotations.of(this).addWarningV2(
+        'vercel-functions-aws:vercelJsonImagesIgnored',
+        `imageOptimizer is set, so the images of ${vercelJson.file} are ignored: configure the optimizer in one place (remove images from vercel.json, or imageOptimizer to use them)`,
+      );
+    }
+    if (vercelJson && vercelJson.ignoredKeys.length > 0) {
+      Annotations.of(this).addWarningV2(
+        'vercel-functions-aws:vercelJsonKeysIgnored',
+        ignoredKeysMessage(vercelJson.file, vercelJson.ignoredKeys),
+      );
+    }
+    return vercelJson;
   }
 
   // OIDC tokens from STS and the awsCredentialsProvider role, for every function.

@@ -70,8 +70,7 @@ export class DevServerCdn {
   private readonly transport: OriginTransport;
   /** Function URL host → the function behind it, for the current template. */
   private urls = new Map<string, FunctionUrlTarget>();
-  /** The `images` configuration read last, and its JSON to tell when it changed. */
-  private images?: ImageOptimizerProps;
+  /** The JSON of the `images` configuration read last, to tell when it changed. */
   private imagesKey?: string;
   private functionUrls?: FunctionUrlServer;
   private distribution?: EmulatedDistribution;
@@ -125,7 +124,6 @@ export class DevServerCdn {
       }
       const key = JSON.stringify(images ?? null);
       imagesChanged = this.imagesKey !== undefined && key !== this.imagesKey;
-      this.images = images;
       this.imagesKey = key;
     }
     const rebuild =
@@ -140,7 +138,7 @@ export class DevServerCdn {
     const synthDir = mkdtempSync(join(this.options.workDir, 'cdn-'));
     let stack: AssemblyStack;
     try {
-      stack = synthesizeDevDistribution(this.options.project.dir, refresh.routes, synthDir, this.images);
+      stack = synthesizeDevDistribution(this.options.project.dir, refresh.routes, synthDir);
     } catch (error) {
       rmSync(synthDir, { recursive: true, force: true });
       throw this.fail(error);

@@ -3,6 +3,7 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { Construct } from 'constructs';
 import { Cdn } from '../cdn';
 import { ImageOptimizer, type ImageOptimizerProps } from '../image-optimizer';
+import { readVercelJson, VERCEL_JSON_IMAGES_ID } from '../private/vercel-json';
 import { VercelProject } from '../vercel-project';
 import { type AssemblyStack, readAssemblyStack } from './cloudfront';
 import type { Route } from './routes';
@@ -22,9 +23,10 @@ const PLACEHOLDER_CODE =
  * control, the body-signing Lambda@Edge function (bundled, it runs in the emulation) — into
  * `outdir`. Only the route functions' code is a placeholder. A folder without routes gets the bare
  * `Cdn` (every path answers the edge 404), at the same construct path so the distribution keeps its id.
- * With `images`, an `ImageOptimizer` serves `/_vercel/image` as `VercelProject`'s `imageOptimizer`
- * does; its function's bundle (sharp installed for Lambda) is not built, as the dev server runs the
- * optimizer in-process.
+ * `VercelProject` reads the project's vercel.json as at `cdk deploy`: with `images`, its
+ * `ImageOptimizer` serves `/_vercel/image` (for a folder without routes, one at the same construct
+ * path). The optimizer function's bundle (sharp installed for Lambda) is not built, as the dev
+ * server runs the optimizer in-process.
  *
  * @throws ConfigurationError when the project could not be deployed as it is (e.g. a route
  *   CloudFront path patterns cannot express)
@@ -33,15 +35,18 @@ export function synthesizeDevDistribution(
   dir: string,
   routes: readonly Route[],
   outdir: string,
-  images?: ImageOptimizerProps,
 ): AssemblyStack {
   const app = new App({ outdir });
   // One stack in us-east-1, where the body-signing Lambda@Edge function lives with the distribution.
   const stack = new DevStack(app, DEV_STACK_NAME, { env: { region: 'us-east-1' } });
-  const imageOptimizer = images && stack.withoutBundling(() => new ImageOptimizer(stack, 'Images', images));
   if (routes.length === 0) {
-    const cdn = new Cdn(new Construct(stack, 'Project'), 'Cdn');
-    imageOptimizer?.addToCdn(cdn);
+    // No VercelProject (it needs a route), so no one else reads vercel.json.
+    const project = new Construct(stack, 'Project');
+    const cdn = new Cdn(project, 'Cdn');
+    const images = readVercelJson(dir)?.images;
+    if (images) {
+      stack.withoutBundling(() => new ImageOptimizer(project, VERCEL_JSON_IMAGES_ID, images)).addToCdn(cdn);
+    }
   } else {
     const functions: Record<string, lambda.Function> = {};
     for (const [i, route] of routes.entries()) {
@@ -53,15 +58,22 @@ export function synthesizeDevDistribution(
     }
     // The sweeper is a scheduled function; locally nothing schedules it, and bundling it (1.7 MB with
     // the AWS SDK) would slow every dev-server start and re-synthesis.
-    new VercelProject(stack, 'Project', {
-      projectDir: dir,
-      functions,
-      enableInvalidationSweeper: false,
-      imageOptimizer,
-    });
+    new DevProject(stack, 'Project', { projectDir: dir, functions, enableInvalidationSweeper: false });
   }
   app.synth();
   return readAssemblyStack(outdir, DEV_STACK_NAME);
+}
+
+/**
+ * `VercelProject` as `cdk deploy` synthesizes it, except that the image optimizer it creates from
+ * vercel.json's `images` is not bundled. Skipping it needs the stack's help (CDK decides per stack
+ * whether assets are bundled), and only the optimizer may skip: the body-signing Lambda@Edge
+ * function, created by the same VercelProject, must be bundled as the emulation runs it.
+ */
+class DevProject extends VercelProject {
+  protected override _createImageOptimizer(props: ImageOptimizerProps): ImageOptimizer {
+    return (Stack.of(this) as DevStack).withoutBundling(() => super._createImageOptimizer(props));
+  }
 }
 
 /**

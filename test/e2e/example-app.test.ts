@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import sharp from 'sharp';
 import { type SigningCredentials, signOriginRequest } from '../../lib/local/cloudfront';
 import { dynamoDBLocalEndpoint } from '../setup/dynamodb-tables';
 import { type LocalStack, startLocalStack } from './support/local-stack';
@@ -250,5 +251,19 @@ describe('the example app from cdk.out behind the emulated CloudFront', () => {
     expect(response.status).toBe(404);
     expect(response.headers.get('x-cache')).toBe('FunctionGeneratedResponse from cloudfront');
     expect(await response.text()).toBe('The page could not be found.\n\nNOT_FOUND\n');
+  });
+
+  // examples/vercel.json's images, applied by VercelProject: the optimizer's staged bundle under the
+  // real runtime. Its own node_modules holds sharp for Lambda's arm64; on another machine sharp
+  // finds this machine's build in the node_modules linked above the assets.
+  test('serves /_vercel/image from vercel.json images: a WebP of /api/photo fetched through the distribution', async () => {
+    const response = await get('/_vercel/image?url=%2Fapi%2Fphoto&w=640', { accept: 'image/webp,*/*' });
+    expect(response.status).toBe(200);
+    expect(response.headers.get('content-type')).toBe('image/webp');
+    const image = await sharp(Buffer.from(await response.arrayBuffer())).metadata();
+    expect({ format: image.format, width: image.width }).toEqual({ format: 'webp', width: 640 });
+
+    // 500 is not one of the sizes vercel.json lists.
+    expect((await get('/_vercel/image?url=%2Fapi%2Fphoto&w=500')).status).toBe(400);
   });
 });

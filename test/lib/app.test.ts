@@ -39,8 +39,15 @@ describe('bin/app.ts', () => {
       readFileSync(path.join(outdir, 'VercelFunctionsExample.template.json'), 'utf8'),
     );
     const types = Object.values(template.Resources as Record<string, { Type: string }>).map((r) => r.Type);
-    expect(types.filter((t) => t === 'AWS::Lambda::Url')).toHaveLength(7);
-    expect(types).toContain('AWS::CloudFront::Distribution');
+    // The eight routes of examples/api and the image optimizer of examples/vercel.json.
+    expect(types.filter((t) => t === 'AWS::Lambda::Url')).toHaveLength(9);
+    const patterns = Object.values(
+      template.Resources as Record<
+        string,
+        { Type: string; Properties?: { DistributionConfig?: { CacheBehaviors: { PathPattern: string }[] } } }
+      >,
+    ).flatMap((r) => r.Properties?.DistributionConfig?.CacheBehaviors.map((b) => b.PathPattern) ?? []);
+    expect(patterns).toContain('/_vercel/image*');
     expect(template.Outputs.Url).toBeDefined();
     const report = JSON.parse(readFileSync(path.join(outdir, 'validation-report.json'), 'utf8'));
     expect(

@@ -4,12 +4,14 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { Names, type Stack } from 'aws-cdk-lib';
-import { Match, Template } from 'aws-cdk-lib/assertions';
+import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
+import { ImageOptimizer } from '../../lib/image-optimizer';
 import { OriginProtection } from '../../lib/origin-protection';
 import { Routing } from '../../lib/routing';
 import { VercelProject, type VercelProjectProps } from '../../lib/vercel-project';
+import { IMAGE_OPTIMIZER_CONFIG_ENV } from '../../runtime/image-optimizer/config';
 import { testStack } from './helpers';
 
 const REPO = path.join(__dirname, '..', '..');
@@ -50,7 +52,8 @@ describe('VercelProject', () => {
       '/api/stock/[id]',
       '/api/users/[id]',
     ]);
-    template.resourceCountIs('AWS::Lambda::Url', 8);
+    // The eight routes' functions and the image optimizer of examples/vercel.json.
+    template.resourceCountIs('AWS::Lambda::Url', 9);
     template.resourceCountIs('AWS::CloudFront::Distribution', 1);
     template.resourceCountIs('AWS::DynamoDB::GlobalTable', 2);
   });
@@ -69,6 +72,7 @@ describe('VercelProject', () => {
       '/api/photo',
       '/api/revalidate',
       '/api/stream',
+      '/_vercel/image*',
     ]);
   });
 
@@ -193,8 +197,11 @@ describe('VercelProject', () => {
     const { project, template } = synth({ maxCacheBehaviors: 4 });
     expect(project.edgeRouted).toBe(true);
     const config = distributionConfig(template);
-    expect(config.CacheBehaviors).toBeUndefined();
-    expect(config.Origins).toHaveLength(8);
+    // Only the image optimizer keeps a behaviour of its own.
+    expect(config.CacheBehaviors.map((b: { PathPattern: string }) => b.PathPattern)).toEqual([
+      '/_vercel/image*',
+    ]);
+    expect(config.Origins).toHaveLength(9);
     template.resourceCountIs('AWS::CloudFront::KeyValueStore', 1);
     // Each function still checks its own route (the router only picks the origin).
     template.hasResourceProperties('AWS::Lambda::Function', {
@@ -203,7 +210,8 @@ describe('VercelProject', () => {
   });
 
   test('keeps one cache behaviour per route while they fit, with Routing.auto()', () => {
-    const { project, template } = synth({ maxCacheBehaviors: 9 });
+    // The eight routes, the image optimizer's behaviour and the default one.
+    const { project, template } = synth({ maxCacheBehaviors: 10 });
     expect(project.edgeRouted).toBe(false);
     template.resourceCountIs('AWS::CloudFront::KeyValueStore', 0);
   });
@@ -211,12 +219,14 @@ describe('VercelProject', () => {
   test('routes at the edge whatever the count with Routing.edgeRouter()', () => {
     const { project, template } = synth({ routing: Routing.edgeRouter() });
     expect(project.edgeRouted).toBe(true);
-    expect(distributionConfig(template).CacheBehaviors).toBeUndefined();
+    expect(
+      distributionConfig(template).CacheBehaviors.map((b: { PathPattern: string }) => b.PathPattern),
+    ).toEqual(['/_vercel/image*']);
   });
 
   test('throws when the routes exceed maxCacheBehaviors with Routing.cacheBehaviors(), explaining the quota', () => {
     expect(() => synth({ maxCacheBehaviors: 4, routing: Routing.cacheBehaviors() })).toThrow(
-      /the project has 8 routes, but the distribution may have only 4 cache behaviours \(maxCacheBehaviors; one is the default behaviour, so 3 routes\)\. Use Routing\.edgeRouter\(\)/,
+      /the project has 8 routes, but the distribution may have only 4 cache behaviours \(maxCacheBehaviors; one is the default behaviour and one the image optimizer's, so 2 routes\)\. Use Routing\.edgeRouter\(\)/,
     );
   });
 
@@ -292,6 +302,7 @@ describe('VercelProject', () => {
         '/api/photo',
         '/api/revalidate',
         '/api/stream',
+        '/_vercel/image*',
       ]);
       template.hasResourceProperties('AWS::Lambda::Url', {
         TargetFunctionArn: { 'Fn::GetAtt': [legacyId, 'Arn'] },
@@ -316,7 +327,7 @@ describe('VercelProject', () => {
       });
       expect(project.functions.get('/api/hello')).toBe(legacy);
       expect(stack.node.tryFindChild('Project')?.node.tryFindChild('Route-api-hello')).toBeUndefined();
-      Template.fromStack(stack).resourceCountIs('AWS::Lambda::Url', 8);
+      Template.fromStack(stack).resourceCountIs('AWS::Lambda::Url', 9);
     });
 
     test('routes your function at the edge like the others', () => {
@@ -352,5 +363,139 @@ describe('VercelProject', () => {
           }),
       ).toThrow(/Stack\/Legacy runs python3\.13; the Vercel runtime needs a Node\.js runtime/);
     });
+  });
+});
+
+describe('VercelProject with vercel.json', () => {
+  const folders: string[] = [];
+  afterAll(() => {
+    for (const dir of folders) rmSync(dir, { recursive: true, force: true });
+  });
+
+  // A project with one route and `vercel.json` holding `contents` (JSON-encoded unless a string).
+  function projectWithVercelJson(contents: unknown): string {
+    const dir = projectWith(['api/hello.ts']);
+    folders.push(dir);
+    writeFileSync(
+      path.join(dir, 'vercel.json'),
+      typeof contents === 'string' ? contents : JSON.stringify(contents),
+    );
+    return dir;
+  }
+
+  function synthProject(projectDir: string, props: Partial<VercelProjectProps> = {}) {
+    const stack = testStack('us-east-1');
+    const project = new VercelProject(stack, 'Project', { projectDir, ...props });
+    return { stack, project, template: Template.fromStack(stack) };
+  }
+
+  function optimizerFunctions(template: Template) {
+    return Object.values(template.findResources('AWS::Lambda::Function')).filter(
+      (fn) => fn.Properties.Environment?.Variables?.[IMAGE_OPTIMIZER_CONFIG_ENV] !== undefined,
+    );
+  }
+
+  test('serves examples/ images at /_vercel/image with the sizes and formats of its vercel.json', () => {
+    const { stack, project, template } = synth();
+    expect(project.imageOptimizer).toBeInstanceOf(ImageOptimizer);
+    expect(project.imageOptimizer?.node.path).toBe('Stack/Project/Images');
+    const [fn] = optimizerFunctions(template);
+    expect(fn.Properties.Architectures).toEqual(['arm64']);
+    expect(JSON.parse(fn.Properties.Environment.Variables[IMAGE_OPTIMIZER_CONFIG_ENV])).toEqual({
+      sizes: [256, 640, 1080, 1920],
+      formats: ['image/avif', 'image/webp'],
+    });
+    const image = distributionConfig(template).CacheBehaviors.find(
+      (b: { PathPattern: string }) => b.PathPattern === '/_vercel/image*',
+    );
+    expect(image.FunctionAssociations).toEqual([
+      {
+        EventType: 'viewer-request',
+        FunctionARN: { 'Fn::GetAtt': [expect.stringMatching(/^ProjectImagesViewerRequest/), 'FunctionARN'] },
+      },
+    ]);
+    Annotations.fromStack(stack).hasNoWarning('*', Match.anyValue());
+  });
+
+  test("gives the optimizer of vercel.json the project's architecture and minimumCacheTTL in seconds", () => {
+    const dir = projectWithVercelJson({ images: { sizes: [640], minimumCacheTTL: 60 } });
+    const { project, template } = synthProject(dir, { architecture: lambda.Architecture.X86_64 });
+    expect(project.imageOptimizer?.config).toMatchObject({ sizes: [640], minimumCacheTTL: 60 });
+    expect(optimizerFunctions(template).map((fn) => fn.Properties.Architectures)).toEqual([['x86_64']]);
+  });
+
+  test('uses the imageOptimizer prop instead of vercel.json images, with a warning', () => {
+    const dir = projectWithVercelJson({ images: { sizes: [640] } });
+    const stack = testStack('us-east-1');
+    const imageOptimizer = new ImageOptimizer(stack, 'Mine', { sizes: [1080] });
+    const project = new VercelProject(stack, 'Project', { projectDir: dir, imageOptimizer });
+    const template = Template.fromStack(stack);
+    expect(project.imageOptimizer).toBe(imageOptimizer);
+    expect(project.node.tryFindChild('Images')).toBeUndefined();
+    expect(optimizerFunctions(template)).toHaveLength(1);
+    Annotations.fromStack(stack).hasWarning(
+      '/Stack/Project',
+      Match.stringLikeRegexp(
+        `imageOptimizer is set, so the images of ${path.join(dir, 'vercel.json')} are ignored`,
+      ),
+    );
+  });
+
+  test('warns once, naming the vercel.json keys it does not apply and the props to use instead', () => {
+    const dir = projectWithVercelJson({
+      $schema: 'https://openapi.vercel.sh/vercel.json',
+      rewrites: [{ source: '/(.*)', destination: '/api/hello' }],
+      cleanUrls: true,
+      regions: ['fra1'],
+      crons: [{ path: '/api/hello', schedule: '0 5 * * *' }],
+      imagez: {},
+    });
+    const { stack, project } = synthProject(dir);
+    expect(project.imageOptimizer).toBeUndefined();
+    const warnings = Annotations.fromStack(stack).findWarning('*', Match.anyValue());
+    expect(warnings.map((w) => String(w.entry.data))).toEqual([
+      `${path.join(dir, 'vercel.json')} sets rewrites, cleanUrls, regions (use VercelProject's regions), crons: VercelProject does not apply them, so they have no effect on AWS. It also sets imagez, not a documented vercel.json key (ignored). Only images is applied (an ImageOptimizer at /_vercel/image). [ack: vercel-functions-aws:vercelJsonKeysIgnored]`,
+    ]);
+  });
+
+  test('stays silent about $schema', () => {
+    const dir = projectWithVercelJson({ $schema: 'https://openapi.vercel.sh/vercel.json' });
+    const { stack } = synthProject(dir);
+    Annotations.fromStack(stack).hasNoWarning('*', Match.anyValue());
+  });
+
+  test('throws when vercel.json is not valid JSON', () => {
+    const dir = projectWithVercelJson('{ "images": ');
+    expect(() => synthProject(dir)).toThrow(
+      `Stack/Project: ${path.join(dir, 'vercel.json')}: not valid JSON: `,
+    );
+  });
+
+  test('throws when vercel.json does not hold an object', () => {
+    const dir = projectWithVercelJson([]);
+    expect(() => synthProject(dir)).toThrow(
+      `Stack/Project: ${path.join(dir, 'vercel.json')}: must hold a JSON object, got an array`,
+    );
+  });
+
+  test('throws when images is not an object', () => {
+    const dir = projectWithVercelJson({ images: true });
+    expect(() => synthProject(dir)).toThrow(
+      `Stack/Project: ${path.join(dir, 'vercel.json')}: images must be an object, got true`,
+    );
+  });
+
+  test('throws when images has a field Vercel does not document', () => {
+    const dir = projectWithVercelJson({ images: { sizes: [640], deviceSizes: [640] } });
+    expect(() => synthProject(dir)).toThrow(
+      `Stack/Project: ${path.join(dir, 'vercel.json')}: images has an unknown field 'deviceSizes' (known: sizes, qualities, formats, domains, remotePatterns, localPatterns, minimumCacheTTL, dangerouslyAllowSVG, contentSecurityPolicy, contentDispositionType)`,
+    );
+  });
+
+  test('throws when a size is not a width the optimizer can serve', () => {
+    const dir = projectWithVercelJson({ images: { sizes: [640, 0] } });
+    expect(() => synthProject(dir)).toThrow(
+      `Stack/Project: ${path.join(dir, 'vercel.json')}: images.sizes[1] must be a whole number from 1 to 16383, got 0`,
+    );
   });
 });

@@ -22,6 +22,7 @@ import {
 } from '../../../lib/local/cloudfront';
 import { CloudFrontEndpoint } from '../../../lib/local/cloudfront-endpoint';
 import { createLocalTable, DYNAMODB_LOCAL_CLIENT_CONFIG } from '../../../lib/local/dynamodb-local';
+import { IMAGE_OPTIMIZER_CONFIG_ENV } from '../../../runtime/image-optimizer/config';
 import { LambdaProcess } from '../../harness/lambda-process';
 import { RuntimeApi } from '../../harness/runtime-api';
 
@@ -109,6 +110,22 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     );
     const functionIds = new Set([...urls.map((url) => url.functionLogicalId), ...edgeFunctionIds]);
     const functions = new Map<string, RunningFunction>();
+    // One Function URL server per URL (below), as each URL is its own endpoint.
+    const addresses = new Map<string, { host: string; port: number }>();
+    // The distribution first, for its URL; it finds the origins and functions when requests come.
+    const edgeEvents: CloudFrontRequestEvent[] = [];
+    const cdn = await startCloudFrontEmulation({
+      model: distribution,
+      transport: httpOriginTransport((domain) => addresses.get(domain)),
+      edgeFunction: (logicalId, event) => {
+        edgeEvents.push(event);
+        return invokeEdgeFunction(functions.get(logicalId), logicalId, event);
+      },
+      signingCredentials: credentials,
+      region: resolver.region,
+      invalidations: cloudFront,
+    });
+    closers.push(() => cdn.close());
     await Promise.all(
       [...functionIds].map(async (logicalId) => {
         const model = readLambdaFunction(stack, logicalId);
@@ -118,6 +135,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
           AWS_ENDPOINT_URL_CLOUDFRONT: cloudFront.url,
           AWS_ACCESS_KEY_ID: DYNAMODB_LOCAL_CLIENT_CONFIG.credentials.accessKeyId,
           AWS_SECRET_ACCESS_KEY: DYNAMODB_LOCAL_CLIENT_CONFIG.credentials.secretAccessKey,
+          ...imageOptimizerEnvironment(resolveEnvironment(model, resolver), cdn.url),
         };
         const runtimeApi = await RuntimeApi.start({
           functionName: logicalId,
@@ -139,8 +157,6 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       }),
     );
 
-    // One Function URL server per URL, as each URL is its own endpoint.
-    const addresses = new Map<string, { host: string; port: number }>();
     for (const url of urls) {
       const running = functions.get(url.functionLogicalId)!;
       const server: FunctionUrlServer = await startFunctionUrlServer({
@@ -157,20 +173,6 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       addresses.set(new URL(functionUrl).host, { host: '127.0.0.1', port: server.port });
       functions.set(url.functionLogicalId, { ...running, functionUrl, localUrl: server.url });
     }
-
-    const edgeEvents: CloudFrontRequestEvent[] = [];
-    const cdn = await startCloudFrontEmulation({
-      model: distribution,
-      transport: httpOriginTransport((domain) => addresses.get(domain)),
-      edgeFunction: (logicalId, event) => {
-        edgeEvents.push(event);
-        return invokeEdgeFunction(functions.get(logicalId), logicalId, event);
-      },
-      signingCredentials: credentials,
-      region: resolver.region,
-      invalidations: cloudFront,
-    });
-    closers.push(() => cdn.close());
 
     return {
       url: cdn.url,
@@ -221,4 +223,17 @@ async function invokeEdgeFunction(
   if (response.kind !== 'buffered')
     throw new Error(`the Lambda@Edge function ${logicalId} streamed its response`);
   return JSON.parse(response.payload.toString('utf8'));
+}
+
+// An image optimizer fetches local sources (`url=/path`) from the distribution that received the
+// request, by its domain; the emulated one is at `distributionUrl`.
+function imageOptimizerEnvironment(
+  environment: Readonly<Record<string, string>>,
+  distributionUrl: string,
+): Record<string, string> {
+  const config = environment[IMAGE_OPTIMIZER_CONFIG_ENV];
+  if (config === undefined) return {};
+  return {
+    [IMAGE_OPTIMIZER_CONFIG_ENV]: JSON.stringify({ ...JSON.parse(config), localOrigin: distributionUrl }),
+  };
 }

@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import type { LambdaFunctionURLEvent } from 'aws-lambda';
@@ -6,6 +6,9 @@ import sharp from 'sharp';
 import { type DevServer, startDevServer } from '../../../lib/local/dev-server';
 import { imageOptimizerTarget } from '../../../lib/local/dev-server-images';
 import { readImagesConfig } from '../../../lib/local/dev-server-images-config';
+import { synthesizeDevDistribution } from '../../../lib/local/dev-server-synth';
+import { discoverRoutes } from '../../../lib/local/routes';
+import { IMAGE_OPTIMIZER_CONFIG_ENV } from '../../../runtime/image-optimizer/config';
 import { samplePng } from '../../runtime/image-optimizer/sources';
 
 // `npm start` serving /_vercel/image: the image behaviour, its policies and viewer-request function
@@ -177,6 +180,35 @@ describe('startDevServer on a folder with images and no functions', () => {
   });
 });
 
+describe('synthesizeDevDistribution with images in vercel.json', () => {
+  // The dev server runs the optimizer in-process: bundling it (esbuild and an npm ci of sharp for
+  // Lambda) at every synthesis would only slow `npm start` down.
+  test("synthesizes VercelProject's optimizer without bundling it, and the body signer bundled", () => {
+    const dir = project({
+      'api/hello.ts': 'export function GET() { return new Response("hello"); }\n',
+      'vercel.json': JSON.stringify(IMAGES),
+    });
+    const outdir = project({});
+    const stack = synthesizeDevDistribution(dir, discoverRoutes(dir), outdir);
+    const functions = Object.entries(stack.template.Resources).filter(
+      ([, resource]) => resource.Type === 'AWS::Lambda::Function',
+    );
+    const staged = (logicalId: string): boolean => {
+      const code = functions.find(([id]) => id === logicalId)?.[1].Properties?.Code as { S3Key: string };
+      return existsSync(join(outdir, `asset.${code.S3Key.replace('.zip', '')}`, 'index.js'));
+    };
+    const [optimizer] = functions.find(
+      ([, resource]) =>
+        (resource.Properties?.Environment as { Variables?: Record<string, unknown> } | undefined)
+          ?.Variables?.[IMAGE_OPTIMIZER_CONFIG_ENV] !== undefined,
+    )!;
+    const [signer] = functions.find(([id]) => id.startsWith('ProjectCdnBodySigner'))!;
+    expect(optimizer).toMatch(/^ProjectImages/);
+    expect(staged(optimizer)).toBe(false);
+    expect(staged(signer)).toBe(true);
+  });
+});
+
 describe('readImagesConfig', () => {
   test('returns undefined when the project has no vercel.json or it has no images', () => {
     expect(readImagesConfig(project({}))).toBeUndefined();
@@ -201,14 +233,13 @@ describe('readImagesConfig', () => {
   test('throws when minimumCacheTTL is not a whole number of seconds', () => {
     const dir = project({ 'vercel.json': JSON.stringify({ images: { minimumCacheTTL: '1h' } }) });
     expect(() => readImagesConfig(dir)).toThrow(
-      'vercel.json: images.minimumCacheTTL must be a whole number of seconds, got "1h"',
+      `${join(dir, 'vercel.json')}: images.minimumCacheTTL must be a whole number from 0 to 31536000, got "1h"`,
     );
   });
 
   test('throws when vercel.json is not valid JSON', () => {
-    expect(() => readImagesConfig(project({ 'vercel.json': '{ images: ' }))).toThrow(
-      /^vercel\.json is not valid JSON: /,
-    );
+    const dir = project({ 'vercel.json': '{ images: ' });
+    expect(() => readImagesConfig(dir)).toThrow(`${join(dir, 'vercel.json')}: not valid JSON: `);
   });
 });
 

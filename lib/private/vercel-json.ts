@@ -1,0 +1,191 @@
+import { existsSync, readFileSync } from 'node:fs';
+import * as path from 'node:path';
+import { Duration } from 'aws-cdk-lib';
+import { resolveImageOptimizerConfig } from '../../runtime/image-optimizer/config';
+import type { ImageOptimizerProps } from '../image-optimizer';
+
+// A Vercel project's own configuration file, read once for `cdk deploy` (VercelProject) and
+// `npm start` (the dev server) alike. Of its keys only `images` has an equivalent that can be
+// applied from the file (an ImageOptimizer); the others are named in a synth warning, so nobody
+// assumes a rewrite or a cron took effect on AWS.
+
+/** The project configuration file, in the project's root folder. */
+export const VERCEL_JSON = 'vercel.json';
+
+/** Construct id (in the VercelProject) of the ImageOptimizer created from `images`. */
+export const VERCEL_JSON_IMAGES_ID = 'Images';
+
+// Every top-level key Vercel documents for vercel.json
+// (https://vercel.com/docs/project-configuration/vercel-json; schema https://openapi.vercel.sh/vercel.json,
+// as @vercel/config's VercelConfig mirrors it), by what VercelProject does with it.
+
+/** Applied: `images` becomes an ImageOptimizer. */
+const APPLIED_KEYS: readonly string[] = ['images'];
+
+/**
+ * Metadata with no behaviour on Vercel either, so never worth a warning: the editor schema, and
+ * the configuration format's version (`2` in older files).
+ */
+const METADATA_KEYS: readonly string[] = ['$schema', 'version'];
+
+/**
+ * Not applied; each with the VercelProject prop that does the same, where one does. Build and
+ * Git settings have no meaning here (the CDK app bundles the functions, and deploys when you run
+ * it); routing rules, crons and Vercel's platform settings have no equivalent (yet).
+ */
+const IGNORED_KEYS: Readonly<Record<string, string | undefined>> = {
+  alias: 'domainNames',
+  build: undefined,
+  buildCommand: undefined,
+  builds: undefined,
+  bulkRedirectsPath: undefined,
+  bunVersion: undefined,
+  cleanUrls: undefined,
+  crons: undefined,
+  devCommand: undefined,
+  env: 'environment',
+  fluid: undefined,
+  framework: undefined,
+  functionFailoverRegions: undefined,
+  functions: 'maxDuration and memory',
+  git: undefined,
+  github: undefined,
+  headers: undefined,
+  ignoreCommand: undefined,
+  installCommand: undefined,
+  name: undefined,
+  outputDirectory: undefined,
+  passiveRegions: undefined,
+  public: undefined,
+  redirects: undefined,
+  regions: 'regions',
+  relatedProjects: undefined,
+  rewrites: undefined,
+  routes: undefined,
+  scope: undefined,
+  trailingSlash: undefined,
+  wildcard: undefined,
+};
+
+// The `images` fields Vercel documents (https://vercel.com/docs/project-configuration/vercel-json#images,
+// the Build Output API's `images`); ImageOptimizerProps has each under the same name.
+const IMAGES_FIELDS: readonly string[] = [
+  'sizes',
+  'qualities',
+  'formats',
+  'domains',
+  'remotePatterns',
+  'localPatterns',
+  'minimumCacheTTL',
+  'dangerouslyAllowSVG',
+  'contentSecurityPolicy',
+  'contentDispositionType',
+];
+
+/** What a project's `vercel.json` holds, as far as it concerns a VercelProject. */
+export interface VercelJson {
+  /** Absolute path of the file. */
+  readonly file: string;
+  /** `images`, validated, as ImageOptimizerProps (`minimumCacheTTL` seconds as a Duration). */
+  readonly images?: ImageOptimizerProps;
+  /** Top-level keys the file sets that VercelProject does not apply, in file order. */
+  readonly ignoredKeys: readonly string[];
+}
+
+/**
+ * A `vercel.json` that cannot be used: not JSON, not an object, or an `images` an ImageOptimizer
+ * refuses. The message starts with the file's path and names the field and the value received.
+ */
+export class VercelJsonError extends Error {
+  /** Absolute path of the file. */
+  readonly file: string;
+
+  constructor(file: string, message: string, options?: { cause?: unknown }) {
+    super(`${file}: ${message}`, options);
+    this.name = 'VercelJsonError';
+    this.file = file;
+  }
+}
+
+/**
+ * Reads and validates `<projectDir>/vercel.json`: `undefined` when the project has none.
+ *
+ * @throws VercelJsonError when the file is not a JSON object or its `images` is not valid
+ */
+export function readVercelJson(projectDir: string): VercelJson | undefined {
+  const file = path.resolve(projectDir, VERCEL_JSON);
+  if (!existsSync(file)) return undefined;
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(readFileSync(file, 'utf8'));
+  } catch (error) {
+    throw new VercelJsonError(file, `not valid JSON: ${(error as Error).message}`, { cause: error });
+  }
+  if (!isObject(parsed)) throw new VercelJsonError(file, `must hold a JSON object, got ${describe(parsed)}`);
+  const ignoredKeys = Object.keys(parsed).filter(
+    (key) => !APPLIED_KEYS.includes(key) && !METADATA_KEYS.includes(key),
+  );
+  return {
+    file,
+    images: parsed.images === undefined ? undefined : imagesProps(file, parsed.images),
+    ignoredKeys,
+  };
+}
+
+/**
+ * The warning for `keys` a VercelProject ignores: each with the prop to use instead where there is
+ * one, and the keys Vercel does not document (a typo, or one newer than this list) told apart.
+ */
+export function ignoredKeysMessage(file: string, keys: readonly string[]): string {
+  const documented = keys.filter((key) => Object.hasOwn(IGNORED_KEYS, key));
+  const unknown = keys.filter((key) => !Object.hasOwn(IGNORED_KEYS, key));
+  const sentences: string[] = [];
+  if (documented.length > 0) {
+    const named = documented.map((key) => {
+      const instead = IGNORED_KEYS[key];
+      return instead === undefined ? key : `${key} (use VercelProject's ${instead})`;
+    });
+    sentences.push(
+      `${file} sets ${named.join(', ')}: VercelProject does not apply ${documented.length === 1 ? 'it' : 'them'}, so ${documented.length === 1 ? 'it has' : 'they have'} no effect on AWS.`,
+    );
+  }
+  if (unknown.length > 0) {
+    sentences.push(
+      `${documented.length > 0 ? 'It also sets' : `${file} sets`} ${unknown.join(', ')}, ${unknown.length === 1 ? 'not a documented vercel.json key' : 'not documented vercel.json keys'} (ignored).`,
+    );
+  }
+  sentences.push('Only images is applied (an ImageOptimizer at /_vercel/image).');
+  return sentences.join(' ');
+}
+
+function imagesProps(file: string, images: unknown): ImageOptimizerProps {
+  if (!isObject(images)) throw new VercelJsonError(file, `images must be an object, got ${describe(images)}`);
+  const unknown = Object.keys(images).find((key) => !IMAGES_FIELDS.includes(key));
+  if (unknown !== undefined) {
+    throw new VercelJsonError(
+      file,
+      `images has an unknown field '${unknown}' (known: ${IMAGES_FIELDS.join(', ')})`,
+    );
+  }
+  // The optimizer's own validation, so the file is named with the field: its messages start with
+  // the field (`sizes[0] must be…`), here under `images.`.
+  try {
+    resolveImageOptimizerConfig(images);
+  } catch (error) {
+    throw new VercelJsonError(file, `images.${(error as Error).message}`, { cause: error });
+  }
+  const { minimumCacheTTL, ...rest } = images;
+  return {
+    ...(rest as ImageOptimizerProps),
+    minimumCacheTTL: minimumCacheTTL === undefined ? undefined : Duration.seconds(minimumCacheTTL as number),
+  };
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function describe(value: unknown): string {
+  if (Array.isArray(value)) return 'an array';
+  return JSON.stringify(value);
+}
