@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { Duration } from 'aws-cdk-lib';
-import { resolveImageOptimizerConfig } from '../../runtime/image-optimizer/config';
+import { resolveImageOptimizerConfig, VERCEL_IMAGES_FIELDS } from '../../runtime/image-optimizer/config';
 import type { ImageOptimizerProps } from '../image-optimizer';
 
 // A Vercel project's own configuration file, read once for `cdk deploy` (VercelProject) and
@@ -66,21 +66,6 @@ const IGNORED_KEYS: Readonly<Record<string, string | undefined>> = {
   trailingSlash: undefined,
   wildcard: undefined,
 };
-
-// The `images` fields Vercel documents (https://vercel.com/docs/project-configuration/vercel-json#images,
-// the Build Output API's `images`); ImageOptimizerProps has each under the same name.
-const IMAGES_FIELDS: readonly string[] = [
-  'sizes',
-  'qualities',
-  'formats',
-  'domains',
-  'remotePatterns',
-  'localPatterns',
-  'minimumCacheTTL',
-  'dangerouslyAllowSVG',
-  'contentSecurityPolicy',
-  'contentDispositionType',
-];
 
 /** What a project's `vercel.json` holds, as far as it concerns a VercelProject. */
 export interface VercelJson {
@@ -160,11 +145,13 @@ export function ignoredKeysMessage(file: string, keys: readonly string[]): strin
 
 function imagesProps(file: string, images: unknown): ImageOptimizerProps {
   if (!isObject(images)) throw new VercelJsonError(file, `images must be an object, got ${describe(images)}`);
-  const unknown = Object.keys(images).find((key) => !IMAGES_FIELDS.includes(key));
+  const unknown = Object.keys(images).find(
+    (key) => !(VERCEL_IMAGES_FIELDS as readonly string[]).includes(key),
+  );
   if (unknown !== undefined) {
     throw new VercelJsonError(
       file,
-      `images has an unknown field '${unknown}' (known: ${IMAGES_FIELDS.join(', ')})`,
+      `images has an unknown field '${unknown}' (known: ${VERCEL_IMAGES_FIELDS.join(', ')})`,
     );
   }
   // The optimizer's own validation, so the file is named with the field: its messages start with

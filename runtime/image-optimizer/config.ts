@@ -177,7 +177,11 @@ export function serializeImageOptimizerConfig(config: ImageOptimizerConfig): str
   return JSON.stringify(out);
 }
 
-const CONFIG_FIELDS: readonly (keyof ImageOptimizerConfig)[] = [
+/**
+ * The `images` fields Vercel documents for a project (vercel.json and the Build Output API,
+ * https://vercel.com/docs/project-configuration/vercel-json#images), under the same names here.
+ */
+export const VERCEL_IMAGES_FIELDS = [
   'sizes',
   'qualities',
   'formats',
@@ -188,6 +192,11 @@ const CONFIG_FIELDS: readonly (keyof ImageOptimizerConfig)[] = [
   'dangerouslyAllowSVG',
   'contentSecurityPolicy',
   'contentDispositionType',
+] as const satisfies readonly (keyof ImageOptimizerConfig)[];
+
+// Vercel's fields plus this optimizer's own (limits and the deployment's origin).
+const CONFIG_FIELDS: readonly (keyof ImageOptimizerConfig)[] = [
+  ...VERCEL_IMAGES_FIELDS,
   'maximumResponseBody',
   'dangerouslyAllowLocalIP',
   'localOrigin',
