@@ -14,12 +14,15 @@ export type ResponsePrelude = {
 /** Status, headers and cookies of a Web `Response` in the shape Lambda's HTTP integrations read. */
 export function responsePrelude(response: Response): ResponsePrelude {
   const headers: Record<string, string> = {};
+  let hasCookies = false;
   // Duplicate names arrive joined with ", " — except set-cookie, which cannot be joined and goes
-  // to `cookies`, one entry per cookie.
+  // to `cookies`, one entry per cookie. getSetCookie() only when there is one: most responses set
+  // none, and asking costs a call into undici per response.
   response.headers.forEach((value, name) => {
-    if (name !== 'set-cookie') headers[name] = value;
+    if (name === 'set-cookie') hasCookies = true;
+    else headers[name] = value;
   });
-  return { statusCode: response.status, headers, cookies: response.headers.getSetCookie() };
+  return { statusCode: response.status, headers, cookies: hasCookies ? response.headers.getSetCookie() : [] };
 }
 
 /**
@@ -29,7 +32,10 @@ export function responsePrelude(response: Response): ResponsePrelude {
  * - The prelude goes out on the first `write()`; an `end()` without a prior write loses it and
  *   the client gets a bare 200 or a 502 (aws-lambda-nodejs-runtime-interface-client#97). So an
  *   empty write is sent straight away: status and headers leave even for empty bodies and HEAD,
- *   and before a slow first body chunk (server-sent events).
+ *   and before a slow first body chunk (server-sent events). (Under the real runtime client this
+ *   write costs about 3 µs of CPU per request, measured. Letting the prelude leave with the first
+ *   chunk instead needs a read-ahead bounded by a timer: even a string body has no chunk ready when
+ *   a synchronous handler returns. Not worth a timer per request.)
  * - The body is read with a reader loop that waits for 'drain' when `write()` says the stream is
  *   full; it is never buffered whole.
  * - On success the stream is ended. If the body fails after the prelude went out, the stream is

@@ -8,7 +8,13 @@ import {
 import { getContext } from '../../../runtime/get-context';
 import { createHandler } from '../../../runtime/handler';
 import type { VercelModule } from '../../../runtime/handler/types';
-import { functionUrlEvent, installFakeLambdaRuntime, invoke } from './fake-lambda';
+import {
+  FakeResponseStream,
+  fakeContext,
+  functionUrlEvent,
+  installFakeLambdaRuntime,
+  invoke,
+} from './fake-lambda';
 
 let uninstall: () => void;
 let errors: jest.SpyInstance;
@@ -230,6 +236,107 @@ describe('createHandler', () => {
       /response body failed after the status and headers were sent.*\(request mid-stream\)/,
     );
     expect(logged(errors)).toMatch(/database went away/);
+  });
+
+  test('sends status and headers at once when the first body chunk is slow', async () => {
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    const handler = handlerFor({
+      GET: () =>
+        new Response(
+          new ReadableStream({
+            async pull(controller) {
+              await gate;
+              controller.enqueue(new TextEncoder().encode('late'));
+              controller.close();
+            },
+          }),
+          { headers: { 'content-type': 'text/event-stream' } },
+        ),
+    });
+    const { stream, done } = startInvocation(handler, 'slow-first');
+    await until(() => stream.chunks.length > 0);
+    expect(preludeOf(stream)).toEqual({
+      statusCode: 200,
+      headers: { 'content-type': 'text/event-stream' },
+      cookies: [],
+    });
+    release();
+    await done;
+    expect(stream.writableEnded).toBe(true);
+    expect(Buffer.concat(stream.chunks).toString()).toMatch(/late$/);
+  });
+
+  test('sends status and headers before waiting when the first body chunk is empty', async () => {
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    let pulls = 0;
+    const handler = handlerFor({
+      GET: () =>
+        new Response(
+          new ReadableStream({
+            async pull(controller) {
+              pulls++;
+              if (pulls === 1) return controller.enqueue(new Uint8Array(0));
+              await gate;
+              controller.enqueue(new TextEncoder().encode('data'));
+              controller.close();
+            },
+          }),
+        ),
+    });
+    const { stream, done } = startInvocation(handler, 'empty-first');
+    await until(() => stream.chunks.length > 0);
+    expect(preludeOf(stream)?.statusCode).toBe(200);
+    release();
+    await done;
+    expect(Buffer.concat(stream.chunks).toString()).toMatch(/data$/);
+  });
+
+  test('sends status and headers, then fails the stream, when the body fails before its first chunk', async () => {
+    const handler = handlerFor({
+      GET: () =>
+        new Response(
+          new ReadableStream({
+            start(controller) {
+              controller.error(new Error('no data at all'));
+            },
+          }),
+        ),
+    });
+    const result = await invoke(handler, functionUrlEvent(), { requestId: 'fails-first' });
+    expect(result.prelude?.statusCode).toBe(200);
+    expect(result.body.length).toBe(0);
+    expect(result.aborted).toBe(true);
+    expect(result.rejection?.errorType).toBe('ResponseBodyError');
+    expect(logged(errors)).toMatch(/no data at all/);
+  });
+
+  test('awaits a thenable the handler returns, as await would', async () => {
+    const handler = handlerFor({
+      GET: () =>
+        ({
+          // biome-ignore lint/suspicious/noThenProperty: the point of the test is a non-Promise thenable
+          then: (resolve: (value: Response) => void) => resolve(new Response('from a thenable')),
+        }) as unknown as Response,
+      POST: () =>
+        ({
+          // biome-ignore lint/suspicious/noThenProperty: the point of the test is a non-Promise thenable
+          then: (_resolve: unknown, reject: (reason: unknown) => void) =>
+            reject(new Error('thenable failed')),
+        }) as unknown as Response,
+    });
+    const resolved = await invoke(handler, functionUrlEvent());
+    expect(resolved.body.toString()).toBe('from a thenable');
+    const rejected = await invoke(handler, functionUrlEvent({ method: 'POST' }), { requestId: 'thenable' });
+    expect(rejected.prelude?.statusCode).toBe(500);
+    expect(logged(errors)).toMatch(
+      /handler threw before returning a response \(request thenable\).*thenable failed/,
+    );
   });
 
   test('answers 400 with the reason and logs it when the event is not a Function URL event', async () => {
@@ -461,3 +568,26 @@ describe('createHandler', () => {
     expect(errors).not.toHaveBeenCalled();
   });
 });
+
+/** Starts an invocation on a stream the test can watch while the handler is still running. */
+function startInvocation(handler: (...args: never[]) => unknown, requestId: string) {
+  const stream = new FakeResponseStream();
+  const call = handler as (event: unknown, stream: FakeResponseStream, context: unknown) => Promise<void>;
+  return { stream, done: call(functionUrlEvent(), stream, fakeContext(requestId)) };
+}
+
+/** Waits, turn by turn of the event loop, until `condition` holds; fails after 1,000 turns. */
+async function until(condition: () => boolean): Promise<void> {
+  for (let turn = 0; turn < 1_000; turn++) {
+    if (condition()) return;
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+  throw new Error('condition not met within 1,000 turns of the event loop');
+}
+
+/** The prelude a stream carries so far, or undefined before its delimiter was written. */
+function preludeOf(stream: FakeResponseStream): Record<string, unknown> | undefined {
+  const raw = Buffer.concat(stream.chunks);
+  const delimiter = raw.indexOf(Buffer.alloc(8));
+  return delimiter < 0 ? undefined : JSON.parse(raw.subarray(0, delimiter).toString('utf8'));
+}
