@@ -16,11 +16,15 @@ export const REPO_ROOT = path.resolve(__dirname, '..');
 export const FIXTURES = path.join(__dirname, 'fixtures');
 export const LAMBDA_PROVIDED_MODULES = ['@aws-sdk/*', '@smithy/*'];
 
-/** The handler variants: bare baseline, adapter only, adapter + our runtime, adapter + the real package. */
-export type Variant = 'bare' | 'adapter' | 'runtime-api' | 'real-package';
+/**
+ * The handler variants: bare baseline, the Fetch-API floor (the least any adapter does), adapter
+ * only, adapter + our runtime, adapter + the real package.
+ */
+export type Variant = 'bare' | 'fetch-floor' | 'adapter' | 'runtime-api' | 'real-package';
 
 export const VARIANT_LABELS: Readonly<Record<Variant, string>> = {
   bare: 'bare awslambda handler',
+  'fetch-floor': 'hello via a minimal Fetch-API handler (Request in, Response out, nothing else)',
   adapter: 'hello via adapter',
   'runtime-api': 'hello + waitUntil/geolocation via adapter, our runtime',
   'real-package': 'hello + waitUntil/geolocation via adapter, real @vercel/functions 3.9.9',
@@ -61,6 +65,8 @@ export async function buildVariant(workspace: Workspace, variant: Variant): Prom
   switch (variant) {
     case 'bare':
       return finish(variant, await buildBare(path.join(FIXTURES, 'bare-hello.mjs'), outdir));
+    case 'fetch-floor':
+      return finish(variant, await buildBare(path.join(FIXTURES, 'fetch-floor.mjs'), outdir));
     case 'adapter':
       return finish(variant, await buildWithAdapter(path.join(FIXTURES, 'hello.ts'), outdir));
     case 'runtime-api':

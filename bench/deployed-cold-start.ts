@@ -14,17 +14,25 @@ import type { BenchContext, Benchmark, Measurement, Target } from './types';
  * Cold start of what `cdk deploy` uploads: the hello-world asset a `VercelFunction` stages at synth
  * (synthesized in-process with this app's cdk.json context, so the bundling is exactly the
  * deployment's: unminified, NodejsFunction's externals) against the same handler written bare and
- * deployed as a plain `NodejsFunction`. Two of ours: the default (AWS SDK from the Lambda runtime)
- * and `bundleAwsSDK: true`, what `VercelProject` sets for `oidcAudiences`. P5 measures the shim
- * alone, minified; this is the number a user's function pays.
+ * deployed as a plain `NodejsFunction`. Ours: the hello world as `VercelProject` deploys it (AWS SDK
+ * from the Lambda runtime), and a function calling `getVercelOidcToken()` with the SDK from the
+ * runtime and bundled (`bundleAwsSDK: true`, what `VercelProject` sets for `oidcAudiences`). P5
+ * measures the shim alone, minified; this is the number a user's function pays.
  */
 
-export type DeployedVariant = 'bare' | 'default' | 'sdk';
+export type DeployedVariant = 'bare' | 'default' | 'oidc' | 'oidcSdk';
 
 const LABELS: Readonly<Record<DeployedVariant, string>> = {
   bare: 'bare NodejsFunction',
   default: 'VercelFunction hello',
-  sdk: 'VercelFunction hello, bundleAwsSDK',
+  oidc: 'VercelFunction calling getVercelOidcToken()',
+  oidcSdk: 'VercelFunction calling getVercelOidcToken(), bundleAwsSDK',
+};
+
+const IDS: Readonly<Record<Exclude<DeployedVariant, 'bare'>, string>> = {
+  default: 'deployed',
+  oidc: 'deployed.oidc',
+  oidcSdk: 'deployed.oidc-sdk',
 };
 
 /** P5's budget for the init time our runtime adds, held by the default deployment too. */
@@ -33,7 +41,7 @@ const INIT_TARGET: Target = { on: 'difference', op: '<=', value: 10, unit: 'ms' 
 export const deployed: Benchmark = {
   name: 'deployed',
   description:
-    'cold start of the cdk synth asset: VercelFunction hello-world (SDK external, and bundled) vs a bare NodejsFunction',
+    'cold start of the cdk synth asset: VercelFunction hello-world and an OIDC function (SDK external, and bundled) vs a bare NodejsFunction',
   async run(context) {
     const workspace = createWorkspace();
     try {
@@ -42,7 +50,8 @@ export const deployed: Benchmark = {
       const init = await measureInit(context, 'deployed', Object.values(builds));
       return [
         ...measurements(context, builds, init, 'default', INIT_TARGET),
-        ...measurements(context, builds, init, 'sdk', null),
+        ...measurements(context, builds, init, 'oidc', null),
+        ...measurements(context, builds, init, 'oidcSdk', null),
       ];
     } finally {
       workspace.remove();
@@ -51,7 +60,7 @@ export const deployed: Benchmark = {
 };
 
 /**
- * Synthesizes the three functions into `outdir` (inside the bench workspace, whose `node_modules`
+ * Synthesizes the four functions into `outdir` (inside the bench workspace, whose `node_modules`
  * stands in for the SDK the Lambda runtime provides) and returns their staged bundles.
  */
 export function synthesizeDeployed(outdir: string): Record<DeployedVariant, BuiltFunction<DeployedVariant>> {
@@ -71,8 +80,9 @@ export function synthesizeDeployed(outdir: string): Record<DeployedVariant, Buil
       bundling: { forceDockerBundling: false },
     }),
     default: new VercelFunction(stack, 'Default', { entry: path.join(FIXTURES, 'hello.ts') }),
-    sdk: new VercelFunction(stack, 'Sdk', {
-      entry: path.join(FIXTURES, 'hello.ts'),
+    oidc: new VercelFunction(stack, 'Oidc', { entry: path.join(FIXTURES, 'oidc-token.ts') }),
+    oidcSdk: new VercelFunction(stack, 'OidcSdk', {
+      entry: path.join(FIXTURES, 'oidc-token.ts'),
       bundling: { bundleAwsSDK: true },
     }),
   };
@@ -107,10 +117,10 @@ function measurements(
   variant: Exclude<DeployedVariant, 'bare'>,
   initTarget: Target | null,
 ): Measurement[] {
-  const id = variant === 'default' ? 'deployed' : 'deployed.sdk';
+  const id = IDS[variant];
   const ours = builds[variant];
   const bare = builds.bare;
-  const sdk = variant === 'default' ? '@aws-sdk/* and @smithy/* external' : 'AWS SDK bundled';
+  const sdk = variant === 'oidcSdk' ? 'AWS SDK bundled' : '@aws-sdk/* and @smithy/* external';
   return [
     single(
       context,

@@ -100,11 +100,13 @@ export interface ThroughputMeasurementOptions {
   readonly id: string;
   /** Short name for titles, e.g. `'P1'`. */
   readonly name: string;
-  /** Minimum requests/s ratio against bare, or `null` for an informational comparison. */
+  /** Minimum requests/s ratio against the baseline, or `null` for an informational comparison. */
   readonly minRatio: number | null;
+  /** The variant compared against. @default 'bare' */
+  readonly baseline?: Variant;
 }
 
-/** The requests/s and CPU-per-request measurements of `variant` against the bare baseline. */
+/** The requests/s and CPU-per-request measurements of `variant` against a baseline (bare by default). */
 export function throughputMeasurements(
   context: BenchContext,
   samples: ThroughputSamples,
@@ -112,6 +114,8 @@ export function throughputMeasurements(
   options: ThroughputMeasurementOptions,
 ): Measurement[] {
   const label = VARIANT_LABELS[variant];
+  const baseline = options.baseline ?? 'bare';
+  const versus = baseline === 'bare' ? 'bare' : VARIANT_LABELS[baseline];
   const side = (series: Readonly<Partial<Record<Variant, number[]>>>, which: Variant) => ({
     label: VARIANT_LABELS[which],
     values: series[which] ?? [],
@@ -119,13 +123,13 @@ export function throughputMeasurements(
   const measurements = [
     compare(
       context,
-      { a: side(samples.rps, variant), b: side(samples.rps, 'bare'), unit: 'req/s' },
+      { a: side(samples.rps, variant), b: side(samples.rps, baseline), unit: 'req/s' },
       {
         id: `${options.id}.rps`,
-        title: `${options.name} requests/s, ${label} ÷ bare`,
+        title: `${options.name} requests/s, ${label} ÷ ${versus}`,
         target:
           options.minRatio === null ? null : { on: 'ratio', op: '>=', value: options.minRatio, unit: 'x' },
-        note: `${THROUGHPUT_SETUP}; the bench process was busy ${busy(samples.benchCpuShare, variant)} of a core`,
+        note: `${THROUGHPUT_SETUP}; the bench process was busy ${busy(samples.benchCpuShare, variant, baseline)} of a core`,
       },
     ),
   ];
@@ -135,12 +139,12 @@ export function throughputMeasurements(
         context,
         {
           a: side(samples.cpuMsPerRequest, variant),
-          b: side(samples.cpuMsPerRequest, 'bare'),
+          b: side(samples.cpuMsPerRequest, baseline),
           unit: 'CPU ms/request',
         },
         {
           id: `${options.id}.cpu`,
-          title: `${options.name} function-process CPU per request, ${label} ÷ bare`,
+          title: `${options.name} function-process CPU per request, ${label} ÷ ${versus}`,
           target: null,
           withDifference: true,
           note: 'user + system CPU of the aws-lambda-ric process from /proc: the function alone, without the load generator',
@@ -151,8 +155,12 @@ export function throughputMeasurements(
   return measurements;
 }
 
-/** `'78% / 85%'`: median share of a core the bench process used while loading `variant` / bare. */
-function busy(shares: Readonly<Partial<Record<Variant, number[]>>>, variant: Variant): string {
+/** `'78% / 85%'`: median share of a core the bench process used while loading `variant` / `baseline`. */
+function busy(
+  shares: Readonly<Partial<Record<Variant, number[]>>>,
+  variant: Variant,
+  baseline: Variant,
+): string {
   const percent = (which: Variant) => `${Math.round(median(shares[which] ?? [Number.NaN]) * 100)}%`;
-  return `${percent(variant)} / ${percent('bare')} (${variant} / bare)`;
+  return `${percent(variant)} / ${percent(baseline)} (${variant} / ${baseline})`;
 }

@@ -1,15 +1,14 @@
 // The AWS SDK packages come from the Lambda Node.js runtime by default (VercelFunction leaves
 // `@aws-sdk/*` external for cold start); AssumeRole and AssumeRoleWithWebIdentity are in every copy.
-// With `bundleAwsSDK: true` esbuild bundles the versions this package is tested with instead.
-import {
-  AssumeRoleCommand,
-  type AssumeRoleCommandOutput,
-  STSClient,
-  type STSClientConfig,
-} from '@aws-sdk/client-sts';
-import { type FromWebTokenInit, fromWebToken } from '@aws-sdk/credential-provider-web-identity';
+// With `bundleAwsSDK: true` esbuild bundles the versions this package is tested with instead. Either
+// way they are imported when the provider is first called, not when this module loads: clients are
+// usually built at module scope with `credentials: awsCredentialsProvider(...)`, and the cold start
+// should not pay for STS before the first request needs credentials.
+import type { AssumeRoleCommandOutput, STSClient, STSClientConfig } from '@aws-sdk/client-sts';
+import type { FromWebTokenInit, fromWebToken } from '@aws-sdk/credential-provider-web-identity';
 import { InvalidOidcOptionError, StsOperationError, VercelOidcTokenError } from '../errors';
 import { exchangeVercelOidcToken } from '../vercel-oidc/exchange-vercel-oidc-token';
+import { loadStsSdk } from '../vercel-oidc/sts-client';
 import { stsOperationError } from '../vercel-oidc/sts-errors';
 import { findVercelToken, noTokenMessage } from '../vercel-oidc/vercel-token-sources';
 import { fetchWebIdentityToken, webIdentityTokenRequest } from '../vercel-oidc/web-identity-token';
@@ -75,7 +74,7 @@ const ROLE_ARN = /^arn:aws[a-z-]*:iam::\d{12}:role\/.+$/;
  */
 export function awsCredentialsProvider(init: AwsCredentialsProviderInit): AwsCredentialIdentityProvider {
   const { audience, jti, skipTokenCache, ...webTokenInit } = init;
-  let roleChainingClient: STSClient | undefined;
+  let roleChainingClient: Promise<STSClient> | undefined;
 
   return async (identityProperties) => {
     checkRoleArn(webTokenInit.roleArn);
@@ -102,7 +101,12 @@ export function awsCredentialsProvider(init: AwsCredentialsProviderInit): AwsCre
     }
 
     roleChainingClient ??= createRoleChainingClient(webTokenInit, identityProperties);
-    return assumeRoleWithOwnCredentials(roleChainingClient, webTokenInit, found.tried);
+    const client = roleChainingClient;
+    // A failed SDK import is not remembered: the next call tries again.
+    client.catch(() => {
+      if (roleChainingClient === client) roleChainingClient = undefined;
+    });
+    return assumeRoleWithOwnCredentials(await client, webTokenInit, found.tried);
   };
 }
 
@@ -119,6 +123,7 @@ async function assumeRoleWithWebIdentity(
   webIdentityToken: string,
   identityProperties: IdentityProperties,
 ): Promise<AwsCredentialIdentity> {
+  const { fromWebToken } = await import('@aws-sdk/credential-provider-web-identity');
   try {
     return await fromWebToken({ ...init, webIdentityToken })(identityProperties);
   } catch (error) {
@@ -128,10 +133,11 @@ async function assumeRoleWithWebIdentity(
 
 // The STS client the execution role signs with. Configured like the SDK configures the client of
 // `fromWebToken`: `clientConfig` first, then the calling client's region, then the environment.
-function createRoleChainingClient(
+async function createRoleChainingClient(
   init: Omit<FromWebTokenInit, 'webIdentityToken'>,
   identityProperties: IdentityProperties,
-): STSClient {
+): Promise<STSClient> {
+  const { STSClient } = await loadStsSdk();
   const clientConfig = (init.clientConfig ?? {}) as STSClientConfig;
   const parent = { ...identityProperties?.callerClientConfig, ...init.parentClientConfig } as STSClientConfig;
   const client = new STSClient({
@@ -148,6 +154,7 @@ async function assumeRoleWithOwnCredentials(
   init: Omit<FromWebTokenInit, 'webIdentityToken'>,
   tried: readonly string[],
 ): Promise<AwsCredentialIdentity> {
+  const { AssumeRoleCommand } = await loadStsSdk();
   let output: AssumeRoleCommandOutput;
   try {
     output = await client.send(

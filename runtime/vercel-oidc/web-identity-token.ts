@@ -1,11 +1,10 @@
-import { GetWebIdentityTokenCommand } from '@aws-sdk/client-sts';
 import {
   OIDC_AUDIENCE_ENV,
   OIDC_SIGNING_ALGORITHM_ENV,
   OIDC_TOKEN_DURATION_ENV,
 } from '../constructs-contract';
 import { InvalidOidcOptionError, StsOperationError } from '../errors';
-import { resetStsClient, stsClient } from './sts-client';
+import { loadStsSdk, resetStsClient, stsClient } from './sts-client';
 import { stsOperationError } from './sts-errors';
 import { ExpiringTokenCache, type GetTokenOptions } from './token-cache';
 
@@ -88,6 +87,7 @@ async function callGetWebIdentityToken(request: WebIdentityTokenRequest) {
   // With the AWS SDK left to the Lambda runtime (VercelFunction's default, for cold start), the
   // runtime's copy may predate GetWebIdentityToken (client-sts 3.1174.0): say how to fix it instead
   // of failing with "GetWebIdentityTokenCommand is not a constructor".
+  const { GetWebIdentityTokenCommand } = await loadStsSdk();
   if (typeof GetWebIdentityTokenCommand !== 'function') {
     throw new StsOperationError(
       `STS GetWebIdentityToken ${target} is not available: the AWS SDK this function loads (@aws-sdk/client-sts) predates it. Bundle the SDK with the function (VercelProject does when oidcAudiences is set; a VercelFunction needs bundling: { bundleAwsSDK: true })`,
@@ -97,7 +97,7 @@ async function callGetWebIdentityToken(request: WebIdentityTokenRequest) {
   }
   let output: { WebIdentityToken?: string; Expiration?: Date };
   try {
-    output = await stsClient().send(
+    output = await (await stsClient()).send(
       new GetWebIdentityTokenCommand({
         Audience: [request.audience],
         SigningAlgorithm: request.signingAlgorithm,
