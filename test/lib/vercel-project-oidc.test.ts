@@ -199,8 +199,9 @@ describe('examples/oidc', () => {
       'utf8',
     );
     expect(bundle).toContain('// runtime/oidc-aws-credentials-provider/aws-credentials-provider.ts');
-    // Without oidcAudiences the role is assumed with AssumeRole, which the Lambda runtime's SDK has.
-    expect(bundle).toContain('require("@aws-sdk/client-sts")');
+    // Without oidcAudiences the role is assumed with AssumeRole, which the Lambda runtime's SDK has
+    // (imported on the provider's first call).
+    expect(bundle).toContain('import("@aws-sdk/client-sts")');
     expect(bundle).not.toContain('// node_modules/@aws-sdk/');
   });
 });
@@ -228,7 +229,7 @@ describe('VercelProject bundling of the AWS SDK', () => {
 
   test('leaves the SDK to the Lambda runtime when bundleAwsSDK is false, even with oidcAudiences', () => {
     const bundle = bundleOf({ oidcAudiences: ['https://api.example.com'], bundleAwsSDK: false });
-    expect(bundle).toContain('require("@aws-sdk/client-sts")');
+    expect(bundle).toContain('import("@aws-sdk/client-sts")');
     expect(bundle).not.toContain('// node_modules/@aws-sdk/');
   });
 
