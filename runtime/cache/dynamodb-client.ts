@@ -1,21 +1,17 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { importOnce } from '../import-once';
 
 /** The AWS SDK's DynamoDB module, loaded on first use. */
 export type DynamoDBSdk = typeof import('@aws-sdk/client-dynamodb');
 
 // Loading the DynamoDB client costs ~80–110 ms on Node 24 (measured), so functions that never touch
 // the cache must not pay for it at cold start: the module is imported on the first cache call.
-let sdk: Promise<DynamoDBSdk> | undefined;
 let client: Promise<DynamoDBClient> | undefined;
 
-/** The SDK module, imported once per process. */
-export function loadDynamoDBSdk(): Promise<DynamoDBSdk> {
-  sdk ??= import('@aws-sdk/client-dynamodb').catch((error: unknown) => {
-    sdk = undefined;
-    throw error;
-  });
-  return sdk;
-}
+/** The SDK module, imported once per process (again after a failed import). */
+export const loadDynamoDBSdk: () => Promise<DynamoDBSdk> = importOnce(
+  () => import('@aws-sdk/client-dynamodb'),
+);
 
 /**
  * The process-wide DynamoDB client of the Runtime Cache, created on first use.

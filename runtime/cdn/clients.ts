@@ -1,4 +1,5 @@
 import type { CloudFrontClient } from '@aws-sdk/client-cloudfront';
+import { importOnce } from '../import-once';
 
 /*
  * The CloudFront client of the CDN features, created on first use and then kept for the process
@@ -11,6 +12,11 @@ import type { CloudFrontClient } from '@aws-sdk/client-cloudfront';
  * it at a local endpoint in tests.
  */
 
+/** The AWS SDK's CloudFront module, imported once per process (again after a failed import). */
+export const loadCloudFrontSdk: () => Promise<typeof import('@aws-sdk/client-cloudfront')> = importOnce(
+  () => import('@aws-sdk/client-cloudfront'),
+);
+
 let cloudFront: Promise<CloudFrontClient> | undefined;
 
 /**
@@ -20,12 +26,16 @@ let cloudFront: Promise<CloudFrontClient> | undefined;
  * still fails — SDK retries underneath would blur that budget.
  */
 export function cloudFrontClient(): Promise<CloudFrontClient> {
-  cloudFront ??= import('@aws-sdk/client-cloudfront')
-    .then((sdk) => new sdk.CloudFrontClient({ region: 'us-east-1', maxAttempts: 1 }))
-    .catch((error: unknown) => {
-      cloudFront = undefined;
-      throw error;
+  if (cloudFront === undefined) {
+    const created = loadCloudFrontSdk().then(
+      (sdk) => new sdk.CloudFrontClient({ region: 'us-east-1', maxAttempts: 1 }),
+    );
+    cloudFront = created;
+    // A failed import is not remembered: the next call tries again.
+    created.catch(() => {
+      if (cloudFront === created) cloudFront = undefined;
     });
+  }
   return cloudFront;
 }
 

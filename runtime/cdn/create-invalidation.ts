@@ -1,4 +1,4 @@
-import { cloudFrontClient } from './clients';
+import { cloudFrontClient, loadCloudFrontSdk } from './clients';
 
 /** Sends one `CreateInvalidation` batch; resolves with the invalidation id. */
 export type InvalidationSender = (
@@ -9,7 +9,7 @@ export type InvalidationSender = (
 
 /** {@link InvalidationSender} over the process's CloudFront client (`@aws-sdk/client-cloudfront`). */
 export const createInvalidation: InvalidationSender = async (distributionId, items, callerReference) => {
-  const { CreateInvalidationCommand } = await import('@aws-sdk/client-cloudfront');
+  const { CreateInvalidationCommand } = await loadCloudFrontSdk();
   const client = await cloudFrontClient();
   const result = await client.send(
     new CreateInvalidationCommand({

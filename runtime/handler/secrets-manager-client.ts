@@ -1,4 +1,5 @@
 import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { importOnce } from '../import-once';
 
 /** The AWS SDK's Secrets Manager module, loaded on first use. */
 export type SecretsManagerSdk = typeof import('@aws-sdk/client-secrets-manager');
@@ -14,17 +15,12 @@ export type SecretsManagerSdk = typeof import('@aws-sdk/client-secrets-manager')
  * (https://docs.aws.amazon.com/sdkref/latest/guide/feature-ss-endpoints.html).
  */
 
-let sdk: Promise<SecretsManagerSdk> | undefined;
 let client: Promise<SecretsManagerClient> | undefined;
 
-/** The SDK module, imported once per process. */
-export function loadSecretsManagerSdk(): Promise<SecretsManagerSdk> {
-  sdk ??= import('@aws-sdk/client-secrets-manager').catch((error: unknown) => {
-    sdk = undefined;
-    throw error;
-  });
-  return sdk;
-}
+/** The SDK module, imported once per process (again after a failed import). */
+export const loadSecretsManagerSdk: () => Promise<SecretsManagerSdk> = importOnce(
+  () => import('@aws-sdk/client-secrets-manager'),
+);
 
 /**
  * The process-wide client. Requests run while a viewer waits (the first request of a process, then

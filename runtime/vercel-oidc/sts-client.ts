@@ -1,4 +1,5 @@
 import type { STSClient } from '@aws-sdk/client-sts';
+import { importOnce } from '../import-once';
 
 // The STS client this package is tested with (3.1174.0 or later has `GetWebIdentityToken`) is bundled
 // when the function sets `bundleAwsSDK: true` — VercelProject does when `oidcAudiences` is set; otherwise
@@ -10,17 +11,10 @@ export type StsSdk = typeof import('@aws-sdk/client-sts');
 // Loading @aws-sdk/client-sts costs ~40 ms at cold start on Node 24 (npm run bench, "deployed"), so a
 // function that imports getVercelOidcToken() or awsCredentialsProvider() but has not called them yet
 // must not pay for it: the module is imported on the first call that needs STS.
-let sdk: Promise<StsSdk> | undefined;
 let client: Promise<STSClient> | undefined;
 
-/** The STS module, imported once per process (again after a failed import). */
-export function loadStsSdk(): Promise<StsSdk> {
-  sdk ??= import('@aws-sdk/client-sts').catch((error: unknown) => {
-    sdk = undefined;
-    throw error;
-  });
-  return sdk;
-}
+/** The SDK module, imported once per process (again after a failed import). */
+export const loadStsSdk: () => Promise<StsSdk> = importOnce(() => import('@aws-sdk/client-sts'));
 
 /**
  * The process's STS client for the function's own identity, created on first use. Region and
