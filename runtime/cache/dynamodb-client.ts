@@ -9,7 +9,7 @@ export type DynamoDBSdk = typeof import('@aws-sdk/client-dynamodb');
 let client: Promise<DynamoDBClient> | undefined;
 
 /** The SDK module, imported once per process (again after a failed import). */
-export const loadDynamoDBSdk: () => Promise<DynamoDBSdk> = importOnce(
+export const loadDynamoDBSdk: () => Promise<DynamoDBSdk> = /* @__PURE__ */ importOnce(
   () => import('@aws-sdk/client-dynamodb'),
 );
 

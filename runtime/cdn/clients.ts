@@ -13,9 +13,8 @@ import { importOnce } from '../import-once';
  */
 
 /** The AWS SDK's CloudFront module, imported once per process (again after a failed import). */
-export const loadCloudFrontSdk: () => Promise<typeof import('@aws-sdk/client-cloudfront')> = importOnce(
-  () => import('@aws-sdk/client-cloudfront'),
-);
+export const loadCloudFrontSdk: () => Promise<typeof import('@aws-sdk/client-cloudfront')> =
+  /* @__PURE__ */ importOnce(() => import('@aws-sdk/client-cloudfront'));
 
 let cloudFront: Promise<CloudFrontClient> | undefined;
 

@@ -18,7 +18,7 @@ export type SecretsManagerSdk = typeof import('@aws-sdk/client-secrets-manager')
 let client: Promise<SecretsManagerClient> | undefined;
 
 /** The SDK module, imported once per process (again after a failed import). */
-export const loadSecretsManagerSdk: () => Promise<SecretsManagerSdk> = importOnce(
+export const loadSecretsManagerSdk: () => Promise<SecretsManagerSdk> = /* @__PURE__ */ importOnce(
   () => import('@aws-sdk/client-secrets-manager'),
 );
 

@@ -14,7 +14,9 @@ export type StsSdk = typeof import('@aws-sdk/client-sts');
 let client: Promise<STSClient> | undefined;
 
 /** The SDK module, imported once per process (again after a failed import). */
-export const loadStsSdk: () => Promise<StsSdk> = importOnce(() => import('@aws-sdk/client-sts'));
+export const loadStsSdk: () => Promise<StsSdk> = /* @__PURE__ */ importOnce(
+  () => import('@aws-sdk/client-sts'),
+);
 
 /**
  * The process's STS client for the function's own identity, created on first use. Region and
