@@ -5,6 +5,7 @@ import type { LambdaFunctionURLEvent } from 'aws-lambda';
 import { IMAGE_OPTIMIZER_CONFIG_ENV } from '../../runtime/image-optimizer/config';
 import type { ImageOptimizerProps } from '../image-optimizer';
 import { ROUTE_ENV } from '../private/constructs-contract';
+import { readVercelJson } from '../private/vercel-json';
 import {
   type AccessLogEntry,
   type AssemblyStack,
@@ -24,7 +25,6 @@ import {
 import { CloudFrontEndpoint } from './cloudfront-endpoint';
 import { localCloudFrontEnvironment, ProcessEnv } from './dev-server-env';
 import { imageOptimizerTarget } from './dev-server-images';
-import { readImagesConfig } from './dev-server-images-config';
 import { bufferedText, invokeInProcess } from './dev-server-invocation';
 import { functionName, type Project, type ProjectRefresh } from './dev-server-project';
 import { synthesizeDevDistribution } from './dev-server-synth';
@@ -118,7 +118,9 @@ export class DevServerCdn {
     if (refresh.sourcesChanged) {
       let images: ImageOptimizerProps | undefined;
       try {
-        images = readImagesConfig(this.options.project.dir);
+        // Re-read on every source change: a changed images config means a new synth, and an invalid
+        // file is reported before synthesizing.
+        images = readVercelJson(this.options.project.dir)?.images;
       } catch (error) {
         throw this.fail(error);
       }

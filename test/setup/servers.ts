@@ -164,9 +164,9 @@ export function removeDir(dir: string): void {
 }
 
 /**
- * `describe` for tests that need a server binary. When the binary is missing they are skipped with
- * a loud warning on a developer machine; under `CI=true` they run and fail, naming the package to
- * install, because CI must never silently skip them.
+ * `describe` for tests that need a server binary. When the binary is missing the suite fails with
+ * one test naming the package to install — on every machine, so a missing server can never pass
+ * for a green run (.ci/run installs them; see README "Testing").
  */
 export function describeWithServer(
   title: string,
@@ -177,15 +177,9 @@ export function describeWithServer(
     describe(title, body);
     return;
   }
-  const message = `${server.name} is not installed: ${server.missing}`;
-  if (process.env.CI === 'true') {
-    describe(title, () => {
-      test(`needs ${server.name}`, () => {
-        throw new Error(`${message} (CI must install it)`);
-      });
+  describe(title, () => {
+    test(`needs ${server.name}`, () => {
+      throw new Error(`${server.name} is not installed: ${server.missing}`);
     });
-    return;
-  }
-  console.warn(`\n*** SKIPPING "${title}": ${message} ***\n`);
-  describe.skip(title, body);
+  });
 }

@@ -5,9 +5,9 @@ import type { LambdaFunctionURLEvent } from 'aws-lambda';
 import sharp from 'sharp';
 import { type DevServer, startDevServer } from '../../../lib/local/dev-server';
 import { imageOptimizerTarget } from '../../../lib/local/dev-server-images';
-import { readImagesConfig } from '../../../lib/local/dev-server-images-config';
 import { synthesizeDevDistribution } from '../../../lib/local/dev-server-synth';
 import { discoverRoutes } from '../../../lib/local/routes';
+import { readVercelJson } from '../../../lib/private/vercel-json';
 import { IMAGE_OPTIMIZER_CONFIG_ENV } from '../../../runtime/image-optimizer/config';
 import { samplePng } from '../../runtime/image-optimizer/sources';
 
@@ -209,7 +209,9 @@ describe('synthesizeDevDistribution with images in vercel.json', () => {
   });
 });
 
-describe('readImagesConfig', () => {
+describe('the images the dev server reads from vercel.json', () => {
+  const readImagesConfig = (dir: string) => readVercelJson(dir)?.images;
+
   test('returns undefined when the project has no vercel.json or it has no images', () => {
     expect(readImagesConfig(project({}))).toBeUndefined();
     expect(readImagesConfig(project({ 'vercel.json': '{"cleanUrls":true}' }))).toBeUndefined();
