@@ -17,12 +17,14 @@ import type { BenchContext, Measurement } from './types';
  * function process's CPU time per request is recorded too: it isolates the variant's own cost.
  */
 
-const ROUNDS = 20;
+// A round's ratio swings by about ±4% on a shared 2-core machine (the IQR of the per-round ratios),
+// so the median of 20 rounds still moved by ±2% between runs; 60 rounds narrow that to about ±1%.
+const ROUNDS = 60;
 const WARMUP_ROUNDS = 1;
 const REQUESTS_PER_ROUND = 600;
 const CONCURRENCY = 4;
 
-export const THROUGHPUT_SETUP = `real aws-lambda-ric, loopback Runtime API + Function URL front, keep-alive, concurrency ${CONCURRENCY}, ${REQUESTS_PER_ROUND} requests per round`;
+export const THROUGHPUT_SETUP = `real aws-lambda-ric, loopback Runtime API + Function URL front, keep-alive, concurrency ${CONCURRENCY}, ${ROUNDS} rounds of ${REQUESTS_PER_ROUND} requests`;
 
 export interface ThroughputSamples {
   /** Requests per second, one value per round. */

@@ -9,14 +9,16 @@ import { type LambdaRuntime, lambdaRuntime } from './lambda-runtime';
 import { logError } from './log';
 import { plainText } from './plain-text';
 import { runWithRequestContext } from './request-context';
-import { admitRequest } from './request-guard';
+import { admitRequest, type GuardEnvironment, guardEnvironment } from './request-guard';
 import { responsePrelude, sendResponse } from './response-stream';
 import type { HandlerOptions, StreamingHandler, VercelModule } from './types';
 
 /**
  * Wraps a Vercel-style module into a Lambda response-streaming handler
  * (`awslambda.streamifyResponse(...)`). Call it at module load: the Lambda runtime reads the
- * streaming mark from the exported handler when it loads the module.
+ * streaming mark from the exported handler when it loads the module. The environment it reads
+ * (`AWS_REGION`, the origin secret and route variables) is read here, once, as Lambda fixes it
+ * before the module loads.
  *
  * Validates the module shape and options eagerly, and throws a clear error naming what it found
  * (e.g. a Node `(req, res)` default export, or no handler at all), or when the `awslambda` global
@@ -33,10 +35,26 @@ import type { HandlerOptions, StreamingHandler, VercelModule } from './types';
 export function createHandler(userModule: VercelModule, options: HandlerOptions = {}): StreamingHandler {
   const runtime = lambdaRuntime();
   const dispatch = createDispatcher(userModule);
-  const safetyMarginMs = drainSafetyMargin(options);
+  const settings: InvocationSettings = {
+    runtime,
+    dispatch,
+    safetyMarginMs: drainSafetyMargin(options),
+    // Read once: Lambda fixes the environment before it loads the handler module.
+    awsRegion: process.env.AWS_REGION,
+    guardEnvironment: guardEnvironment(),
+  };
   return runtime.streamifyResponse((event: unknown, responseStream: Writable, context: Context) =>
-    invoke(runtime, dispatch, safetyMarginMs, event, responseStream, context),
+    invoke(settings, event, responseStream, context),
   );
+}
+
+/** What every invocation of one handler shares, worked out when the handler is created. */
+interface InvocationSettings {
+  readonly runtime: LambdaRuntime;
+  readonly dispatch: Dispatcher;
+  readonly safetyMarginMs: number;
+  readonly awsRegion: string | undefined;
+  readonly guardEnvironment: GuardEnvironment;
 }
 
 /**
@@ -45,17 +63,16 @@ export function createHandler(userModule: VercelModule, options: HandlerOptions 
  * the next invocation (or freezes the environment) once this promise settles.
  */
 async function invoke(
-  runtime: LambdaRuntime,
-  dispatch: Dispatcher,
-  safetyMarginMs: number,
+  settings: InvocationSettings,
   event: unknown,
   responseStream: Writable,
   context: Context,
 ): Promise<void> {
+  const { runtime, dispatch, safetyMarginMs } = settings;
   const requestId = context.awsRequestId;
   let incoming: FunctionUrlRequest;
   try {
-    incoming = readFunctionUrlRequest(event, { requestId, awsRegion: process.env.AWS_REGION });
+    incoming = readFunctionUrlRequest(event, { requestId, awsRegion: settings.awsRegion });
   } catch (error) {
     await rejectEvent(runtime, responseStream, requestId, error);
     return;
@@ -64,7 +81,7 @@ async function invoke(
   // parameters to the query the handler sees, but tag → path rows must name what CloudFront will
   // invalidate. Origin secret and route checks (request-guard.ts), before anything of the user's runs.
   const received = incoming.request;
-  let admitted = admitRequest(received, incoming.originSecret, requestId);
+  let admitted = admitRequest(received, incoming.originSecret, requestId, settings.guardEnvironment);
   if (admitted instanceof Promise) admitted = await admitted;
   if (admitted instanceof Response) {
     await sendResponse(runtime, responseStream, admitted, { omitBody: received.method === 'HEAD' });

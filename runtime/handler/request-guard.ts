@@ -37,6 +37,15 @@ export async function guardRequest(
 }
 
 /**
+ * The variables the guard reads, copied out of `env` once. Lambda fixes a function's environment
+ * before the runtime loads it, so the adapter reads it at handler creation rather than per request
+ * (every `process.env` read is a call into the host).
+ */
+export function guardEnvironment(env: GuardEnvironment = process.env): GuardEnvironment {
+  return { [ORIGIN_SECRET_ARN_ENV]: env[ORIGIN_SECRET_ARN_ENV], [ROUTE_ENV]: env[ROUTE_ENV] };
+}
+
+/**
  * {@link guardRequest} for a request whose origin secret header was already taken off (the adapter's
  * event processor keeps it out of the `Request`): `presented` is its value. Synchronous unless the
  * origin secret is checked, so a function behind neither check pays no promise per request.

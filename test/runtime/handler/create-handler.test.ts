@@ -463,17 +463,18 @@ describe('createHandler', () => {
     let seen: ReturnType<typeof getContext> | undefined;
     let geo: ReturnType<typeof geolocation> | undefined;
     let ip: string | undefined;
-    const handler = handlerFor({
-      GET: (request) => {
-        seen = getContext();
-        geo = geolocation(request);
-        ip = ipAddress(request);
-        return new Response();
-      },
-    });
+    // Set before the handler is created: it reads the environment once, as Lambda fixes it then.
     const previousRegion = process.env.AWS_REGION;
     process.env.AWS_REGION = 'eu-west-1';
     try {
+      const handler = handlerFor({
+        GET: (request) => {
+          seen = getContext();
+          geo = geolocation(request);
+          ip = ipAddress(request);
+          return new Response();
+        },
+      });
       const before = Date.now();
       await invoke(
         handler,
