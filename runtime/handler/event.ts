@@ -79,7 +79,11 @@ export function readFunctionUrlRequest(event: unknown, options: EventProcessorOp
   const originSecret = headers[ORIGIN_SECRET_HEADER];
   if (originSecret !== undefined) delete headers[ORIGIN_SECRET_HEADER];
 
-  const url = requestUrl(fields, headers);
+  const host = publicHost(fields, headers);
+  // Behind CloudFront the Host header names the Function URL (CloudFront must send the origin its
+  // own host); on Vercel a function sees the host the viewer asked for, as in `request.url`.
+  if (headers['x-forwarded-host'] !== undefined) headers.host = host;
+  const url = requestUrl(fields, headers, host);
   // `Request` upper-cases these two itself, and refuses a body for them.
   const bodyless = BODYLESS_METHOD.test(fields.method);
   const body = bodyless ? undefined : decodeBody(fields);
@@ -208,15 +212,24 @@ function readCookies(cookies: unknown): string[] {
 }
 
 /**
- * `https://<public host><rawPath>?<rawQueryString>`. The public host is `x-forwarded-host`, which
- * CloudFront's viewer-request function copies from the viewer's Host (CloudFront itself must send
- * the Function URL's own host to the origin); then `host`; then the Function URL domain.
+ * The host the viewer asked for: `x-forwarded-host`, which CloudFront's viewer-request function
+ * copies from the viewer's Host (CloudFront itself must send the Function URL's own host to the
+ * origin); then `host`; then the Function URL domain.
  */
-function requestUrl(fields: FunctionUrlRequestFields, headers: Readonly<Record<string, string>>): string {
+function publicHost(fields: FunctionUrlRequestFields, headers: Readonly<Record<string, string>>): string {
   const host = firstValue(headers['x-forwarded-host']) ?? firstValue(headers.host) ?? fields.domainName;
   if (!host || /[\s/\\?#@]/.test(host)) {
     throw new InvalidEventError(`Invalid event: cannot tell the request's host (got ${describeValue(host)})`);
   }
+  return host;
+}
+
+/** `https://<public host><rawPath>?<rawQueryString>`. */
+function requestUrl(
+  fields: FunctionUrlRequestFields,
+  headers: Readonly<Record<string, string>>,
+  host: string,
+): string {
   const proto =
     firstValue(headers['cloudfront-forwarded-proto']) ?? firstValue(headers['x-forwarded-proto']) ?? 'https';
   const protocol = proto.toLowerCase() === 'http' ? 'http' : 'https';

@@ -490,7 +490,7 @@ describe('createHandler', () => {
         { requestId: 'ctx-1', timeoutMs: 10_000 },
       );
       expect(seen?.headers).toMatchObject({
-        host: 'abc123.lambda-url.us-east-1.on.aws',
+        host: 'shop.example.com',
         'x-forwarded-host': 'shop.example.com',
         'x-real-ip': '2001:db8::7',
         'x-forwarded-for': '2001:db8::7',

@@ -28,6 +28,29 @@ describe('toWebRequest', () => {
     expect(new URL(request.url).searchParams.get('b')).toBe('two words');
   });
 
+  test('gives the Host header the public host too when CloudFront set x-forwarded-host, as Vercel does', () => {
+    const { request, headers } = readFunctionUrlRequest(
+      functionUrlEvent({
+        headers: {
+          host: 'abc123.lambda-url.us-east-1.on.aws',
+          'x-forwarded-host': 'shop.example.com, b.example.com',
+        },
+      }),
+      options,
+    );
+    expect(request.headers.get('host')).toBe('shop.example.com');
+    expect(headers.host).toBe('shop.example.com');
+    expect(request.headers.get('x-forwarded-host')).toBe('shop.example.com, b.example.com');
+  });
+
+  test('leaves the Host header as it came when there is no x-forwarded-host (a Function URL called directly)', () => {
+    const { request } = readFunctionUrlRequest(
+      functionUrlEvent({ headers: { host: 'direct.example.com' } }),
+      options,
+    );
+    expect(request.headers.get('host')).toBe('direct.example.com');
+  });
+
   test('falls back to the host header, then to requestContext.domainName, when there is no x-forwarded-host', () => {
     expect(toWebRequest(functionUrlEvent({ headers: { host: 'direct.example.com' } }), options).url).toBe(
       'https://direct.example.com/api/hello',
