@@ -12,7 +12,7 @@ Options:
   --dir <folder>             project folder (default: examples)
   --port <n>                 port, 0 for any free one (default: $PORT or 3000)
   --host <host>              interface to listen on (default: localhost)
-  --timeout <seconds>        function timeout (default: 300)
+  --timeout <seconds>        function timeout where vercel.json sets no maxDuration (default: 300)
   --viewer-country <code>    default viewer location, used when a request has no
   --viewer-region <code>       CloudFront-Viewer-* headers of its own (as CloudFront
   --viewer-city <name>         would add them); e.g. --viewer-country DE

@@ -20,10 +20,15 @@ import { findLockFile } from './private/project-layout';
 import { routePathPattern, unsupportedPathPatternSegment } from './private/route-path-pattern';
 import { bindVercelRuntime } from './private/runtime-binding';
 import {
+  assignFunctions,
+  type FunctionsAssignment,
+  ignoredFunctionKeysMessage,
   ignoredKeysMessage,
+  ownFunctionsOnlyMessage,
   readVercelJson,
   VERCEL_JSON_IMAGES_ID,
   type VercelJson,
+  type VercelJsonFunction,
 } from './private/vercel-json';
 import { Routing } from './routing';
 import { RuntimeCacheTable } from './runtime-cache-table';
@@ -117,21 +122,21 @@ export interface VercelProjectProps {
   readonly functions?: Record<string, lambda.Function>;
 
   /**
-   * `maxDuration` (seconds) of every function.
+   * `maxDuration` (seconds) of every function whose vercel.json `functions` entry sets none.
    *
    * @default 300
    */
   readonly maxDuration?: number;
 
   /**
-   * `memory` (MB) of every function.
+   * `memory` (MB) of every function whose vercel.json `functions` entry sets none.
    *
    * @default 2048
    */
   readonly memory?: number;
 
   /**
-   * Instruction set of every function.
+   * Instruction set of every function whose vercel.json `functions` entry sets none.
    *
    * @default lambda.Architecture.ARM_64
    */
@@ -281,8 +286,11 @@ const AWS_ROLE_ARN_ENV = 'AWS_ROLE_ARN';
  *
  * An {@link InvalidationSweeper} sends the invalidations waiting in the tag table every minute
  * (`enableInvalidationSweeper`); an {@link ImageOptimizer} serves `/_vercel/image`
- * (`imageOptimizer`, or `images` in the project's vercel.json). The other vercel.json keys
- * (rewrites, headers, crons, …) are not applied: a synth warning names the ones the file sets.
+ * (`imageOptimizer`, or `images` in the project's vercel.json). vercel.json `functions` sets
+ * `memory`, `maxDuration` and `architecture` per function, as on Vercel: a function takes the first
+ * entry whose pattern is its file or a glob matching it, then falls back to these props. The other
+ * vercel.json keys (rewrites, headers, crons, …) are not applied: a synth warning names the ones
+ * the file sets.
  * With `oidcAudiences`, every function may get OIDC tokens from STS (`getVercelOidcToken()`);
  * with `awsRole`, every function may assume that role (`awsCredentialsProvider`).
  *
@@ -339,9 +347,9 @@ export class VercelProject extends Construct {
     }
     const vercelJson = this.readVercelJson(projectDir, props);
     const ownFunctions = this.ownFunctions(props.functions ?? {});
-    const discovered = this.discover(projectDir).filter(
-      (route) => !ownFunctions.some((own) => own.route.path === route.path),
-    );
+    const isOwn = (route: Route) => ownFunctions.some((own) => own.route.path === route.path);
+    const allDiscovered = this.discover(projectDir);
+    const discovered = allDiscovered.filter((route) => !isOwn(route));
     const routes: ProjectRoute[] = [
       ...discovered.map((route) => ({ route, source: route.source, file: route.file })),
       ...ownFunctions.map(({ route, fn }) => ({ route, source: fn.node.path, fn })),
@@ -352,6 +360,10 @@ export class VercelProject extends Construct {
         `projectDir '${projectDir}' has no functions: expected files like api/hello.ts (extensions .ts, .tsx, .js, .mjs, .cjs)`,
       );
     }
+    const settings = this.functionSettings(
+      vercelJson,
+      allDiscovered.map((route) => ({ source: route.source, own: isOwn(route) })),
+    );
     this.edgeRouted = this.useEdgeRouter(
       props.routing ?? Routing.auto(),
       routes,
@@ -387,6 +399,7 @@ export class VercelProject extends Construct {
         functions.set(route.path, own);
         continue;
       }
+      const entry = settings.get(source);
       const fn = new VercelFunction(this, functionId(route), {
         ...environment,
         entry: file!,
@@ -394,9 +407,9 @@ export class VercelProject extends Construct {
         projectRoot: props.projectRoot,
         depsLockFilePath: props.depsLockFilePath,
         route: route.path,
-        maxDuration: props.maxDuration,
-        memory: props.memory,
-        architecture: props.architecture,
+        maxDuration: entry?.maxDuration ?? props.maxDuration,
+        memory: entry?.memory ?? props.memory,
+        architecture: entry?.architecture ?? props.architecture,
         environment: props.environment,
         regions: props.regions,
         originProtection,
@@ -478,6 +491,32 @@ export class VercelProject extends Construct {
       );
     }
     return vercelJson;
+  }
+
+  // vercel.json `functions`: each generated function's entry by source file, and warnings for what
+  // of it does not take effect.
+  private functionSettings(
+    vercelJson: VercelJson | undefined,
+    sources: { source: string; own: boolean }[],
+  ): ReadonlyMap<string, VercelJsonFunction> {
+    if (!vercelJson || vercelJson.functions.length === 0) return new Map();
+    let assignment: FunctionsAssignment;
+    try {
+      assignment = assignFunctions(vercelJson, sources);
+    } catch (error) {
+      throw new ConfigurationError(this, (error as Error).message, { cause: error });
+    }
+    const ignored = ignoredFunctionKeysMessage(vercelJson.file, vercelJson.functions);
+    if (ignored) {
+      Annotations.of(this).addWarningV2('vercel-functions-aws:vercelJsonFunctionKeysIgnored', ignored);
+    }
+    if (assignment.ownOnly.length > 0) {
+      Annotations.of(this).addWarningV2(
+        'vercel-functions-aws:vercelJsonFunctionsOwnOnly',
+        ownFunctionsOnlyMessage(vercelJson.file, assignment.ownOnly),
+      );
+    }
+    return assignment.bySource;
   }
 
   // OIDC tokens from STS and the awsCredentialsProvider role, for every function.

@@ -3,9 +3,8 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { join } from 'node:path';
 import type { LambdaFunctionURLEvent } from 'aws-lambda';
 import { IMAGE_OPTIMIZER_CONFIG_ENV } from '../../runtime/image-optimizer/config';
-import type { ImageOptimizerProps } from '../image-optimizer';
 import { ROUTE_ENV } from '../private/constructs-contract';
-import { readVercelJson } from '../private/vercel-json';
+import { readVercelJson, type VercelJson } from '../private/vercel-json';
 import {
   type AccessLogEntry,
   type AssemblyStack,
@@ -54,8 +53,9 @@ const NOT_FOUND_BODY = 'The page could not be found.\n\nNOT_FOUND\n';
  * auth type; the body-signing Lambda@Edge function runs from its synthesized bundle; invalidations
  * from the functions reach the emulated cache through a loopback CloudFront API
  * (`AWS_ENDPOINT_URL_CLOUDFRONT`). With `images` in the project's `vercel.json`, the template's
- * image optimizer serves `/_vercel/image` behind its own Function URL. Re-synthesized when routes
- * are added or removed or `images` changes; the cache is emptied when any source changes, as a new
+ * image optimizer serves `/_vercel/image` behind its own Function URL; a route's vercel.json
+ * `functions` maxDuration is its timeout. Re-synthesized when routes are added or removed or
+ * vercel.json's `images` or `functions` changes; the cache is emptied when any source changes, as a new
  * deployment starts with an empty cache on Vercel.
  */
 export class DevServerCdn {
@@ -70,8 +70,8 @@ export class DevServerCdn {
   private readonly transport: OriginTransport;
   /** Function URL host → the function behind it, for the current template. */
   private urls = new Map<string, FunctionUrlTarget>();
-  /** The JSON of the `images` configuration read last, to tell when it changed. */
-  private imagesKey?: string;
+  /** The JSON of the vercel.json `images` and `functions` read last, to tell when they changed. */
+  private configKey?: string;
   private functionUrls?: FunctionUrlServer;
   private distribution?: EmulatedDistribution;
   private failure?: Error;
@@ -114,23 +114,23 @@ export class DevServerCdn {
   }
 
   private async apply(refresh: ProjectRefresh): Promise<void> {
-    let imagesChanged = false;
+    let configChanged = false;
     if (refresh.sourcesChanged) {
-      let images: ImageOptimizerProps | undefined;
+      let vercelJson: VercelJson | undefined;
       try {
-        // Re-read on every source change: a changed images config means a new synth, and an invalid
-        // file is reported before synthesizing.
-        images = readVercelJson(this.options.project.dir)?.images;
+        // Re-read on every source change: a changed images or functions config means a new synth,
+        // and an invalid file is reported before synthesizing.
+        vercelJson = readVercelJson(this.options.project.dir);
       } catch (error) {
         throw this.fail(error);
       }
-      const key = JSON.stringify(images ?? null);
-      imagesChanged = this.imagesKey !== undefined && key !== this.imagesKey;
-      this.imagesKey = key;
+      const key = JSON.stringify([vercelJson?.images ?? null, vercelJson?.functions ?? []]);
+      configChanged = this.configKey !== undefined && key !== this.configKey;
+      this.configKey = key;
     }
     const rebuild =
       refresh.routesChanged ||
-      imagesChanged ||
+      configChanged ||
       (this.failure ? refresh.sourcesChanged : this.distribution === undefined);
     if (!rebuild) {
       if (refresh.sourcesChanged) this.distribution?.cache.clear();
@@ -167,7 +167,10 @@ export class DevServerCdn {
         continue;
       }
       const route = refresh.routes.find((candidate) => candidate.path === variables[ROUTE_ENV]);
-      if (route) urls.set(host, this.target(route, url.authType));
+      // A Timeout in the template is the route's vercel.json maxDuration (dev-server-synth.ts).
+      const timeout = fn?.Properties?.Timeout;
+      const timeoutMs = timeout === undefined ? this.options.timeoutMs : Number(timeout) * 1000;
+      if (route) urls.set(host, this.target(route, url.authType, timeoutMs));
     }
     this.endpoint ??= await SharedEndpoint.acquire(model.id);
     this.urls = urls;
@@ -207,7 +210,7 @@ export class DevServerCdn {
   // A route's function behind its Function URL: the route check the adapter makes on AWS (the dev
   // server's functions share one process environment, so VERCEL_FUNCTIONS_AWS_ROUTE cannot tell
   // them apart), then an in-process invocation of its current bundle.
-  private target(route: Route, authType: 'AWS_IAM' | 'NONE'): FunctionUrlTarget {
+  private target(route: Route, authType: 'AWS_IAM' | 'NONE', timeoutMs?: number): FunctionUrlTarget {
     return {
       authType,
       invoke: async (event) => {
@@ -224,7 +227,7 @@ export class DevServerCdn {
         }
         return invokeInProcess(handler, withParams(event, match.params), {
           functionName: functionName(route),
-          timeoutMs: this.options.timeoutMs,
+          timeoutMs,
           log: this.options.log,
         });
       },

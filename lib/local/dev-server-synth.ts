@@ -1,9 +1,9 @@
-import { App, Stack } from 'aws-cdk-lib';
+import { App, Duration, Stack } from 'aws-cdk-lib';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { Construct } from 'constructs';
 import { Cdn } from '../cdn';
 import { ImageOptimizer, type ImageOptimizerProps } from '../image-optimizer';
-import { readVercelJson, VERCEL_JSON_IMAGES_ID } from '../private/vercel-json';
+import { functionEntryFor, readVercelJson, VERCEL_JSON_IMAGES_ID } from '../private/vercel-json';
 import { VercelProject } from '../vercel-project';
 import { type AssemblyStack, readAssemblyStack } from './cloudfront';
 import type { Route } from './routes';
@@ -39,21 +39,26 @@ export function synthesizeDevDistribution(
   const app = new App({ outdir });
   // One stack in us-east-1, where the body-signing Lambda@Edge function lives with the distribution.
   const stack = new DevStack(app, DEV_STACK_NAME, { env: { region: 'us-east-1' } });
+  const vercelJson = readVercelJson(dir);
   if (routes.length === 0) {
     // No VercelProject (it needs a route), so no one else reads vercel.json.
     const project = new Construct(stack, 'Project');
     const cdn = new Cdn(project, 'Cdn');
-    const images = readVercelJson(dir)?.images;
+    const images = vercelJson?.images;
     if (images) {
       stack.withoutBundling(() => new ImageOptimizer(project, VERCEL_JSON_IMAGES_ID, images)).addToCdn(cdn);
     }
   } else {
     const functions: Record<string, lambda.Function> = {};
     for (const [i, route] of routes.entries()) {
+      // The route's vercel.json `functions` maxDuration, which the dev server reads back from the
+      // template as its timeout (VercelProject leaves functions it is given as they are).
+      const maxDuration = functionEntryFor(vercelJson?.functions ?? [], route.source)?.maxDuration;
       functions[route.path] = new lambda.Function(stack, `DevFunction${i}`, {
         runtime: lambda.Runtime.NODEJS_24_X,
         handler: 'index.handler',
         code: lambda.Code.fromInline(PLACEHOLDER_CODE),
+        timeout: maxDuration === undefined ? undefined : Duration.seconds(maxDuration),
       });
     }
     // The sweeper is a scheduled function; locally nothing schedules it, and bundling it (1.7 MB with

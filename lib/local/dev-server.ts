@@ -33,7 +33,10 @@ export interface DevServerOptions {
   readonly host?: string;
   /** Viewer location for requests without `CloudFront-Viewer-*` headers. @default - no location */
   readonly viewer?: ViewerDefaults;
-  /** Function timeout in milliseconds. @default 300_000 — Vercel's default maximum duration */
+  /**
+   * Timeout in milliseconds of the functions whose vercel.json `functions` entry sets no
+   * `maxDuration`. @default 300_000 — Vercel's default maximum duration
+   */
   readonly timeoutMs?: number;
   /** Receives the server's log lines (one per request, build errors). @default console.log */
   readonly log?: (line: string) => void;
