@@ -22,6 +22,7 @@ import { OriginProtection } from './origin-protection';
 import { DISTRIBUTION_DOMAIN_HEADER } from './private/constructs-contract';
 import { restrictLoggingToOwnLogGroup } from './private/function-logging';
 import { imageViewerRequestSource } from './private/image-cloudfront-function';
+import { LAMBDA_MEMORY_MB, LAMBDA_TIMEOUT_SECONDS } from './private/lambda-limits';
 import { findLockFile } from './private/project-layout';
 
 /** A remote source pattern (Vercel's `remotePatterns` entry). */
@@ -156,8 +157,6 @@ export interface ImageOptimizerProps {
 /** The path pattern of the optimizer's cache behaviour: Vercel's `/_vercel/image?url=…&w=…&q=…`. */
 const PATH_PATTERN = '/_vercel/image*';
 const DEFAULT_MINIMUM_CACHE_TTL = Duration.hours(4);
-const MIN_MEMORY = 128;
-const MAX_MEMORY = 10_240;
 // Lambda's limit for all environment variables of a function together.
 const MAX_ENVIRONMENT_BYTES = 4096;
 
@@ -211,15 +210,25 @@ export class ImageOptimizer extends Construct {
     super(scope, id);
     this.config = this.resolveConfig(props);
     const memorySize = props.memorySize ?? 1536;
-    if (!Number.isInteger(memorySize) || memorySize < MIN_MEMORY || memorySize > MAX_MEMORY) {
+    if (
+      !Number.isInteger(memorySize) ||
+      memorySize < LAMBDA_MEMORY_MB.min ||
+      memorySize > LAMBDA_MEMORY_MB.max
+    ) {
       throw new ConfigurationError(
         this,
-        `memorySize must be a whole number of MB from ${MIN_MEMORY} to ${MAX_MEMORY}, got ${memorySize}`,
+        `memorySize must be a whole number of MB from ${LAMBDA_MEMORY_MB.min} to ${LAMBDA_MEMORY_MB.max}, got ${memorySize}`,
       );
     }
     const timeout = props.timeout ?? Duration.seconds(30);
-    if (timeout.toSeconds() < 1 || timeout.toSeconds() > 900) {
-      throw new ConfigurationError(this, `timeout must be from 1 to 900 seconds, got ${timeout.toSeconds()}`);
+    if (
+      timeout.toSeconds() < LAMBDA_TIMEOUT_SECONDS.min ||
+      timeout.toSeconds() > LAMBDA_TIMEOUT_SECONDS.max
+    ) {
+      throw new ConfigurationError(
+        this,
+        `timeout must be from ${LAMBDA_TIMEOUT_SECONDS.min} to ${LAMBDA_TIMEOUT_SECONDS.max} seconds, got ${timeout.toSeconds()}`,
+      );
     }
     const architecture = props.architecture ?? lambda.Architecture.ARM_64;
     const entry = optimizerEntry();

@@ -11,6 +11,7 @@ import { ConfigurationError } from './errors';
 import { TAG_TABLE_ENV } from './private/constructs-contract';
 import { restrictLoggingToOwnLogGroup } from './private/function-logging';
 import { writeEntrySource } from './private/generated-entry';
+import { LAMBDA_TIMEOUT_SECONDS } from './private/lambda-limits';
 import { findLockFile } from './private/project-layout';
 import type { TagTable } from './tag-table';
 
@@ -115,7 +116,7 @@ export class InvalidationSweeper extends Construct {
       architecture: props.architecture ?? lambda.Architecture.ARM_64,
       memorySize: MEMORY_MB,
       // A run ends itself 5 s before the timeout (sweeper.ts); one per interval is the budget.
-      timeout: Duration.seconds(Math.min(seconds, 900)),
+      timeout: Duration.seconds(Math.min(seconds, LAMBDA_TIMEOUT_SECONDS.max)),
       // The next scheduled run retries; Lambda's own async retries would only run it late.
       retryAttempts: 0,
       environment: { [TAG_TABLE_ENV]: props.tagTable.tableName },

@@ -15,6 +15,7 @@ import {
 } from './private/constructs-contract';
 import { restrictLoggingToOwnLogGroup } from './private/function-logging';
 import { writeGeneratedEntry } from './private/generated-entry';
+import { LAMBDA_MEMORY_MB, LAMBDA_TIMEOUT_SECONDS } from './private/lambda-limits';
 import { findLockFile, projectDirOf } from './private/project-layout';
 import { vercelSystemEnvironment } from './private/vercel-environment';
 import { awsRegionOf, vercelRegionCode } from './private/vercel-regions';
@@ -121,11 +122,6 @@ export interface VercelFunctionProps
    */
   readonly tagTable?: TagTable;
 }
-
-const MIN_DURATION = 1;
-const MAX_DURATION = 900;
-const MIN_MEMORY = 128;
-const MAX_MEMORY = 10_240;
 
 /**
  * A Vercel-style function on Lambda: a `NodejsFunction` (Node.js 24, arm64, bundled by the local
@@ -299,17 +295,21 @@ function resolveSettings(where: string, props: VercelFunctionProps): Settings {
     throw new ConfigurationError(where, `entry '${props.entry}' is not a file (resolved to ${entry})`);
   }
   const maxDuration = props.maxDuration ?? 300;
-  if (!Number.isInteger(maxDuration) || maxDuration < MIN_DURATION || maxDuration > MAX_DURATION) {
+  if (
+    !Number.isInteger(maxDuration) ||
+    maxDuration < LAMBDA_TIMEOUT_SECONDS.min ||
+    maxDuration > LAMBDA_TIMEOUT_SECONDS.max
+  ) {
     throw new ConfigurationError(
       where,
-      `maxDuration must be a whole number of seconds from ${MIN_DURATION} to ${MAX_DURATION} (Lambda's limit), got ${maxDuration}`,
+      `maxDuration must be a whole number of seconds from ${LAMBDA_TIMEOUT_SECONDS.min} to ${LAMBDA_TIMEOUT_SECONDS.max} (Lambda's limit), got ${maxDuration}`,
     );
   }
   const memory = props.memory ?? 2048;
-  if (!Number.isInteger(memory) || memory < MIN_MEMORY || memory > MAX_MEMORY) {
+  if (!Number.isInteger(memory) || memory < LAMBDA_MEMORY_MB.min || memory > LAMBDA_MEMORY_MB.max) {
     throw new ConfigurationError(
       where,
-      `memory must be a whole number of MB from ${MIN_MEMORY} to ${MAX_MEMORY} (Lambda's limits), got ${memory}`,
+      `memory must be a whole number of MB from ${LAMBDA_MEMORY_MB.min} to ${LAMBDA_MEMORY_MB.max} (Lambda's limits), got ${memory}`,
     );
   }
   if (props.runtime && props.runtime.family !== lambda.RuntimeFamily.NODEJS) {
