@@ -6,6 +6,7 @@ import * as origins from 'aws-cdk-lib/aws-cloudfront-origins';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as s3 from 'aws-cdk-lib/aws-s3';
+import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import { compareRouteSpecificity, parseRoute, type RoutePattern } from '../runtime/handler/route';
 import { ConfigurationError } from './errors';
@@ -194,6 +195,12 @@ export class Cdn extends Construct {
   /** The edge router's route table, when `routes` is set. */
   readonly routeTable?: cloudfront.KeyValueStore;
 
+  /**
+   * The secret CloudFront sends to the functions in `x-vfa-origin-secret`, with
+   * `OriginProtection.secretHeader()`: invokers that bypass CloudFront must send it too.
+   */
+  readonly originSecret?: secretsmanager.ISecret;
+
   private readonly protection: OriginProtectionBinding;
   private readonly viewerRequestFunction: cloudfront.Function;
   private readonly viewerResponseFunction: cloudfront.Function;
@@ -223,6 +230,7 @@ export class Cdn extends Construct {
 
     this.originProtection = props.originProtection ?? OriginProtection.oacWithBodySigning();
     this.protection = this.originProtection._bind(this);
+    this.originSecret = this.protection.originSecret;
 
     this.viewerRequestFunction = this.cloudFrontFunction('ViewerRequest', 'viewer-request');
     this.viewerResponseFunction = this.cloudFrontFunction('ViewerResponse', 'viewer-response');

@@ -36,6 +36,11 @@ export interface OriginProtectionBinding {
   readonly edgeLambdas: cloudfront.EdgeLambda[];
   /** Gives a function served under this protection what its runtime needs (environment, grants). */
   bindFunction(fn: lambda.IFunction): void;
+  /**
+   * The secret CloudFront sends in `x-vfa-origin-secret` (`secretHeader()` only): what an invoker
+   * that bypasses CloudFront, such as a scheduled cron, must send too.
+   */
+  readonly originSecret?: secretsmanager.ISecret;
 }
 
 /**
@@ -199,6 +204,7 @@ class SecretHeaderProtection extends OriginProtection {
         fn.addEnvironment(ORIGIN_SECRET_ARN_ENV, secret.secretFullArn ?? secret.secretArn);
         grantGetSecretValue(secret, fn);
       },
+      originSecret: secret,
     };
   }
 }

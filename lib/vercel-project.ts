@@ -4,10 +4,12 @@ import * as path from 'node:path';
 import { Annotations, CfnOutput, type Duration, Lazy, Stack } from 'aws-cdk-lib';
 import type * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import type * as cloudfront from 'aws-cdk-lib/aws-cloudfront';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
+import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import { Construct } from 'constructs';
-import { compareRouteSpecificity, parseRoute, type RoutePattern } from '../runtime/handler/route';
+import { compareRouteSpecificity, matchRoute, parseRoute, type RoutePattern } from '../runtime/handler/route';
 import { Cdn } from './cdn';
 import { ConfigurationError } from './errors';
 import { ImageOptimizer, type ImageOptimizerProps } from './image-optimizer';
@@ -16,6 +18,7 @@ import { discoverRoutes, type Route } from './local/routes';
 import { OidcIssuer, type WebIdentityTokenSigningAlgorithm } from './oidc-issuer';
 import type { OidcRole } from './oidc-role';
 import { OriginProtection } from './origin-protection';
+import { cronInvocationEvent } from './private/cron-event';
 import { findLockFile } from './private/project-layout';
 import { routePathPattern, unsupportedPathPatternSegment } from './private/route-path-pattern';
 import { bindVercelRuntime } from './private/runtime-binding';
@@ -143,7 +146,8 @@ export interface VercelProjectProps {
   readonly architecture?: lambda.Architecture;
 
   /**
-   * Extra environment variables of every function (the project's own settings).
+   * Extra environment variables of every function (the project's own settings). `CRON_SECRET`, as
+   * on Vercel, is also sent by the vercel.json crons as `Authorization: Bearer <CRON_SECRET>`.
    *
    * @default - none
    */
@@ -262,6 +266,9 @@ export interface VercelProjectProps {
 }
 
 const DEFAULT_MAX_CACHE_BEHAVIORS = 25;
+// The variable whose value Vercel sends its cron requests as a Bearer token
+// (https://vercel.com/docs/cron-jobs/manage-cron-jobs, "Securing cron jobs").
+const CRON_SECRET_ENV = 'CRON_SECRET';
 // The variable Vercel's OIDC guide reads the role from: `awsCredentialsProvider({ roleArn: process.env.AWS_ROLE_ARN })`.
 const AWS_ROLE_ARN_ENV = 'AWS_ROLE_ARN';
 
@@ -288,9 +295,11 @@ const AWS_ROLE_ARN_ENV = 'AWS_ROLE_ARN';
  * (`enableInvalidationSweeper`); an {@link ImageOptimizer} serves `/_vercel/image`
  * (`imageOptimizer`, or `images` in the project's vercel.json). vercel.json `functions` sets
  * `memory`, `maxDuration` and `architecture` per function, as on Vercel: a function takes the first
- * entry whose pattern is its file or a glob matching it, then falls back to these props. The other
- * vercel.json keys (rewrites, headers, crons, …) are not applied: a synth warning names the ones
- * the file sets.
+ * entry whose pattern is its file or a glob matching it, then falls back to these props. Each
+ * vercel.json `crons` entry becomes an EventBridge Scheduler schedule (`Cron0`, `Cron1`, …) that
+ * invokes the function serving its path with the GET request Vercel would send, in UTC, without
+ * retries. The other vercel.json keys (rewrites, headers, …) are not applied: a synth warning names
+ * the ones the file sets.
  * With `oidcAudiences`, every function may get OIDC tokens from STS (`getVercelOidcToken()`);
  * with `awsRole`, every function may assume that role (`awsCredentialsProvider`).
  *
@@ -443,6 +452,12 @@ export class VercelProject extends Construct {
     for (const fn of new Set(functions.values())) this.cdn.grantCreateInvalidation(fn);
     this.functions = functions;
     this.url = `https://${domain ?? this.cdn.distributionDomainName}`;
+    if (vercelJson && vercelJson.crons.length > 0) {
+      this.createCronSchedules(vercelJson, routes, functions, {
+        host: domain ?? this.cdn.distributionDomainName,
+        cronSecret: props.environment?.[CRON_SECRET_ENV],
+      });
+    }
     this.imageOptimizer =
       props.imageOptimizer ??
       (vercelJson?.images &&
@@ -517,6 +532,80 @@ export class VercelProject extends Construct {
       );
     }
     return assignment.bySource;
+  }
+
+  // vercel.json `crons`: one schedule per entry, invoking the function of the route that serves its
+  // path with the Function URL event of Vercel's cron request (lib/private/cron-event.ts).
+  // Scheduler invokes Lambda asynchronously (a response-streaming function runs as well; its
+  // response is discarded). Vercel does not retry a failed cron invocation
+  // (https://vercel.com/docs/cron-jobs/manage-cron-jobs, "Cron job error handling"), so neither
+  // Scheduler (RetryPolicy) nor Lambda's asynchronous invocation retries here.
+  private createCronSchedules(
+    vercelJson: VercelJson,
+    routes: readonly ProjectRoute[],
+    functions: ReadonlyMap<string, lambda.Function>,
+    request: { host: string; cronSecret?: string },
+  ): void {
+    const patterns = routes.map(({ route }) => route);
+    const targets = vercelJson.crons.map((cron, index) => {
+      const pathname = cron.path.split('?', 1)[0];
+      const match = matchRoute(patterns, pathname);
+      if (!match) {
+        throw new ConfigurationError(
+          this,
+          `${vercelJson.file}: crons[${index}].path '${cron.path}' is served by no function of the project (routes: ${patterns.map((p) => p.path).join(', ')}): point it at a route of api/ or of the functions prop`,
+        );
+      }
+      return functions.get(match.route.path)!;
+    });
+    const role = new iam.Role(this, 'CronRole', {
+      description: 'Lets EventBridge Scheduler invoke the functions of the vercel.json crons',
+      assumedBy: new iam.ServicePrincipal('scheduler.amazonaws.com', {
+        conditions: { StringEquals: { 'aws:SourceAccount': Stack.of(this).account } },
+      }),
+    });
+    const invoked = [...new Set(targets)];
+    role.addToPolicy(
+      new iam.PolicyStatement({
+        actions: ['lambda:InvokeFunction'],
+        resources: invoked.map((fn) => fn.functionArn),
+      }),
+    );
+    for (const fn of invoked) {
+      // Only asynchronous invocations (the schedules') are affected: Function URL requests are
+      // synchronous. A function you bring with its own asynchronous settings keeps them.
+      if (!fn.node.tryFindChild('EventInvokeConfig')) fn.configureAsyncInvoke({ retryAttempts: 0 });
+    }
+    // With secretHeader(), the adapter refuses requests without the origin secret, so the input
+    // carries it as CloudFront's origin custom header does: a Secrets Manager dynamic reference,
+    // which CloudFormation resolves in any resource property
+    // (https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/dynamic-references-secretsmanager.html).
+    // The value is then part of the schedule's target: whoever may call scheduler:GetSchedule can
+    // read it, as whoever may read the distribution's configuration can read the header. It is
+    // placed in the JSON unescaped: a secret you bring must hold no `"` or `\` (the generated one
+    // is alphanumeric).
+    const originSecret = this.cdn.originSecret?.secretValue.unsafeUnwrap();
+    vercelJson.crons.forEach((cron, index) => {
+      const event = cronInvocationEvent({
+        path: cron.path,
+        schedule: cron.schedule,
+        ...request,
+        originSecret,
+      });
+      new scheduler.CfnSchedule(this, `Cron${index}`, {
+        description: `vercel.json crons[${index}]: GET on the schedule ${cron.schedule} (UTC)`,
+        scheduleExpression: cron.expression,
+        scheduleExpressionTimezone: 'UTC',
+        flexibleTimeWindow: { mode: 'OFF' },
+        state: 'ENABLED',
+        target: {
+          arn: targets[index].functionArn,
+          roleArn: role.roleArn,
+          input: Stack.of(this).toJsonString(event),
+          retryPolicy: { maximumRetryAttempts: 0 },
+        },
+      });
+    });
   }
 
   // OIDC tokens from STS and the awsCredentialsProvider role, for every function.

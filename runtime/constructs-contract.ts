@@ -28,6 +28,14 @@ export const DISTRIBUTION_DOMAIN_HEADER = 'x-vfa-distribution-domain';
 export const ORIGIN_SECRET_HEADER = 'x-vfa-origin-secret';
 
 /**
+ * Field of a Function URL event's `requestContext` holding a vercel.json cron's schedule, set by the
+ * EventBridge Scheduler input VercelProject synthesizes; the adapter passes it on as Vercel's
+ * `x-vercel-cron-schedule` header. Lambda builds `requestContext` for Function URL requests, so no
+ * client can set it: only a caller allowed to invoke the function directly.
+ */
+export const CRON_SCHEDULE_CONTEXT_FIELD = 'vercelCronSchedule';
+
+/**
  * Response header carrying the `Cache-Control` the browser must see when the function sets
  * `Vercel-CDN-Cache-Control` / `CDN-Cache-Control`, which CloudFront does not honour: the runtime
  * puts the CDN directive into `Cache-Control` (what CloudFront caches by) and the function's own

@@ -1,4 +1,4 @@
-import { ORIGIN_SECRET_HEADER } from '../constructs-contract';
+import { CRON_SCHEDULE_CONTEXT_FIELD, ORIGIN_SECRET_HEADER } from '../constructs-contract';
 import { InvalidEventError } from '../errors';
 import { describeValue } from './dispatch';
 import { addDerivedHeaders, isTrustedHeaderName } from './viewer-headers';
@@ -39,6 +39,8 @@ interface FunctionUrlRequestFields {
   isBase64Encoded: boolean;
   domainName: string | undefined;
   sourceIp: string | undefined;
+  /** A vercel.json cron's schedule, for `x-vercel-cron-schedule` (`CRON_SCHEDULE_CONTEXT_FIELD`). */
+  cronSchedule: string | undefined;
 }
 
 /**
@@ -76,6 +78,8 @@ export function readFunctionUrlRequest(event: unknown, options: EventProcessorOp
   // Function URLs move the Cookie header into `cookies[]`; Web handlers read it from the header.
   if (fields.cookies.length > 0) headers.cookie = fields.cookies.join('; ');
   addDerivedHeaders(headers, { sourceIp: fields.sourceIp, ...options });
+  // Trusted like the derived headers: it comes from requestContext, which no client can write.
+  if (fields.cronSchedule !== undefined) headers[CRON_SCHEDULE_HEADER] = fields.cronSchedule;
   const originSecret = headers[ORIGIN_SECRET_HEADER];
   if (originSecret !== undefined) delete headers[ORIGIN_SECRET_HEADER];
 
@@ -99,6 +103,9 @@ export function readFunctionUrlRequest(event: unknown, options: EventProcessorOp
 }
 
 const BODYLESS_METHOD = /^(?:GET|HEAD)$/i;
+
+// The header Vercel's cron requests carry their schedule in (`0 5 * * *`).
+const CRON_SCHEDULE_HEADER = 'x-vercel-cron-schedule';
 
 /**
  * Adds the headers to the new `Request`'s (empty) headers one by one: the same result as passing
@@ -167,6 +174,7 @@ function readEvent(event: unknown): FunctionUrlRequestFields {
     isBase64Encoded: event.isBase64Encoded === true,
     domainName: typeof requestContext?.domainName === 'string' ? requestContext.domainName : undefined,
     sourceIp: typeof http.sourceIp === 'string' ? http.sourceIp : undefined,
+    cronSchedule: readCronSchedule(requestContext?.[CRON_SCHEDULE_CONTEXT_FIELD]),
   };
 }
 
@@ -201,6 +209,15 @@ function readHeaders(headers: unknown): Record<string, string> {
 function trimHttpWhitespace(value: string): string {
   if (value === '' || (value.charCodeAt(0) > 0x20 && value.charCodeAt(value.length - 1) > 0x20)) return value;
   return value.replace(/^[\t\n\r ]+|[\t\n\r ]+$/g, '');
+}
+
+/** The cron schedule of a scheduled invocation: printable ASCII, as a header value must be. */
+function readCronSchedule(value: unknown): string | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value !== 'string' || !/^[ -~]{1,256}$/.test(value)) {
+    throw invalidField(`requestContext.${CRON_SCHEDULE_CONTEXT_FIELD}`, 'a cron schedule', value);
+  }
+  return value;
 }
 
 function readCookies(cookies: unknown): string[] {

@@ -284,10 +284,10 @@ describe('vercel.json warnings', () => {
   });
 
   test('no longer lists functions among the top-level keys it ignores', () => {
-    const { json } = read({ functions: { 'api/b.ts': { memory: 512 } }, crons: [] });
-    expect(json.ignoredKeys).toEqual(['crons']);
+    const { json } = read({ functions: { 'api/b.ts': { memory: 512 } }, crons: [], rewrites: [] });
+    expect(json.ignoredKeys).toEqual(['rewrites']);
     expect(ignoredKeysMessage('/p/vercel.json', json.ignoredKeys)).toBe(
-      '/p/vercel.json sets crons: VercelProject does not apply it, so it has no effect on AWS. Only images (an ImageOptimizer at /_vercel/image) and functions (memory, maxDuration and architecture per function) are applied.',
+      '/p/vercel.json sets rewrites: VercelProject does not apply it, so it has no effect on AWS. Only images (an ImageOptimizer at /_vercel/image), functions (memory, maxDuration and architecture per function) and crons (EventBridge Scheduler schedules) are applied.',
     );
   });
 });

@@ -43,6 +43,30 @@ describe('toWebRequest', () => {
     expect(request.headers.get('x-forwarded-host')).toBe('shop.example.com, b.example.com');
   });
 
+  test("sets x-vercel-cron-schedule from requestContext, which only a direct invoker can write (a vercel.json cron's schedule)", () => {
+    const event = functionUrlEvent();
+    (event.requestContext as unknown as Record<string, unknown>).vercelCronSchedule = '0 5 * * 1-5';
+    const { request, headers } = readFunctionUrlRequest(event, options);
+    expect(request.headers.get('x-vercel-cron-schedule')).toBe('0 5 * * 1-5');
+    expect(headers['x-vercel-cron-schedule']).toBe('0 5 * * 1-5');
+  });
+
+  test('drops an x-vercel-cron-schedule header a client sent', () => {
+    const { request } = readFunctionUrlRequest(
+      functionUrlEvent({ headers: { 'x-vercel-cron-schedule': '* * * * *' } }),
+      options,
+    );
+    expect(request.headers.get('x-vercel-cron-schedule')).toBeNull();
+  });
+
+  test('rejects a requestContext cron schedule that could not be a header value', () => {
+    const event = functionUrlEvent();
+    (event.requestContext as unknown as Record<string, unknown>).vercelCronSchedule = '0 5 * * *\r\nx: y';
+    expect(rejection(event).message).toBe(
+      'Invalid event: requestContext.vercelCronSchedule must be a cron schedule, got the string "0 5 * * *\\r\\nx: y"',
+    );
+  });
+
   test('leaves the Host header as it came when there is no x-forwarded-host (a Function URL called directly)', () => {
     const { request } = readFunctionUrlRequest(
       functionUrlEvent({ headers: { host: 'direct.example.com' } }),
