@@ -236,7 +236,7 @@ function createOriginSecret(cdn: Construct): secretsmanager.Secret {
   Validations.of(secret).acknowledge({
     id: 'AwsSolutions::AwsSolutions-SMG4',
     reason:
-      'CloudFront reads this value through a CloudFormation dynamic reference, resolved only when the stack deploys, so an automatic rotation would not reach CloudFront until the next deploy. Rotate by putting a new value and deploying: the adapter accepts the AWSCURRENT and AWSPREVIOUS versions, so no request is refused in between. The value never appears in the template and only the functions behind this distribution may read it.',
+      'CloudFront reads this value through a CloudFormation dynamic reference, which CloudFormation re-reads only when a deploy updates the resource holding it, so an automatic rotation would not reach CloudFront. Rotate by putting a new value and deploying a change that updates the distribution: the adapter accepts the AWSCURRENT and AWSPREVIOUS versions, so no request is refused in between. The value never appears in the template and only the functions behind this distribution may read it.',
   });
   return secret;
 }
