@@ -4,10 +4,8 @@ import * as path from 'node:path';
 import { Annotations, CfnOutput, type Duration, Lazy, Stack } from 'aws-cdk-lib';
 import type * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import type * as cloudfront from 'aws-cdk-lib/aws-cloudfront';
-import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
-import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import { Construct } from 'constructs';
 import { compareRouteSpecificity, matchRoute, parseRoute, type RoutePattern } from '../runtime/handler/route';
 import { Cdn } from './cdn';
@@ -18,7 +16,7 @@ import { discoverRoutes, type Route } from './local/routes';
 import { OidcIssuer, type WebIdentityTokenSigningAlgorithm } from './oidc-issuer';
 import type { OidcRole } from './oidc-role';
 import { OriginProtection } from './origin-protection';
-import { cronInvocationEvent } from './private/cron-event';
+import { type CronSchedulesProps, createCronSchedules } from './private/cron-schedules';
 import { findLockFile } from './private/project-layout';
 import { routePathPattern, unsupportedPathPatternSegment } from './private/route-path-pattern';
 import { bindVercelRuntime } from './private/runtime-binding';
@@ -161,7 +159,8 @@ export interface VercelProjectProps {
   readonly regions?: string[];
 
   /**
-   * `VERCEL_ENV` of every function.
+   * `VERCEL_ENV` of every function. vercel.json `crons` are scheduled only in `production`, as on
+   * Vercel.
    *
    * @default 'production'
    */
@@ -215,9 +214,9 @@ export interface VercelProjectProps {
   /**
    * Whether the generated functions bundle the AWS SDK of your lock file (`bundleAwsSDK` of
    * `NodejsFunction`) instead of using the copy the Lambda runtime provides. Bundled, the SDK code a
-   * function can reach is compiled at every cold start: a function calling `getVercelOidcToken()`
-   * grows from about 54 KB to 1.2 MB and its module init by about 19 ms (`npm run bench --
-   * deployed`). With `oidcAudiences`
+   * function can reach is compiled at every cold start: to a function calling
+   * `getVercelOidcToken()` it adds about 1.2 MB instead of 54 KB, and about 19 ms more module init
+   * (`npm run bench -- deployed`). With `oidcAudiences`
    * it is needed, as the runtime's SDK may predate STS `GetWebIdentityToken`, which
    * `getVercelOidcToken()` calls.
    *
@@ -299,8 +298,9 @@ const AWS_ROLE_ARN_ENV = 'AWS_ROLE_ARN';
  * entry whose pattern is its file or a glob matching it, then falls back to these props. Each
  * vercel.json `crons` entry becomes an EventBridge Scheduler schedule (`Cron0`, `Cron1`, …) that
  * invokes the function serving its path with the GET request Vercel would send, in UTC, without
- * retries. The other vercel.json keys (rewrites, headers, …) are not applied: a synth warning names
- * the ones the file sets.
+ * retries, when `vercelEnv` is `production` (Vercel runs crons for production deployments only).
+ * The other vercel.json keys (rewrites, headers, …) are not applied: a synth warning names the ones
+ * the file sets.
  * With `oidcAudiences`, every function may get OIDC tokens from STS (`getVercelOidcToken()`);
  * with `awsRole`, every function may assume that role (`awsCredentialsProvider`).
  *
@@ -454,10 +454,23 @@ export class VercelProject extends Construct {
     this.functions = functions;
     this.url = `https://${domain ?? this.cdn.distributionDomainName}`;
     if (vercelJson && vercelJson.crons.length > 0) {
-      this.createCronSchedules(vercelJson, routes, functions, {
-        host: domain ?? this.cdn.distributionDomainName,
-        cronSecret: props.environment?.[CRON_SECRET_ENV],
-      });
+      // Checked in every environment, so a preview synth fails where production's would.
+      const crons = this.cronTargets(vercelJson, routes, functions);
+      const vercelEnv = props.vercelEnv ?? 'production';
+      if (vercelEnv === 'production') {
+        createCronSchedules(this, {
+          crons,
+          host: domain ?? this.cdn.distributionDomainName,
+          cronSecret: props.environment?.[CRON_SECRET_ENV],
+          originSecret: this.cdn.originSecret,
+        });
+      } else {
+        // Vercel runs crons for production deployments only (https://vercel.com/docs/cron-jobs).
+        Annotations.of(this).addWarningV2(
+          'vercel-functions-aws:cronsNotProduction',
+          `the crons of ${vercelJson.file} are not scheduled because vercelEnv is '${vercelEnv}', as Vercel runs crons only in production`,
+        );
+      }
     }
     this.imageOptimizer =
       props.imageOptimizer ??
@@ -535,77 +548,22 @@ export class VercelProject extends Construct {
     return assignment.bySource;
   }
 
-  // vercel.json `crons`: one schedule per entry, invoking the function of the route that serves its
-  // path with the Function URL event of Vercel's cron request (lib/private/cron-event.ts).
-  // Scheduler invokes Lambda asynchronously (a response-streaming function runs as well; its
-  // response is discarded). Vercel does not retry a failed cron invocation
-  // (https://vercel.com/docs/cron-jobs/manage-cron-jobs, "Cron job error handling"), so neither
-  // Scheduler (RetryPolicy) nor Lambda's asynchronous invocation retries here.
-  private createCronSchedules(
+  // vercel.json `crons`, each with the function of the route that serves its path.
+  private cronTargets(
     vercelJson: VercelJson,
     routes: readonly ProjectRoute[],
     functions: ReadonlyMap<string, lambda.Function>,
-    request: { host: string; cronSecret?: string },
-  ): void {
+  ): CronSchedulesProps['crons'] {
     const patterns = routes.map(({ route }) => route);
-    const targets = vercelJson.crons.map((cron, index) => {
-      const pathname = cron.path.split('?', 1)[0];
-      const match = matchRoute(patterns, pathname);
+    return vercelJson.crons.map((cron, index) => {
+      const match = matchRoute(patterns, cron.path.split('?', 1)[0]);
       if (!match) {
         throw new ConfigurationError(
           this,
           `${vercelJson.file}: crons[${index}].path '${cron.path}' is served by no function of the project (routes: ${patterns.map((p) => p.path).join(', ')}): point it at a route of api/ or of the functions prop`,
         );
       }
-      return functions.get(match.route.path)!;
-    });
-    const role = new iam.Role(this, 'CronRole', {
-      description: 'Lets EventBridge Scheduler invoke the functions of the vercel.json crons',
-      assumedBy: new iam.ServicePrincipal('scheduler.amazonaws.com', {
-        conditions: { StringEquals: { 'aws:SourceAccount': Stack.of(this).account } },
-      }),
-    });
-    const invoked = [...new Set(targets)];
-    role.addToPolicy(
-      new iam.PolicyStatement({
-        actions: ['lambda:InvokeFunction'],
-        resources: invoked.map((fn) => fn.functionArn),
-      }),
-    );
-    for (const fn of invoked) {
-      // Only asynchronous invocations (the schedules') are affected: Function URL requests are
-      // synchronous. A function you bring with its own asynchronous settings keeps them.
-      if (!fn.node.tryFindChild('EventInvokeConfig')) fn.configureAsyncInvoke({ retryAttempts: 0 });
-    }
-    // With secretHeader(), the adapter refuses requests without the origin secret, so the input
-    // carries it as CloudFront's origin custom header does: a Secrets Manager dynamic reference,
-    // which CloudFormation resolves in any resource property
-    // (https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/dynamic-references-secretsmanager.html).
-    // The value is then part of the schedule's target: whoever may call scheduler:GetSchedule can
-    // read it, as whoever may read the distribution's configuration can read the header. It is
-    // placed in the JSON unescaped: a secret you bring must hold no `"` or `\` (the generated one
-    // is alphanumeric).
-    const originSecret = this.cdn.originSecret?.secretValue.unsafeUnwrap();
-    vercelJson.crons.forEach((cron, index) => {
-      const event = cronInvocationEvent({
-        path: cron.path,
-        schedule: cron.schedule,
-        ...request,
-        originSecret,
-      });
-      new scheduler.CfnSchedule(this, `Cron${index}`, {
-        description: `vercel.json crons[${index}]: GET on the schedule ${cron.schedule} (UTC)`,
-        scheduleExpression: cron.expression,
-        scheduleExpressionTimezone: 'UTC',
-        flexibleTimeWindow: { mode: 'OFF' },
-        state: 'ENABLED',
-        target: {
-          arn: targets[index].functionArn,
-          roleArn: role.roleArn,
-          input: Stack.of(this).toJsonString(event),
-          retryPolicy: { maximumRetryAttempts: 0 },
-        },
-      });
+      return { cron, fn: functions.get(match.route.path)! };
     });
   }
 

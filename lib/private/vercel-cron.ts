@@ -7,14 +7,23 @@
 // has a value, the other must be `*`"); always UTC. Its CLI schema (vercel/vercel
 // packages/cli/src/util/validate-config.ts, cronsSchema) takes schedules of 9 to 256 characters.
 // The forms read here are the ones standard cron gives those fields: `*`, `n`, `a-b`, `*/s`,
-// `a-b/s`, `a/s` (from a to the field's end), and comma lists of them; anything else (`L`, `W`,
-// `#`, `?`, names) is refused, as Vercel documents no more.
+// `a-b/s`, `a/s`, and comma lists of them; anything else (`L`, `W`, `#`, `?`, names) is refused,
+// as Vercel documents no more. Vercel documents no meaning for `a/s`, and crons differ on it (some
+// read it as `a` alone): it is read here as from a to the field's end, every s, the meaning
+// EventBridge gives its own `a/s`.
 //
 // EventBridge Scheduler (https://docs.aws.amazon.com/scheduler/latest/UserGuide/schedule-types.html,
 // https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-cron-expressions.html):
 // `cron(minutes hours day-of-month month day-of-week year)`; day of week 1-7 = SUN-SAT and takes
 // no `/`; exactly one of day of month and day of week is `?`. Step ranges (`a-b/s`) are not
-// documented, so they are written out as lists; `*/s` becomes the documented `first/s`.
+// documented, so they are written out as lists; `*/s` becomes the documented `first/s`. A list is
+// documented as values and ranges only, so a field of several items is written as the values they
+// cover, runs as ranges, or `*` when that is every value (`*,5`).
+// CreateSchedule takes a ScheduleExpression of at most 256 characters
+// (https://docs.aws.amazon.com/scheduler/latest/APIReference/API_CreateSchedule.html, "Length
+// Constraints"). Lists written out stay under it today (the longest a schedule gives is about
+// 240 characters: runs of two values in every field), but a longer expression is refused here
+// rather than at deploy time, should the translation change.
 
 /** The outcome of {@link toEventBridgeCron}: the expression, or why the schedule cannot be one. */
 export type CronTranslation =
@@ -35,6 +44,9 @@ const FIELDS: readonly FieldSpec[] = [
   { name: 'day of week', min: 0, max: 6 },
 ];
 const [MINUTE, HOUR, DAY_OF_MONTH, MONTH, DAY_OF_WEEK] = FIELDS;
+
+/** The longest ScheduleExpression EventBridge Scheduler's CreateSchedule takes. */
+export const SCHEDULE_EXPRESSION_MAX_LENGTH = 256;
 
 // `*`, `n`, `a-b`, each with an optional `/step`.
 const ITEM = /^(?:(\*)|(\d+)(?:-(\d+))?)(?:\/(\d+))?$/;
@@ -76,7 +88,13 @@ export function toEventBridgeCron(schedule: string): CronTranslation {
     // EventBridge wants `?` in exactly one of the two day fields; `*` in Vercel's means "any day".
     const dayOfMonth = dom === '*' && dow !== '*' ? '?' : translateField(items[2], DAY_OF_MONTH);
     const dayOfWeek = dow === '*' ? '?' : translateDayOfWeek(items[4]);
-    return { expression: `cron(${minute} ${hour} ${dayOfMonth} ${month} ${dayOfWeek} *)` };
+    const expression = `cron(${minute} ${hour} ${dayOfMonth} ${month} ${dayOfWeek} *)`;
+    if (expression.length > SCHEDULE_EXPRESSION_MAX_LENGTH) {
+      return {
+        problem: `becomes the EventBridge Scheduler expression '${expression}' of ${expression.length} characters, over its limit of ${SCHEDULE_EXPRESSION_MAX_LENGTH}: simplify the schedule (fewer list items, or ranges such as 0-30 instead of single values)`,
+      };
+    }
+    return { expression };
   } catch (error) {
     if (error instanceof CronFieldProblem) return { problem: error.message };
     throw error;
@@ -122,7 +140,9 @@ function parseItem(text: string, field: string, spec: FieldSpec): Item {
 }
 
 function translateField(items: readonly Item[], spec: FieldSpec): string {
-  return items.map((item) => translateItem(item, spec)).join(',');
+  if (items.length === 1) return translateItem(items[0], spec);
+  const covered = union(items);
+  return covered.length === spec.max - spec.min + 1 ? '*' : list(covered);
 }
 
 function translateItem(item: Item, spec: FieldSpec): string {
@@ -136,12 +156,21 @@ function translateItem(item: Item, spec: FieldSpec): string {
 // Day of week takes no `/` on EventBridge, and counts 1-7 from Sunday where cron counts 0-6: the
 // days are listed, renumbered, with runs written as ranges.
 function translateDayOfWeek(items: readonly Item[]): string {
-  const days = [...new Set(items.flatMap(values))].sort((a, b) => a - b).map((day) => day + 1);
+  return list(union(items).map((day) => day + 1));
+}
+
+/** The values the items cover, ascending, each once. */
+function union(items: readonly Item[]): number[] {
+  return [...new Set(items.flatMap(values))].sort((a, b) => a - b);
+}
+
+/** Ascending values as an EventBridge list, runs of three or more as ranges: `1,3-5`. */
+function list(sorted: readonly number[]): string {
   const parts: string[] = [];
-  for (let i = 0; i < days.length; ) {
+  for (let i = 0; i < sorted.length; ) {
     let j = i;
-    while (j + 1 < days.length && days[j + 1] === days[j] + 1) j++;
-    parts.push(j - i >= 2 ? `${days[i]}-${days[j]}` : days.slice(i, j + 1).join(','));
+    while (j + 1 < sorted.length && sorted[j + 1] === sorted[j] + 1) j++;
+    parts.push(j - i >= 2 ? `${sorted[i]}-${sorted[j]}` : sorted.slice(i, j + 1).join(','));
     i = j + 1;
   }
   return parts.join(',');

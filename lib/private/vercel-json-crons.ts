@@ -64,9 +64,25 @@ function cronEntry(file: string, field: string, entry: unknown): VercelJsonCron 
       `${field}.schedule must be a cron expression of ${CRON_SCHEDULE_LENGTH.min} to ${CRON_SCHEDULE_LENGTH.max} characters, e.g. "0 5 * * *", got ${describe(schedule)}`,
     );
   }
+  // The adapter takes a cron schedule of printable ASCII only (runtime/handler/event.ts), as the
+  // x-vercel-cron-schedule header it becomes: a tab or any other character would pass the synth
+  // and fail every invocation.
+  const outside = /[^ -~]/.exec(schedule);
+  if (outside) {
+    throw new VercelJsonError(
+      file,
+      `${field}.schedule ${JSON.stringify(schedule)} holds ${characterName(outside[0])} at position ${outside.index + 1}: write it in printable ASCII, its fields separated by spaces`,
+    );
+  }
   const translation = toEventBridgeCron(schedule);
   if (translation.problem !== undefined) {
     throw new VercelJsonError(file, `${field}.schedule '${schedule}' ${translation.problem}`);
   }
   return { path: cronPath, schedule, expression: translation.expression };
+}
+
+function characterName(character: string): string {
+  if (character === '\t') return 'a tab';
+  if (character === '\n' || character === '\r') return 'a line break';
+  return `the character U+${character.codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')}`;
 }

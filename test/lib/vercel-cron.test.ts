@@ -1,4 +1,4 @@
-import { toEventBridgeCron } from '../../lib/private/vercel-cron';
+import { SCHEDULE_EXPRESSION_MAX_LENGTH, toEventBridgeCron } from '../../lib/private/vercel-cron';
 
 // Vercel's cron schedules (https://vercel.com/docs/cron-jobs) as EventBridge Scheduler expressions.
 // Besides the expected text, every accepted schedule is checked to fire at the same UTC minutes:
@@ -129,6 +129,17 @@ describe('toEventBridgeCron', () => {
     ['0 9 * 12 5', 'cron(0 9 ? 12 6 *)'],
     // Extra spaces between fields, as cron reads them.
     ['  0  5 * *   * ', 'cron(0 5 * * ? *)'],
+    // A list is written as the values it covers (EventBridge documents values and ranges in one),
+    // and as `*` when it covers the whole field.
+    ['*,5 * * * *', 'cron(* * * * ? *)'],
+    ['0 5,* * * *', 'cron(0 * * * ? *)'],
+    ['0 0 *,15 * *', 'cron(0 0 * * ? *)'],
+    ['0 0 1 *,3 *', 'cron(0 0 1 * ? *)'],
+    ['0-29,30-59 * * * *', 'cron(* * * * ? *)'],
+    ['*/15,7 * * * *', 'cron(0,7,15,30,45 * * * ? *)'],
+    ['0 0 1 1,*/4 *', 'cron(0 0 1 1,5,9 ? *)'],
+    ['5/20,0-2 * * * *', 'cron(0-2,5,25,45 * * * ? *)'],
+    ['0 9 * * *,1', 'cron(0 9 ? * 1-7 *)'],
   ])('translates %j to %s with the same firing times', (schedule, expected) => {
     const expr = expression(schedule);
     expect(expr).toBe(expected);
@@ -184,6 +195,22 @@ describe('toEventBridgeCron', () => {
     ],
   ])('refuses %j: %s', (schedule, reason) => {
     expect(problem(schedule)).toBe(reason);
+  });
+
+  test('reads a/s as from a to the end of the field, every s', () => {
+    expect(expression('50/5 22/1 * * *')).toBe('cron(50/5 22/1 * * ? *)');
+    expectSameFiringTimes('50/5 22/1 * * *', 'cron(50,55 22,23 * * ? *)');
+  });
+
+  test("keeps the longest list a schedule can give within EventBridge Scheduler's 256 characters", () => {
+    // Every field near its longest list: runs of two values (runs of three or more become ranges).
+    // Schedules translate to at most about 240 characters, so the refusal of longer ones in
+    // toEventBridgeCron is a guard that no schedule reaches today.
+    const schedule = '0-57/3,1-58/3 0-21/3,1-22/3 1-31/3,2-29/3 1-10/3,2-11/3 *';
+    const expr = expression(schedule);
+    expect(expr.length).toBe(238);
+    expect(expr.length).toBeLessThanOrEqual(SCHEDULE_EXPRESSION_MAX_LENGTH);
+    expectSameFiringTimes(schedule, expr);
   });
 
   test('refuses both day of month and day of week, saying why and what to do instead', () => {

@@ -96,6 +96,19 @@ describe('readVercelJson crons', () => {
     expect((error as Error).message.startsWith(`${file}: ${message}`)).toBe(true);
   });
 
+  test.each([
+    ['0\t5 * * *', 'holds a tab at position 2'],
+    ['0 5 * *\n*', 'holds a line break at position 8'],
+    ['0\u00a05 * * *', 'holds the character U+00A0 at position 2'],
+    ['0 5 * * *\u3000', 'holds the character U+3000 at position 10'],
+  ])('refuses the schedule %j, which the adapter would refuse at every invocation', (schedule, what) => {
+    const { file, error } = errorFor([{ path: '/api/a', schedule }]);
+    expect(error).toBeInstanceOf(VercelJsonError);
+    expect((error as Error).message).toBe(
+      `${file}: crons[0].schedule ${JSON.stringify(schedule)} ${what}: write it in printable ASCII, its fields separated by spaces`,
+    );
+  });
+
   test('refuses a path longer than 512 characters, as Vercel does', () => {
     const { error } = errorFor([{ path: `/${'a'.repeat(512)}`, schedule: '0 5 * * *' }]);
     expect((error as Error).message).toContain(

@@ -86,7 +86,24 @@ describe('VercelProject crons', () => {
           {
             Action: 'sts:AssumeRole',
             Principal: { Service: 'scheduler.amazonaws.com' },
-            Condition: { StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } } },
+            // Only schedules of the account's default group, as aws-scheduler-targets sets it.
+            Condition: {
+              StringEquals: {
+                'aws:SourceAccount': { Ref: 'AWS::AccountId' },
+                'aws:SourceArn': {
+                  'Fn::Join': [
+                    '',
+                    [
+                      'arn:',
+                      { Ref: 'AWS::Partition' },
+                      ':scheduler:us-east-1:',
+                      { Ref: 'AWS::AccountId' },
+                      ':schedule-group/default',
+                    ],
+                  ],
+                },
+              },
+            },
           },
         ],
       },
@@ -110,13 +127,45 @@ describe('VercelProject crons', () => {
     }
   });
 
-  test("turns off Lambda's asynchronous retries of the target functions, as Vercel does not retry", () => {
+  test("turns off Lambda's asynchronous retries of the target functions, and its late deliveries", () => {
     const { stack, project, template } = synth(projectWithCrons([DAILY]));
     template.hasResourceProperties('AWS::Lambda::EventInvokeConfig', {
       FunctionName: { Ref: logicalId(stack, project.functions.get('/api/cron/daily')!) },
       MaximumRetryAttempts: 0,
+      // Lambda's least: a throttled event is not run hours late, as Vercel would not.
+      MaximumEventAgeInSeconds: 60,
       Qualifier: '$LATEST',
     });
+  });
+
+  test.each(['preview', 'development'] as const)(
+    'creates no schedule, role or invoke settings, and warns once, when vercelEnv is %s',
+    (vercelEnv) => {
+      const dir = projectWithCrons([DAILY, { path: '/api/users/1', schedule: '0 0 1 * *' }]);
+      const { stack, project, template } = synth(dir, { vercelEnv });
+      template.resourceCountIs('AWS::Scheduler::Schedule', 0);
+      for (const route of ['/api/cron/daily', '/api/users/[id]']) {
+        expect(project.functions.get(route)!.node.tryFindChild('EventInvokeConfig')).toBeUndefined();
+      }
+      expect(project.node.tryFindChild('CronRole')).toBeUndefined();
+      const warnings = Annotations.fromStack(stack).findWarning('*', Match.anyValue());
+      expect(warnings.map((w) => w.entry.data)).toEqual([
+        `the crons of ${path.join(dir, 'vercel.json')} are not scheduled because vercelEnv is '${vercelEnv}', as Vercel runs crons only in production [ack: vercel-functions-aws:cronsNotProduction]`,
+      ]);
+    },
+  );
+
+  test('creates the schedules when vercelEnv is production, as by default', () => {
+    const { stack, template } = synth(projectWithCrons([DAILY]), { vercelEnv: 'production' });
+    template.resourceCountIs('AWS::Scheduler::Schedule', 1);
+    Annotations.fromStack(stack).hasNoWarning('*', Match.anyValue());
+  });
+
+  test('refuses a path no function serves outside production too', () => {
+    const dir = projectWithCrons([{ path: '/api/missing', schedule: '0 5 * * *' }]);
+    expect(() => synth(dir, { vercelEnv: 'preview' })).toThrow(
+      "crons[0].path '/api/missing' is served by no function of the project",
+    );
   });
 
   test("sends Vercel's cron request: GET of the path on the public host, vercel-cron/1.0, the Bearer CRON_SECRET", () => {
