@@ -88,7 +88,7 @@ describe('VercelFunction', () => {
     expect(functionProps(template).Environment.Variables.VERCEL_REGION).toBe('eu-south-1');
   });
 
-  test('leaves VERCEL_REGION to the runtime when the stack is region-agnostic', () => {
+  test('leaves VERCEL_REGION unset when the stack is region-agnostic (its region is unknown at synth)', () => {
     const { template } = synthHello({ originProtection: OriginProtection.oac() }, null);
     expect(functionProps(template).Environment.Variables.VERCEL_REGION).toBeUndefined();
   });
