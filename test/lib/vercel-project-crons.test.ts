@@ -1,7 +1,6 @@
 process.env.CDK_VALIDATION = 'false';
 
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { rmSync } from 'node:fs';
 import * as path from 'node:path';
 import { App, type CfnElement, Stack, Validations } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
@@ -10,7 +9,7 @@ import { AwsSolutionsChecks } from 'cdk-nag';
 import { OriginProtection } from '../../lib/origin-protection';
 import { VercelProject, type VercelProjectProps } from '../../lib/vercel-project';
 import { type DeployValues, resolvedInput, resolveString, schedules } from './cron-input';
-import { plainFunction, testStack } from './helpers';
+import { plainFunction, testStack, writeProject } from './helpers';
 
 // vercel.json `crons` → one EventBridge Scheduler schedule per entry, invoking the function that
 // serves the entry's path with the Function URL event of Vercel's cron request.
@@ -24,14 +23,8 @@ function projectWithCrons(
   crons: unknown,
   files = ['api/hello.ts', 'api/cron/daily.ts', 'api/users/[id].ts'],
 ) {
-  const dir = mkdtempSync(path.join(tmpdir(), 'vercel-project-crons-'));
+  const dir = writeProject(files, { crons });
   folders.push(dir);
-  writeFileSync(path.join(dir, 'package-lock.json'), '{"lockfileVersion":3,"packages":{}}');
-  for (const file of files) {
-    mkdirSync(path.dirname(path.join(dir, file)), { recursive: true });
-    writeFileSync(path.join(dir, file), 'export default { fetch: () => new Response("ok") };\n');
-  }
-  writeFileSync(path.join(dir, 'vercel.json'), JSON.stringify({ crons }));
   return dir;
 }
 

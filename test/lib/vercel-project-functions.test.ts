@@ -1,13 +1,12 @@
 process.env.CDK_VALIDATION = 'false';
 
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { rmSync } from 'node:fs';
 import * as path from 'node:path';
 import { Stack } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { VercelProject, type VercelProjectProps } from '../../lib/vercel-project';
-import { plainFunction, testStack } from './helpers';
+import { plainFunction, testStack, writeProject } from './helpers';
 
 // vercel.json `functions` on a VercelProject: per-function memory, maxDuration and architecture, as
 // Vercel applies them, over the project-wide props.
@@ -21,16 +20,9 @@ const ROUTES = ['api/report.ts', 'api/hello.ts', 'api/users/[id].ts', 'api/legac
 
 // A project with `ROUTES` and a vercel.json holding `functions` (bundling is skipped).
 function projectWithFunctions(functions: unknown): { dir: string; file: string } {
-  const dir = mkdtempSync(path.join(tmpdir(), 'vercel-project-functions-'));
+  const dir = writeProject(ROUTES, { functions });
   folders.push(dir);
-  writeFileSync(path.join(dir, 'package-lock.json'), '{"lockfileVersion":3,"packages":{}}');
-  for (const file of ROUTES) {
-    mkdirSync(path.dirname(path.join(dir, file)), { recursive: true });
-    writeFileSync(path.join(dir, file), 'export default { fetch: () => new Response("ok") };\n');
-  }
-  const file = path.join(dir, 'vercel.json');
-  writeFileSync(file, JSON.stringify({ functions }));
-  return { dir, file };
+  return { dir, file: path.join(dir, 'vercel.json') };
 }
 
 function synth(projectDir: string, props: Partial<VercelProjectProps> = {}) {

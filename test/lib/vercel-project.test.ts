@@ -1,7 +1,6 @@
 process.env.CDK_VALIDATION = 'false';
 
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { rmSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { Names, type Stack } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
@@ -12,7 +11,7 @@ import { OriginProtection } from '../../lib/origin-protection';
 import { Routing } from '../../lib/routing';
 import { VercelProject, type VercelProjectProps } from '../../lib/vercel-project';
 import { IMAGE_OPTIMIZER_CONFIG_ENV } from '../../runtime/image-optimizer/config';
-import { testStack } from './helpers';
+import { testStack, writeProject } from './helpers';
 
 const REPO = path.join(__dirname, '..', '..');
 const EXAMPLES = path.join(REPO, 'examples');
@@ -26,17 +25,6 @@ function synth(props: Partial<VercelProjectProps> = {}, region = 'us-east-1') {
 function distributionConfig(template: Template) {
   return Object.values(template.findResources('AWS::CloudFront::Distribution'))[0].Properties
     .DistributionConfig;
-}
-
-// A throwaway project folder with its own lock file (bundling is skipped, so no esbuild needed).
-function projectWith(files: string[]): string {
-  const dir = mkdtempSync(path.join(tmpdir(), 'vercel-project-test-'));
-  writeFileSync(path.join(dir, 'package-lock.json'), '{"lockfileVersion":3,"packages":{}}');
-  for (const file of files) {
-    mkdirSync(path.dirname(path.join(dir, file)), { recursive: true });
-    writeFileSync(path.join(dir, file), 'export default { fetch: () => new Response("ok") };\n');
-  }
-  return dir;
 }
 
 describe('VercelProject', () => {
@@ -77,7 +65,7 @@ describe('VercelProject', () => {
   });
 
   test('orders nested dynamic routes before shorter wildcard routes', () => {
-    const dir = projectWith([
+    const dir = writeProject([
       'api/users/[id].ts',
       'api/users/[id]/posts.ts',
       'api/users/me.ts',
@@ -183,7 +171,7 @@ describe('VercelProject', () => {
   });
 
   test('throws when projectDir has no functions', () => {
-    const dir = projectWith([]);
+    const dir = writeProject([]);
     try {
       expect(() => synth({ projectDir: dir })).toThrow(
         /has no functions: expected files like api\/hello\.ts/,
@@ -237,7 +225,7 @@ describe('VercelProject', () => {
   });
 
   test('throws when two files serve the same route', () => {
-    const dir = projectWith(['api/hello.ts', 'api/hello.js']);
+    const dir = writeProject(['api/hello.ts', 'api/hello.js']);
     try {
       expect(() => synth({ projectDir: dir })).toThrow(
         /projectDir's api\/ folder cannot be routed: .*both serve \/api\/hello/,
@@ -248,7 +236,7 @@ describe('VercelProject', () => {
   });
 
   test('throws when a route has characters CloudFront path patterns cannot express, pointing to the edge router', () => {
-    const dir = projectWith(['api/grüße.ts']);
+    const dir = writeProject(['api/grüße.ts']);
     try {
       expect(() => synth({ projectDir: dir })).toThrow(
         /api\/grüße\.ts: the path segment 'grüße' has characters CloudFront path patterns cannot express .*use Routing\.edgeRouter\(\)/,
@@ -374,7 +362,7 @@ describe('VercelProject with vercel.json', () => {
 
   // A project with one route and `vercel.json` holding `contents` (JSON-encoded unless a string).
   function projectWithVercelJson(contents: unknown): string {
-    const dir = projectWith(['api/hello.ts']);
+    const dir = writeProject(['api/hello.ts']);
     folders.push(dir);
     writeFileSync(
       path.join(dir, 'vercel.json'),
