@@ -1,10 +1,7 @@
-import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { promisify } from 'node:util';
-
-const REPO = path.join(__dirname, '..', '..');
+import { synthesizeApp } from '../e2e/support/synth';
 
 describe('bin/app.ts', () => {
   let outdir: string;
@@ -13,28 +10,10 @@ describe('bin/app.ts', () => {
   });
   afterAll(() => rmSync(outdir, { recursive: true, force: true }));
 
-  // The real CLI, as `npm run synth` runs it: offline, no credentials, CloudFormation template
-  // validation on (CDK_VALIDATION unset), assets bundled by the local esbuild.
+  // The real CLI, as `npm run synth` runs it (synthesizeApp): offline, no credentials, template
+  // validation and cdk-nag on, assets bundled by the local esbuild.
   test('synthesizes offline with the built-in template validation on', async () => {
-    const env: NodeJS.ProcessEnv = {
-      ...process.env,
-      CDK_DISABLE_VERSION_CHECK: '1',
-      CDK_DISABLE_CLI_TELEMETRY: '1',
-    };
-    for (const name of [
-      'CDK_VALIDATION',
-      'AWS_ACCESS_KEY_ID',
-      'AWS_SECRET_ACCESS_KEY',
-      'AWS_SESSION_TOKEN',
-      'AWS_PROFILE',
-    ]) {
-      delete env[name];
-    }
-    await promisify(execFile)('npx', ['cdk', 'synth', '-q', '--no-notices', '--output', outdir], {
-      cwd: REPO,
-      env,
-      timeout: 120_000,
-    });
+    await synthesizeApp(outdir);
     const template = JSON.parse(
       readFileSync(path.join(outdir, 'VercelFunctionsExample.template.json'), 'utf8'),
     );
