@@ -1,7 +1,6 @@
 process.env.CDK_VALIDATION = 'false';
 
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { rmSync } from 'node:fs';
 import * as path from 'node:path';
 import type { CfnElement } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
@@ -9,7 +8,7 @@ import { SecretsManagerEndpoint } from '../../lib/local/secrets-manager-endpoint
 import { OriginProtection } from '../../lib/origin-protection';
 import { VercelProject } from '../../lib/vercel-project';
 import { type ResolvedEvent, resolvedInput, resolveString, schedules } from '../lib/cron-input';
-import { testStack } from '../lib/helpers';
+import { testStack, writeProject } from '../lib/helpers';
 import { type LocalFunction, startLocalFunction } from './local-function';
 
 // A vercel.json cron end to end: the schedule input VercelProject synthesizes — its references
@@ -32,17 +31,9 @@ let event: ResolvedEvent;
 
 // The input of the project's one schedule, resolved as CloudFormation would deploy it.
 function synthesizedInput(): ResolvedEvent {
-  projectDir = mkdtempSync(path.join(tmpdir(), 'vfa-cron-harness-'));
-  writeFileSync(path.join(projectDir, 'package-lock.json'), '{"lockfileVersion":3,"packages":{}}');
-  mkdirSync(path.join(projectDir, 'api', 'users'), { recursive: true });
-  writeFileSync(
-    path.join(projectDir, 'api', 'users', '[id].ts'),
-    'export default { fetch: () => new Response("") };\n',
-  );
-  writeFileSync(
-    path.join(projectDir, 'vercel.json'),
-    JSON.stringify({ crons: [{ path: '/api/users/42?full=1', schedule: '0 5 * * *' }] }),
-  );
+  projectDir = writeProject(['api/users/[id].ts'], {
+    crons: [{ path: '/api/users/42?full=1', schedule: '0 5 * * *' }],
+  });
   const stack = testStack('us-east-1');
   const project = new VercelProject(stack, 'Project', {
     projectDir,

@@ -1,26 +1,19 @@
 process.env.CDK_VALIDATION = 'false';
 
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import * as path from 'node:path';
+import { rmSync } from 'node:fs';
 import { App, Stack, Validations } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { ImageOptimizer } from '../../lib/image-optimizer';
 import { Routing } from '../../lib/routing';
 import { VercelProject, type VercelProjectProps } from '../../lib/vercel-project';
-import { testStack } from './helpers';
+import { testStack, writeProject } from './helpers';
 
 // VercelProject's imageOptimizer prop on a throwaway project with three routes.
 
 let dir: string;
 beforeAll(() => {
-  dir = mkdtempSync(path.join(tmpdir(), 'vercel-project-images-'));
-  writeFileSync(path.join(dir, 'package-lock.json'), '{"lockfileVersion":3,"packages":{}}');
-  for (const file of ['api/a.ts', 'api/b.ts', 'api/c.ts']) {
-    mkdirSync(path.dirname(path.join(dir, file)), { recursive: true });
-    writeFileSync(path.join(dir, file), 'export default { fetch: () => new Response("ok") };\n');
-  }
+  dir = writeProject(['api/a.ts', 'api/b.ts', 'api/c.ts']);
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 

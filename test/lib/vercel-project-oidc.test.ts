@@ -1,7 +1,6 @@
 process.env.CDK_VALIDATION = 'false';
 
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, rmSync } from 'node:fs';
 import * as path from 'node:path';
 import { App, Duration, Stack, Validations } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
@@ -10,18 +9,13 @@ import { AwsSolutionsChecks } from 'cdk-nag';
 import { OidcIssuer, WebIdentityTokenSigningAlgorithm } from '../../lib/oidc-issuer';
 import { OidcRole } from '../../lib/oidc-role';
 import { VercelProject, type VercelProjectProps } from '../../lib/vercel-project';
-import { plainFunction, testStack } from './helpers';
+import { plainFunction, testStack, writeProject } from './helpers';
 
 // VercelProject's OIDC props on a throwaway project (two routes) plus a function brought by the user.
 
 let dir: string;
 beforeAll(() => {
-  dir = mkdtempSync(path.join(tmpdir(), 'vercel-project-oidc-'));
-  writeFileSync(path.join(dir, 'package-lock.json'), '{"lockfileVersion":3,"packages":{}}');
-  for (const file of ['api/hello.ts', 'api/users/[id].ts']) {
-    mkdirSync(path.dirname(path.join(dir, file)), { recursive: true });
-    writeFileSync(path.join(dir, file), 'export default { fetch: () => new Response("ok") };\n');
-  }
+  dir = writeProject(['api/hello.ts', 'api/users/[id].ts']);
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
