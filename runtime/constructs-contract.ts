@@ -28,6 +28,23 @@ export const DISTRIBUTION_DOMAIN_HEADER = 'x-vfa-distribution-domain';
 export const ORIGIN_SECRET_HEADER = 'x-vfa-origin-secret';
 
 /**
+ * Request header set by the CDN's router function on a request a vercel.json rewrite sent to a
+ * function: the destination's path (`/api/users/7`), percent-encoded as in a URL. The request's URL
+ * keeps the path the viewer asked for, as on Vercel (with the rewrite's parameters in its query);
+ * the adapter matches its route against this path instead, and removes the header before user code.
+ */
+export const REWRITE_PATH_HEADER = 'x-vfa-rewrite-path';
+
+/**
+ * Request header set by the CDN's viewer-request functions: the response headers vercel.json's
+ * `headers` rules give this request, as a JSON object of header name → value. The adapter adds them
+ * to the function's response (before its CDN cache step, so a `Cache-Control` rule is what CloudFront
+ * caches by) and removes the header before user code. Responses the CDN answers itself (redirects,
+ * 404) get them from the CloudFront Function directly.
+ */
+export const ROUTE_HEADERS_HEADER = 'x-vfa-route-headers';
+
+/**
  * Field of a Function URL event's `requestContext` holding a vercel.json cron's schedule, set by the
  * EventBridge Scheduler input VercelProject synthesizes; the adapter passes it on as Vercel's
  * `x-vercel-cron-schedule` header. Lambda builds `requestContext` for Function URL requests, so no
