@@ -3,7 +3,7 @@ import type { Context } from 'aws-lambda';
 import { prepareCdnResponse } from '../cdn/response';
 import { InvalidEventError, ResponseBodyError } from '../errors';
 import { createDispatcher, type Dispatcher, describeValue } from './dispatch';
-import { type FunctionUrlRequest, readFunctionUrlRequest } from './event';
+import { type FunctionUrlRequest, readFunctionUrlRequest, routeHeadersOf } from './event';
 import { drainSafetyMargin, drainWaitUntil, openRequestContext } from './invocation';
 import { type LambdaRuntime, lambdaRuntime } from './lambda-runtime';
 import { logError } from './log';
@@ -11,6 +11,7 @@ import { plainText } from './plain-text';
 import { runWithRequestContext } from './request-context';
 import { admitRequest, type GuardEnvironment, guardEnvironment } from './request-guard';
 import { responsePrelude, sendResponse } from './response-stream';
+import { applyRouteHeaders, withRouteHeaders } from './route-headers';
 import type { HandlerOptions, StreamingHandler, VercelModule } from './types';
 
 /**
@@ -74,17 +75,18 @@ async function invoke(
   try {
     incoming = readFunctionUrlRequest(event, { requestId, awsRegion: settings.awsRegion });
   } catch (error) {
-    await rejectEvent(runtime, responseStream, requestId, error);
+    await rejectEvent(runtime, responseStream, requestId, error, routeHeadersOf(event));
     return;
   }
   // `received` keeps the URL CloudFront cached the response under: the route guard may add route
   // parameters to the query the handler sees, but tag → path rows must name what CloudFront will
   // invalidate. Origin secret and route checks (request-guard.ts), before anything of the user's runs.
   const received = incoming.request;
-  let admitted = admitRequest(received, incoming.originSecret, requestId, settings.guardEnvironment);
+  let admitted = admitRequest(received, incoming, requestId, settings.guardEnvironment);
   if (admitted instanceof Promise) admitted = await admitted;
   if (admitted instanceof Response) {
-    await sendResponse(runtime, responseStream, admitted, { omitBody: received.method === 'HEAD' });
+    const refusal = withRouteHeaders(admitted, incoming.routeHeaders, requestId);
+    await sendResponse(runtime, responseStream, refusal, { omitBody: received.method === 'HEAD' });
     return;
   }
   const request = admitted;
@@ -94,9 +96,11 @@ async function invoke(
   try {
     await runWithRequestContext(requestContext, async () => {
       const response = await callUser(dispatch, request, requestId);
-      // Cache tags and CDN cache headers, rewritten for CloudFront on a copy of the headers: a
-      // Response from fetch() has immutable ones.
+      // vercel.json `headers` rules' headers, then cache tags and CDN cache headers rewritten for
+      // CloudFront (so a rule's Cache-Control is what CloudFront caches by), on a copy of the
+      // headers: a Response from fetch() has immutable ones.
       const prelude = responsePrelude(response);
+      applyRouteHeaders(prelude, incoming.routeHeaders, requestId);
       const afterResponse = prepareCdnResponse(prelude, requestContext, received);
       await sendResponse(runtime, responseStream, response, { omitBody: request.method === 'HEAD', prelude });
       afterResponse?.();
@@ -144,16 +148,19 @@ async function rejectEvent(
   responseStream: Writable,
   requestId: string,
   error: unknown,
+  routeHeaders: string | undefined,
 ): Promise<void> {
+  let response: Response;
   if (error instanceof InvalidEventError) {
     logError(requestId, `Rejected the invocation event with ${error.statusCode}: ${error.message}`);
-    await sendResponse(runtime, responseStream, plainText(error.statusCode, error.message), {
-      omitBody: false,
-    });
+    response = plainText(error.statusCode, error.message);
   } else {
     logError(requestId, 'Could not convert the invocation event into a Request', error);
-    await sendResponse(runtime, responseStream, plainText(500, 'Internal Server Error'), { omitBody: false });
+    response = plainText(500, 'Internal Server Error');
   }
+  await sendResponse(runtime, responseStream, withRouteHeaders(response, routeHeaders, requestId), {
+    omitBody: false,
+  });
 }
 
 /**

@@ -1,4 +1,9 @@
-import { CRON_SCHEDULE_CONTEXT_FIELD, ORIGIN_SECRET_HEADER } from '../constructs-contract';
+import {
+  CRON_SCHEDULE_CONTEXT_FIELD,
+  ORIGIN_SECRET_HEADER,
+  REWRITE_PATH_HEADER,
+  ROUTE_HEADERS_HEADER,
+} from '../constructs-contract';
 import { InvalidEventError } from '../errors';
 import { describeValue } from './dispatch';
 import { addDerivedHeaders, isTrustedHeaderName } from './viewer-headers';
@@ -17,7 +22,7 @@ export interface FunctionUrlRequest {
   readonly request: Request;
   /**
    * The same headers as a record (lower-case names): the request context's view, built in the
-   * same pass. Neither it nor the `Request` holds the origin secret header (see `originSecret`).
+   * same pass. Neither it nor the `Request` holds the CDN's internal headers (the three below).
    */
   readonly headers: Record<string, string>;
   /**
@@ -25,6 +30,17 @@ export interface FunctionUrlRequest {
    * `Request` was built: it is CloudFront's, for the request guard only, and never reaches user code.
    */
   readonly originSecret: string | undefined;
+  /**
+   * The path a vercel.json rewrite sent the request to (`x-vfa-rewrite-path`, still
+   * percent-encoded), taken out like the origin secret: the route guard matches it instead of the
+   * URL's path, which stays the viewer's.
+   */
+  readonly rewritePath: string | undefined;
+  /**
+   * The raw `x-vfa-route-headers` value (JSON: the response headers vercel.json `headers` rules
+   * give this request), taken out like the origin secret; parsed only when the response is sent.
+   */
+  readonly routeHeaders: string | undefined;
 }
 
 /** The fields of a Function URL (payload v2) event the adapter reads, once validated. */
@@ -52,17 +68,21 @@ interface FunctionUrlRequestFields {
  * body or URL cannot be decoded; the adapter turns it into a 400 without calling user code.
  */
 export function toWebRequest(event: unknown, options: EventProcessorOptions): Request {
-  const { request, originSecret } = readFunctionUrlRequest(event, options);
-  if (originSecret === undefined) return request;
-  // Kept on this Request: its caller hands it to `guardRequest`, which reads and removes it.
-  try {
-    request.headers.set(ORIGIN_SECRET_HEADER, originSecret);
-  } catch (cause) {
-    throw new InvalidEventError(`Invalid event: header "${ORIGIN_SECRET_HEADER}" has an invalid value`, {
-      cause,
-    });
-  }
+  const { request, originSecret, rewritePath, routeHeaders } = readFunctionUrlRequest(event, options);
+  // Kept on this Request: its caller hands it to `guardRequest`, which reads and removes them.
+  restoreHeader(request, ORIGIN_SECRET_HEADER, originSecret);
+  restoreHeader(request, REWRITE_PATH_HEADER, rewritePath);
+  restoreHeader(request, ROUTE_HEADERS_HEADER, routeHeaders);
   return request;
+}
+
+function restoreHeader(request: Request, name: string, value: string | undefined): void {
+  if (value === undefined) return;
+  try {
+    request.headers.set(name, value);
+  } catch (cause) {
+    throw new InvalidEventError(`Invalid event: header "${name}" has an invalid value`, { cause });
+  }
 }
 
 /**
@@ -80,8 +100,13 @@ export function readFunctionUrlRequest(event: unknown, options: EventProcessorOp
   addDerivedHeaders(headers, { sourceIp: fields.sourceIp, ...options });
   // Trusted like the derived headers: it comes from requestContext, which no client can write.
   if (fields.cronSchedule !== undefined) headers[CRON_SCHEDULE_HEADER] = fields.cronSchedule;
+  // The CDN's internal headers, for the adapter only: one lookup each, nothing more when absent.
   const originSecret = headers[ORIGIN_SECRET_HEADER];
   if (originSecret !== undefined) delete headers[ORIGIN_SECRET_HEADER];
+  const rewritePath = headers[REWRITE_PATH_HEADER];
+  if (rewritePath !== undefined) delete headers[REWRITE_PATH_HEADER];
+  const routeHeaders = headers[ROUTE_HEADERS_HEADER];
+  if (routeHeaders !== undefined) delete headers[ROUTE_HEADERS_HEADER];
 
   const host = publicHost(fields, headers);
   // Behind CloudFront the Host header names the Function URL (CloudFront must send the origin its
@@ -99,7 +124,17 @@ export function readFunctionUrlRequest(event: unknown, options: EventProcessorOp
     throw rejectedRequest(cause, fields, url);
   }
   appendHeaders(request.headers, headers);
-  return { request, headers, originSecret };
+  return { request, headers, originSecret, rewritePath, routeHeaders };
+}
+
+/**
+ * The raw `x-vfa-route-headers` value of an event {@link readFunctionUrlRequest} refused, so the
+ * adapter's 400 still carries the vercel.json `headers` rules' headers; `undefined` if there is none.
+ */
+export function routeHeadersOf(event: unknown): string | undefined {
+  if (!isRecord(event) || !isRecord(event.headers)) return undefined;
+  const value = event.headers[ROUTE_HEADERS_HEADER];
+  return typeof value === 'string' ? value : undefined;
 }
 
 const BODYLESS_METHOD = /^(?:GET|HEAD)$/i;

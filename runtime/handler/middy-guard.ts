@@ -1,19 +1,22 @@
-import { ORIGIN_SECRET_HEADER } from '../constructs-contract';
+import { ORIGIN_SECRET_HEADER, REWRITE_PATH_HEADER, ROUTE_HEADERS_HEADER } from '../constructs-contract';
 import { type GuardEnvironment, guardRequest } from './request-guard';
 
 /*
  * The adapter's request guard (request-guard.ts: origin secret, then route) for middy handlers.
  * middy handlers receive the raw Lambda event, not a Web Request, so the event is viewed as a
  * bodyless Request for the guard, and the guard's decision is mapped back onto the event: the
- * origin secret header removed, the route's parameters added to the query. One guard for both
+ * CDN's internal headers removed, the route's parameters added to the query. One guard for both
  * entry points, so a middy handler behind `OriginProtection.secretHeader()` or a route-scoped
  * behaviour is protected exactly like an adapter-wrapped module.
  */
 
 /** What {@link guardMiddyEvent} decided. */
 export type MiddyGuardOutcome =
-  /** Admitted: the event to hand to middy (a shallow copy when something changed). */
-  | { readonly event: unknown; readonly response?: undefined }
+  /**
+   * Admitted: the event to hand to middy (a shallow copy when something changed), and the raw
+   * `x-vfa-route-headers` value (the response headers of the vercel.json `headers` rules), if any.
+   */
+  | { readonly event: unknown; readonly routeHeaders?: string; readonly response?: undefined }
   /** Refused: the response to send instead; middy is not called. */
   | { readonly response: Response; readonly omitBody: boolean; readonly event?: undefined };
 
@@ -52,14 +55,15 @@ export async function guardMiddyEvent(
     return { response: plainText(400, 'Bad Request'), omitBody };
   }
   const originalUrl = request.url;
+  const routeHeaders = request.headers.get(ROUTE_HEADERS_HEADER) ?? undefined;
   const admitted = await guardRequest(request, requestId, env);
   if (admitted instanceof Response) return { response: admitted, omitBody };
 
   const copy: HttpEvent & Record<string, unknown> = { ...event };
-  if (isRecord(event.headers)) copy.headers = withoutSecret(event.headers);
-  if (isRecord(event.multiValueHeaders)) copy.multiValueHeaders = withoutSecret(event.multiValueHeaders);
+  if (isRecord(event.headers)) copy.headers = withoutInternal(event.headers);
+  if (isRecord(event.multiValueHeaders)) copy.multiValueHeaders = withoutInternal(event.multiValueHeaders);
   if (admitted.url !== originalUrl) setQuery(copy, new URL(admitted.url).search.slice(1));
-  return { event: copy };
+  return { event: copy, routeHeaders };
 }
 
 /** A bodyless Request with the event's path, query and headers: all the guard looks at. */
@@ -73,7 +77,7 @@ function guardView(event: HttpEvent): Request {
     try {
       headers.append(name, value);
     } catch {
-      // A header the Web Headers class refuses cannot be the origin secret; leave it out.
+      // A header the Web Headers class refuses cannot be one the guard reads; leave it out.
     }
   }
   // The host plays no part in the guard's decisions; a fixed one keeps Host values out of the URL.
@@ -94,10 +98,18 @@ function v1Query(event: HttpEvent): string {
   return params.toString();
 }
 
-// The secret is CloudFront's to know: it never reaches the handler, whatever the header's casing.
-function withoutSecret<T>(headers: Record<string, T>): Record<string, T> {
+// The CDN headers the guard consumes (the origin secret, a rewrite's path, the route headers) are
+// the adapter's: none reaches the handler, whatever the header's casing. (Other `x-vfa-*` headers,
+// such as the distribution id the purge calls read, stay.)
+const GUARD_HEADERS: ReadonlySet<string> = new Set([
+  ORIGIN_SECRET_HEADER,
+  REWRITE_PATH_HEADER,
+  ROUTE_HEADERS_HEADER,
+]);
+
+function withoutInternal<T>(headers: Record<string, T>): Record<string, T> {
   return Object.fromEntries(
-    Object.entries(headers).filter(([name]) => name.toLowerCase() !== ORIGIN_SECRET_HEADER),
+    Object.entries(headers).filter(([name]) => !GUARD_HEADERS.has(name.toLowerCase())),
   );
 }
 

@@ -7,9 +7,11 @@ import '../context-services';
 import { MiddyExecutionModeMissingError } from '../errors';
 import { drainSafetyMargin, drainWaitUntil, openRequestContext } from './invocation';
 import { lambdaRuntime } from './lambda-runtime';
+import { logWarning } from './log';
 import { guardMiddyEvent } from './middy-guard';
 import { currentRequestContext, runWithRequestContext } from './request-context';
 import { sendResponse } from './response-stream';
+import { parseRouteHeaders } from './route-headers';
 import type { HandlerOptions } from './types';
 import { applyTrustedHeaders, isTrustedHeaderName } from './viewer-headers';
 
@@ -58,7 +60,9 @@ type MiddyStreamingHandler = ((
  * `headers`, OIDC, ...), the event's headers are made trustworthy like the adapter's (spoofable
  * `x-real-ip` / `x-forwarded-for` / `x-vercel-*` dropped, `x-real-ip`, `x-vercel-ip-*` and
  * `x-vercel-id` derived from CloudFront's viewer headers), and `waitUntil()` work is awaited after
- * the response stream has ended, bounded by the remaining time minus the safety margin.
+ * the response stream has ended, bounded by the remaining time minus the safety margin. The
+ * response headers of the request's vercel.json `headers` rules are added to middy's response
+ * (`{ statusCode, headers, cookies, body }`) for each name it does not set itself, as on Vercel.
  *
  * If the middy handler rejects, the rejection is rethrown after the drain, unchanged, so the
  * Lambda runtime reports it exactly as it would without this wrapper.
@@ -90,9 +94,9 @@ export function vercelExecutionMode(
     );
   }
   const safetyMarginMs = drainSafetyMargin(options);
-  return (...args) => {
+  return (internals, ...rest) => {
     const runtime = lambdaRuntime();
-    const inner = base(...args) as MiddyStreamingHandler;
+    const inner = base(withRouteHeaders(internals), ...rest) as MiddyStreamingHandler;
     if (typeof inner !== 'function') {
       throw new TypeError(
         'vercelExecutionMode(): the wrapped execution mode did not return a handler function',
@@ -110,11 +114,18 @@ export function vercelExecutionMode(
         }
         const trusted = withTrustedHeaders(guarded.event, requestId);
         const requestContext = openRequestContext(requestId, trusted.contextHeaders, context);
+        if (guarded.routeHeaders !== undefined) requestContext.routeHeaders = guarded.routeHeaders;
         let failure: { error: unknown } | undefined;
         try {
           await runWithRequestContext(requestContext, () => inner(trusted.event, responseStream, context));
         } catch (error) {
           failure = { error };
+        }
+        if (!failure && requestContext.routeHeaders !== undefined) {
+          logWarning(
+            requestId,
+            `The vercel.json headers rules' response headers are not applied: the middy handler's response is not a { statusCode, headers } object (not applied: ${requestContext.routeHeaders})`,
+          );
         }
         reportUnsentCacheTags(requestContext);
         await drainWaitUntil(requestContext, context, safetyMarginMs);
@@ -128,6 +139,52 @@ export function vercelExecutionMode(
     };
     return outer;
   };
+}
+
+/**
+ * middy's internals (`{ middyRequest, runRequest }`, the first argument of an execution mode) with a
+ * `runRequest` that adds the current request's route headers to the response it resolves to: after
+ * every middleware (including `onError` ones) and before the execution mode writes the prelude.
+ * Other shapes are passed on as they are (the headers are then reported as not applied).
+ */
+function withRouteHeaders(internals: unknown): unknown {
+  if (!isRecord(internals) || typeof internals.runRequest !== 'function') return internals;
+  const runRequest = internals.runRequest as (...args: unknown[]) => Promise<unknown>;
+  return {
+    ...internals,
+    runRequest: async (...args: unknown[]) => {
+      const response = await runRequest(...args);
+      const context = currentRequestContext();
+      const raw = context?.routeHeaders;
+      if (context && raw !== undefined && isRecord(response) && response.statusCode) {
+        context.routeHeaders = undefined;
+        addRouteHeaders(response, parseRouteHeaders(raw, context.requestId) ?? {});
+      }
+      return response;
+    },
+  };
+}
+
+/**
+ * Adds route headers to a middy HTTP response, in place (as middy middlewares change
+ * `request.response`): each name the response sets in neither `headers` nor `multiValueHeaders`
+ * (any casing); a rule's `set-cookie` goes to `cookies` unless the response sets a cookie.
+ */
+function addRouteHeaders(response: Record<string, unknown>, routeHeaders: Record<string, string>): void {
+  const headers: Record<string, unknown> = isRecord(response.headers) ? { ...response.headers } : {};
+  const present = new Set(Object.keys(headers).map((name) => name.toLowerCase()));
+  if (isRecord(response.multiValueHeaders)) {
+    for (const name of Object.keys(response.multiValueHeaders)) present.add(name.toLowerCase());
+  }
+  const cookies = Array.isArray(response.cookies) ? response.cookies : [];
+  for (const name of Object.keys(routeHeaders)) {
+    if (name === 'set-cookie') {
+      if (cookies.length === 0 && !present.has(name)) response.cookies = [routeHeaders[name]];
+    } else if (!present.has(name)) {
+      headers[name] = routeHeaders[name];
+    }
+  }
+  response.headers = headers;
 }
 
 /**

@@ -30,6 +30,11 @@ export class RequestContext implements RequestContextInit {
   cacheTags?: ResponseCacheTags;
   /** Set when the response headers are written: from then on `addCacheTag()` rejects. */
   cacheTagsClosed = false;
+  /**
+   * The raw `x-vfa-route-headers` value (vercel.json `headers` rules) still to be added to a
+   * response the adapter does not write itself (middy's); cleared once added.
+   */
+  routeHeaders?: string;
   private published?: Context;
 
   constructor(init: RequestContextInit) {

@@ -1,13 +1,28 @@
-import { ORIGIN_SECRET_ARN_ENV, ORIGIN_SECRET_HEADER, ROUTE_ENV } from '../constructs-contract';
+import {
+  ORIGIN_SECRET_ARN_ENV,
+  ORIGIN_SECRET_HEADER,
+  REWRITE_PATH_HEADER,
+  ROUTE_ENV,
+  ROUTE_HEADERS_HEADER,
+} from '../constructs-contract';
 import './bundle-switches';
-import { OriginSecretUnavailableError } from '../errors';
+import { InvalidEventError, OriginSecretUnavailableError } from '../errors';
 import { logError } from './log';
 import { originSecretVerifier } from './origin-secret';
 import { plainText } from './plain-text';
 import { matchRoute, parseRoute, type RoutePattern, withRouteParams } from './route';
+import { withRouteHeaders } from './route-headers';
 
 /** The environment variables the guard reads (`process.env` in production). */
 export type GuardEnvironment = Readonly<Record<string, string | undefined>>;
+
+/** The CDN's internal request headers the guard decides on, already taken off the request. */
+export interface GuardHeaders {
+  /** `x-vfa-origin-secret`: the secret CloudFront presented, if any. */
+  readonly originSecret: string | undefined;
+  /** `x-vfa-rewrite-path`: the path a vercel.json rewrite sent the request to, if it did. */
+  readonly rewritePath: string | undefined;
+}
 
 /**
  * What the adapter checks before user code runs, in this order:
@@ -19,7 +34,14 @@ export type GuardEnvironment = Readonly<Record<string, string | undefined>>;
  * 2. **Route** (`VERCEL_FUNCTIONS_AWS_ROUTE` set, e.g. `/api/users/[id]`): a CloudFront behaviour
  *    serves the route through a wildcard (`/api/users/*`), which also lets `/api/users/1/2` through;
  *    a path the route does not match gets Vercel's 404. Dynamic segments are added to the query as
- *    Vercel does (`?id=1`), replacing client-sent parameters of the same name.
+ *    Vercel does (`?id=1`), replacing client-sent parameters of the same name. For a request a
+ *    vercel.json rewrite sent here, the route is matched against the rewrite's destination
+ *    (`x-vfa-rewrite-path`) while the URL keeps the viewer's path, as on Vercel; a malformed
+ *    destination gets 400.
+ *
+ * The CDN's internal headers (`x-vfa-origin-secret`, `x-vfa-rewrite-path`, `x-vfa-route-headers`)
+ * are removed before the handler sees the request, whatever the mode; a refusal carries the
+ * response headers of the request's vercel.json `headers` rules (route-headers.ts).
  *
  * A bundle built without one of the checks (bundle-switches.ts) answers 500 to every request when its
  * variable is set, and logs why.
@@ -31,9 +53,20 @@ export async function guardRequest(
   requestId: string,
   env: GuardEnvironment = process.env,
 ): Promise<Request | Response> {
-  const presented = request.headers.get(ORIGIN_SECRET_HEADER);
-  if (presented !== null) request.headers.delete(ORIGIN_SECRET_HEADER);
-  return admitRequest(request, presented ?? undefined, requestId, env);
+  const guard: GuardHeaders = {
+    originSecret: takeHeader(request.headers, ORIGIN_SECRET_HEADER),
+    rewritePath: takeHeader(request.headers, REWRITE_PATH_HEADER),
+  };
+  const routeHeaders = takeHeader(request.headers, ROUTE_HEADERS_HEADER);
+  const admitted = await admitRequest(request, guard, requestId, env);
+  return admitted instanceof Response ? withRouteHeaders(admitted, routeHeaders, requestId) : admitted;
+}
+
+function takeHeader(headers: Headers, name: string): string | undefined {
+  const value = headers.get(name);
+  if (value === null) return undefined;
+  headers.delete(name);
+  return value;
 }
 
 /**
@@ -46,13 +79,14 @@ export function guardEnvironment(env: GuardEnvironment = process.env): GuardEnvi
 }
 
 /**
- * {@link guardRequest} for a request whose origin secret header was already taken off (the adapter's
- * event processor keeps it out of the `Request`): `presented` is its value. Synchronous unless the
- * origin secret is checked, so a function behind neither check pays no promise per request.
+ * {@link guardRequest} for a request whose internal headers were already taken off (the adapter's
+ * event processor keeps them out of the `Request`): `guard` holds their values. Synchronous unless
+ * the origin secret is checked, so a function behind neither check pays no promise per request.
+ * A refusal does not carry the route headers yet: the caller adds them (it holds them).
  */
 export function admitRequest(
   request: Request,
-  presented: string | undefined,
+  guard: GuardHeaders,
   requestId: string,
   env: GuardEnvironment = process.env,
 ): Request | Response | Promise<Request | Response> {
@@ -62,21 +96,26 @@ export function admitRequest(
     if (typeof __VFA_ORIGIN_SECRET_CHECK__ === 'boolean' && !__VFA_ORIGIN_SECRET_CHECK__) {
       return leftOut(requestId, ORIGIN_SECRET_ARN_ENV, 'the origin secret check', 'secretHeader()');
     } else {
-      return checkOriginSecret(secretId, presented, requestId).then(
-        (refusal) => refusal ?? routeGuard(request, requestId, env),
+      return checkOriginSecret(secretId, guard.originSecret, requestId).then(
+        (refusal) => refusal ?? routeGuard(request, guard.rewritePath, requestId, env),
       );
     }
   }
-  return routeGuard(request, requestId, env);
+  return routeGuard(request, guard.rewritePath, requestId, env);
 }
 
-function routeGuard(request: Request, requestId: string, env: GuardEnvironment): Request | Response {
+function routeGuard(
+  request: Request,
+  rewritePath: string | undefined,
+  requestId: string,
+  env: GuardEnvironment,
+): Request | Response {
   const routePath = env[ROUTE_ENV];
   if (!routePath) return request;
   if (typeof __VFA_ROUTE_CHECK__ === 'boolean' && !__VFA_ROUTE_CHECK__) {
     return leftOut(requestId, ROUTE_ENV, 'the route check', 'a route');
   } else {
-    return routeRequest(request, routePath, requestId);
+    return routeRequest(request, routePath, rewritePath, requestId);
   }
 }
 
@@ -111,8 +150,16 @@ function leftOut(requestId: string, variable: string, check: string, needs: stri
   return plainText(500, 'Internal Server Error');
 }
 
-/** Vercel's 404 for a path the route does not serve, else the request with the route's parameters. */
-function routeRequest(request: Request, routePath: string, requestId: string): Request | Response {
+/**
+ * Vercel's 404 for a path the route does not serve, else the request with the route's parameters.
+ * The path is the rewrite's destination when a vercel.json rewrite sent the request here.
+ */
+function routeRequest(
+  request: Request,
+  routePath: string,
+  rewritePath: string | undefined,
+  requestId: string,
+): Request | Response {
   let route: RoutePattern;
   try {
     route = routeOf(routePath);
@@ -120,8 +167,22 @@ function routeRequest(request: Request, routePath: string, requestId: string): R
     logError(requestId, `${ROUTE_ENV} is not a route, so no request can be served`, error);
     return plainText(500, 'Internal Server Error');
   }
+  if (rewritePath !== undefined) {
+    const problem = rewritePathProblem(rewritePath);
+    if (problem !== undefined) {
+      const error = new InvalidEventError(
+        `Invalid request: header "${REWRITE_PATH_HEADER}" ${problem}, got ${JSON.stringify(rewritePath)}`,
+      );
+      logError(
+        requestId,
+        `Rejected the request with 400: the CDN sets ${REWRITE_PATH_HEADER} for vercel.json rewrites, so its router function or the rewrite's destination is misconfigured`,
+        error,
+      );
+      return plainText(error.statusCode, error.message);
+    }
+  }
   const url = new URL(request.url);
-  const match = matchRoute([route], url.pathname);
+  const match = matchRoute([route], rewritePath ?? url.pathname);
   // Vercel's 404 body, as the CDN sends it for paths no function serves.
   if (!match) return plainText(404, 'The page could not be found.\n\nNOT_FOUND\n');
   if (route.params.length === 0) return request;
@@ -135,6 +196,21 @@ function routeRequest(request: Request, routePath: string, requestId: string): R
     duplex: 'half',
   };
   return new Request(routed, init);
+}
+
+// A URL path as the CDN passes it on: printable ASCII except `?` and `#` (no query, no fragment).
+const URL_PATH = /^\/[\x21\x22\x24-\x3e\x40-\x7e]*$/;
+
+/** What is wrong with a rewrite destination path, or `undefined` when it is a URL path. */
+function rewritePathProblem(path: string): string | undefined {
+  if (!path.startsWith('/')) return 'must be a URL path starting with "/"';
+  if (!URL_PATH.test(path)) return 'must be a percent-encoded URL path without query or fragment';
+  try {
+    decodeURIComponent(path);
+  } catch {
+    return 'has a malformed percent-encoding';
+  }
+  return undefined;
 }
 
 // The route never changes within a process: parse it once. (Derived from the environment, not

@@ -570,6 +570,132 @@ describe('createHandler', () => {
   });
 });
 
+describe('createHandler with vercel.json rewrites and headers', () => {
+  const ROUTE_ENV = 'VERCEL_FUNCTIONS_AWS_ROUTE';
+  const saved = process.env[ROUTE_ENV];
+  afterEach(() => {
+    if (saved === undefined) delete process.env[ROUTE_ENV];
+    else process.env[ROUTE_ENV] = saved;
+  });
+
+  /** A module answering with what reached it; the handler reads the route variable at creation. */
+  const reporter = (responseHeaders: Record<string, string> = {}) =>
+    handlerFor({
+      GET: (request) =>
+        Response.json(
+          {
+            url: request.url,
+            headers: Object.fromEntries(request.headers),
+            contextHeaders: getContext().headers,
+          },
+          { headers: responseHeaders },
+        ),
+    });
+
+  const cdnHeaders = (routeHeaders: Record<string, string>, rewritePath?: string) => ({
+    'x-vfa-route-headers': JSON.stringify(routeHeaders),
+    ...(rewritePath === undefined ? {} : { 'x-vfa-rewrite-path': rewritePath }),
+  });
+
+  test("routes by the rewrite's destination, keeps the viewer's URL, and hides both headers from user code", async () => {
+    process.env[ROUTE_ENV] = '/api/users/[id]';
+    const result = await invoke(
+      reporter(),
+      functionUrlEvent({
+        rawPath: '/u/7',
+        rawQueryString: 'id=7',
+        headers: cdnHeaders({ 'x-frame-options': 'DENY' }, '/api/users/7'),
+      }),
+    );
+    expect(result.prelude?.statusCode).toBe(200);
+    const seen = JSON.parse(result.body.toString());
+    expect(seen.url).toBe('https://abc123.lambda-url.us-east-1.on.aws/u/7?id=7');
+    for (const headers of [seen.headers, seen.contextHeaders]) {
+      expect(headers['x-vfa-rewrite-path']).toBeUndefined();
+      expect(headers['x-vfa-route-headers']).toBeUndefined();
+    }
+    expect(result.prelude?.headers?.['x-frame-options']).toBe('DENY');
+  });
+
+  test("adds the rules' headers under the function's own, before the CDN step rewrites Cache-Control", async () => {
+    const result = await invoke(
+      reporter({ 'cache-control': 'max-age=10', 'x-frame-options': 'SAMEORIGIN' }),
+      functionUrlEvent({
+        headers: cdnHeaders({
+          'cache-control': 'max-age=999',
+          'cdn-cache-control': 's-maxage=300',
+          'x-frame-options': 'DENY',
+          'set-cookie': 'seen=1; Path=/',
+        }),
+      }),
+    );
+    expect(result.prelude?.headers).toMatchObject({
+      // The rule's CDN-Cache-Control is what CloudFront caches by; the function's Cache-Control
+      // (which wins over the rule's) is what browsers get.
+      'cache-control': 's-maxage=300',
+      'x-vfa-browser-cache-control': 'max-age=10',
+      'x-frame-options': 'SAMEORIGIN',
+    });
+    expect(result.prelude?.cookies).toEqual(['seen=1; Path=/']);
+  });
+
+  test("gives CloudFront a rule's Cache-Control when the function sets none", async () => {
+    const result = await invoke(
+      reporter(),
+      functionUrlEvent({ headers: cdnHeaders({ 'cache-control': 's-maxage=60' }) }),
+    );
+    expect(result.prelude?.headers?.['cache-control']).toBe('s-maxage=60');
+  });
+
+  test("adds the rules' headers to the adapter's 404, 405 and 400 responses", async () => {
+    process.env[ROUTE_ENV] = '/api/users/[id]';
+    const rules = cdnHeaders({ 'x-robots-tag': 'noindex' });
+    const notFound = await invoke(
+      reporter(),
+      functionUrlEvent({
+        rawPath: '/u/7',
+        headers: { ...rules, 'x-vfa-rewrite-path': '/api/users/7/posts' },
+      }),
+    );
+    expect(notFound.prelude?.statusCode).toBe(404);
+    expect(notFound.prelude?.headers?.['x-robots-tag']).toBe('noindex');
+
+    const badRewrite = await invoke(
+      reporter(),
+      functionUrlEvent({ rawPath: '/u/7', headers: { ...rules, 'x-vfa-rewrite-path': 'api/users/7' } }),
+      { requestId: 'bad-rewrite' },
+    );
+    expect(badRewrite.prelude?.statusCode).toBe(400);
+    expect(badRewrite.prelude?.headers?.['x-robots-tag']).toBe('noindex');
+    expect(badRewrite.body.toString()).toContain('"x-vfa-rewrite-path"');
+    expect(logged(errors)).toMatch(/Rejected the request with 400.*\(request bad-rewrite\)/);
+
+    const notAllowed = await invoke(
+      reporter(),
+      functionUrlEvent({ method: 'DELETE', rawPath: '/api/users/7', headers: rules }),
+    );
+    expect(notAllowed.prelude?.statusCode).toBe(405);
+    expect(notAllowed.prelude?.headers?.['x-robots-tag']).toBe('noindex');
+
+    const badEvent = await invoke(reporter(), { version: '2.0', headers: rules });
+    expect(badEvent.prelude?.statusCode).toBe(400);
+    expect(badEvent.prelude?.headers?.['x-robots-tag']).toBe('noindex');
+  });
+
+  test('sends the response without the rules, and logs why once, when the route headers are not valid JSON', async () => {
+    const result = await invoke(
+      reporter({ 'x-own': '1' }),
+      functionUrlEvent({ headers: { 'x-vfa-route-headers': '{"x-robots-tag":' } }),
+      { requestId: 'bad-rules' },
+    );
+    expect(result.prelude?.statusCode).toBe(200);
+    expect(result.prelude?.headers?.['x-own']).toBe('1');
+    expect(result.prelude?.headers?.['x-robots-tag']).toBeUndefined();
+    expect(errors).toHaveBeenCalledTimes(1);
+    expect(logged(errors)).toMatch(/"x-vfa-route-headers" is not valid JSON.*\(request bad-rules\)/);
+  });
+});
+
 /** Starts an invocation on a stream the test can watch while the handler is still running. */
 function startInvocation(handler: (...args: never[]) => unknown, requestId: string) {
   const stream = new FakeResponseStream();

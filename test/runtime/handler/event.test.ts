@@ -1,5 +1,5 @@
 import { InvalidEventError } from '../../../runtime/errors';
-import { readFunctionUrlRequest, toWebRequest } from '../../../runtime/handler/event';
+import { readFunctionUrlRequest, routeHeadersOf, toWebRequest } from '../../../runtime/handler/event';
 import { functionUrlEvent } from './fake-lambda';
 
 const options = { requestId: 'req-1', awsRegion: 'eu-central-1' };
@@ -269,6 +269,38 @@ describe('readFunctionUrlRequest', () => {
     expect(request.headers.get('x-vfa-origin-secret')).toBe('shh');
   });
 
+  test("hands a rewrite's path and the route headers on apart, in neither the record nor the request, when the CDN sent them", () => {
+    const routeHeaders = '{"cache-control":"s-maxage=60"}';
+    const incoming = readFunctionUrlRequest(
+      functionUrlEvent({
+        rawPath: '/u/7',
+        rawQueryString: 'id=7',
+        headers: { 'X-Vfa-Rewrite-Path': '/api/users/7', 'x-vfa-route-headers': routeHeaders },
+      }),
+      options,
+    );
+    expect(incoming.rewritePath).toBe('/api/users/7');
+    expect(incoming.routeHeaders).toBe(routeHeaders);
+    expect(incoming.request.url).toBe('https://abc123.lambda-url.us-east-1.on.aws/u/7?id=7');
+    expect([...incoming.request.headers.keys()].filter((name) => name.startsWith('x-vfa-'))).toEqual([]);
+    expect(Object.keys(incoming.headers).filter((name) => name.startsWith('x-vfa-'))).toEqual([]);
+  });
+
+  test('has no rewrite path and no route headers when the event carries neither', () => {
+    const incoming = readFunctionUrlRequest(functionUrlEvent(), options);
+    expect(incoming.rewritePath).toBeUndefined();
+    expect(incoming.routeHeaders).toBeUndefined();
+  });
+
+  test("toWebRequest keeps a rewrite's path and the route headers on the request for guardRequest", () => {
+    const request = toWebRequest(
+      functionUrlEvent({ headers: { 'x-vfa-rewrite-path': '/api/users/7', 'x-vfa-route-headers': '{}' } }),
+      options,
+    );
+    expect(request.headers.get('x-vfa-rewrite-path')).toBe('/api/users/7');
+    expect(request.headers.get('x-vfa-route-headers')).toBe('{}');
+  });
+
   test('builds the request with the event method and body when the method is not a plain GET', async () => {
     const request = toWebRequest(
       functionUrlEvent({ method: 'put', body: 'hi', headers: { 'content-type': 'text/plain' } }),
@@ -321,5 +353,20 @@ describe('readFunctionUrlRequest', () => {
   test('rejects with 400 when the URL built from the event cannot be parsed', () => {
     const error = rejection(functionUrlEvent({ headers: { host: 'exa mple.com' } }));
     expect(error.statusCode).toBe(400);
+  });
+});
+
+describe('routeHeadersOf', () => {
+  test('returns the raw route headers of an event, whatever else is wrong with it', () => {
+    expect(routeHeadersOf({ version: '1.0', headers: { 'x-vfa-route-headers': '{"x-a":"1"}' } })).toBe(
+      '{"x-a":"1"}',
+    );
+  });
+
+  test('returns undefined when the event has no headers or no route headers', () => {
+    expect(routeHeadersOf(null)).toBeUndefined();
+    expect(routeHeadersOf({ headers: 'nope' })).toBeUndefined();
+    expect(routeHeadersOf(functionUrlEvent())).toBeUndefined();
+    expect(routeHeadersOf({ headers: { 'x-vfa-route-headers': 7 } })).toBeUndefined();
   });
 });

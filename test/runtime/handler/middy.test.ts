@@ -56,6 +56,7 @@ interface Outcome {
     direct: Summary;
     directEvent: unknown;
   };
+  cdnRules: CdnRulesOutcome;
   route: {
     deeper: Summary;
     refusedCalls: number;
@@ -67,6 +68,20 @@ interface Outcome {
       multiValueQueryStringParameters: Record<string, string[]>;
     };
   };
+}
+
+interface CdnRulesOutcome {
+  rewritten: {
+    status: number;
+    headers: Record<string, string>;
+    cookies: string[];
+    rawPath: string;
+    rawQueryString: string;
+    eventHeaders: string[];
+    contextHeaders: string[];
+  };
+  notServed: { status: number; frameOptions?: string };
+  warnings: string[];
 }
 
 interface Summary {
@@ -209,6 +224,38 @@ describe('vercelExecutionMode request guard', () => {
       queryStringParameters: { id: '7' },
       multiValueQueryStringParameters: { id: ['7'] },
     });
+  });
+});
+
+describe('vercelExecutionMode with vercel.json rewrites and headers', () => {
+  test("routes by the rewrite's destination and keeps the viewer's path in the event", () => {
+    const { rewritten } = outcome.cdnRules;
+    expect(rewritten.status).toBe(200);
+    expect(rewritten.rawPath).toBe('/u/7');
+    expect(rewritten.rawQueryString).toBe('id=7');
+  });
+
+  test('hands middy neither CDN header, in the event or the request context', () => {
+    const { eventHeaders, contextHeaders } = outcome.cdnRules.rewritten;
+    for (const names of [eventHeaders, contextHeaders]) {
+      expect(names).toContain('x-real-ip');
+      expect(names.filter((name) => /^x-vfa-(rewrite-path|route-headers)$/i.test(name))).toEqual([]);
+    }
+  });
+
+  test("adds the rules' headers to middy's response under its own, set-cookie into cookies", () => {
+    const { headers, cookies } = outcome.cdnRules.rewritten;
+    expect(headers).toEqual({ 'Cache-Control': 'max-age=10', 'x-frame-options': 'DENY' });
+    expect(cookies).toEqual(['seen=1; Path=/']);
+  });
+
+  test("answers Vercel's 404, with the rules' headers, when the route does not serve the destination", () => {
+    expect(outcome.cdnRules.notServed).toEqual({ status: 404, frameOptions: 'DENY' });
+  });
+
+  test('logs that the rules were not applied when middy writes a response without a prelude', () => {
+    const warning = outcome.cdnRules.warnings.find((line) => line.includes('(request middy-string)'));
+    expect(warning).toMatch(/vercel.json headers rules' response headers are not applied/);
   });
 });
 

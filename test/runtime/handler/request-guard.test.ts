@@ -123,6 +123,82 @@ describe('guardRequest', () => {
     });
   });
 
+  describe('with a route and a vercel.json rewrite', () => {
+    const route = { [ROUTE_ENV]: '/api/users/[id]' };
+
+    test("matches the route against the rewrite's destination and keeps the viewer's path in the URL", async () => {
+      const incoming = request('/u/7?id=7&sort=asc', { 'x-vfa-rewrite-path': '/api/users/7' });
+      const result = (await guardRequest(incoming, 'r', route)) as Request;
+      expect(result).toBeInstanceOf(Request);
+      expect(result.url).toBe('https://shop.example.com/u/7?sort=asc&id=7');
+      expect(result.headers.has('x-vfa-rewrite-path')).toBe(false);
+    });
+
+    test("adds the destination's decoded dynamic segment to the query when it is percent-encoded", async () => {
+      const incoming = request('/people/ada', { 'x-vfa-rewrite-path': '/api/users/ada%20lovelace' });
+      const result = (await guardRequest(incoming, 'r', route)) as Request;
+      expect(new URL(result.url).searchParams.get('id')).toBe('ada lovelace');
+      expect(new URL(result.url).pathname).toBe('/people/ada');
+    });
+
+    test("answers Vercel's 404 when the route does not serve the rewrite's destination", async () => {
+      // The viewer's path would match; the destination decides.
+      const incoming = request('/api/users/7', { 'x-vfa-rewrite-path': '/api/users/7/posts' });
+      const result = (await guardRequest(incoming, 'r', route)) as Response;
+      expect(result.status).toBe(404);
+      expect(await result.text()).toContain('NOT_FOUND');
+    });
+
+    test.each([
+      ['does not start with "/"', 'api/users/7', 'must be a URL path starting with "/"'],
+      ['holds a query', '/api/users/7?x=1', 'must be a percent-encoded URL path without query or fragment'],
+      ['holds a space', '/api/users/a b', 'must be a percent-encoded URL path without query or fragment'],
+      ['has a malformed escape', '/api/users/%E0%A4%A', 'has a malformed percent-encoding'],
+    ])('answers 400 naming the header, and logs it, when the destination %s', async (_, path, problem) => {
+      const result = (await guardRequest(
+        request('/u/7', { 'x-vfa-rewrite-path': path }),
+        'req-rw',
+        route,
+      )) as Response;
+      expect(result.status).toBe(400);
+      expect(result.headers.get('cache-control')).toBe('no-store');
+      expect(await result.text()).toBe(
+        `Invalid request: header "x-vfa-rewrite-path" ${problem}, got ${JSON.stringify(path)}`,
+      );
+      const line = String(errors.mock.calls[0][0]);
+      expect(line).toContain('Rejected the request with 400');
+      expect(line).toContain('(request req-rw)');
+      expect(errors.mock.calls[0][1]).toMatchObject({ name: 'InvalidEventError' });
+    });
+
+    test('ignores the rewrite path, and strips it, when the function has no route', async () => {
+      const incoming = request('/api/hello', { 'x-vfa-rewrite-path': 'not a path' });
+      expect(await guardRequest(incoming, 'r', {})).toBe(incoming);
+      expect(incoming.headers.has('x-vfa-rewrite-path')).toBe(false);
+    });
+  });
+
+  describe('with route headers', () => {
+    const routeHeaders = JSON.stringify({ 'cache-control': 'max-age=600', 'x-robots-tag': 'noindex' });
+
+    test('strips them from an admitted request', async () => {
+      const incoming = request('/api/hello', { 'x-vfa-route-headers': routeHeaders });
+      expect(await guardRequest(incoming, 'r', {})).toBe(incoming);
+      expect(incoming.headers.has('x-vfa-route-headers')).toBe(false);
+    });
+
+    test("adds them to the guard's 404 without replacing its own Cache-Control", async () => {
+      const result = (await guardRequest(
+        request('/api/users/1/2', { 'x-vfa-route-headers': routeHeaders }),
+        'r',
+        { [ROUTE_ENV]: '/api/users/[id]' },
+      )) as Response;
+      expect(result.status).toBe(404);
+      expect(result.headers.get('x-robots-tag')).toBe('noindex');
+      expect(result.headers.get('cache-control')).toBe('public, max-age=0, must-revalidate');
+    });
+  });
+
   // A bundle built without a check (esbuild `define`, bundle-switches.ts) sees the switch as a global
   // `false`; setting the global stands in for the define here. test/harness/origin-guard.test.ts runs
   // real bundles built that way.

@@ -1,0 +1,102 @@
+import { ROUTE_HEADERS_HEADER } from '../constructs-contract';
+import { logError } from './log';
+import type { ResponsePrelude } from './response-stream';
+
+/*
+ * The response headers vercel.json `headers` rules give a request, which the CDN's viewer-request
+ * function sends in `x-vfa-route-headers` (a JSON object, lower-case name → value).
+ *
+ * Precedence: a header the function's response sets wins over a rule's header of the same name.
+ * Vercel documents it ("if you return headers in a Vercel Function, it will override the headers
+ * defined for the same route in vercel.json or next.config.js",
+ * https://vercel.com/docs/concepts/functions/serverless-functions/edge-caching; "Setting the cache in
+ * functions takes priority over config files", https://vercel.com/docs/recipes/set-cache-control-headers),
+ * and `vercel dev` behaves so: it sets the matched route's headers on the response first, then each
+ * header of the function's response replaces the one of its name (packages/cli/src/util/dev/server.ts)
+ * — `set-cookie` included: a function that sets any cookie replaces a rule's `Set-Cookie`.
+ *
+ * The value can only be wrong through a broken CDN configuration (the CDN strips `x-vfa-*` from
+ * viewer requests), so a value that is not such an object is logged and ignored: never worth a
+ * failed response.
+ */
+
+/** A name a response header may have (an RFC 9110 token), lower case. */
+const HEADER_NAME = /^[!#$%&'*+\-.^_`|~0-9a-z]+$/;
+/** A response header value: no CR, LF or NUL (they would split or end the header), no other controls. */
+const HEADER_VALUE = /^[\t\x20-\x7e\x80-\xff]*$/;
+
+/**
+ * The route headers of a request's `x-vfa-route-headers` value, or `undefined` (logged) when the
+ * value is not a JSON object of valid header names to valid header values.
+ */
+export function parseRouteHeaders(raw: string, requestId: string): Record<string, string> | undefined {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(raw);
+  } catch (error) {
+    return invalid(requestId, 'is not valid JSON', error);
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+    return invalid(
+      requestId,
+      `is not a JSON object (got ${Array.isArray(parsed) ? 'an array' : typeof parsed})`,
+    );
+  }
+  const headers: Record<string, string> = {};
+  for (const [key, value] of Object.entries(parsed)) {
+    const name = key.toLowerCase();
+    if (!HEADER_NAME.test(name))
+      return invalid(requestId, `has an invalid header name ${JSON.stringify(key)}`);
+    if (typeof value !== 'string' || !HEADER_VALUE.test(value)) {
+      return invalid(requestId, `has an invalid value for ${JSON.stringify(key)} (${JSON.stringify(value)})`);
+    }
+    headers[name] = value;
+  }
+  return headers;
+}
+
+/**
+ * Adds the route headers to a response prelude, before the CDN step rewrites it (so a rule's
+ * `Cache-Control` / `CDN-Cache-Control` is what CloudFront caches by): each header the response
+ * does not set itself; a rule's `set-cookie` goes to `cookies`, unless the response sets cookies.
+ * `raw` is the request's `x-vfa-route-headers` value; `undefined` costs nothing.
+ */
+export function applyRouteHeaders(
+  prelude: ResponsePrelude,
+  raw: string | undefined,
+  requestId: string,
+): void {
+  if (raw === undefined) return;
+  const headers = parseRouteHeaders(raw, requestId);
+  if (headers === undefined) return;
+  for (const name of Object.keys(headers)) {
+    if (name === 'set-cookie') {
+      if (prelude.cookies.length === 0) prelude.cookies.push(headers[name]);
+    } else if (!Object.hasOwn(prelude.headers, name)) {
+      prelude.headers[name] = headers[name];
+    }
+  }
+}
+
+/**
+ * {@link applyRouteHeaders} for a `Response` the adapter built itself (a refusal or an error), whose
+ * headers are mutable. Returns the same response.
+ */
+export function withRouteHeaders(response: Response, raw: string | undefined, requestId: string): Response {
+  if (raw === undefined) return response;
+  const headers = parseRouteHeaders(raw, requestId);
+  if (headers === undefined) return response;
+  for (const name of Object.keys(headers)) {
+    if (!response.headers.has(name)) response.headers.append(name, headers[name]);
+  }
+  return response;
+}
+
+function invalid(requestId: string, problem: string, cause?: unknown): undefined {
+  logError(
+    requestId,
+    `The request header "${ROUTE_HEADERS_HEADER}" ${problem}; the vercel.json headers rules are not applied to this response. The CDN sets this header: check the distribution's viewer-request function`,
+    cause,
+  );
+  return undefined;
+}

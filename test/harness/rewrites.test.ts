@@ -1,0 +1,78 @@
+import * as path from 'node:path';
+import { type LocalFunction, startLocalFunction } from './local-function';
+
+// The adapter's side of vercel.json `rewrites` and `headers` end to end: a function for the route
+// /api/users/[id], bundled with the adapter and run by the real aws-lambda-ric on Node 24, called
+// over HTTP through the Function URL front with the two headers the CDN's router function sets —
+// `x-vfa-rewrite-path` (a rewrite `/u/:id` → `/api/users/:id`, the rewrite's parameter already in
+// the query) and `x-vfa-route-headers` (the response headers of the matching `headers` rules).
+// That viewers cannot send these headers is the CDN's part (its viewer-request function strips
+// `x-vfa-*`), tested with the CloudFront Functions.
+
+const ENTRY = path.join(__dirname, 'fixtures', 'origin-guard.ts');
+
+const RULES = {
+  'cache-control': 's-maxage=60, stale-while-revalidate=30',
+  'set-cookie': 'visited=1; Path=/; HttpOnly',
+  'x-frame-options': 'DENY',
+  // The function sets its own Content-Type, which wins, as on Vercel.
+  'content-type': 'text/html',
+};
+
+let fn: LocalFunction;
+
+beforeAll(async () => {
+  fn = await startLocalFunction({ entry: ENTRY, env: { VERCEL_FUNCTIONS_AWS_ROUTE: '/api/users/[id]' } });
+});
+afterAll(async () => {
+  await fn?.stop();
+});
+
+const fromCdn = (rewritePath: string) => ({
+  'x-vfa-rewrite-path': rewritePath,
+  'x-vfa-route-headers': JSON.stringify(RULES),
+});
+
+describe('a request a vercel.json rewrite sent to a function, with headers rules', () => {
+  test("is served by the destination's route with the viewer's URL and the route's parameter", async () => {
+    const response = await fetch(`${fn.url}/u/7?id=7`, { headers: fromCdn('/api/users/7') });
+    expect(response.status).toBe(200);
+    const seen = await response.json();
+    const url = new URL(seen.url);
+    expect(url.pathname).toBe('/u/7');
+    expect(url.search).toBe('?id=7');
+  });
+
+  test('reaches user code without either CDN header, in the request or the request context', async () => {
+    const response = await fetch(`${fn.url}/u/7?id=7`, { headers: fromCdn('/api/users/7') });
+    const seen = await response.json();
+    for (const headers of [seen.headers, seen.contextHeaders]) {
+      expect(Object.keys(headers)).toContain('x-real-ip');
+      expect(Object.keys(headers).filter((name) => name.startsWith('x-vfa-'))).toEqual([]);
+    }
+  });
+
+  test("carries the rules' headers, Cache-Control and Set-Cookie included, under the function's own", async () => {
+    const response = await fetch(`${fn.url}/u/7?id=7`, { headers: fromCdn('/api/users/7') });
+    await response.arrayBuffer();
+    expect(response.headers.get('cache-control')).toBe(RULES['cache-control']);
+    expect(response.headers.getSetCookie()).toEqual([RULES['set-cookie']]);
+    expect(response.headers.get('x-frame-options')).toBe('DENY');
+    expect(response.headers.get('content-type')).toBe('application/json');
+  });
+
+  test("gets Vercel's 404, with the rules' headers, when the route does not serve the destination", async () => {
+    const response = await fetch(`${fn.url}/api/users/7`, { headers: fromCdn('/api/users/7/posts') });
+    expect(response.status).toBe(404);
+    expect(await response.text()).toContain('NOT_FOUND');
+    expect(response.headers.get('x-frame-options')).toBe('DENY');
+  });
+
+  test('gets 400 naming the header, and the function logs it, when the destination is malformed', async () => {
+    const response = await fetch(`${fn.url}/u/7`, { headers: fromCdn('/api/users/%E0%A4%A') });
+    expect(response.status).toBe(400);
+    expect(await response.text()).toContain('"x-vfa-rewrite-path" has a malformed percent-encoding');
+    const line = await fn.runtime.waitForLog(/Rejected the request with 400/, 5_000);
+    expect(line.text).toContain('x-vfa-rewrite-path');
+  });
+});
