@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import type { Header, Redirect, Rewrite } from '@vercel/routing-utils';
 import { Annotations, Duration, Names, RemovalPolicy, Validations } from 'aws-cdk-lib';
 import type * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import * as cloudfront from 'aws-cdk-lib/aws-cloudfront';
@@ -11,14 +12,37 @@ import { Construct } from 'constructs';
 import { compareRouteSpecificity, parseRoute, type RoutePattern } from '../runtime/handler/route';
 import { ConfigurationError } from './errors';
 import { OriginProtection, type OriginProtectionBinding } from './origin-protection';
-import { type CloudFrontFunctionName, cloudFrontFunctionSource } from './private/cloudfront-function-code';
-import { CACHE_TAG_HEADER } from './private/constructs-contract';
+import {
+  type CloudFrontFunctionName,
+  cloudFrontFunctionSource,
+  FunctionCodeTooLargeError,
+  MAX_FUNCTION_CODE_BYTES,
+} from './private/cloudfront-function-code';
+import { CACHE_TAG_HEADER, REWRITE_PATH_HEADER, ROUTE_HEADERS_HEADER } from './private/constructs-contract';
 import { addOriginWithoutBehavior } from './private/distribution-origins';
 import { routeTableImport, routeTableItems } from './private/route-table';
 import { standalonePolicyGrantee } from './private/standalone-policy';
+import { type CompiledRoutingRules, compileRoutingRules } from './private/vercel-json-routes';
 
 /** The error statuses CloudFront caches by default (for 10 s), whatever the origin's headers say. */
 const CACHED_ERROR_STATUS_CODES = [400, 403, 404, 405, 414, 500, 501, 502, 503, 504];
+
+/**
+ * Routing rules in vercel.json's format (https://vercel.com/docs/project-configuration/vercel-json),
+ * applied by the distribution's viewer-request CloudFront Functions.
+ */
+export interface CdnRoutingRules {
+  /** vercel.json `redirects`. @default - none */
+  readonly redirects?: Redirect[];
+  /** vercel.json `rewrites`, to paths the edge router's `routes` serve. @default - none */
+  readonly rewrites?: Rewrite[];
+  /** vercel.json `headers`. @default - none */
+  readonly headers?: Header[];
+  /** vercel.json `trailingSlash`. @default - paths are left as they are */
+  readonly trailingSlash?: boolean;
+  /** The file the rules come from, named in synth errors. @default 'routingRules' */
+  readonly file?: string;
+}
 
 /** Properties of a {@link Cdn}. */
 export interface CdnProps {
@@ -53,6 +77,22 @@ export interface CdnProps {
    * @default - no edge routing: functions are served through `addFunction`, one cache behaviour each
    */
   readonly routes?: Record<string, lambda.IFunction>;
+
+  /**
+   * vercel.json's `redirects`, `rewrites`, `headers` and `trailingSlash`, evaluated as Vercel does
+   * (converted by Vercel's own `@vercel/routing-utils`) in the viewer-request CloudFront Functions of
+   * every function behaviour and of the default behaviour — not the image optimizer's:
+   * redirects and headers rules first (a redirect, and the 404 of a path no function serves, is
+   * answered at the edge with the matching rules' headers; a function's response gets them from its
+   * adapter), then the functions, then rewrites. Rewrites need `routes` (they select the
+   * destination's origin at the edge); a rewritten request keeps the viewer's URL, with the rewrite's
+   * parameters in its query, as on Vercel. Rules whose regular expressions CloudFront Functions cannot
+   * run, external rewrites, `transforms`, `env` and `has` operator objects fail the synth, as do rules
+   * too many for CloudFront's 10 KB of function code.
+   *
+   * @default - no routing rules
+   */
+  readonly routingRules?: CdnRoutingRules;
 
   /**
    * Custom domain names (CNAMEs) of the distribution. Requires `certificate`.
@@ -207,6 +247,7 @@ export class Cdn extends Construct {
   private readonly functionUrls = new Map<lambda.IFunction, lambda.IFunctionUrl>();
   private readonly routedOrigins = new Map<lambda.IFunction, { origin: cloudfront.IOrigin; id: string }>();
   private readonly pathPatterns = new Set<string>();
+  private readonly routingRules?: CompiledRoutingRules;
 
   constructor(scope: Construct, id: string, props: CdnProps = {}) {
     super(scope, id);
@@ -231,6 +272,7 @@ export class Cdn extends Construct {
     this.originProtection = props.originProtection ?? OriginProtection.oacWithBodySigning();
     this.protection = this.originProtection._bind(this);
     this.originSecret = this.protection.originSecret;
+    this.routingRules = this.compileRoutingRules(props.routingRules, props.routes);
 
     this.viewerRequestFunction = this.cloudFrontFunction('ViewerRequest', 'viewer-request');
     this.viewerResponseFunction = this.cloudFrontFunction('ViewerResponse', 'viewer-response');
@@ -244,8 +286,10 @@ export class Cdn extends Construct {
       queryStringBehavior: cloudfront.CacheQueryStringBehavior.all(),
       // Keyed per public host like Vercel's CDN, through x-forwarded-host (set from Host by the
       // viewer-request function): keying on Host itself would forward Host to the Function URL,
-      // which answers 403 to any Host but its own.
-      headerBehavior: cloudfront.CacheHeaderBehavior.allowList('x-forwarded-host'),
+      // which answers 403 to any Host but its own. With routing rules, also on what they decided
+      // (the headers the viewer-request function sets): a rewrite or headers rule with `has`
+      // conditions can send one URL to different functions, or give it different headers.
+      headerBehavior: cloudfront.CacheHeaderBehavior.allowList(...this.cacheKeyHeaders()),
       cookieBehavior: cloudfront.CacheCookieBehavior.none(),
       enableAcceptEncodingGzip: true,
       enableAcceptEncodingBrotli: true,
@@ -354,10 +398,56 @@ export class Cdn extends Construct {
   ): cloudfront.Function {
     return new cloudfront.Function(this, id, {
       runtime: cloudfront.FunctionRuntime.JS_2_0,
-      code: cloudfront.FunctionCode.fromInline(cloudFrontFunctionSource(name, options.placeholders)),
+      code: cloudfront.FunctionCode.fromInline(this.functionSource(name, options.placeholders)),
       comment: `vercel-functions-aws ${name}`,
       keyValueStore: options.keyValueStore,
     });
+  }
+
+  private functionSource(name: CloudFrontFunctionName, placeholders?: Record<string, string>): string {
+    const rules = this.routingRules;
+    try {
+      return cloudFrontFunctionSource(name, placeholders, rules?.routes);
+    } catch (error) {
+      if (!(error instanceof FunctionCodeTooLargeError) || !rules) throw error;
+      const ruleBytes = Buffer.byteLength(JSON.stringify(rules.routes));
+      throw new ConfigurationError(
+        this,
+        `the ${rules.ruleCount} routing rules of ${rules.file} (redirects, rewrites, headers, trailingSlash) do not fit in a CloudFront Function: with them, its ${name} function is ${error.bytes} bytes (the rules take ${ruleBytes}), and CloudFront allows ${MAX_FUNCTION_CODE_BYTES}. Use fewer or shorter rules, or move some into a function.`,
+        { cause: error },
+      );
+    }
+  }
+
+  private compileRoutingRules(
+    rules: CdnRoutingRules | undefined,
+    routes: Record<string, lambda.IFunction> | undefined,
+  ): CompiledRoutingRules | undefined {
+    if (!rules) return undefined;
+    const { file = 'routingRules', ...input } = rules;
+    let compiled: CompiledRoutingRules | undefined;
+    try {
+      compiled = compileRoutingRules(file, input);
+    } catch (error) {
+      throw new ConfigurationError(this, (error as Error).message, { cause: error });
+    }
+    if (compiled?.hasRewrites && Object.keys(routes ?? {}).length === 0) {
+      throw new ConfigurationError(
+        this,
+        `the rewrites of ${file} need the edge router: pass the functions as routes (cache behaviours cannot send a request to another path's function)`,
+      );
+    }
+    return compiled;
+  }
+
+  // The request headers the cache key holds: the public host, and what routing rules decided.
+  private cacheKeyHeaders(): string[] {
+    const rules = this.routingRules;
+    return [
+      'x-forwarded-host',
+      ...(rules?.hasRewrites ? [REWRITE_PATH_HEADER] : []),
+      ...(rules?.hasHeaders ? [ROUTE_HEADERS_HEADER] : []),
+    ];
   }
 
   private functionBehavior(fn: lambda.IFunction, options: AddFunctionOptions): cloudfront.BehaviorOptions {

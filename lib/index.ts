@@ -1,4 +1,4 @@
-export { type AddFunctionOptions, Cdn, type CdnProps } from './cdn';
+export { type AddFunctionOptions, Cdn, type CdnProps, type CdnRoutingRules } from './cdn';
 export { ConfigurationError } from './errors';
 export {
   type ContentDispositionType,

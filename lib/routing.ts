@@ -2,7 +2,8 @@
 export abstract class Routing {
   /**
    * The default: one cache behaviour per route while the routes fit `maxCacheBehaviors`, the edge
-   * router once they do not.
+   * router once they do not — or when vercel.json has `rewrites`, which only the edge router can
+   * send to another path's function.
    */
   static auto(): Routing {
     return new FixedRouting('auto');
@@ -12,7 +13,8 @@ export abstract class Routing {
    * One CloudFront cache behaviour per route (`/api/users/*` for `api/users/[id].ts`): CloudFront
    * matches the paths, no KeyValueStore read per request. The wildcard also lets deeper paths
    * through (`/api/users/1/2`); the function's adapter answers those with Vercel's 404. Limited by
-   * CloudFront's "Cache behaviors per distribution" quota (`maxCacheBehaviors`).
+   * CloudFront's "Cache behaviors per distribution" quota (`maxCacheBehaviors`). Cannot serve
+   * vercel.json `rewrites` (the synth fails).
    */
   static cacheBehaviors(): Routing {
     return new FixedRouting('cacheBehaviors');

@@ -8,7 +8,7 @@ import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { compareRouteSpecificity, matchRoute, parseRoute, type RoutePattern } from '../runtime/handler/route';
-import { Cdn } from './cdn';
+import { Cdn, type CdnRoutingRules } from './cdn';
 import { ConfigurationError } from './errors';
 import { ImageOptimizer, type ImageOptimizerProps } from './image-optimizer';
 import { InvalidationSweeper } from './invalidation-sweeper';
@@ -299,8 +299,10 @@ const AWS_ROLE_ARN_ENV = 'AWS_ROLE_ARN';
  * vercel.json `crons` entry becomes an EventBridge Scheduler schedule (`Cron0`, `Cron1`, …) that
  * invokes the function serving its path with the GET request Vercel would send, in UTC, without
  * retries, when `vercelEnv` is `production` (Vercel runs crons for production deployments only).
- * The other vercel.json keys (rewrites, headers, …) are not applied: a synth warning names the ones
- * the file sets.
+ * vercel.json `redirects`, `rewrites`, `headers` and `trailingSlash` run in the distribution's
+ * CloudFront Functions, as on Vercel (`Cdn` `routingRules`); rewrites make `Routing.auto()` choose the
+ * edge router. The other vercel.json keys (`cleanUrls`, `routes`, …) are not applied: a synth warning
+ * names the ones the file sets.
  * With `oidcAudiences`, every function may get OIDC tokens from STS (`getVercelOidcToken()`);
  * with `awsRole`, every function may assume that role (`awsCredentialsProvider`).
  *
@@ -379,6 +381,7 @@ export class VercelProject extends Construct {
       routes,
       maxCacheBehaviors,
       props.imageOptimizer !== undefined || vercelJson?.images !== undefined,
+      vercelJson,
     );
     if (!props.oidcAudiences && (props.oidcSigningAlgorithm || props.oidcTokenDuration)) {
       throw new ConfigurationError(
@@ -441,6 +444,10 @@ export class VercelProject extends Construct {
       routes: this.edgeRouted
         ? Object.fromEntries(routes.map(({ route }) => [route.path, functions.get(route.path)!]))
         : undefined,
+      routingRules: vercelJson?.routingRules && {
+        ...(vercelJson.routingRules.input as CdnRoutingRules),
+        file: vercelJson.file,
+      },
     });
     if (!this.edgeRouted) {
       // Behaviours in order of precedence: CloudFront takes the first matching pattern, and a `*`
@@ -599,11 +606,24 @@ export class VercelProject extends Construct {
     routes: readonly ProjectRoute[],
     maxCacheBehaviors: number,
     imageOptimizer: boolean,
+    vercelJson: VercelJson | undefined,
   ): boolean {
     // The default behaviour, and the image optimizer's `/_vercel/image*` when there is one.
     const reserved = imageOptimizer ? 2 : 1;
     const fits = routes.length <= maxCacheBehaviors - reserved;
     if (routing.mode === 'edgeRouter') return true;
+    if (vercelJson?.routingRules?.hasRewrites) {
+      // A rewrite sends a request to the function of another path: CloudFront has already chosen the
+      // cache behaviour (and with it the origin) by the viewer's path, so only the edge router's
+      // origin selection (cf.selectRequestOriginById) can follow it.
+      if (routing.mode === 'cacheBehaviors') {
+        throw new ConfigurationError(
+          this,
+          `${vercelJson.file} has rewrites, which Routing.cacheBehaviors() cannot serve (a cache behaviour cannot send a request to another path's function): use Routing.auto() or Routing.edgeRouter(), or remove the rewrites`,
+        );
+      }
+      return true;
+    }
     if (routing.mode === 'cacheBehaviors' && !fits) {
       const taken = imageOptimizer
         ? "one is the default behaviour and one the image optimizer's"

@@ -3,7 +3,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { join } from 'node:path';
 import type { LambdaFunctionURLEvent } from 'aws-lambda';
 import { IMAGE_OPTIMIZER_CONFIG_ENV } from '../../runtime/image-optimizer/config';
-import { ROUTE_ENV } from '../private/constructs-contract';
+import { REWRITE_PATH_HEADER, ROUTE_ENV } from '../private/constructs-contract';
 import { readVercelJson, type VercelJson } from '../private/vercel-json';
 import {
   type AccessLogEntry,
@@ -214,7 +214,8 @@ export class DevServerCdn {
     return {
       authType,
       invoke: async (event) => {
-        const match = matchRoute([route], event.rawPath);
+        // A vercel.json rewrite keeps the viewer's path and names its destination in a header.
+        const match = matchRoute([route], event.headers?.[REWRITE_PATH_HEADER] ?? event.rawPath);
         if (!match) return bufferedText(404, NOT_FOUND_BODY, 'public, max-age=0, must-revalidate');
         let handler: Awaited<ReturnType<Project['handlerFor']>>;
         try {

@@ -6,6 +6,7 @@ import type { ImageOptimizerProps } from '../image-optimizer';
 import { cronEntries, type VercelJsonCron } from './vercel-json-crons';
 import { describe, isObject, VercelJsonError } from './vercel-json-error';
 import { functionEntries, type VercelJsonFunction } from './vercel-json-functions';
+import { type CompiledRoutingRules, compileRoutingRules, ROUTING_KEYS } from './vercel-json-routes';
 
 export type { VercelJsonCron } from './vercel-json-crons';
 export { VercelJsonError } from './vercel-json-error';
@@ -21,9 +22,10 @@ export {
 
 // A Vercel project's own configuration file, read once for `cdk deploy` (VercelProject) and
 // `npm start` (the dev server) alike. Of its keys, `images` (an ImageOptimizer), `functions`
-// (memory, maxDuration and architecture per function) and `crons` (EventBridge Scheduler schedules,
-// created by VercelProject for `cdk deploy` only) have equivalents applied from the file; the others
-// are named in a synth warning, so nobody assumes a rewrite took effect on AWS.
+// (memory, maxDuration and architecture per function), `crons` (EventBridge Scheduler schedules,
+// created by VercelProject for `cdk deploy` only) and the routing rules `redirects`, `rewrites`,
+// `headers` and `trailingSlash` (the distribution's CloudFront Functions) have equivalents applied
+// from the file; the others are named in a synth warning, so nobody assumes they took effect on AWS.
 
 /** The project configuration file, in the project's root folder. */
 export const VERCEL_JSON = 'vercel.json';
@@ -37,9 +39,9 @@ export const VERCEL_JSON_IMAGES_ID = 'Images';
 
 /**
  * Applied: `images` becomes an ImageOptimizer, `functions` sets each function's Lambda settings,
- * `crons` become EventBridge Scheduler schedules.
+ * `crons` become EventBridge Scheduler schedules, the routing rules run in the CloudFront Functions.
  */
-const APPLIED_KEYS: readonly string[] = ['images', 'functions', 'crons'];
+const APPLIED_KEYS: readonly string[] = ['images', 'functions', 'crons', ...ROUTING_KEYS];
 
 /**
  * Metadata with no behaviour on Vercel either, so never worth a warning: the editor schema, and
@@ -50,7 +52,8 @@ const METADATA_KEYS: readonly string[] = ['$schema', 'version'];
 /**
  * Not applied; each with the VercelProject prop that does the same, where one does. Build and
  * Git settings have no meaning here (the CDK app bundles the functions, and deploys when you run
- * it); routing rules and Vercel's platform settings have no equivalent (yet).
+ * it); `cleanUrls` concerns .html files, which a functions-only deployment has none of; `routes`
+ * (the legacy routing syntax) and Vercel's platform settings have no equivalent (yet).
  */
 const IGNORED_KEYS: Readonly<Record<string, string | undefined>> = {
   alias: 'domainNames',
@@ -67,20 +70,16 @@ const IGNORED_KEYS: Readonly<Record<string, string | undefined>> = {
   functionFailoverRegions: undefined,
   git: undefined,
   github: undefined,
-  headers: undefined,
   ignoreCommand: undefined,
   installCommand: undefined,
   name: undefined,
   outputDirectory: undefined,
   passiveRegions: undefined,
   public: undefined,
-  redirects: undefined,
   regions: 'regions',
   relatedProjects: undefined,
-  rewrites: undefined,
   routes: undefined,
   scope: undefined,
-  trailingSlash: undefined,
   wildcard: undefined,
 };
 
@@ -94,6 +93,8 @@ export interface VercelJson {
   readonly functions: readonly VercelJsonFunction[];
   /** `crons`, validated and translated, in file order; empty without it. */
   readonly crons: readonly VercelJsonCron[];
+  /** `redirects`, `rewrites`, `headers` and `trailingSlash`, validated and compiled; none without them. */
+  readonly routingRules?: CompiledRoutingRules;
   /** Top-level keys the file sets that VercelProject does not apply, in file order. */
   readonly ignoredKeys: readonly string[];
 }
@@ -101,8 +102,8 @@ export interface VercelJson {
 /**
  * Reads and validates `<projectDir>/vercel.json`: `undefined` when the project has none.
  *
- * @throws VercelJsonError when the file is not a JSON object, or its `images`, `functions` or
- *   `crons` is not valid
+ * @throws VercelJsonError when the file is not a JSON object, or its `images`, `functions`,
+ *   `crons` or routing rules are not valid
  */
 export function readVercelJson(projectDir: string): VercelJson | undefined {
   const file = path.resolve(projectDir, VERCEL_JSON);
@@ -122,6 +123,7 @@ export function readVercelJson(projectDir: string): VercelJson | undefined {
     images: parsed.images === undefined ? undefined : imagesProps(file, parsed.images),
     functions: parsed.functions === undefined ? [] : functionEntries(file, parsed.functions),
     crons: parsed.crons === undefined ? [] : cronEntries(file, parsed.crons),
+    routingRules: compileRoutingRules(file, parsed),
     ignoredKeys,
   };
 }
@@ -149,7 +151,7 @@ export function ignoredKeysMessage(file: string, keys: readonly string[]): strin
     );
   }
   sentences.push(
-    'Only images (an ImageOptimizer at /_vercel/image), functions (memory, maxDuration and architecture per function) and crons (EventBridge Scheduler schedules) are applied.',
+    'Only images (an ImageOptimizer at /_vercel/image), functions (memory, maxDuration and architecture per function), crons (EventBridge Scheduler schedules) and redirects, rewrites, headers and trailingSlash (CloudFront Functions) are applied.',
   );
   return sentences.join(' ');
 }

@@ -283,11 +283,19 @@ describe('vercel.json warnings', () => {
     );
   });
 
-  test('no longer lists functions among the top-level keys it ignores', () => {
-    const { json } = read({ functions: { 'api/b.ts': { memory: 512 } }, crons: [], rewrites: [] });
-    expect(json.ignoredKeys).toEqual(['rewrites']);
+  test('no longer lists functions or the routing rules among the top-level keys it ignores', () => {
+    const { json } = read({
+      functions: { 'api/b.ts': { memory: 512 } },
+      crons: [],
+      rewrites: [],
+      redirects: [],
+      headers: [],
+      trailingSlash: false,
+      cleanUrls: true,
+    });
+    expect(json.ignoredKeys).toEqual(['cleanUrls']);
     expect(ignoredKeysMessage('/p/vercel.json', json.ignoredKeys)).toBe(
-      '/p/vercel.json sets rewrites: VercelProject does not apply it, so it has no effect on AWS. Only images (an ImageOptimizer at /_vercel/image), functions (memory, maxDuration and architecture per function) and crons (EventBridge Scheduler schedules) are applied.',
+      '/p/vercel.json sets cleanUrls: VercelProject does not apply it, so it has no effect on AWS. Only images (an ImageOptimizer at /_vercel/image), functions (memory, maxDuration and architecture per function), crons (EventBridge Scheduler schedules) and redirects, rewrites, headers and trailingSlash (CloudFront Functions) are applied.',
     );
   });
 });

@@ -442,7 +442,7 @@ describe('VercelProject with vercel.json', () => {
     expect(project.imageOptimizer).toBeUndefined();
     const warnings = Annotations.fromStack(stack).findWarning('*', Match.anyValue());
     expect(warnings.map((w) => String(w.entry.data))).toEqual([
-      `${path.join(dir, 'vercel.json')} sets rewrites, cleanUrls, regions (use VercelProject's regions): VercelProject does not apply them, so they have no effect on AWS. It also sets imagez, not a documented vercel.json key (ignored). Only images (an ImageOptimizer at /_vercel/image), functions (memory, maxDuration and architecture per function) and crons (EventBridge Scheduler schedules) are applied. [ack: vercel-functions-aws:vercelJsonKeysIgnored]`,
+      `${path.join(dir, 'vercel.json')} sets cleanUrls, regions (use VercelProject's regions): VercelProject does not apply them, so they have no effect on AWS. It also sets imagez, not a documented vercel.json key (ignored). Only images (an ImageOptimizer at /_vercel/image), functions (memory, maxDuration and architecture per function), crons (EventBridge Scheduler schedules) and redirects, rewrites, headers and trailingSlash (CloudFront Functions) are applied. [ack: vercel-functions-aws:vercelJsonKeysIgnored]`,
     ]);
   });
 

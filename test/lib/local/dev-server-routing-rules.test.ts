@@ -1,0 +1,106 @@
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { type DevServer, startDevServer } from '../../../lib/local/dev-server';
+
+// `npm start` with vercel.json redirects, rewrites, headers and trailingSlash: the dev server runs
+// the synthesized CloudFront Functions in the CloudFront emulation in front of the functions, so
+// what a viewer gets here is what the deployed distribution gives it.
+
+const servers: DevServer[] = [];
+const folders: string[] = [];
+
+afterAll(async () => {
+  await Promise.all(servers.map((server) => server.close()));
+  for (const dir of folders) rmSync(dir, { recursive: true, force: true });
+});
+
+// Answers with the URL and query the function received.
+const ECHO = `
+export function GET(request: Request) {
+  const url = new URL(request.url);
+  return Response.json({ name: NAME, path: url.pathname, query: Object.fromEntries(url.searchParams) });
+}
+`;
+
+const VERCEL_JSON = {
+  redirects: [
+    { source: '/old/:slug', destination: '/new/:slug' },
+    {
+      source: '/beta',
+      destination: '/api/hello',
+      permanent: false,
+      has: [{ type: 'cookie', key: 'beta', value: '1' }],
+    },
+  ],
+  rewrites: [
+    { source: '/rw/:path*', destination: '/api/echo' },
+    { source: '/(.*)', destination: '/api' },
+  ],
+  headers: [{ source: '/api/hello', headers: [{ key: 'X-Frame-Options', value: 'DENY' }] }],
+  trailingSlash: false,
+};
+
+async function start(): Promise<DevServer> {
+  const dir = mkdtempSync(join(tmpdir(), 'dev-server-routing-rules-'));
+  folders.push(dir);
+  const files: Record<string, string> = {
+    'api/index.ts': `const NAME = 'app';${ECHO}`,
+    'api/echo.ts': `const NAME = 'echo';${ECHO}`,
+    'api/hello.ts': `const NAME = 'hello';${ECHO}`,
+    'vercel.json': JSON.stringify(VERCEL_JSON),
+  };
+  for (const [file, contents] of Object.entries(files)) {
+    mkdirSync(dirname(join(dir, file)), { recursive: true });
+    writeFileSync(join(dir, file), contents);
+  }
+  const server = await startDevServer({ dir, port: 0, host: '127.0.0.1', log: () => undefined });
+  servers.push(server);
+  return server;
+}
+
+describe('startDevServer with vercel.json routing rules', () => {
+  let server: DevServer;
+  beforeAll(async () => {
+    server = await start();
+  });
+
+  const get = (path: string, init: RequestInit = {}) =>
+    fetch(`${server.url}${path}`, { redirect: 'manual', ...init });
+
+  test('redirects with the substituted destination and the query passed on', async () => {
+    const res = await get('/old/post-1?ref=a');
+    expect(res.status).toBe(308);
+    expect(res.headers.get('location')).toBe('/new/post-1?ref=a');
+  });
+
+  test('redirects only when a has condition holds', async () => {
+    const res = await get('/beta', { headers: { cookie: 'beta=1' } });
+    expect(res.status).toBe(307);
+    expect(res.headers.get('location')).toBe('/api/hello');
+    expect((await get('/beta')).status).toBe(200);
+  });
+
+  test('rewrites a Hono-style catch-all to one function, keeping the URL the viewer asked for', async () => {
+    const res = await get('/users/7?page=2');
+    expect(res.status).toBe(200);
+    expect(await res.json()).toEqual({ name: 'app', path: '/users/7', query: { page: '2' } });
+  });
+
+  test("gives the rewritten function the rewrite's parameters in the query", async () => {
+    const res = await get('/rw/a/b');
+    expect(await res.json()).toEqual({ name: 'echo', path: '/rw/a/b', query: { path: 'a/b' } });
+  });
+
+  test('serves a path a function serves from that function, with the headers rules applied', async () => {
+    const res = await get('/api/hello');
+    expect(await res.json()).toMatchObject({ name: 'hello', path: '/api/hello' });
+    expect(res.headers.get('x-frame-options')).toBe('DENY');
+  });
+
+  test('redirects a trailing slash away (trailingSlash: false)', async () => {
+    const res = await get('/api/hello/');
+    expect(res.status).toBe(308);
+    expect(res.headers.get('location')).toBe('/api/hello');
+  });
+});

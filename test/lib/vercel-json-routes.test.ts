@@ -1,0 +1,185 @@
+import { VercelJsonError } from '../../lib/private/vercel-json-error';
+import { compileRoutingRules, unsupportedRegexSyntax } from '../../lib/private/vercel-json-routes';
+
+// vercel.json's routing rules compiled at synth: Vercel's routing-utils converts them, this module
+// validates what Vercel's schema validates, refuses what CloudFront Functions cannot run, and writes
+// the compact list shared/vercel-routes.js evaluates (tested in cloudfront-functions-routes.test.ts).
+
+const FILE = '/p/vercel.json';
+
+function errorFor(rules: Record<string, unknown>): VercelJsonError {
+  try {
+    compileRoutingRules(FILE, rules);
+  } catch (error) {
+    expect(error).toBeInstanceOf(VercelJsonError);
+    return error as VercelJsonError;
+  }
+  throw new Error('expected a VercelJsonError');
+}
+
+describe('compileRoutingRules', () => {
+  test('returns undefined when the file sets no routing rules', () => {
+    expect(compileRoutingRules(FILE, {})).toBeUndefined();
+  });
+
+  test("lists trailingSlash, redirects and headers before the filesystem and rewrites after, in routing-utils' order", () => {
+    const compiled = compileRoutingRules(FILE, {
+      rewrites: [{ source: '/rw/:path*', destination: '/api/x' }],
+      headers: [{ source: '/api/(.*)', headers: [{ key: 'X-A', value: '1' }] }],
+      redirects: [{ source: '/old/:slug', destination: '/new/:slug', permanent: false }],
+      trailingSlash: false,
+    })!;
+    expect(compiled.routes).toEqual({
+      b: [
+        { s: '^/(.*)/$', h: { Location: '/$1' }, t: 308 },
+        { s: '^/old(?:/([^/]+?))$', h: { Location: '/new/$1' }, t: 307 },
+        { s: '^/api(?:/(.*))$', h: { 'X-A': '1' }, c: 1 },
+      ],
+      r: [{ s: '^/rw(?:/((?:[^/]+?)(?:/(?:[^/]+?))*))?$', d: '/api/x?path=$1' }],
+    });
+    expect(compiled).toMatchObject({ file: FILE, ruleCount: 4, hasRewrites: true, hasHeaders: true });
+  });
+
+  test('writes has and missing conditions as [type, key, value]', () => {
+    const compiled = compileRoutingRules(FILE, {
+      redirects: [
+        {
+          source: '/x',
+          destination: '/y/:sub',
+          has: [
+            { type: 'host', value: '(?<sub>.*)\\.example\\.com' },
+            { type: 'header', key: 'X-Beta' },
+          ],
+          missing: [{ type: 'cookie', key: 'seen', value: '1' }],
+        },
+      ],
+    })!;
+    expect(compiled.routes.b[0]).toMatchObject({
+      y: [
+        ['host', '', '(?<sub>.*)\\.example\\.com'],
+        ['header', 'x-beta'],
+      ],
+      n: [['cookie', 'seen', '1']],
+    });
+    expect(compiled.hasRewrites).toBe(false);
+  });
+
+  test.each([
+    [{ redirects: {} }, 'redirects must be an array, got {}'],
+    [{ rewrites: ['/a'] }, 'rewrites[0] must be an object, got "/a"'],
+    [{ redirects: [{ source: '/a' }] }, 'redirects[0].destination must be a non-empty string, got undefined'],
+    [
+      { redirects: [{ source: '/a', destination: '/b', statusCode: 200 }] },
+      'redirects[0].statusCode must be a redirect status (300-399), got 200',
+    ],
+    [
+      { redirects: [{ source: '/a', destination: '/b', permanent: 'yes' }] },
+      'redirects[0].permanent must be true or false, got "yes"',
+    ],
+    [
+      { headers: [{ source: '/a', headers: [] }] },
+      'headers[0].headers must be a non-empty array of { "key", "value" }, got an array',
+    ],
+    [
+      { headers: [{ source: '/a', headers: [{ key: 'Bad Name', value: '1' }] }] },
+      'headers[0].headers[0] must be { "key": a header name, "value": a string }',
+    ],
+    [{ trailingSlash: 'yes' }, 'trailingSlash must be true or false, got "yes"'],
+    [
+      { rewrites: [{ source: '/a', destination: '/b', has: [{ type: 'ip', key: 'x' }] }] },
+      'rewrites[0].has[0] must be an object whose type is header, cookie, query, host',
+    ],
+    [
+      { rewrites: [{ source: '/a', destination: '/b', has: [{ type: 'host' }] }] },
+      'rewrites[0].has[0]: a host condition needs a value',
+    ],
+    [
+      { redirects: [{ source: '/a', destination: '/b', sourse: '/c' }] },
+      "redirects[0] has an unknown field 'sourse'",
+    ],
+  ])('refuses a malformed rule %j, naming the entry', (rules, message) => {
+    const error = errorFor(rules);
+    expect(error.message).toContain(`${FILE}: ${message}`);
+  });
+
+  test("refuses what Vercel refuses, with routing-utils' message naming the entry", () => {
+    expect(errorFor({ rewrites: [{ source: '/(.*', destination: '/api' }] }).message).toBe(
+      `${FILE}: Rewrite at index 0 has invalid \`source\` regular expression "/(.*".`,
+    );
+    expect(errorFor({ redirects: [{ source: '/a', destination: '/b/:x' }] }).message).toContain(
+      'Redirect at index 0 has segment ":x" in `destination` property but not in `source` or `has` property.',
+    );
+  });
+
+  test.each([
+    [
+      { source: '/a', destination: 'https://api.example.com/a' },
+      "rewrites[0].destination 'https://api.example.com/a' is an external URL: rewrites to other sites are not supported on AWS yet",
+    ],
+    [{ source: '/a', destination: '//api.example.com/a' }, 'is an external URL'],
+    [
+      { source: '/a', destination: '/b', transforms: [] },
+      'rewrites[0].transforms: request and response transforms are not supported on AWS (yet)',
+    ],
+    [
+      { source: '/a', destination: '/b', statusCode: 404 },
+      'rewrites[0].statusCode: a rewrite with its own status code is not supported',
+    ],
+    [
+      { source: '/a', destination: '/b', env: ['X'] },
+      'rewrites[0].env: environment-dependent rules are not supported',
+    ],
+    [
+      { source: '/a', destination: '/b', has: [{ type: 'query', key: 'q', value: { eq: '1' } }] },
+      'rewrites[0].has[0].value must be a string (a regular expression); operator objects (eq, inc, re, …) are not supported on AWS yet',
+    ],
+  ])('refuses a rewrite the edge cannot apply (%j), saying it is not supported', (rewrite, message) => {
+    expect(errorFor({ rewrites: [rewrite] }).message).toContain(message);
+  });
+
+  test('refuses a source pattern CloudFront Functions cannot run, naming the entry and the syntax', () => {
+    const error = errorFor({ headers: [{ source: '/:p([^]+)', headers: [{ key: 'X', value: '1' }] }] });
+    expect(error.message).toContain(
+      `${FILE}: headers[0].source uses the empty negated class [^], which CloudFront Functions' regular expressions do not support`,
+    );
+  });
+
+  test('refuses a has value CloudFront Functions cannot run, or that is not a regular expression', () => {
+    expect(
+      errorFor({
+        redirects: [
+          { source: '/a', destination: '/b', has: [{ type: 'header', key: 'x', value: '\\p{L}+' }] },
+        ],
+      }).message,
+    ).toContain('redirects[0].has[0].value uses Unicode property escapes \\p{…}');
+    expect(
+      errorFor({
+        rewrites: [{ source: '/a', destination: '/b', missing: [{ type: 'query', key: 'q', value: '(' }] }],
+      }).message,
+    ).toContain('rewrites[0].missing[0].value is not a valid regular expression');
+  });
+});
+
+describe('unsupportedRegexSyntax', () => {
+  test.each([
+    ['^/a(?<!b)$', 'negative lookbehind (?<!…)'],
+    ['^(?<x>a)\\k<x>$', 'named backreferences \\k<…>'],
+    ['^a[^]b$', 'the empty negated class [^]'],
+    ['^a[]b$', 'the empty class []'],
+    ['^\\u{1F600}$', 'code point escapes \\u{…}'],
+  ])('names the unsupported syntax of %s', (pattern, name) => {
+    expect(unsupportedRegexSyntax(pattern)).toBe(name);
+  });
+
+  test.each([
+    '^/api(?:/(.*))$',
+    '^(?<tenant>[a-z]+)\\.example\\.com$',
+    '^a\\(?<=b$',
+    '^[(?<=]$',
+    '^[\\]]$',
+    '^a(?=b)(?!c)$',
+    '^\\\\p{L}$',
+  ])('accepts %s (named groups, lookahead, escaped or class-bound tokens)', (pattern) => {
+    expect(unsupportedRegexSyntax(pattern)).toBeUndefined();
+  });
+});
