@@ -83,11 +83,17 @@ export async function buildVariant(workspace: Workspace, variant: Variant): Prom
 
 /**
  * The adapter's bundle-time switches as `VercelFunction` sets them for a route of a `VercelProject`
- * with the default origin protection (`oacWithBodySigning()`, an `AWS_IAM` Function URL): the route
- * check in (every project function has a route), the origin secret check out (only `secretHeader()`
- * needs it). test/lib/vercel-function.test.ts checks that the construct decides the same.
+ * with the default origin protection (`oacWithBodySigning()`, an `AWS_IAM` Function URL) and no
+ * vercel.json: the route check in (every project function has a route), the origin secret check out
+ * (only `secretHeader()` needs it), the vercel.json headers rules out (the project has none).
+ * test/lib/vercel-function.test.ts and test/lib/vercel-project-bundle-switches.test.ts check that the
+ * constructs decide the same.
  */
-export const DEPLOYED_FEATURES: AdapterFeatureOptions = { originSecretCheck: false, routeCheck: true };
+export const DEPLOYED_FEATURES: AdapterFeatureOptions = {
+  originSecretCheck: false,
+  routeCheck: true,
+  routeHeaders: false,
+};
 
 /** A Vercel-style function bundled with the adapter, as `bundleFunction` does for the constructs. */
 export async function buildWithAdapter(

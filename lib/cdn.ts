@@ -15,6 +15,7 @@ import { OriginProtection, type OriginProtectionBinding } from './origin-protect
 import {
   type CloudFrontFunctionName,
   cloudFrontFunctionSource,
+  edgeRoutesLiteral,
   FunctionCodeTooLargeError,
   MAX_FUNCTION_CODE_BYTES,
 } from './private/cloudfront-function-code';
@@ -410,7 +411,9 @@ export class Cdn extends Construct {
       return cloudFrontFunctionSource(name, placeholders, rules?.routes);
     } catch (error) {
       if (!(error instanceof FunctionCodeTooLargeError) || !rules) throw error;
-      const ruleBytes = Buffer.byteLength(JSON.stringify(rules.routes));
+      // The rewrites are spliced into the router only.
+      const routes = name === 'router' ? rules.routes : { b: rules.routes.b, r: [] };
+      const ruleBytes = Buffer.byteLength(edgeRoutesLiteral(routes));
       throw new ConfigurationError(
         this,
         `the ${rules.ruleCount} routing rules of ${rules.file} (redirects, rewrites, headers, trailingSlash) do not fit in a CloudFront Function: with them, its ${name} function is ${error.bytes} bytes (the rules take ${ruleBytes}), and CloudFront allows ${MAX_FUNCTION_CODE_BYTES}. Use fewer or shorter rules, or move some into a function.`,

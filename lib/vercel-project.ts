@@ -420,6 +420,9 @@ export class VercelProject extends Construct {
         projectRoot: props.projectRoot,
         depsLockFilePath: props.depsLockFilePath,
         route: route.path,
+        // The Cdn below sends route headers only for vercel.json `headers` rules: without any, the
+        // code applying them stays out of the bundle.
+        routeHeaders: vercelJson?.routingRules?.hasHeaders ?? false,
         maxDuration: entry?.maxDuration ?? props.maxDuration,
         memory: entry?.memory ?? props.memory,
         architecture: entry?.architecture ?? props.architecture,

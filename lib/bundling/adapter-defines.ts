@@ -2,11 +2,11 @@ import { BUNDLE_SWITCHES } from '../../runtime/handler/bundle-switches';
 import { BundlingError } from './errors';
 
 /**
- * Which optional parts of the adapter's request guard a function bundle carries. Leave a part out
- * only when the deployment cannot need it: a bundle without a check refuses every request (500, with
- * a log line naming the variable) when the environment asks for that check
- * (runtime/handler/bundle-switches.ts), so a wrong setting fails closed rather than serving
- * unchecked requests.
+ * Which optional parts of the adapter a function bundle carries. Leave a part out only when the
+ * deployment cannot need it: a bundle without a check refuses every request (500, with a log line
+ * naming the variable) when the environment asks for that check, and a bundle without the headers
+ * rules every request the CDN sends their headers with (runtime/handler/bundle-switches.ts), so a
+ * wrong setting fails closed rather than serving unchecked requests.
  */
 export interface AdapterFeatureOptions {
   /**
@@ -23,6 +23,13 @@ export interface AdapterFeatureOptions {
    * @default true
    */
   readonly routeCheck?: boolean;
+  /**
+   * Bundle the code that applies the response headers of vercel.json `headers` rules, which the
+   * CDN sends with each request they match. Functions whose CDN has no `headers` rules never need it.
+   *
+   * @default true
+   */
+  readonly routeHeaders?: boolean;
 }
 
 /**

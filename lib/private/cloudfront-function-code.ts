@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { transformSync } from 'esbuild';
 import { privateSourceFile } from './source-file';
 
 /** The CloudFront Functions the constructs deploy. */
@@ -30,15 +31,35 @@ const SOURCES: Readonly<Record<CloudFrontFunctionName, readonly string[]>> = {
 /** CloudFront's limit on a function's code, in bytes. */
 export const MAX_FUNCTION_CODE_BYTES = 10_240;
 
-// The placeholder of shared/vercel-routes.js, replaced by a JSON literal (not a string).
-const VERCEL_ROUTES_PLACEHOLDER = "'__VFA_VERCEL_ROUTES__'";
+// CloudFront's rule for the `cloudfront` module: the import is the code's first line.
+const CLOUDFRONT_IMPORT = "import cf from 'cloudfront';\n";
+
+// The placeholder of shared/vercel-routes.js, replaced by a JavaScript literal (not a string).
+const VERCEL_ROUTES_PLACEHOLDER = '__VFA_VERCEL_ROUTES__';
+
+/** One vercel.json route in the compact form shared/vercel-routes.js evaluates. */
+export interface EdgeRoute {
+  /** The source, a regular expression matched against the request path. */
+  readonly s: string;
+  /** A rewrite's destination. */
+  readonly d?: string;
+  /** Headers (a redirect's `Location` among them). */
+  readonly h?: Readonly<Record<string, string>>;
+  /** The status of a response the route answers with (a redirect's). */
+  readonly t?: number;
+  /** 1 when the list goes on after a match (headers rules). */
+  readonly c?: 1;
+  /** `has` and `missing` conditions: `[type, key]` or `[type, key, value regex]`. */
+  readonly y?: readonly (readonly string[])[];
+  readonly n?: readonly (readonly string[])[];
+}
 
 /** vercel.json routing rules in the compact form shared/vercel-routes.js evaluates (lib/private/vercel-json-routes.ts). */
 export interface EdgeRouteList {
   /** The routes before the filesystem: redirects, headers, trailingSlash. */
-  readonly b: readonly object[];
-  /** The rewrites, after the filesystem. */
-  readonly r: readonly object[];
+  readonly b: readonly EdgeRoute[];
+  /** The rewrites, after the filesystem (only the edge router applies them). */
+  readonly r: readonly EdgeRoute[];
 }
 
 /** A CloudFront Function's code would exceed {@link MAX_FUNCTION_CODE_BYTES}. */
@@ -56,10 +77,10 @@ export class FunctionCodeTooLargeError extends Error {
 
 /**
  * The code of a CloudFront Function as deployed: its files from `lib/private/cloudfront-functions/`
- * concatenated, without whole-line comments (the 10 KB limit counts them), with `placeholders`
- * (each must occur exactly once in the code, quoted: `'__NAME__'`) replaced by the given values, and
- * the vercel.json routes of the functions that evaluate them (`vercelRoutes`, default none) spliced
- * in as a JSON literal.
+ * concatenated and minified (the 10 KB limit counts every byte), with `placeholders` (each must occur
+ * exactly once in the code as a string literal `'__NAME__'`) replaced by the given values, and the
+ * vercel.json routes of the functions that evaluate them (`vercelRoutes`, default none; the
+ * rewrites only in the router) spliced in as a literal whose regular expressions are regex literals.
  *
  * @throws Error when a placeholder is missing
  * @throws FunctionCodeTooLargeError when the code exceeds 10 KB
@@ -69,37 +90,102 @@ export function cloudFrontFunctionSource(
   placeholders: Readonly<Record<string, string>> = {},
   vercelRoutes: EdgeRouteList = { b: [], r: [] },
 ): string {
-  let code = SOURCES[name]
-    .map((file) =>
-      withoutLineComments(readFileSync(privateSourceFile(`cloudfront-functions/${file}`), 'utf8')),
-    )
-    .join('\n');
+  let code = minifiedTemplate(name);
   for (const [placeholder, value] of Object.entries(placeholders)) {
-    const quoted = `'${placeholder}'`;
-    if (code.split(quoted).length !== 2) {
-      throw new Error(`CloudFront Function ${name} must contain ${quoted} exactly once`);
+    const at = placeholderPattern(placeholder);
+    if ((code.match(at) ?? []).length !== 1) {
+      throw new Error(`CloudFront Function ${name} must contain '${placeholder}' exactly once`);
     }
-    // A value spliced into a single-quoted string literal; tokens stay intact for CloudFormation.
-    code = code.replace(quoted, () => `'${value.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`);
+    // A value spliced into a string literal; tokens stay intact for CloudFormation.
+    code = code.replace(at, () => `'${value.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`);
   }
-  if (code.includes(VERCEL_ROUTES_PLACEHOLDER)) {
-    // JSON is a JavaScript expression once U+2028/U+2029 are escaped; the rules hold no tokens.
-    const literal = JSON.stringify(vercelRoutes)
-      .replace(/\u2028/g, '\\u2028')
-      .replace(/\u2029/g, '\\u2029');
-    code = code.replace(VERCEL_ROUTES_PLACEHOLDER, () => literal);
+  const routes = placeholderPattern(VERCEL_ROUTES_PLACEHOLDER);
+  if (routes.test(code)) {
+    // Only the router applies rewrites (it alone selects origins): the others do not carry them.
+    const list = name === 'router' ? vercelRoutes : { b: vercelRoutes.b, r: [] };
+    code = code.replace(routes, () => edgeRoutesLiteral(list));
   }
   const bytes = Buffer.byteLength(code);
   if (bytes > MAX_FUNCTION_CODE_BYTES) throw new FunctionCodeTooLargeError(name, bytes);
   return code;
 }
 
-// The sources explain themselves in comments and indent their code; only code is deployed, without
-// the indentation (the sources have no multi-line string or template literal it could change).
-function withoutLineComments(source: string): string {
-  return `${source
-    .split('\n')
-    .map((line) => line.trimStart())
-    .filter((line) => line !== '' && !line.startsWith('//'))
-    .join('\n')}\n`;
+/**
+ * The routes as the JavaScript literal spliced into the functions: JSON, except that sources and
+ * condition values are regular expression literals. CloudFront documents no state kept between
+ * invocations, and its compute utilization counts all the work of one, so nothing is cached at run
+ * time: a literal is compiled with the code instead of one `new RegExp` per route per request.
+ */
+export function edgeRoutesLiteral(routes: EdgeRouteList): string {
+  const list = (items: readonly EdgeRoute[]) => `[${items.map(edgeRouteLiteral).join(',')}]`;
+  return `{b:${list(routes.b)},r:${list(routes.r)}}`;
+}
+
+function edgeRouteLiteral(route: EdgeRoute): string {
+  const fields = Object.entries(route).map(([key, value]) => {
+    if (key === 's') return `s:${regexLiteral(value as string)}`;
+    if (key === 'y' || key === 'n') {
+      // A condition's value matches the whole value, as Next.js and routing-utils anchor it.
+      const conditions = (value as string[][]).map(([type, name, pattern]) =>
+        pattern === undefined
+          ? jsonLiteral([type, name])
+          : `[${jsonLiteral(type)},${jsonLiteral(name)},${regexLiteral(`^${pattern}$`)}]`,
+      );
+      return `${key}:[${conditions.join(',')}]`;
+    }
+    return `${key}:${jsonLiteral(value)}`;
+  });
+  return `{${fields.join(',')}}`;
+}
+
+// RegExp's `source` escapes `/` and line terminators, so `/source/` is a literal of the same regex.
+function regexLiteral(pattern: string): string {
+  return `/${new RegExp(pattern).source}/`;
+}
+
+// JSON is a JavaScript expression once U+2028/U+2029 are escaped.
+function jsonLiteral(value: unknown): string {
+  return JSON.stringify(value)
+    .replace(/\u2028/g, '\\u2028')
+    .replace(/\u2029/g, '\\u2029');
+}
+
+// esbuild may re-quote a string literal: either quote matches.
+function placeholderPattern(placeholder: string): RegExp {
+  return new RegExp(`(['"])${placeholder}\\1`, 'g');
+}
+
+// The files never change while a process runs: each function is minified once.
+const minified = new Map<CloudFrontFunctionName, string>();
+
+// The sources explain themselves in comments; only minified code is deployed. esbuild renames a
+// module's top-level names, not a script's, so the code is minified as a module exporting `handler`,
+// and the export becomes the `handler` function CloudFront calls (async when the source's is); the
+// `cf` the import binds stays a free name, and the import goes back on the first line. es2017 is the
+// oldest target for the sources' async functions, and lowers anything newer esbuild could emit
+// (`??`, `?.`, `||=`) that cloudfront-js-2.0 (ES 5.1 plus a documented list of later features)
+// does not run.
+function minifiedTemplate(name: CloudFrontFunctionName): string {
+  const cached = minified.get(name);
+  if (cached !== undefined) return cached;
+  const source = SOURCES[name]
+    .map((file) => readFileSync(privateSourceFile(`cloudfront-functions/${file}`), 'utf8'))
+    .join('\n');
+  const imports = source.startsWith(CLOUDFRONT_IMPORT);
+  const { code } = transformSync(
+    `${imports ? source.slice(CLOUDFRONT_IMPORT.length) : source}\nexport { handler };\n`,
+    { minify: true, format: 'esm', target: 'es2017', legalComments: 'none', charset: 'ascii' },
+  );
+  const exported = /export\{([A-Za-z_$][\w$]*)(?: as handler)?\};\n$/.exec(code);
+  if (!exported) throw new Error(`esbuild did not export the handler of CloudFront Function ${name}`);
+  const body = code.slice(0, exported.index);
+  const handler =
+    exported[1] === 'handler'
+      ? ''
+      : /\basync function handler\(/.test(source)
+        ? `async function handler(e){return ${exported[1]}(e)}`
+        : `function handler(e){return ${exported[1]}(e)}`;
+  const deployed = (imports ? CLOUDFRONT_IMPORT : '') + body + handler;
+  minified.set(name, deployed);
+  return deployed;
 }

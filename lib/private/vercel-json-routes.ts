@@ -1,5 +1,5 @@
 import { getTransformedRoutes, type HasField, type Route } from '@vercel/routing-utils';
-import type { EdgeRouteList } from './cloudfront-function-code';
+import type { EdgeRoute, EdgeRouteList } from './cloudfront-function-code';
 import { describe, isObject, VercelJsonError } from './vercel-json-error';
 
 // vercel.json `redirects`, `rewrites`, `headers` and `trailingSlash`, compiled at synth into the
@@ -31,6 +31,9 @@ export interface CompiledRoutingRules {
 }
 
 const CONDITION_TYPES = ['header', 'cookie', 'query', 'host'];
+// What no header value (a Location included) may carry.
+// biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point.
+const CONTROL_CHARACTERS = /[\u0000-\u001f\u007f]/;
 const FIELDS: Readonly<Record<'redirects' | 'rewrites' | 'headers', readonly string[]>> = {
   redirects: ['source', 'destination', 'permanent', 'statusCode', 'has', 'missing'],
   rewrites: ['source', 'destination', 'has', 'missing'],
@@ -168,6 +171,18 @@ function ruleEntries(file: string, kind: Kind, value: unknown): Record<string, u
         );
       }
     }
+    if (!(entry.source as string).startsWith('/')) {
+      throw new VercelJsonError(
+        file,
+        `${field}.source must start with '/' (it is matched against the request path), got ${describe(entry.source)}`,
+      );
+    }
+    if (kind !== 'headers' && CONTROL_CHARACTERS.test(entry.destination as string)) {
+      throw new VercelJsonError(
+        file,
+        `${field}.destination must not contain control characters (CR, LF, …), got ${describe(entry.destination)}`,
+      );
+    }
     if (kind === 'rewrites' && /^[a-z][a-z0-9+.-]*:|^\/\//i.test(entry.destination as string)) {
       throw new VercelJsonError(
         file,
@@ -221,6 +236,12 @@ function headerList(file: string, field: string, headers: unknown): void {
         `${field}.headers[${i}] must be { "key": a header name, "value": a string }, got ${describe(header)}`,
       );
     }
+    if (CONTROL_CHARACTERS.test(header.value as string)) {
+      throw new VercelJsonError(
+        file,
+        `${field}.headers[${i}].value must not contain control characters (CR, LF, …): a header value cannot carry them, got ${describe(header.value)}`,
+      );
+    }
   });
 }
 
@@ -255,10 +276,10 @@ function conditions(file: string, field: string, value: unknown): void {
 }
 
 // One route of routing-utils' list, in the compact form vercel-routes.js reads.
-function edgeRoute(file: string, label: string, route: Route): object {
+function edgeRoute(file: string, label: string, route: Route): EdgeRoute {
   if ('handle' in route) throw new Error(`unexpected ${route.handle} marker in the routes of ${file}`);
   runnable(file, label, 'source', route.src);
-  const compact: Record<string, unknown> = { s: route.src };
+  const compact: Record<string, unknown> = { s: encodedSource(file, label, route.src) };
   if (route.dest !== undefined) compact.d = route.dest;
   if (route.headers) compact.h = route.headers;
   if (route.status !== undefined) compact.t = route.status;
@@ -267,10 +288,10 @@ function edgeRoute(file: string, label: string, route: Route): object {
   const missing = edgeConditions(file, `${label}.missing`, route.missing);
   if (has) compact.y = has;
   if (missing) compact.n = missing;
-  return compact;
+  return compact as unknown as EdgeRoute;
 }
 
-function edgeConditions(file: string, label: string, list: HasField | undefined): unknown[][] | undefined {
+function edgeConditions(file: string, label: string, list: HasField | undefined): string[][] | undefined {
   if (!list || list.length === 0) return undefined;
   return list.map((condition, i) => {
     const value = condition.value as string | undefined;
@@ -300,4 +321,35 @@ function runnable(file: string, label: string, what: string, pattern: string): v
       `${label}.${what} uses ${syntax}, which CloudFront Functions' regular expressions do not support (ES 5.1 syntax plus named groups): rewrite the pattern without it`,
     );
   }
+}
+
+// CloudFront hands functions the URI as the viewer sent it, percent-encoded: a source's literal space
+// or non-ASCII character (`/café`) would never match. Each is written as the UTF-8 percent-encoding
+// browsers send (`/caf%C3%A9`); where that would change the pattern's meaning (inside a character
+// class, or under a quantifier, which would then repeat only the last byte) the source is refused.
+function encodedSource(file: string, label: string, pattern: string): string {
+  let encoded = '';
+  let inClass = false;
+  for (let i = 0; i < pattern.length; i++) {
+    const escaped = pattern[i] === '\\';
+    const at = escaped ? i + 1 : i;
+    const char = String.fromCodePoint(pattern.codePointAt(at) ?? 0);
+    const next = at + char.length;
+    if (at < pattern.length && /[^\x21-\x7e]/.test(char)) {
+      if (inClass || /^[?*+{]/.test(pattern.slice(next))) {
+        throw new VercelJsonError(
+          file,
+          `${label}.source has the character ${JSON.stringify(char)} in a character class or under a quantifier: the request path CloudFront matches is percent-encoded, so write it percent-encoded (${encodeURIComponent(char)}) or leave it out`,
+        );
+      }
+      encoded += encodeURIComponent(char);
+      i = next - 1;
+      continue;
+    }
+    encoded += escaped ? pattern.slice(i, i + 2) : pattern[i];
+    if (escaped) i++;
+    else if (pattern[i] === '[') inClass = true;
+    else if (pattern[i] === ']') inClass = false;
+  }
+  return encoded;
 }

@@ -2,6 +2,7 @@ import type { Writable } from 'node:stream';
 import type { Context } from 'aws-lambda';
 import { prepareCdnResponse } from '../cdn/response';
 import { InvalidEventError, ResponseBodyError } from '../errors';
+import { bundledRouteHeaders, type RouteHeaderFunctions } from './bundled-route-headers';
 import { createDispatcher, type Dispatcher, describeValue } from './dispatch';
 import { type FunctionUrlRequest, readFunctionUrlRequest, routeHeadersOf } from './event';
 import { drainSafetyMargin, drainWaitUntil, openRequestContext } from './invocation';
@@ -11,7 +12,6 @@ import { plainText } from './plain-text';
 import { runWithRequestContext } from './request-context';
 import { admitRequest, type GuardEnvironment, guardEnvironment } from './request-guard';
 import { responsePrelude, sendResponse } from './response-stream';
-import { applyRouteHeaders, withRouteHeaders } from './route-headers';
 import type { HandlerOptions, StreamingHandler, VercelModule } from './types';
 
 /**
@@ -43,6 +43,7 @@ export function createHandler(userModule: VercelModule, options: HandlerOptions 
     // Read once: Lambda fixes the environment before it loads the handler module.
     awsRegion: process.env.AWS_REGION,
     guardEnvironment: guardEnvironment(),
+    routeHeaders: bundledRouteHeaders(),
   };
   return runtime.streamifyResponse((event: unknown, responseStream: Writable, context: Context) =>
     invoke(settings, event, responseStream, context),
@@ -56,6 +57,8 @@ interface InvocationSettings {
   readonly safetyMarginMs: number;
   readonly awsRegion: string | undefined;
   readonly guardEnvironment: GuardEnvironment;
+  /** Applies vercel.json `headers` rules; `undefined` in a bundle built without them (bundle-switches.ts). */
+  readonly routeHeaders: RouteHeaderFunctions | undefined;
 }
 
 /**
@@ -69,13 +72,19 @@ async function invoke(
   responseStream: Writable,
   context: Context,
 ): Promise<void> {
-  const { runtime, dispatch, safetyMarginMs } = settings;
+  const { runtime, dispatch, safetyMarginMs, routeHeaders } = settings;
   const requestId = context.awsRequestId;
   let incoming: FunctionUrlRequest;
   try {
     incoming = readFunctionUrlRequest(event, { requestId, awsRegion: settings.awsRegion });
   } catch (error) {
-    await rejectEvent(runtime, responseStream, requestId, error, routeHeadersOf(event));
+    const refusal = rejection(requestId, error);
+    await sendResponse(
+      runtime,
+      responseStream,
+      routeHeaders?.withRouteHeaders(refusal, routeHeadersOf(event), requestId) ?? refusal,
+      { omitBody: false },
+    );
     return;
   }
   // `received` keeps the URL CloudFront cached the response under: the route guard may add route
@@ -85,7 +94,7 @@ async function invoke(
   let admitted = admitRequest(received, incoming, requestId, settings.guardEnvironment);
   if (admitted instanceof Promise) admitted = await admitted;
   if (admitted instanceof Response) {
-    const refusal = withRouteHeaders(admitted, incoming.routeHeaders, requestId);
+    const refusal = routeHeaders?.withRouteHeaders(admitted, incoming.routeHeaders, requestId) ?? admitted;
     await sendResponse(runtime, responseStream, refusal, { omitBody: received.method === 'HEAD' });
     return;
   }
@@ -100,7 +109,7 @@ async function invoke(
       // CloudFront (so a rule's Cache-Control is what CloudFront caches by), on a copy of the
       // headers: a Response from fetch() has immutable ones.
       const prelude = responsePrelude(response);
-      applyRouteHeaders(prelude, incoming.routeHeaders, requestId);
+      routeHeaders?.applyRouteHeaders(prelude, incoming.routeHeaders, requestId);
       const afterResponse = prepareCdnResponse(prelude, requestContext, received);
       await sendResponse(runtime, responseStream, response, { omitBody: request.method === 'HEAD', prelude });
       afterResponse?.();
@@ -143,24 +152,14 @@ async function callUser(dispatch: Dispatcher, request: Request, requestId: strin
   return result;
 }
 
-async function rejectEvent(
-  runtime: LambdaRuntime,
-  responseStream: Writable,
-  requestId: string,
-  error: unknown,
-  routeHeaders: string | undefined,
-): Promise<void> {
-  let response: Response;
+/** The logged response to an invocation event that could not become a Request. */
+function rejection(requestId: string, error: unknown): Response {
   if (error instanceof InvalidEventError) {
     logError(requestId, `Rejected the invocation event with ${error.statusCode}: ${error.message}`);
-    response = plainText(error.statusCode, error.message);
-  } else {
-    logError(requestId, 'Could not convert the invocation event into a Request', error);
-    response = plainText(500, 'Internal Server Error');
+    return plainText(error.statusCode, error.message);
   }
-  await sendResponse(runtime, responseStream, withRouteHeaders(response, routeHeaders, requestId), {
-    omitBody: false,
-  });
+  logError(requestId, 'Could not convert the invocation event into a Request', error);
+  return plainText(500, 'Internal Server Error');
 }
 
 /**

@@ -5,13 +5,13 @@ import { reportUnsentCacheTags } from '../cdn/response';
 // and addCacheTag() only through the request context: register them all (context-services.ts).
 import '../context-services';
 import { MiddyExecutionModeMissingError } from '../errors';
+import { bundledRouteHeaders } from './bundled-route-headers';
 import { drainSafetyMargin, drainWaitUntil, openRequestContext } from './invocation';
 import { lambdaRuntime } from './lambda-runtime';
 import { logWarning } from './log';
 import { guardMiddyEvent } from './middy-guard';
 import { currentRequestContext, runWithRequestContext } from './request-context';
 import { sendResponse } from './response-stream';
-import { parseRouteHeaders } from './route-headers';
 import type { HandlerOptions } from './types';
 import { applyTrustedHeaders, isTrustedHeaderName } from './viewer-headers';
 
@@ -156,9 +156,12 @@ function withRouteHeaders(internals: unknown): unknown {
       const response = await runRequest(...args);
       const context = currentRequestContext();
       const raw = context?.routeHeaders;
-      if (context && raw !== undefined && isRecord(response) && response.statusCode) {
+      // Without the functions (a bundle built without the rules) the guard refused every request
+      // carrying route headers, so `raw` is undefined here.
+      const functions = bundledRouteHeaders();
+      if (context && raw !== undefined && functions && isRecord(response) && response.statusCode) {
         context.routeHeaders = undefined;
-        addRouteHeaders(response, parseRouteHeaders(raw, context.requestId) ?? {});
+        addRouteHeaders(response, functions.parseRouteHeaders(raw, context.requestId) ?? {});
       }
       return response;
     },

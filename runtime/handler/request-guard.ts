@@ -7,11 +7,11 @@ import {
 } from '../constructs-contract';
 import './bundle-switches';
 import { InvalidEventError, OriginSecretUnavailableError } from '../errors';
+import { bundledRouteHeaders } from './bundled-route-headers';
 import { logError } from './log';
 import { originSecretVerifier } from './origin-secret';
 import { plainText } from './plain-text';
 import { matchRoute, parseRoute, type RoutePattern, withRouteParams } from './route';
-import { withRouteHeaders } from './route-headers';
 
 /** The environment variables the guard reads (`process.env` in production). */
 export type GuardEnvironment = Readonly<Record<string, string | undefined>>;
@@ -22,6 +22,8 @@ export interface GuardHeaders {
   readonly originSecret: string | undefined;
   /** `x-vfa-rewrite-path`: the path a vercel.json rewrite sent the request to, if it did. */
   readonly rewritePath: string | undefined;
+  /** `x-vfa-route-headers`: the response headers of the request's vercel.json `headers` rules, if any. */
+  readonly routeHeaders: string | undefined;
 }
 
 /**
@@ -44,7 +46,8 @@ export interface GuardHeaders {
  * response headers of the request's vercel.json `headers` rules (route-headers.ts).
  *
  * A bundle built without one of the checks (bundle-switches.ts) answers 500 to every request when its
- * variable is set, and logs why.
+ * variable is set, and logs why; so does a bundle built without the `headers` rules to a request that
+ * carries their headers.
  *
  * Returns the request to hand to user code, or the response to send instead.
  */
@@ -56,10 +59,11 @@ export async function guardRequest(
   const guard: GuardHeaders = {
     originSecret: takeHeader(request.headers, ORIGIN_SECRET_HEADER),
     rewritePath: takeHeader(request.headers, REWRITE_PATH_HEADER),
+    routeHeaders: takeHeader(request.headers, ROUTE_HEADERS_HEADER),
   };
-  const routeHeaders = takeHeader(request.headers, ROUTE_HEADERS_HEADER);
   const admitted = await admitRequest(request, guard, requestId, env);
-  return admitted instanceof Response ? withRouteHeaders(admitted, routeHeaders, requestId) : admitted;
+  if (!(admitted instanceof Response)) return admitted;
+  return bundledRouteHeaders()?.withRouteHeaders(admitted, guard.routeHeaders, requestId) ?? admitted;
 }
 
 function takeHeader(headers: Headers, name: string): string | undefined {
@@ -97,25 +101,38 @@ export function admitRequest(
       return leftOut(requestId, ORIGIN_SECRET_ARN_ENV, 'the origin secret check', 'secretHeader()');
     } else {
       return checkOriginSecret(secretId, guard.originSecret, requestId).then(
-        (refusal) => refusal ?? routeGuard(request, guard.rewritePath, requestId, env),
+        (refusal) => refusal ?? routeGuard(request, guard, requestId, env),
       );
     }
   }
-  return routeGuard(request, guard.rewritePath, requestId, env);
+  return routeGuard(request, guard, requestId, env);
 }
 
+/** The checks after the origin secret's: the route headers' switch, then the route. */
 function routeGuard(
   request: Request,
-  rewritePath: string | undefined,
+  guard: GuardHeaders,
   requestId: string,
   env: GuardEnvironment,
 ): Request | Response {
+  // The CDN sent the response headers of vercel.json `headers` rules to a function bundled without
+  // them: a Cdn with rules in front of a VercelFunction not told about them. Refused like a left-out
+  // check, not served without them: the rules may carry security headers (Content-Security-Policy,
+  // Strict-Transport-Security), and a response without them would look right while silently
+  // dropping that protection. After the secret check, so a caller past CloudFront still gets 403.
+  if (
+    guard.routeHeaders !== undefined &&
+    typeof __VFA_ROUTE_HEADERS__ === 'boolean' &&
+    !__VFA_ROUTE_HEADERS__
+  ) {
+    return leftOut(requestId, ROUTE_HEADERS_HEADER, 'the vercel.json headers rules', 'routeHeaders: true');
+  }
   const routePath = env[ROUTE_ENV];
   if (!routePath) return request;
   if (typeof __VFA_ROUTE_CHECK__ === 'boolean' && !__VFA_ROUTE_CHECK__) {
     return leftOut(requestId, ROUTE_ENV, 'the route check', 'a route');
   } else {
-    return routeRequest(request, routePath, rewritePath, requestId);
+    return routeRequest(request, routePath, guard.rewritePath, requestId);
   }
 }
 
@@ -139,8 +156,9 @@ async function checkOriginSecret(
 }
 
 /**
- * The environment asks for a check this bundle was built without (bundle-switches.ts): every
- * request is refused, because serving it unchecked could let a caller past CloudFront.
+ * The environment (or for the headers rules, the CDN) asks for a part this bundle was built without
+ * (bundle-switches.ts): every such request is refused, because serving it unchecked could let a
+ * caller past CloudFront, or serve a response without the headers the rules require.
  */
 function leftOut(requestId: string, variable: string, check: string, needs: string): Response {
   logError(

@@ -1,4 +1,7 @@
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import * as path from 'node:path';
+import { bundleFunction } from '../../lib/bundling';
 import { type LocalFunction, startLocalFunction } from './local-function';
 
 // The adapter's side of vercel.json `rewrites` and `headers` end to end: a function for the route
@@ -74,5 +77,49 @@ describe('a request a vercel.json rewrite sent to a function, with headers rules
     expect(await response.text()).toContain('"x-vfa-rewrite-path" has a malformed percent-encoding');
     const line = await fn.runtime.waitForLog(/Rejected the request with 400/, 5_000);
     expect(line.text).toContain('x-vfa-rewrite-path');
+  });
+});
+
+// A bundle built the way VercelProject builds its functions when vercel.json has no `headers`
+// rules (bundle-switches.ts). Behind a CDN that has rules anyway — a misconfiguration — it must
+// refuse, never serve without the rules' headers (they may be security headers).
+describe('a function bundled without the headers rules', () => {
+  let outdir: string;
+  let lean: LocalFunction;
+  beforeAll(async () => {
+    outdir = mkdtempSync(path.join(tmpdir(), 'vfa-lean-headers-'));
+    await bundleFunction({ entry: ENTRY, outdir, routeHeaders: false });
+    lean = await startLocalFunction({
+      taskRoot: outdir,
+      handler: 'index.handler',
+      env: { VERCEL_FUNCTIONS_AWS_ROUTE: '/api/users/[id]' },
+    });
+  });
+  afterAll(async () => {
+    await lean?.stop();
+    rmSync(outdir, { recursive: true, force: true });
+  });
+
+  test('leaves the code applying the rules out of the bundle', () => {
+    const code = readFileSync(path.join(outdir, 'index.js'), 'utf8');
+    expect(code).toContain('// runtime/handler/request-guard.ts');
+    expect(code).not.toContain('// runtime/handler/route-headers.ts');
+  });
+
+  test("refuses a request carrying the rules' headers with 500 and logs the fix", async () => {
+    const response = await fetch(`${lean.url}/u/7?id=7`, { headers: fromCdn('/api/users/7') });
+    expect(response.status).toBe(500);
+    expect(await response.text()).toBe('Internal Server Error');
+    expect(response.headers.get('x-frame-options')).toBeNull();
+    const line = await lean.runtime.waitForLog(/bundled without the vercel\.json headers rules/, 5_000);
+    expect(line.text).toContain('routeHeaders: true');
+  });
+
+  test("serves a rewritten request without route headers by the destination's route", async () => {
+    const response = await fetch(`${lean.url}/u/7?id=7`, {
+      headers: { 'x-vfa-rewrite-path': '/api/users/7' },
+    });
+    expect(response.status).toBe(200);
+    expect(new URL((await response.json()).url).pathname).toBe('/u/7');
   });
 });

@@ -70,8 +70,8 @@ describe('Cdn edge router', () => {
     });
     const code = router.Properties.FunctionCode['Fn::Join'][1];
     expect(code).toContainEqual({ 'Fn::GetAtt': [storeId, 'Id'] });
-    expect(code.join('')).toMatch(/^import cf from 'cloudfront';\n+const ROUTE_TABLE = cf\.kvs\('/);
-    expect(code.join('')).toContain("const FALLBACK_ORIGIN_ID = ''");
+    expect(code.join('')).toMatch(/^import cf from 'cloudfront';\nconst [\w$]+=cf\.kvs\('/);
+    expect(code.join('')).toMatch(/[\w$]+='';/);
     template.hasResourceProperties('AWS::CloudFront::KeyValueStore', {
       ImportSource: { SourceType: 'S3', SourceArn: Match.anyValue() },
     });
@@ -151,8 +151,8 @@ describe('Cdn edge router', () => {
     });
     const template = Template.fromStack(stack);
     expect(distributionConfig(template).DefaultCacheBehavior.TargetOriginId).toBe(Names.uniqueId(fallback));
-    expect(routerFunction(template).Properties.FunctionCode['Fn::Join'][1].join('')).toContain(
-      `const FALLBACK_ORIGIN_ID = '${Names.uniqueId(fallback)}'`,
+    expect(routerFunction(template).Properties.FunctionCode['Fn::Join'][1].join('')).toMatch(
+      new RegExp(`[\\w$]+='${Names.uniqueId(fallback)}';`),
     );
   });
 

@@ -1,4 +1,5 @@
 import * as vm from 'node:vm';
+import { transformSync } from 'esbuild';
 import {
   type CloudFrontFunctionName,
   cloudFrontFunctionSource,
@@ -19,6 +20,7 @@ interface Result {
   uri?: string;
   headers: Values;
   querystring?: Values;
+  cookies?: Record<string, { value: string; attributes?: string }>;
 }
 
 interface Viewer {
@@ -345,5 +347,284 @@ describe('vercel.json rewrites at the edge router', () => {
     });
     expect(origin).toBe('x');
     expect(result.headers[REWRITE_PATH_HEADER]).toBeUndefined();
+  });
+});
+
+describe('redirect Locations at the edge', () => {
+  test.each([
+    ['//evil.com/', '/evil.com'],
+    ['///evil.com/', '/evil.com'],
+    ['/\\evil.com/', '/evil.com'],
+  ])('never makes %s a protocol-relative Location (trailingSlash: false)', async (uri, location) => {
+    const result = await load('viewer-request', { trailingSlash: false })({ uri });
+    expect(result).toMatchObject({ statusCode: 308, headers: { location: { value: location } } });
+  });
+
+  test('never makes a path template protocol-relative through a parameter or trailingSlash: true', async () => {
+    const rules = { redirects: [{ source: '/go/(.*)', destination: '/$1' }] };
+    const result = await load('viewer-request', rules)({ uri: '/go//evil.com' });
+    expect(result.headers.location.value).toBe('/evil.com');
+    // trailingSlash: true's source never matches an empty segment: such paths are not redirected.
+    const slash = await load('viewer-request', { trailingSlash: true })({ uri: '//evil.com' });
+    expect(slash.statusCode).toBeUndefined();
+  });
+
+  test("keeps a destination that is a URL or a parameter as the rule's author wrote it", async () => {
+    const rules = {
+      redirects: [
+        { source: '/ext/:slug', destination: 'https://example.org/:slug' },
+        {
+          source: '/to',
+          has: [{ type: 'host' as const, value: '(?<sub>[^.]+)\\.example\\.com' }],
+          destination: 'https://example.net/:sub',
+        },
+      ],
+    };
+    const run = load('viewer-request', rules);
+    expect((await run({ uri: '/ext/a' })).headers.location.value).toBe('https://example.org/a');
+    expect((await run({ uri: '/to', headers: { host: 'shop.example.com' } })).headers.location.value).toBe(
+      'https://example.net/shop',
+    );
+  });
+
+  test('puts the query before the fragment, and never a fragment into a query value', async () => {
+    const rules = {
+      redirects: [
+        { source: '/docs', destination: '/guide#install' },
+        { source: '/d2/:v', destination: '/guide?x=:v#install' },
+      ],
+    };
+    const run = load('viewer-request', rules);
+    expect((await run({ uri: '/docs', query: { utm: 'a' } })).headers.location.value).toBe(
+      '/guide?utm=a#install',
+    );
+    expect((await run({ uri: '/docs' })).headers.location.value).toBe('/guide#install');
+    expect((await run({ uri: '/d2/1', query: { utm: 'a' } })).headers.location.value).toBe(
+      '/guide?utm=a&x=1#install',
+    );
+  });
+
+  test('percent-encodes CR, LF and spaces from a condition, in the path and in the query', async () => {
+    const rules = {
+      redirects: [
+        { source: '/go', has: [{ type: 'query' as const, key: 'to' }], destination: '/x/:to?t=:to' },
+      ],
+    };
+    const result = await load(
+      'viewer-request',
+      rules,
+    )({ uri: '/go', query: { to: 'a%0D%0ASet-Cookie:%20x=1' } });
+    const location = result.headers.location.value;
+    expect(location).not.toMatch(/[\r\n ]/);
+    expect(location.startsWith('/x/a%0D%0ASet-Cookie%3A%20x%3D1?')).toBe(true);
+    const spaced = await load('viewer-request', rules)({ uri: '/go', query: { to: 'a b?c#d' } });
+    expect(spaced.headers.location.value.startsWith('/x/a%20b%3Fc%23d?')).toBe(true);
+  });
+
+  test('percent-encodes the non-ASCII characters of a destination in the Location', async () => {
+    const rules = { redirects: [{ source: '/cafe', destination: '/mañana/😀' }] };
+    const result = await load('viewer-request', rules)({ uri: '/cafe' });
+    expect(result.headers.location.value).toBe('/ma%C3%B1ana/%F0%9F%98%80');
+  });
+});
+
+describe('route parameters at the edge', () => {
+  test('substitutes a parameter whose name has an underscore as a whole ($user_id)', async () => {
+    const rules = {
+      rewrites: [
+        {
+          source: '/has',
+          has: [{ type: 'query' as const, key: 'user_id' }],
+          destination: '/api/users/:user_id',
+        },
+      ],
+    };
+    const { result, origin } = await router(rules, ROUTES)({ uri: '/has', query: { user_id: '5' } });
+    expect(origin).toBe('user');
+    expect(result.headers[REWRITE_PATH_HEADER]).toEqual({ value: '/api/users/5' });
+  });
+
+  test('reads $10 as group 10', async () => {
+    const rules = {
+      redirects: [{ source: '/(a)/(b)/(c)/(d)/(e)/(f)/(g)/(h)/(i)/(j)', destination: '/x/$10' }],
+    };
+    const result = await load('viewer-request', rules)({ uri: '/a/b/c/d/e/f/g/h/i/j' });
+    expect(result.headers.location.value).toBe('/x/j');
+  });
+
+  test("percent-encodes a condition's value going into a rewrite path", async () => {
+    const rules = {
+      rewrites: [
+        { source: '/search', has: [{ type: 'query' as const, key: 'q' }], destination: '/api/search/:q' },
+      ],
+    };
+    const route = router(rules, { '/api/search/[term]': 'search' });
+    for (const [q, path] of [
+      ['red%20shoes', '/api/search/red%20shoes'],
+      ['red+shoes', '/api/search/red%20shoes'],
+      ['a%2Fb', '/api/search/a%2Fb'],
+      ['%E2%82%AC', '/api/search/%E2%82%AC'],
+      ['100%25', '/api/search/100%25'],
+    ]) {
+      const { result, origin } = await route({ uri: '/search', query: { q } });
+      expect([q, origin, result.headers[REWRITE_PATH_HEADER]]).toEqual([q, 'search', { value: path }]);
+    }
+  });
+
+  test('reads + as a space only in query-string values, not in path captures or cookies', async () => {
+    const rules = {
+      redirects: [
+        { source: '/plus/:v', destination: '/p?v=:v' },
+        { source: '/cookie', has: [{ type: 'cookie' as const, key: 'c' }], destination: '/p?c=:c' },
+      ],
+    };
+    const run = load('viewer-request', rules);
+    expect((await run({ uri: '/plus/c++' })).headers.location.value).toBe('/p?v=c%2B%2B');
+    expect((await run({ uri: '/plus/a%2Bb' })).headers.location.value).toBe('/p?v=a%2Bb');
+    expect((await run({ uri: '/cookie', cookies: { c: 'a+b' } })).headers.location.value).toBe('/p?c=a%2Bb');
+    const route = router({ rewrites: [{ source: '/lang/:name', destination: '/api/x' }] }, ROUTES);
+    expect((await route({ uri: '/lang/c++' })).result.querystring?.name).toEqual({ value: 'c%2B%2B' });
+  });
+
+  test("does not decode a condition's value twice", async () => {
+    const rules = {
+      redirects: [{ source: '/q', has: [{ type: 'query' as const, key: 'v' }], destination: '/p/:v' }],
+    };
+    const result = await load('viewer-request', rules)({ uri: '/q', query: { v: '%2541' } });
+    expect(result.headers.location.value.startsWith('/p/%2541?')).toBe(true);
+  });
+});
+
+describe('condition values with control characters at the edge', () => {
+  test('never lets CR or LF reach a value regex, so a has condition with a value does not hold', async () => {
+    const rules = {
+      redirects: [
+        {
+          source: '/hd',
+          has: [{ type: 'query' as const, key: 'v', value: '(?<v>[a-z]+)' }],
+          destination: '/y/:v',
+        },
+      ],
+    };
+    const run = load('viewer-request', rules);
+    expect((await run({ uri: '/hd', query: { v: 'abc' } })).headers.location.value).toBe('/y/abc?v=abc');
+    expect((await run({ uri: '/hd', query: { v: 'abc%0A' } })).statusCode).toBeUndefined();
+  });
+
+  test("leaves out a headers rule's header whose value would carry CR or LF, keeping the others", async () => {
+    const rules = {
+      headers: [
+        {
+          source: '/hh',
+          has: [{ type: 'query' as const, key: 'v' }],
+          headers: [
+            { key: 'X-V', value: ':v' },
+            { key: 'X-Fixed', value: '1' },
+          ],
+        },
+      ],
+    };
+    const run = load('viewer-request', rules);
+    const bad = await run({ uri: '/hh', query: { v: 'a%0D%0Ab' } });
+    expect(JSON.parse(bad.headers[ROUTE_HEADERS_HEADER].value)).toEqual({ 'x-fixed': '1' });
+    const good = await run({ uri: '/hh', query: { v: 'a%20b' } });
+    expect(JSON.parse(good.headers[ROUTE_HEADERS_HEADER].value)).toEqual({ 'x-v': 'a b', 'x-fixed': '1' });
+  });
+});
+
+describe("the edge's own responses with vercel.json headers", () => {
+  const rules = {
+    headers: [
+      {
+        source: '/(.*)',
+        headers: [
+          { key: 'Set-Cookie', value: 'seen=1; Path=/; HttpOnly' },
+          { key: 'Cache-Control', value: 'public, max-age=3600' },
+          { key: 'Content-Type', value: 'text/html' },
+          { key: 'X-Frame-Options', value: 'DENY' },
+        ],
+      },
+    ],
+  };
+
+  test.each(['not-found', 'router'] as const)(
+    "puts a Set-Cookie into the %s 404's cookies and keeps its own Cache-Control and Content-Type",
+    async (name) => {
+      const result =
+        name === 'router'
+          ? (await router(rules, ROUTES)({ uri: '/nothing' })).result
+          : await load(name, rules)({ uri: '/nothing' });
+      expect(result.statusCode).toBe(404);
+      expect(result.cookies).toEqual({ seen: { value: '1', attributes: 'Path=/; HttpOnly' } });
+      expect(result.headers['set-cookie']).toBeUndefined();
+      expect(result.headers['cache-control']).toEqual({ value: 'public, max-age=0, must-revalidate' });
+      expect(result.headers['content-type']).toEqual({ value: 'text/plain; charset=utf-8' });
+      expect(result.headers['x-frame-options']).toEqual({ value: 'DENY' });
+    },
+  );
+});
+
+describe('vercel.json routes in the deployed code', () => {
+  test('splices the rewrites into the edge router only', () => {
+    const compiled = compileRoutingRules('/p/vercel.json', {
+      rewrites: [{ source: '/only-in-router', destination: '/api' }],
+      redirects: [{ source: '/everywhere', destination: '/x' }],
+    })!;
+    const router = cloudFrontFunctionSource(
+      'router',
+      { __VFA_ROUTE_TABLE_ID__: 'k', __VFA_FALLBACK_ORIGIN_ID__: '' },
+      compiled.routes,
+    );
+    expect(router).toContain('only-in-router');
+    for (const name of ['viewer-request', 'not-found'] as const) {
+      const code = cloudFrontFunctionSource(name, {}, compiled.routes);
+      expect(code).toContain('everywhere');
+      expect(code).not.toContain('only-in-router');
+    }
+  });
+
+  test('writes sources and condition values as regex literals, not strings compiled per request', () => {
+    const compiled = compileRoutingRules('/p/vercel.json', {
+      redirects: [{ source: '/a/:b', destination: '/c', has: [{ type: 'header', key: 'x', value: 'y|z' }] }],
+    })!;
+    const code = cloudFrontFunctionSource('viewer-request', {}, compiled.routes);
+    expect(code).toContain('s:/^\\/a(?:\\/([^/]+?))$/');
+    expect(code).toContain('["header","x",/^y|z$/]');
+    expect(code).not.toContain('new RegExp');
+  });
+
+  test.each(['viewer-request', 'viewer-response', 'not-found', 'router', 'image-viewer-request'] as const)(
+    'deploys %s minified, as a script cloudfront-js-2.0 runs',
+    (name) => {
+      const code = cloudFrontFunctionSource(
+        name,
+        name === 'router' ? { __VFA_ROUTE_TABLE_ID__: 'k', __VFA_FALLBACK_ORIGIN_ID__: '' } : {},
+      );
+      expect(code).toMatch(/(^|[\n;}])(async )?function handler\(/);
+      expect(code.split('\n').length).toBeLessThanOrEqual(name === 'router' || name === 'not-found' ? 5 : 2);
+      // Syntax and built-ins newer than the runtime documents: esbuild emits some of them when minifying.
+      for (const newer of ['?.', '??', '||=', '&&=', '**', '...', 'Object.hasOwn', 'class ']) {
+        expect([newer, code.includes(newer)]).toEqual([newer, false]);
+      }
+      // It still parses as the same script (what tests run is what CloudFront runs).
+      expect(() =>
+        transformSync(code.replace(/^import cf from 'cloudfront';\n/, ''), { loader: 'js' }),
+      ).not.toThrow();
+    },
+  );
+
+  test('fits 75 simple redirects next to the edge router', () => {
+    const compiled = compileRoutingRules('/p/vercel.json', {
+      redirects: Array.from({ length: 75 }, (_, i) => ({
+        source: `/blog/post-${i}`,
+        destination: `/articles/post-${i}`,
+      })),
+    })!;
+    const code = cloudFrontFunctionSource(
+      'router',
+      { __VFA_ROUTE_TABLE_ID__: 'k', __VFA_FALLBACK_ORIGIN_ID__: '' },
+      compiled.routes,
+    );
+    expect(Buffer.byteLength(code)).toBeLessThanOrEqual(10_240);
   });
 });

@@ -125,9 +125,9 @@ describe('viewer-request CloudFront Function', () => {
 
   test('uses the header names of the constructs contract', () => {
     const source = cloudFrontFunctionSource('viewer-request');
-    expect(source).toContain(`'${DISTRIBUTION_ID_HEADER}'`);
-    expect(source).toContain(`'${DISTRIBUTION_DOMAIN_HEADER}'`);
-    expect(source).toContain(`'${INTERNAL_HEADER_PREFIX}'`);
+    expect(source).toContain(JSON.stringify(DISTRIBUTION_ID_HEADER));
+    expect(source).toContain(JSON.stringify(DISTRIBUTION_DOMAIN_HEADER));
+    expect(source).toContain(JSON.stringify(INTERNAL_HEADER_PREFIX));
   });
 });
 
@@ -176,7 +176,7 @@ describe('viewer-response CloudFront Function', () => {
 
   test('uses the header names of the constructs contract', () => {
     const source = cloudFrontFunctionSource('viewer-response');
-    expect(source).toContain(`'${BROWSER_CACHE_CONTROL_HEADER}'`);
+    expect(source).toContain(JSON.stringify(BROWSER_CACHE_CONTROL_HEADER));
   });
 });
 

@@ -112,9 +112,9 @@ describe('ImageOptimizer', () => {
     const functions = Object.values(template.findResources('AWS::CloudFront::Function'));
     const code = functions
       .map((fn) => fn.Properties.FunctionCode as string)
-      .find((c) => c.includes('IMAGE_FORMATS'));
-    expect(code).toContain("const IMAGE_FORMATS = 'webp,avif';");
-    expect(code).toContain('function sanitizeViewerRequest(event)');
+      .find((c) => c.includes('x-vfa-image-format'));
+    expect(code).toMatch(/[\w$]+='webp,avif'[,;]/);
+    expect(code).toContain('"x-forwarded-host"');
   });
 
   test('signs requests with OAC and lets only this distribution invoke the streaming Function URL', () => {

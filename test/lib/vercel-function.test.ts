@@ -275,21 +275,31 @@ describe('VercelFunction', () => {
     expect(code).not.toContain('// node_modules/@aws-sdk/');
   });
 
-  test('bundles neither the origin secret check nor the route check when the function needs neither', () => {
+  test('bundles neither the origin secret check nor the route check, but the headers rules, when the function needs no check', () => {
     const stack = new Stack(new App(), 'Stack', { env: { region: 'eu-central-1' } });
     new VercelFunction(stack, 'Hello', { entry: HELLO });
     const code = bundledCode(stack);
     expect(code).toContain('// runtime/handler/request-guard.ts');
     expect(code).not.toContain('// runtime/handler/origin-secret.ts');
     expect(code).not.toContain('// runtime/handler/route.ts');
+    // A Cdn in front may have vercel.json headers rules: a standalone function cannot know.
+    expect(code).toContain('// runtime/handler/route-headers.ts');
   });
 
-  test('bundles the route check, and not the origin secret check, for a route behind the default protection', () => {
+  // As bench/bundles.ts DEPLOYED_FEATURES models it: a VercelProject route without vercel.json.
+  test('bundles the route check, and neither the origin secret check nor the headers rules, for a project route behind the default protection', () => {
     const stack = new Stack(new App(), 'Stack', { env: { region: 'eu-central-1' } });
-    new VercelFunction(stack, 'Hello', { entry: HELLO, route: '/api/hello' });
+    new VercelFunction(stack, 'Hello', { entry: HELLO, route: '/api/hello', routeHeaders: false });
     const code = bundledCode(stack);
     expect(code).toContain('// runtime/handler/route.ts');
     expect(code).not.toContain('// runtime/handler/origin-secret.ts');
+    expect(code).not.toContain('// runtime/handler/route-headers.ts');
+  });
+
+  test('throws a ConfigurationError naming routeHeaders when it is not a boolean', () => {
+    expect(() => synthHello({ routeHeaders: 'no' as unknown as boolean })).toThrow(
+      'Stack/Hello: routeHeaders must be a boolean, got "no"',
+    );
   });
 
   test('produces the same asset hash in separate synths', () => {

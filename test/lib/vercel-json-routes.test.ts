@@ -160,6 +160,69 @@ describe('compileRoutingRules', () => {
   });
 });
 
+describe('compileRoutingRules on what CloudFront matches and sends', () => {
+  test.each([
+    [{ redirects: [{ source: 'a', destination: '/b' }] }, "redirects[0].source must start with '/'"],
+    [{ rewrites: [{ source: 'api/(.*)', destination: '/api' }] }, "rewrites[0].source must start with '/'"],
+    [
+      { headers: [{ source: '*', headers: [{ key: 'X', value: '1' }] }] },
+      "headers[0].source must start with '/'",
+    ],
+  ])('refuses a source without a leading slash (%j), naming vercel.json and the entry', (rules, message) => {
+    expect(errorFor(rules).message).toContain(`${FILE}: ${message}`);
+  });
+
+  test.each([
+    ['a\r\nb', 'headers[0].headers[1].value must not contain control characters'],
+    ['a\u0000', 'headers[0].headers[1].value must not contain control characters'],
+  ])('refuses a header value with control characters (%j)', (value, message) => {
+    const error = errorFor({
+      headers: [
+        {
+          source: '/a',
+          headers: [
+            { key: 'X-Ok', value: 'ok' },
+            { key: 'X', value },
+          ],
+        },
+      ],
+    });
+    expect(error.message).toContain(`${FILE}: ${message}`);
+  });
+
+  test('refuses a redirect destination with control characters', () => {
+    expect(errorFor({ redirects: [{ source: '/a', destination: '/b\r\nX: y' }] }).message).toContain(
+      `${FILE}: redirects[0].destination must not contain control characters`,
+    );
+  });
+
+  test('percent-encodes the literal spaces and non-ASCII characters of a source, as CloudFront hands the URI', () => {
+    const compiled = compileRoutingRules(FILE, {
+      redirects: [
+        { source: '/café', destination: '/mañana' },
+        { source: '/a b/:x', destination: '/x' },
+        { source: '/%C3%A9t%C3%A9', destination: '/summer' },
+      ],
+    })!;
+    const sources = compiled.routes.b.map((route) => route.s);
+    expect(sources[0]).toBe('^/caf%C3%A9$');
+    expect(sources[1]).toMatch(/^\^\/a%20b\(/);
+    expect(new RegExp(sources[1]).test('/a%20b/1')).toBe(true);
+    expect(sources[2]).toBe('^/%C3%A9t%C3%A9$');
+    // The destination stays as written: the edge percent-encodes the Location it answers with.
+    expect(compiled.routes.b[0].h).toEqual({ Location: '/mañana' });
+  });
+
+  test('refuses a non-ASCII character in a character class or under a quantifier, which encoding would change', () => {
+    expect(errorFor({ redirects: [{ source: '/caf(é+)', destination: '/b' }] }).message).toContain(
+      `${FILE}: redirects[0].source has the character "é" in a character class or under a quantifier`,
+    );
+    expect(errorFor({ redirects: [{ source: '/:x([éa]+)', destination: '/b' }] }).message).toContain(
+      'redirects[0].source has the character "é" in a character class or under a quantifier',
+    );
+  });
+});
+
 describe('unsupportedRegexSyntax', () => {
   test.each([
     ['^/a(?<!b)$', 'negative lookbehind (?<!…)'],

@@ -96,17 +96,19 @@ describe('bundleFunction', () => {
     expect(JSON.parse(readFileSync(`${outfile}.map`, 'utf8')).version).toBe(3);
   });
 
-  test('keeps the origin secret check and the route check in by default', async () => {
+  test('keeps the origin secret check, the route check and the headers rules in by default', async () => {
     const entry = writeEntry("export default { fetch: () => new Response('hi') };\n");
     const { outfile } = await bundleFunction({ entry, outdir: path.join(dir, 'out') });
     const output = readFileSync(outfile, 'utf8');
     expect(output).toContain('// runtime/handler/origin-secret.ts');
     expect(output).toContain('// runtime/handler/route.ts');
+    expect(output).toContain('// runtime/handler/route-headers.ts');
   });
 
   test.each([
     ['originSecretCheck', 'runtime/handler/origin-secret.ts', 'runtime/handler/route.ts'],
     ['routeCheck', 'runtime/handler/route.ts', 'runtime/handler/origin-secret.ts'],
+    ['routeHeaders', 'runtime/handler/route-headers.ts', 'runtime/handler/route.ts'],
   ] as const)('leaves a check out when %s is false', async (option, leftOut, kept) => {
     const entry = writeEntry("export default { fetch: () => new Response('hi') };\n");
     const { outfile } = await bundleFunction({ entry, outdir: path.join(dir, 'out'), [option]: false });
@@ -114,6 +116,23 @@ describe('bundleFunction', () => {
     expect(output).not.toContain(`// ${leftOut}`);
     expect(output).toContain(`// ${kept}`);
     expect(output).toContain('// runtime/handler/request-guard.ts');
+  });
+
+  // Minified there are no module comments: the log line of an invalid x-vfa-route-headers value
+  // (route-headers.ts) stands for the module.
+  test('leaves the headers rules code out of a minified bundle when routeHeaders is false', async () => {
+    const entry = writeEntry("export default { fetch: () => new Response('hi') };\n");
+    const message = 'the vercel.json headers rules are not applied to this response';
+    const build = async (routeHeaders: boolean) => {
+      const outdir = path.join(dir, `out-${routeHeaders}`);
+      const { outfile } = await bundleFunction({ entry, outdir, minify: true, routeHeaders });
+      return readFileSync(outfile, 'utf8');
+    };
+    expect(await build(true)).toContain(message);
+    const lean = await build(false);
+    expect(lean).not.toContain(message);
+    // What stays: reading the header off the event, to refuse the request (request-guard.ts).
+    expect(lean).toContain('x-vfa-route-headers');
   });
 
   test('throws a BundlingError naming the option when a check switch is not a boolean', async () => {

@@ -41,15 +41,16 @@ const VERCEL_JSON = {
   trailingSlash: false,
 };
 
-async function start(): Promise<DevServer> {
-  const dir = mkdtempSync(join(tmpdir(), 'dev-server-routing-rules-'));
-  folders.push(dir);
-  const files: Record<string, string> = {
+async function start(
+  files: Record<string, string> = {
     'api/index.ts': `const NAME = 'app';${ECHO}`,
     'api/echo.ts': `const NAME = 'echo';${ECHO}`,
     'api/hello.ts': `const NAME = 'hello';${ECHO}`,
     'vercel.json': JSON.stringify(VERCEL_JSON),
-  };
+  },
+): Promise<DevServer> {
+  const dir = mkdtempSync(join(tmpdir(), 'dev-server-routing-rules-'));
+  folders.push(dir);
   for (const [file, contents] of Object.entries(files)) {
     mkdirSync(dirname(join(dir, file)), { recursive: true });
     writeFileSync(join(dir, file), contents);
@@ -102,5 +103,50 @@ describe('startDevServer with vercel.json routing rules', () => {
     const res = await get('/api/hello/');
     expect(res.status).toBe(308);
     expect(res.headers.get('location')).toBe('/api/hello');
+  });
+});
+
+describe('startDevServer with vercel.json rules on what the edge answers itself', () => {
+  let server: DevServer;
+  beforeAll(async () => {
+    server = await start({
+      'api/hello.ts': `const NAME = 'hello';${ECHO}`,
+      'api/search/[term].ts': `const NAME = 'search';${ECHO}`,
+      'vercel.json': JSON.stringify({
+        rewrites: [{ source: '/search', has: [{ type: 'query', key: 'q' }], destination: '/api/search/:q' }],
+        headers: [
+          {
+            source: '/(.*)',
+            headers: [
+              { key: 'Set-Cookie', value: 'seen=1; Path=/' },
+              { key: 'Cache-Control', value: 'public, max-age=3600' },
+            ],
+          },
+        ],
+        trailingSlash: false,
+      }),
+    });
+  });
+
+  const get = (path: string) => fetch(`${server.url}${path}`, { redirect: 'manual' });
+
+  test('redirects //host/ to a path on this site, never a protocol-relative Location', async () => {
+    const res = await get('//evil.com/');
+    expect(res.status).toBe(308);
+    expect(res.headers.get('location')).toBe('/evil.com');
+  });
+
+  test("sends a headers rule's Set-Cookie with the edge's 404, which keeps its own Cache-Control", async () => {
+    const res = await get('/nothing-here');
+    expect(res.status).toBe(404);
+    expect(res.headers.get('set-cookie')).toBe('seen=1; Path=/');
+    expect(res.headers.get('cache-control')).toBe('public, max-age=0, must-revalidate');
+    expect(res.headers.get('content-type')).toBe('text/plain; charset=utf-8');
+  });
+
+  test("rewrites with a query condition's value percent-encoded into the path", async () => {
+    const res = await get('/search?q=red%20shoes');
+    expect(res.status).toBe(200);
+    expect(await res.json()).toMatchObject({ name: 'search', path: '/search', query: { q: 'red shoes' } });
   });
 });

@@ -694,6 +694,62 @@ describe('createHandler with vercel.json rewrites and headers', () => {
     expect(errors).toHaveBeenCalledTimes(1);
     expect(logged(errors)).toMatch(/"x-vfa-route-headers" is not valid JSON.*\(request bad-rules\)/);
   });
+
+  // A bundle built without the headers rules (bundle-switches.ts) sees the switch as a global
+  // `false`, read when the handler is created; setting the global stands in for esbuild's define.
+  // test/harness/rewrites.test.ts runs a real bundle built that way.
+  describe('in a bundle built without the headers rules', () => {
+    const switches = globalThis as Record<string, unknown>;
+    beforeEach(() => {
+      switches.__VFA_ROUTE_HEADERS__ = false;
+    });
+    afterEach(() => {
+      delete switches.__VFA_ROUTE_HEADERS__;
+    });
+
+    test('answers 500 without calling user code, and logs the fix, when route headers arrive', async () => {
+      let calls = 0;
+      const handler = handlerFor({
+        GET: () => {
+          calls++;
+          return new Response('served');
+        },
+      });
+      const result = await invoke(
+        handler,
+        functionUrlEvent({ headers: cdnHeaders({ 'strict-transport-security': 'max-age=63072000' }) }),
+        { requestId: 'lean' },
+      );
+      expect(result.prelude?.statusCode).toBe(500);
+      expect(result.prelude?.headers?.['strict-transport-security']).toBeUndefined();
+      expect(result.body.toString()).toBe('Internal Server Error');
+      expect(calls).toBe(0);
+      expect(logged(errors)).toMatch(
+        /x-vfa-route-headers is set, but this function was bundled without the vercel\.json headers rules \(its VercelFunction was not given routeHeaders: true\).*\(request lean\)/,
+      );
+    });
+
+    test('serves a request without route headers, a rewritten one included', async () => {
+      process.env[ROUTE_ENV] = '/api/users/[id]';
+      const result = await invoke(
+        reporter({ 'x-own': '1' }),
+        functionUrlEvent({ rawPath: '/u/7', headers: { 'x-vfa-rewrite-path': '/api/users/7' } }),
+      );
+      expect(result.prelude?.statusCode).toBe(200);
+      expect(result.prelude?.headers?.['x-own']).toBe('1');
+      expect(JSON.parse(result.body.toString()).url).toMatch(/\/u\/7\?id=7$/);
+      expect(errors).not.toHaveBeenCalled();
+    });
+
+    test('rejects an invalid event carrying route headers with its own status, without their headers', async () => {
+      const result = await invoke(reporter(), {
+        version: '2.0',
+        headers: cdnHeaders({ 'x-robots-tag': 'noindex' }),
+      });
+      expect(result.prelude?.statusCode).toBe(400);
+      expect(result.prelude?.headers?.['x-robots-tag']).toBeUndefined();
+    });
+  });
 });
 
 /** Starts an invocation on a stream the test can watch while the handler is still running. */

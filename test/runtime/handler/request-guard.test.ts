@@ -49,6 +49,20 @@ describe('guardRequest', () => {
       expect(await response.text()).toBe('Forbidden');
     });
 
+    test('answers 403 before refusing route headers a bundle without the headers rules cannot apply', async () => {
+      const switches = globalThis as Record<string, unknown>;
+      switches.__VFA_ROUTE_HEADERS__ = false;
+      try {
+        const result = await guardRequest(request('/api/hello', { 'x-vfa-route-headers': '{}' }), 'r', {
+          [SECRET_ENV]: arn,
+        });
+        expect((result as Response).status).toBe(403);
+        expect(errors).not.toHaveBeenCalled();
+      } finally {
+        delete switches.__VFA_ROUTE_HEADERS__;
+      }
+    });
+
     test('passes the request on without the header when the secret is right', async () => {
       const incoming = request('/api/hello', { 'x-vfa-origin-secret': 'cloudfront-knows-this' });
       const result = await guardRequest(incoming, 'r', { [SECRET_ENV]: arn });
@@ -207,6 +221,7 @@ describe('guardRequest', () => {
     afterEach(() => {
       delete switches.__VFA_ORIGIN_SECRET_CHECK__;
       delete switches.__VFA_ROUTE_CHECK__;
+      delete switches.__VFA_ROUTE_HEADERS__;
     });
 
     test('refuses with 500 and logs the variable when the origin secret variable is set anyway', async () => {
@@ -242,11 +257,41 @@ describe('guardRequest', () => {
       expect(incoming.headers.has('x-vfa-origin-secret')).toBe(false);
     });
 
+    test('refuses with 500 and logs the header and the prop when route headers arrive without the headers rules', async () => {
+      switches.__VFA_ROUTE_HEADERS__ = false;
+      const incoming = request('/api/users/1', {
+        'x-vfa-route-headers': JSON.stringify({ 'content-security-policy': "default-src 'self'" }),
+      });
+      const result = (await guardRequest(incoming, 'req-lean', {})) as Response;
+      expect(result.status).toBe(500);
+      expect(result.headers.get('cache-control')).toBe('no-store');
+      // Nothing of the rules is added: this bundle cannot read them.
+      expect(result.headers.has('content-security-policy')).toBe(false);
+      expect(await result.text()).toBe('Internal Server Error');
+      expect(String(errors.mock.calls[0][0])).toMatch(
+        /x-vfa-route-headers is set, but this function was bundled without the vercel\.json headers rules \(its VercelFunction was not given routeHeaders: true\); refusing the request.*\(request req-lean\)/,
+      );
+    });
+
+    test('serves a request without route headers when bundled without the headers rules', async () => {
+      switches.__VFA_ROUTE_HEADERS__ = false;
+      const incoming = request('/u/1', { 'x-vfa-rewrite-path': '/api/users/1' });
+      const result = (await guardRequest(incoming, 'r', { [ROUTE_ENV]: '/api/users/[id]' })) as Request;
+      expect(result.url).toBe('https://shop.example.com/u/1?id=1');
+      expect(errors).not.toHaveBeenCalled();
+    });
+
     test('runs the checks when the switches are true', async () => {
       switches.__VFA_ORIGIN_SECRET_CHECK__ = true;
       switches.__VFA_ROUTE_CHECK__ = true;
-      const result = await guardRequest(request('/api/users/1/2'), 'r', { [ROUTE_ENV]: '/api/users/[id]' });
+      switches.__VFA_ROUTE_HEADERS__ = true;
+      const result = await guardRequest(
+        request('/api/users/1/2', { 'x-vfa-route-headers': '{"x-robots-tag":"noindex"}' }),
+        'r',
+        { [ROUTE_ENV]: '/api/users/[id]' },
+      );
       expect((result as Response).status).toBe(404);
+      expect((result as Response).headers.get('x-robots-tag')).toBe('noindex');
     });
   });
 });

@@ -6,24 +6,53 @@
 // - `b` = the routes before the filesystem, in order: a match with `c` (continue) adds its headers and
 //   goes on; a match with `t` (status) ends with that response (a redirect's Location is among its
 //   headers); any other match ends the list (trailingSlash's /.well-known exemption).
-// - `r` = the rewrites, tried by router.js only when no function serves the path (`check`): each match
-//   moves the request to its destination, which either a function serves, or the next rewrite sees.
+// - `r` = the rewrites (spliced into router.js only), tried only when no function serves the path
+//   (`check`): each match moves the request to its destination, which either a function serves, or
+//   the next rewrite sees.
 // - A route is `{ s: source regex, d?: destination, h?: headers, t?: status, c?: 1, y?: has, n?: missing }`;
-//   a condition is `[type, key, value]` (`value` a regex matched against the whole value, as Next.js and
-//   routing-utils anchor it; named groups become `$name` parameters, as does the key of a condition
-//   without a value).
-// - `$1` / `$name` take the source's groups and the conditions' parameters: raw in a path, decoded and
-//   re-encoded in a query value (`/rw/a/b` through `/rw/:path*` → `?path=a%2Fb`, as measured on Vercel).
+//   a condition is `[type, key, value]` (`value` a regex anchored at synth to match the whole value;
+//   named groups become `$name` parameters, as does the key of a condition without a value). The
+//   regexes are literals compiled with the code, not built per request.
+// - `$1` / `$name` take the source's groups (raw: the URI is percent-encoded already) and the
+//   conditions' parameters (decoded values, encoded again where they go). In a path a condition's
+//   value is percent-encoded as one component; in a query value everything is decoded and re-encoded
+//   (`/rw/a/b` through `/rw/:path*` → `?path=a%2Fb`, as measured on Vercel); only query-string values
+//   read `+` as a space.
 // - Query: the viewer's parameters are kept and win over a destination parameter of the same name, as
-//   `vercel dev` merges them; a redirect passes the viewer's query on to its Location.
+//   `vercel dev` merges them; a redirect passes the viewer's query on to its Location, before the
+//   destination's fragment.
+// - Header values never carry control characters: a Location percent-encodes them; a headers rule's
+//   header whose value would hold one (from a condition's value) is left out, since a header value
+//   cannot carry it and encoding would change what the value means.
 
 const VERCEL_ROUTES = '__VFA_VERCEL_ROUTES__';
 
-function decodeRouteValue(value) {
+// biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point.
+const CONTROL_CHARACTERS = /[\u0000-\u001f\u007f]/;
+// What a Location may not hold literally, percent-encoded as a browser would: controls, spaces and
+// non-ASCII characters (a surrogate pair as one code point).
+const UNSAFE_LOCATION_CHARACTERS = /[\ud800-\udbff][\udc00-\udfff]|[^\u0021-\u007e]/g;
+// `$1`, `$10` (group 10) and `$name`, the names routing-utils writes (digits, or identifiers with `_`).
+const ROUTE_PARAMETER = /\$(\d+|[A-Za-z_][A-Za-z0-9_]*)/g;
+// Where a substituted value goes.
+const IN_PATH = 0;
+const IN_QUERY = 1;
+const IN_HEADER = 2;
+
+function decodeRouteValue(value, plusIsSpace) {
   try {
-    return decodeURIComponent(value.replace(/\+/g, ' '));
+    return decodeURIComponent(plusIsSpace ? value.replace(/\+/g, ' ') : value);
   } catch (_error) {
     return value;
+  }
+}
+
+function encodeRouteValue(value) {
+  try {
+    return encodeURIComponent(value);
+  } catch (_error) {
+    // A lone surrogate (possible in a header value) has no encoding: it fills nothing.
+    return '';
   }
 }
 
@@ -39,21 +68,24 @@ function conditionValue(request, condition) {
   if (type === 'header') return entry.value;
   // A repeated query parameter is matched by its last value, as Next.js does.
   const values = entry.multiValue || [entry];
-  return decodeRouteValue(values[values.length - 1].value);
+  return decodeRouteValue(values[values.length - 1].value, type === 'query');
 }
 
-// The value, or the regex's match on all of it; `undefined` when the condition does not hold.
+// The value, or the regex's match on all of it; `undefined` when the condition does not hold. A value
+// with CR or LF never matches a value regex: CloudFront's Perl-compatible `$` matches before a final
+// newline, which would let one through (and Node's would not).
 function matchCondition(request, condition) {
   const value = conditionValue(request, condition);
   if (value === undefined || condition[2] === undefined) return value;
-  return new RegExp(`^${condition[2]}$`).exec(value) || undefined;
+  if (/[\r\n]/.test(value)) return undefined;
+  return condition[2].exec(value) || undefined;
 }
 
 // The source's match and the conditions' parameters, or undefined when the route does not apply.
 function matchVercelRoute(request, route, path) {
-  const match = new RegExp(route.s).exec(path);
+  const match = route.s.exec(path);
   if (!match) return undefined;
-  const params = Object.assign({}, match.groups);
+  const params = {};
   const holds = (condition) => {
     const found = matchCondition(request, condition);
     if (typeof found === 'string') params[condition[1]] = found;
@@ -65,27 +97,40 @@ function matchVercelRoute(request, route, path) {
   return applies ? { match, params } : undefined;
 }
 
-function substituteRoute(template, found, encode) {
-  return template.replace(/\$([1-9a-zA-Z]+)/g, (_all, name) => {
-    const value = name in found.params ? found.params[name] : found.match[parseInt(name, 10)];
-    if (value === undefined) return '';
-    return encode ? encodeURIComponent(decodeRouteValue(value)) : value;
+// `$name` / `$1` in `template`, with each value encoded for where it goes (IN_PATH, IN_QUERY,
+// IN_HEADER); an unknown parameter is empty, as on Vercel. (Values are strings: a `typeof` check
+// skips what objects inherit, such as `constructor`.)
+function substituteRoute(template, found, where) {
+  return template.replace(ROUTE_PARAMETER, (_all, name) => {
+    const value = found.params[name];
+    if (typeof value === 'string') return where === IN_HEADER ? value : encodeRouteValue(value);
+    const groups = found.match.groups;
+    let raw = groups ? groups[name] : undefined;
+    if (typeof raw !== 'string') raw = /^\d+$/.test(name) ? found.match[+name] : undefined;
+    if (typeof raw !== 'string') return '';
+    return where === IN_QUERY ? encodeRouteValue(decodeRouteValue(raw, false)) : raw;
   });
 }
 
-// A destination (`/api/x?path=$1`, `https://host/$1`) substituted: its path (with any scheme and
-// host), and its query as a querystring object of percent-encoded values.
+// A destination (`/api/x?path=$1#top`, `https://host/$1`) substituted: its path (with any scheme and
+// host), its query as a querystring object of percent-encoded values, and its fragment (`#…` or '').
 function vercelDestination(template, found) {
-  const parts = template.split('?');
+  const hash = template.indexOf('#');
+  const beforeHash = hash < 0 ? template : template.slice(0, hash);
+  const mark = beforeHash.indexOf('?');
   const query = {};
-  (parts[1] || '').split('&').forEach((pair) => {
+  (mark < 0 ? '' : beforeHash.slice(mark + 1)).split('&').forEach((pair) => {
     const at = pair.indexOf('=');
     if (pair !== '')
       query[at < 0 ? pair : pair.slice(0, at)] = {
-        value: substituteRoute(pair.slice(at + 1 || pair.length), found, true),
+        value: substituteRoute(at < 0 ? '' : pair.slice(at + 1), found, IN_QUERY),
       };
   });
-  return { path: substituteRoute(parts[0], found, false), query };
+  return {
+    path: substituteRoute(mark < 0 ? beforeHash : beforeHash.slice(0, mark), found, IN_PATH),
+    query,
+    hash: hash < 0 ? '' : substituteRoute(template.slice(hash), found, IN_PATH),
+  };
 }
 
 // Adds a destination's query parameters to the request's, unless the viewer sent one of that name.
@@ -105,7 +150,14 @@ function redirectLocation(template, found, request) {
       parts.push(item.value === '' ? name : `${name}=${item.value}`);
     });
   });
-  return destination.path + (parts.length > 0 ? `?${parts.join('&')}` : '');
+  let path = destination.path;
+  // A path template stays a path: `//evil.com/` (trailingSlash) or a `/$1` that starts with `/` must
+  // not come out protocol-relative (`//host`, and `/\host`, which browsers read alike). Vercel
+  // collapses duplicate slashes at its edge.
+  if (template.charAt(0) === '/' && template.charAt(1) !== '/' && template.charAt(1) !== '\\')
+    path = path.replace(/^[/\\]+/, '/');
+  const location = path + (parts.length > 0 ? `?${parts.join('&')}` : '') + destination.hash;
+  return location.replace(UNSAFE_LOCATION_CHARACTERS, encodeRouteValue);
 }
 
 // biome-ignore lint/correctness/noUnusedVariables: called by the handler it is concatenated with.
@@ -117,10 +169,12 @@ function vercelRoutesBeforeFilesystem(request) {
     const found = matchVercelRoute(request, route, request.uri);
     if (!found) continue;
     Object.keys(route.h || {}).forEach((name) => {
-      const location = route.t && name === 'Location';
-      headers[name.toLowerCase()] = location
-        ? redirectLocation(route.h[name], found, request)
-        : substituteRoute(route.h[name], found, false);
+      if (route.t && name === 'Location') {
+        headers.location = redirectLocation(route.h[name], found, request);
+        return;
+      }
+      const value = substituteRoute(route.h[name], found, IN_HEADER);
+      if (!CONTROL_CHARACTERS.test(value)) headers[name.toLowerCase()] = value;
     });
     if (route.c) continue;
     if (route.t)
@@ -130,9 +184,21 @@ function vercelRoutesBeforeFilesystem(request) {
   return { headers };
 }
 
+// The rules' headers on a response the edge answers with; the response's own headers (the 404's
+// Content-Type and Cache-Control) win, as the adapter's do. A Set-Cookie goes to `cookies`, where
+// CloudFront Functions take a generated response's cookies.
 function withRouteHeaders(response, headers) {
   Object.keys(headers).forEach((name) => {
-    response.headers[name] = { value: headers[name] };
+    if (name === 'set-cookie') {
+      const cookie = headers[name];
+      const semicolon = cookie.indexOf(';');
+      const pair = semicolon < 0 ? cookie : cookie.slice(0, semicolon);
+      const at = pair.indexOf('=');
+      const entry = { value: at < 0 ? '' : pair.slice(at + 1).trim() };
+      if (semicolon >= 0) entry.attributes = cookie.slice(semicolon + 1).trim();
+      response.cookies = response.cookies || {};
+      response.cookies[(at < 0 ? pair : pair.slice(0, at)).trim()] = entry;
+    } else if (!response.headers[name]) response.headers[name] = { value: headers[name] };
   });
   return response;
 }
