@@ -568,6 +568,9 @@ export class Cdn extends Construct {
       // A POST to an unknown path gets Vercel's 404 too, not CloudFront's 403 for a disallowed method.
       allowedMethods: cloudfront.AllowedMethods.ALLOW_ALL,
       cachePolicy: cloudfront.CachePolicy.CACHING_DISABLED,
+      // Never forwards anything (nothing reaches the origin); it makes CloudFront hand the function
+      // the CloudFront-Viewer-* headers that vercel.json geo conditions (x-vercel-ip-*) read.
+      originRequestPolicy: cloudfront.OriginRequestPolicy.ALL_VIEWER_EXCEPT_HOST_HEADER,
       functionAssociations: [
         {
           function: this.cloudFrontFunction('NotFound', 'not-found'),

@@ -16,7 +16,12 @@ export type CloudFrontFunctionName =
 const SOURCES: Readonly<Record<CloudFrontFunctionName, readonly string[]>> = {
   'viewer-request': ['viewer-request.js', 'shared/sanitize-request.js', 'shared/vercel-routes.js'],
   'viewer-response': ['viewer-response.js'],
-  'not-found': ['not-found.js', 'shared/vercel-routes.js', 'shared/not-found-response.js'],
+  'not-found': [
+    'not-found.js',
+    'shared/sanitize-request.js',
+    'shared/vercel-routes.js',
+    'shared/not-found-response.js',
+  ],
   router: [
     'router.js',
     'shared/sanitize-request.js',

@@ -34,6 +34,9 @@ const CONDITION_TYPES = ['header', 'cookie', 'query', 'host'];
 // What no header value (a Location included) may carry.
 // biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point.
 const CONTROL_CHARACTERS = /[\u0000-\u001f\u007f]/;
+// What a header value the adapter sets on a response may not carry (beyond CONTROL_CHARACTERS).
+// (Without the u flag a character beyond U+FFFF is two surrogates, both matched.)
+const BEYOND_LATIN_1 = /[\u0100-\uffff]/;
 const FIELDS: Readonly<Record<'redirects' | 'rewrites' | 'headers', readonly string[]>> = {
   redirects: ['source', 'destination', 'permanent', 'statusCode', 'has', 'missing'],
   rewrites: ['source', 'destination', 'has', 'missing'],
@@ -240,6 +243,14 @@ function headerList(file: string, field: string, headers: unknown): void {
       throw new VercelJsonError(
         file,
         `${field}.headers[${i}].value must not contain control characters (CR, LF, …): a header value cannot carry them, got ${describe(header.value)}`,
+      );
+    }
+    // The adapter takes only printable ASCII and Latin-1 for a rule's header (HEADER_VALUE in
+    // runtime/handler/route-headers.ts): it would leave such a header out of every response.
+    if (BEYOND_LATIN_1.test(header.value as string)) {
+      throw new VercelJsonError(
+        file,
+        `${field}.headers[${i}].value must hold only printable ASCII or Latin-1 characters (up to U+00FF): a response header cannot carry others, got ${describe(header.value)}`,
       );
     }
   });

@@ -1,6 +1,7 @@
 import type { Writable } from 'node:stream';
 import type { Context } from 'aws-lambda';
 import { prepareCdnResponse } from '../cdn/response';
+import { ORIGIN_SECRET_ARN_ENV } from '../constructs-contract';
 import { InvalidEventError, ResponseBodyError } from '../errors';
 import { bundledRouteHeaders, type RouteHeaderFunctions } from './bundled-route-headers';
 import { createDispatcher, type Dispatcher, describeValue } from './dispatch';
@@ -79,12 +80,12 @@ async function invoke(
     incoming = readFunctionUrlRequest(event, { requestId, awsRegion: settings.awsRegion });
   } catch (error) {
     const refusal = rejection(requestId, error);
-    await sendResponse(
-      runtime,
-      responseStream,
-      routeHeaders?.withRouteHeaders(refusal, routeHeadersOf(event), requestId) ?? refusal,
-      { omitBody: false },
-    );
+    // The origin secret was not checked on an event that is not a request: behind one, the refusal
+    // goes without the rules' headers (request-guard.ts).
+    const withRules = settings.guardEnvironment[ORIGIN_SECRET_ARN_ENV]
+      ? refusal
+      : routeHeaders?.withRouteHeaders(refusal, routeHeadersOf(event), requestId);
+    await sendResponse(runtime, responseStream, withRules ?? refusal, { omitBody: false });
     return;
   }
   // `received` keeps the URL CloudFront cached the response under: the route guard may add route
@@ -94,8 +95,8 @@ async function invoke(
   let admitted = admitRequest(received, incoming, requestId, settings.guardEnvironment);
   if (admitted instanceof Promise) admitted = await admitted;
   if (admitted instanceof Response) {
-    const refusal = routeHeaders?.withRouteHeaders(admitted, incoming.routeHeaders, requestId) ?? admitted;
-    await sendResponse(runtime, responseStream, refusal, { omitBody: received.method === 'HEAD' });
+    // With the rules' headers already when the origin secret check passed (request-guard.ts).
+    await sendResponse(runtime, responseStream, admitted, { omitBody: received.method === 'HEAD' });
     return;
   }
   const request = admitted;
@@ -104,12 +105,13 @@ async function invoke(
   let bodyFailure: { error: unknown } | undefined;
   try {
     await runWithRequestContext(requestContext, async () => {
-      const response = await callUser(dispatch, request, requestId);
+      const { response, failed } = await callUser(dispatch, request, requestId);
       // vercel.json `headers` rules' headers, then cache tags and CDN cache headers rewritten for
       // CloudFront (so a rule's Cache-Control is what CloudFront caches by), on a copy of the
-      // headers: a Response from fetch() has immutable ones.
+      // headers: a Response from fetch() has immutable ones. The adapter's own 500 keeps its
+      // no-store against a rule's CDN-Cache-Control.
       const prelude = responsePrelude(response);
-      routeHeaders?.applyRouteHeaders(prelude, incoming.routeHeaders, requestId);
+      routeHeaders?.applyRouteHeaders(prelude, incoming.routeHeaders, requestId, failed);
       const afterResponse = prepareCdnResponse(prelude, requestContext, received);
       await sendResponse(runtime, responseStream, response, { omitBody: request.method === 'HEAD', prelude });
       afterResponse?.();
@@ -131,25 +133,32 @@ async function invoke(
   if (bodyFailure) throw new ResponseBodyError(requestId, { cause: bodyFailure.error });
 }
 
-/** Calls the user's handler; a throw or a non-Response becomes a logged 500. */
-async function callUser(dispatch: Dispatcher, request: Request, requestId: string): Promise<Response> {
+/**
+ * Calls the user's handler; a throw or a non-Response becomes a logged 500 (`failed`: the response
+ * is the adapter's own).
+ */
+async function callUser(
+  dispatch: Dispatcher,
+  request: Request,
+  requestId: string,
+): Promise<{ response: Response; failed: boolean }> {
   let result: unknown;
   try {
     result = await dispatch(request);
   } catch (error) {
     logError(requestId, 'The handler threw before returning a response', error);
-    return plainText(500, 'Internal Server Error');
+    return { response: plainText(500, 'Internal Server Error'), failed: true };
   }
   if (!isResponse(result)) {
     logError(requestId, `The handler returned ${describeValue(result)} instead of a Response`);
-    return plainText(500, 'Internal Server Error');
+    return { response: plainText(500, 'Internal Server Error'), failed: true };
   }
   // Checked before anything is sent: once the prelude is out, the client could only get an abort.
   if (result.bodyUsed || result.body?.locked) {
     logError(requestId, 'The handler returned a Response whose body was already read');
-    return plainText(500, 'Internal Server Error');
+    return { response: plainText(500, 'Internal Server Error'), failed: true };
   }
-  return result;
+  return { response: result, failed: false };
 }
 
 /** The logged response to an invocation event that could not become a Request. */

@@ -38,12 +38,15 @@ export interface GuardHeaders {
  *    a path the route does not match gets Vercel's 404. Dynamic segments are added to the query as
  *    Vercel does (`?id=1`), replacing client-sent parameters of the same name. For a request a
  *    vercel.json rewrite sent here, the route is matched against the rewrite's destination
- *    (`x-vfa-rewrite-path`) while the URL keeps the viewer's path, as on Vercel; a malformed
- *    destination gets 400.
+ *    (`x-vfa-rewrite-path`) while the URL keeps the viewer's path, as on Vercel. A destination that
+ *    is not a URL path (no leading `/`, a query, a fragment, a space or control) gets 400; one with
+ *    a malformed percent-escape is matched as it is, as the same path requested directly would be
+ *    (the viewer wrote it, not the configuration).
  *
  * The CDN's internal headers (`x-vfa-origin-secret`, `x-vfa-rewrite-path`, `x-vfa-route-headers`)
- * are removed before the handler sees the request, whatever the mode; a refusal carries the
- * response headers of the request's vercel.json `headers` rules (route-headers.ts).
+ * are removed before the handler sees the request, whatever the mode. A refusal carries the
+ * response headers of the request's vercel.json `headers` rules (route-headers.ts) only once the
+ * origin secret check passed or when there is none: a caller that failed it learns nothing of them.
  *
  * A bundle built without one of the checks (bundle-switches.ts) answers 500 to every request when its
  * variable is set, and logs why; so does a bundle built without the `headers` rules to a request that
@@ -61,9 +64,7 @@ export async function guardRequest(
     rewritePath: takeHeader(request.headers, REWRITE_PATH_HEADER),
     routeHeaders: takeHeader(request.headers, ROUTE_HEADERS_HEADER),
   };
-  const admitted = await admitRequest(request, guard, requestId, env);
-  if (!(admitted instanceof Response)) return admitted;
-  return bundledRouteHeaders()?.withRouteHeaders(admitted, guard.routeHeaders, requestId) ?? admitted;
+  return admitRequest(request, guard, requestId, env);
 }
 
 function takeHeader(headers: Headers, name: string): string | undefined {
@@ -86,7 +87,7 @@ export function guardEnvironment(env: GuardEnvironment = process.env): GuardEnvi
  * {@link guardRequest} for a request whose internal headers were already taken off (the adapter's
  * event processor keeps them out of the `Request`): `guard` holds their values. Synchronous unless
  * the origin secret is checked, so a function behind neither check pays no promise per request.
- * A refusal does not carry the route headers yet: the caller adds them (it holds them).
+ * A refusal after the origin secret check carries the route headers; one from it does not.
  */
 export function admitRequest(
   request: Request,
@@ -101,11 +102,21 @@ export function admitRequest(
       return leftOut(requestId, ORIGIN_SECRET_ARN_ENV, 'the origin secret check', 'secretHeader()');
     } else {
       return checkOriginSecret(secretId, guard.originSecret, requestId).then(
-        (refusal) => refusal ?? routeGuard(request, guard, requestId, env),
+        (refusal) => refusal ?? withRuleHeaders(routeGuard(request, guard, requestId, env), guard, requestId),
       );
     }
   }
-  return routeGuard(request, guard, requestId, env);
+  return withRuleHeaders(routeGuard(request, guard, requestId, env), guard, requestId);
+}
+
+/** A refusal with the response headers of the request's vercel.json `headers` rules; a request as it is. */
+function withRuleHeaders(
+  admitted: Request | Response,
+  guard: GuardHeaders,
+  requestId: string,
+): Request | Response {
+  if (!(admitted instanceof Response)) return admitted;
+  return bundledRouteHeaders()?.withRouteHeaders(admitted, guard.routeHeaders, requestId) ?? admitted;
 }
 
 /** The checks after the origin secret's: the route headers' switch, then the route. */
@@ -125,7 +136,11 @@ function routeGuard(
     typeof __VFA_ROUTE_HEADERS__ === 'boolean' &&
     !__VFA_ROUTE_HEADERS__
   ) {
-    return leftOut(requestId, ROUTE_HEADERS_HEADER, 'the vercel.json headers rules', 'routeHeaders: true');
+    logError(
+      requestId,
+      `The CDN sent the response headers of vercel.json headers rules (${ROUTE_HEADERS_HEADER}), but this function was bundled with routeHeaders: false; set routeHeaders: true on its VercelFunction (VercelProject sets it from vercel.json). Refusing the request rather than serving it without those headers`,
+    );
+    return plainText(500, 'Internal Server Error');
   }
   const routePath = env[ROUTE_ENV];
   if (!routePath) return request;
@@ -156,9 +171,8 @@ async function checkOriginSecret(
 }
 
 /**
- * The environment (or for the headers rules, the CDN) asks for a part this bundle was built without
- * (bundle-switches.ts): every such request is refused, because serving it unchecked could let a
- * caller past CloudFront, or serve a response without the headers the rules require.
+ * The environment asks for a check this bundle was built without (bundle-switches.ts): every such
+ * request is refused, because serving it unchecked could let a caller past CloudFront.
  */
 function leftOut(requestId: string, variable: string, check: string, needs: string): Response {
   logError(
@@ -196,7 +210,8 @@ function routeRequest(
         `Rejected the request with 400: the CDN sets ${REWRITE_PATH_HEADER} for vercel.json rewrites, so its router function or the rewrite's destination is misconfigured`,
         error,
       );
-      return plainText(error.statusCode, error.message);
+      // The body names no internal header: the viewer only needs to know the request was refused.
+      return plainText(error.statusCode, 'Bad Request');
     }
   }
   const url = new URL(request.url);
@@ -219,15 +234,14 @@ function routeRequest(
 // A URL path as the CDN passes it on: printable ASCII except `?` and `#` (no query, no fragment).
 const URL_PATH = /^\/[\x21\x22\x24-\x3e\x40-\x7e]*$/;
 
-/** What is wrong with a rewrite destination path, or `undefined` when it is a URL path. */
+/**
+ * What is wrong with a rewrite destination path, or `undefined` when it is a URL path. A malformed
+ * percent-escape is not wrong here: it comes from the viewer's path, and matchRoute keeps it raw
+ * as it does for `url.pathname`.
+ */
 function rewritePathProblem(path: string): string | undefined {
   if (!path.startsWith('/')) return 'must be a URL path starting with "/"';
   if (!URL_PATH.test(path)) return 'must be a percent-encoded URL path without query or fragment';
-  try {
-    decodeURIComponent(path);
-  } catch {
-    return 'has a malformed percent-encoding';
-  }
   return undefined;
 }
 

@@ -17,17 +17,28 @@ import type { ResponsePrelude } from './response-stream';
  *
  * The value can only be wrong through a broken CDN configuration (the CDN strips `x-vfa-*` from
  * viewer requests), so a value that is not such an object is logged and ignored: never worth a
- * failed response.
+ * failed response. One header with a name or value a response cannot carry is left out on its own
+ * (logged once per request, naming it), not the whole object: a rule value that substitutes part
+ * of the viewer's path could be such a header, and the request's other headers (a
+ * Content-Security-Policy, a Strict-Transport-Security) must not go with it.
+ *
+ * The adapter's own responses (plain-text.ts) keep their own caching: {@link withRouteHeaders} and
+ * {@link applyRouteHeaders} for such a response leave out a rule's `CDN-Cache-Control` and
+ * `Vercel-CDN-Cache-Control`, which the CDN step would otherwise turn into the CloudFront lifetime
+ * of a refusal or an error (a rule's `CDN-Cache-Control: max-age=3600` caching the adapter's 404).
  */
 
 /** A name a response header may have (an RFC 9110 token), lower case. */
 const HEADER_NAME = /^[!#$%&'*+\-.^_`|~0-9a-z]+$/;
 /** A response header value: no CR, LF or NUL (they would split or end the header), no other controls. */
 const HEADER_VALUE = /^[\t\x20-\x7e\x80-\xff]*$/;
+/** The CDN lifetime headers (runtime/cdn/cache-control.ts), which an adapter's own response does not take. */
+const CDN_CACHE_HEADERS: ReadonlySet<string> = new Set(['cdn-cache-control', 'vercel-cdn-cache-control']);
 
 /**
  * The route headers of a request's `x-vfa-route-headers` value, or `undefined` (logged) when the
- * value is not a JSON object of valid header names to valid header values.
+ * value is not a JSON object. An entry whose name is not a header name or whose value is not a
+ * string a header value can be is left out, and the entries left out are logged together.
  */
 export function parseRouteHeaders(raw: string, requestId: string): Record<string, string> | undefined {
   let parsed: unknown;
@@ -43,14 +54,22 @@ export function parseRouteHeaders(raw: string, requestId: string): Record<string
     );
   }
   const headers: Record<string, string> = {};
+  const dropped: string[] = [];
   for (const [key, value] of Object.entries(parsed)) {
     const name = key.toLowerCase();
-    if (!HEADER_NAME.test(name))
-      return invalid(requestId, `has an invalid header name ${JSON.stringify(key)}`);
-    if (typeof value !== 'string' || !HEADER_VALUE.test(value)) {
-      return invalid(requestId, `has an invalid value for ${JSON.stringify(key)} (${JSON.stringify(value)})`);
+    if (!HEADER_NAME.test(name)) {
+      dropped.push(`the invalid header name ${JSON.stringify(key)}`);
+    } else if (typeof value !== 'string' || !HEADER_VALUE.test(value)) {
+      dropped.push(`${JSON.stringify(key)}, whose value is invalid (${JSON.stringify(value)})`);
+    } else {
+      headers[name] = value;
     }
-    headers[name] = value;
+  }
+  if (dropped.length > 0) {
+    logError(
+      requestId,
+      `The request header "${ROUTE_HEADERS_HEADER}" has headers a response cannot carry; left out of this response: ${dropped.join('; ')}. The other vercel.json headers rules' headers are applied`,
+    );
   }
   return headers;
 }
@@ -59,17 +78,20 @@ export function parseRouteHeaders(raw: string, requestId: string): Record<string
  * Adds the route headers to a response prelude, before the CDN step rewrites it (so a rule's
  * `Cache-Control` / `CDN-Cache-Control` is what CloudFront caches by): each header the response
  * does not set itself; a rule's `set-cookie` goes to `cookies`, unless the response sets cookies.
- * `raw` is the request's `x-vfa-route-headers` value; `undefined` costs nothing.
+ * `raw` is the request's `x-vfa-route-headers` value; `undefined` costs nothing. `adapterResponse`:
+ * the response is one the adapter built (plain-text.ts), which keeps its own caching.
  */
 export function applyRouteHeaders(
   prelude: ResponsePrelude,
   raw: string | undefined,
   requestId: string,
+  adapterResponse = false,
 ): void {
   if (raw === undefined) return;
   const headers = parseRouteHeaders(raw, requestId);
   if (headers === undefined) return;
   for (const name of Object.keys(headers)) {
+    if (adapterResponse && CDN_CACHE_HEADERS.has(name)) continue;
     if (name === 'set-cookie') {
       if (prelude.cookies.length === 0) prelude.cookies.push(headers[name]);
     } else if (!Object.hasOwn(prelude.headers, name)) {
@@ -80,13 +102,14 @@ export function applyRouteHeaders(
 
 /**
  * {@link applyRouteHeaders} for a `Response` the adapter built itself (a refusal or an error), whose
- * headers are mutable. Returns the same response.
+ * headers are mutable, so without the rules' CDN cache headers. Returns the same response.
  */
 export function withRouteHeaders(response: Response, raw: string | undefined, requestId: string): Response {
   if (raw === undefined) return response;
   const headers = parseRouteHeaders(raw, requestId);
   if (headers === undefined) return response;
   for (const name of Object.keys(headers)) {
+    if (CDN_CACHE_HEADERS.has(name)) continue;
     if (!response.headers.has(name)) response.headers.append(name, headers[name]);
   }
   return response;

@@ -28,9 +28,11 @@ interface Viewer {
   query?: Record<string, string>;
   headers?: Record<string, string>;
   cookies?: Record<string, string>;
+  /** The viewer's address, `event.viewer.ip`. */
+  ip?: string;
 }
 
-function event({ uri, query = {}, headers = {}, cookies = {} }: Viewer) {
+function event({ uri, query = {}, headers = {}, cookies = {}, ip = '198.51.100.10' }: Viewer) {
   const values = (record: Record<string, string>) =>
     Object.fromEntries(Object.entries(record).map(([name, value]) => [name, { value }]));
   return {
@@ -40,7 +42,7 @@ function event({ uri, query = {}, headers = {}, cookies = {} }: Viewer) {
       distributionId: 'E1',
       eventType: 'viewer-request',
     },
-    viewer: { ip: '198.51.100.10' },
+    viewer: { ip },
     request: {
       method: 'GET',
       uri,
@@ -243,6 +245,145 @@ describe('vercel.json has and missing at the edge', () => {
     expect((await run({ uri: '/beta', cookies: { beta: 'not-yes' } })).statusCode).toBeUndefined();
     expect((await run({ uri: '/mobile', headers: { 'user-agent': 'Desktop' } })).statusCode).toBeUndefined();
     expect((await run({ uri: '/login', cookies: { session: 'abc' } })).statusCode).toBeUndefined();
+  });
+});
+
+describe("has and missing on the headers Vercel's proxy sets, at the edge", () => {
+  const geo = {
+    redirects: [
+      {
+        source: '/',
+        destination: '/:country/:region',
+        has: [
+          { type: 'header', key: 'x-vercel-ip-country', value: '(?<country>DE|AT)' },
+          { type: 'header', key: 'x-vercel-ip-country-region', value: '(?<region>[A-Z]+)' },
+        ],
+      },
+      {
+        source: '/where',
+        destination: '/at/:city/:lat/:lon/:zip/:tz',
+        has: [
+          { type: 'header', key: 'x-vercel-ip-city', value: '(?<city>.+)' },
+          { type: 'header', key: 'x-vercel-ip-latitude', value: '(?<lat>.+)' },
+          { type: 'header', key: 'x-vercel-ip-longitude', value: '(?<lon>.+)' },
+          { type: 'header', key: 'x-vercel-ip-postal-code', value: '(?<zip>.+)' },
+          { type: 'header', key: 'x-vercel-ip-timezone', value: '(?<tz>.+)' },
+        ],
+      },
+      {
+        source: '/office',
+        destination: '/intranet',
+        has: [{ type: 'header', key: 'x-real-ip', value: '10..*' }],
+      },
+      {
+        source: '/ip',
+        destination: '/ip/:ip',
+        has: [{ type: 'header', key: 'X-Forwarded-For', value: '(?<ip>.+)' }],
+      },
+      {
+        source: '/unknown',
+        destination: '/nowhere',
+        missing: [{ type: 'header', key: 'x-vercel-ip-country' }],
+      },
+    ],
+  };
+  const berlin = {
+    'cloudfront-viewer-country': 'DE',
+    'cloudfront-viewer-country-region': 'BE',
+    'cloudfront-viewer-city': 'Berlin',
+    'cloudfront-viewer-latitude': '52.52',
+    'cloudfront-viewer-longitude': '13.40',
+    'cloudfront-viewer-postal-code': '10115',
+    'cloudfront-viewer-time-zone': 'Europe/Berlin',
+  };
+
+  test.each(['viewer-request', 'not-found', 'router'] as const)(
+    "reads x-vercel-ip-* from CloudFront's viewer headers when the %s function evaluates a has condition",
+    async (name) => {
+      const run =
+        name === 'router' ? async (v: Viewer) => (await router(geo, ROUTES)(v)).result : load(name, geo);
+      expect((await run({ uri: '/', headers: berlin })).headers.location).toEqual({ value: '/DE/BE' });
+      expect((await run({ uri: '/where', headers: berlin })).headers.location).toEqual({
+        value: '/at/Berlin/52.52/13.40/10115/Europe%2FBerlin',
+      });
+      expect((await run({ uri: '/unknown', headers: berlin })).statusCode).not.toBe(308);
+      expect((await run({ uri: '/unknown' })).headers.location).toEqual({ value: '/nowhere' });
+    },
+  );
+
+  test.each(['viewer-request', 'not-found', 'router'] as const)(
+    'never lets a viewer satisfy such a condition by sending x-vercel-ip-* itself to the %s function',
+    async (name) => {
+      const run =
+        name === 'router' ? async (v: Viewer) => (await router(geo, ROUTES)(v)).result : load(name, geo);
+      const forged = { 'x-vercel-ip-country': 'DE', 'x-vercel-ip-country-region': 'BE' };
+      expect((await run({ uri: '/', headers: forged })).statusCode).not.toBe(308);
+      expect(
+        (await run({ uri: '/', headers: { ...forged, 'cloudfront-viewer-country': 'FR' } })).statusCode,
+      ).not.toBe(308);
+      // missing holds: the viewer's x-vercel-ip-country is not a location CloudFront vouches for.
+      expect((await run({ uri: '/unknown', headers: forged })).headers.location).toEqual({
+        value: '/nowhere',
+      });
+    },
+  );
+
+  test("reads x-real-ip and x-forwarded-for as the viewer's address, never as the headers the viewer sent", async () => {
+    const run = load('viewer-request', geo);
+    expect((await run({ uri: '/office', ip: '10.1.2.3' })).headers.location).toEqual({ value: '/intranet' });
+    expect((await run({ uri: '/office', headers: { 'x-real-ip': '10.1.2.3' } })).statusCode).toBeUndefined();
+    const forwarded = await run({
+      uri: '/ip',
+      ip: '2001:db8::1',
+      headers: { 'x-forwarded-for': '10.0.0.1' },
+    });
+    expect(forwarded.headers.location).toEqual({ value: '/ip/2001%3Adb8%3A%3A1' });
+  });
+
+  test("ignores a viewer's x-vercel-* in the not-found function's headers rules, as it sanitises first", async () => {
+    const rules = {
+      headers: [
+        {
+          source: '/(.*)',
+          has: [{ type: 'header', key: 'x-vercel-ip-country', value: '(?<c>.*)' }],
+          headers: [{ key: 'X-Country', value: ':c' }],
+        },
+      ],
+    };
+    const run = load('not-found', rules);
+    const forged = await run({ uri: '/nothing', headers: { 'x-vercel-ip-country': 'DE' } });
+    expect(forged.statusCode).toBe(404);
+    expect(forged.headers['x-country']).toBeUndefined();
+    const trusted = await run({ uri: '/nothing', headers: { 'cloudfront-viewer-country': 'AT' } });
+    expect(trusted.headers['x-country']).toEqual({ value: 'AT' });
+  });
+});
+
+describe('x-vfa-route-headers at the edge', () => {
+  test('is ASCII-only JSON, non-ASCII characters escaped as \\uXXXX, that parses back to the values', async () => {
+    const rules = {
+      headers: [
+        {
+          source: '/api/(.*)',
+          has: [{ type: 'query', key: 'q', value: '(?<q>.*)' }],
+          headers: [
+            { key: 'X-Greeting', value: 'Grüße' },
+            { key: 'X-Query', value: ':q' },
+          ],
+        },
+      ],
+    };
+    for (const run of [
+      async (v: Viewer) => load('viewer-request', rules)(v),
+      async (v: Viewer) => (await router(rules, ROUTES)(v)).result,
+    ]) {
+      const result = await run({ uri: '/api/x', query: { q: '%F0%9F%98%80%20%C3%A9t%C3%A9' } });
+      const value = result.headers[ROUTE_HEADERS_HEADER].value;
+      expect(value).toMatch(/^[\x20-\x7e]+$/);
+      expect(value).toContain('Gr\\u00fc\\u00dfe');
+      expect(value).toContain('\\ud83d\\ude00 \\u00e9t\\u00e9');
+      expect(JSON.parse(value)).toEqual({ 'x-greeting': 'Grüße', 'x-query': '😀 été' });
+    }
   });
 });
 

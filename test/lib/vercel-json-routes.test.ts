@@ -175,7 +175,9 @@ describe('compileRoutingRules on what CloudFront matches and sends', () => {
   test.each([
     ['a\r\nb', 'headers[0].headers[1].value must not contain control characters'],
     ['a\u0000', 'headers[0].headers[1].value must not contain control characters'],
-  ])('refuses a header value with control characters (%j)', (value, message) => {
+    ['default-src \u2018self\u2019', 'headers[0].headers[1].value must hold only printable ASCII or Latin-1'],
+    ['\u{1f600}', 'headers[0].headers[1].value must hold only printable ASCII or Latin-1'],
+  ])('refuses a header value with control characters or beyond Latin-1 (%j)', (value, message) => {
     const error = errorFor({
       headers: [
         {
@@ -188,6 +190,13 @@ describe('compileRoutingRules on what CloudFront matches and sends', () => {
       ],
     });
     expect(error.message).toContain(`${FILE}: ${message}`);
+  });
+
+  test('accepts a header value with Latin-1 characters when they are all the adapter can send', () => {
+    const compiled = compileRoutingRules(FILE, {
+      headers: [{ source: '/a', headers: [{ key: 'X-Greeting', value: 'caf\u00e9 \u00bb ok' }] }],
+    });
+    expect(compiled?.hasHeaders).toBe(true);
   });
 
   test('refuses a redirect destination with control characters', () => {

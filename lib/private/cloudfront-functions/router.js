@@ -22,10 +22,10 @@ const FALLBACK_ORIGIN_ID = '__VFA_FALLBACK_ORIGIN_ID__';
 // biome-ignore lint/correctness/noUnusedVariables: CloudFront calls the function named handler.
 async function handler(event) {
   const request = sanitizeViewerRequest(event);
-  const routed = vercelRoutesBeforeFilesystem(request);
+  const routed = vercelRoutesBeforeFilesystem(event);
   if (routed.response) return routed.response;
   let originId = await lookupRouteOrigin(ROUTE_TABLE, request.uri);
-  if (originId === undefined) originId = await rewriteToFunction(request);
+  if (originId === undefined) originId = await rewriteToFunction(event);
   if (originId === undefined && FALLBACK_ORIGIN_ID !== '') originId = FALLBACK_ORIGIN_ID;
   if (originId === undefined) return withRouteHeaders(notFoundResponse(), routed.headers);
   cf.selectRequestOriginById(originId);
@@ -38,11 +38,12 @@ async function handler(event) {
 // matches (`check`). The request keeps the viewer's path (request.uri), as Vercel's does, with the
 // destination's query merged into its own; the adapter matches its route against the destination
 // path in x-vfa-rewrite-path (REWRITE_PATH_HEADER in runtime/constructs-contract.ts).
-async function rewriteToFunction(request) {
+async function rewriteToFunction(event) {
+  const request = event.request;
   const rewrites = VERCEL_ROUTES.r || [];
   let path = request.uri;
   for (let i = 0; i < rewrites.length; i++) {
-    const found = matchVercelRoute(request, rewrites[i], path);
+    const found = matchVercelRoute(event, rewrites[i], path);
     if (!found) continue;
     const destination = vercelDestination(rewrites[i].d, found);
     mergeRouteQuery(request.querystring, destination.query);

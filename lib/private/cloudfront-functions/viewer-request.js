@@ -7,7 +7,7 @@
 // biome-ignore lint/correctness/noUnusedVariables: CloudFront calls the function named handler.
 function handler(event) {
   const request = sanitizeViewerRequest(event);
-  const routed = vercelRoutesBeforeFilesystem(request);
+  const routed = vercelRoutesBeforeFilesystem(event);
   if (routed.response) return routed.response;
   setRouteHeaders(request, routed.headers);
   return request;

@@ -667,7 +667,7 @@ describe('createHandler with vercel.json rewrites and headers', () => {
     );
     expect(badRewrite.prelude?.statusCode).toBe(400);
     expect(badRewrite.prelude?.headers?.['x-robots-tag']).toBe('noindex');
-    expect(badRewrite.body.toString()).toContain('"x-vfa-rewrite-path"');
+    expect(badRewrite.body.toString()).toBe('Bad Request');
     expect(logged(errors)).toMatch(/Rejected the request with 400.*\(request bad-rewrite\)/);
 
     const notAllowed = await invoke(
@@ -680,6 +680,43 @@ describe('createHandler with vercel.json rewrites and headers', () => {
     const badEvent = await invoke(reporter(), { version: '2.0', headers: rules });
     expect(badEvent.prelude?.statusCode).toBe(400);
     expect(badEvent.prelude?.headers?.['x-robots-tag']).toBe('noindex');
+  });
+
+  test("leaves the rules' CDN cache headers off the adapter's own 404 and 500", async () => {
+    process.env[ROUTE_ENV] = '/api/users/[id]';
+    const rules = cdnHeaders({ 'cdn-cache-control': 'max-age=3600', 'x-robots-tag': 'noindex' });
+    const notFound = await invoke(
+      reporter(),
+      functionUrlEvent({ rawPath: '/api/users/7/8', headers: rules }),
+    );
+    expect(notFound.prelude?.statusCode).toBe(404);
+    expect(notFound.prelude?.headers?.['cache-control']).toBe('public, max-age=0, must-revalidate');
+    expect(notFound.prelude?.headers?.['x-robots-tag']).toBe('noindex');
+
+    const thrower = handlerFor({
+      GET: () => {
+        throw new Error('boom');
+      },
+    });
+    const failed = await invoke(thrower, functionUrlEvent({ rawPath: '/api/users/7', headers: rules }));
+    expect(failed.prelude?.statusCode).toBe(500);
+    expect(failed.prelude?.headers?.['cache-control']).toBe('no-store');
+    expect(failed.prelude?.headers?.['x-robots-tag']).toBe('noindex');
+  });
+
+  test("leaves the rules' headers off an invalid event's 400 when the origin secret is configured", async () => {
+    const SECRET_ENV = 'VERCEL_FUNCTIONS_AWS_ORIGIN_SECRET_ARN';
+    process.env[SECRET_ENV] = 'arn:aws:secretsmanager:us-east-1:123456789012:secret:origin-AbCdEf';
+    try {
+      const badEvent = await invoke(reporter(), {
+        version: '2.0',
+        headers: cdnHeaders({ 'content-security-policy': "default-src 'self'" }),
+      });
+      expect(badEvent.prelude?.statusCode).toBe(400);
+      expect(badEvent.prelude?.headers?.['content-security-policy']).toBeUndefined();
+    } finally {
+      delete process.env[SECRET_ENV];
+    }
   });
 
   test('sends the response without the rules, and logs why once, when the route headers are not valid JSON', async () => {
@@ -725,7 +762,7 @@ describe('createHandler with vercel.json rewrites and headers', () => {
       expect(result.body.toString()).toBe('Internal Server Error');
       expect(calls).toBe(0);
       expect(logged(errors)).toMatch(
-        /x-vfa-route-headers is set, but this function was bundled without the vercel\.json headers rules \(its VercelFunction was not given routeHeaders: true\).*\(request lean\)/,
+        /The CDN sent the response headers of vercel\.json headers rules \(x-vfa-route-headers\), but this function was bundled with routeHeaders: false; set routeHeaders: true on its VercelFunction.*\(request lean\)/,
       );
     });
 

@@ -84,6 +84,39 @@ describe('guardRequest', () => {
       );
     });
 
+    test("leaves the rules' headers off the 403 and 503 when the caller did not pass the secret check", async () => {
+      const rules = {
+        'x-vfa-route-headers': JSON.stringify({ 'content-security-policy': "default-src 'self'" }),
+      };
+      const forbidden = (await guardRequest(request('/api/hello', rules), 'r', {
+        [SECRET_ENV]: arn,
+      })) as Response;
+      expect(forbidden.status).toBe(403);
+      expect(forbidden.headers.has('content-security-policy')).toBe(false);
+
+      process.env.AWS_ENDPOINT_URL_SECRETS_MANAGER = `http://127.0.0.1:${await closedPort()}`;
+      const unavailable = (await guardRequest(
+        request('/api/hello', { ...rules, 'x-vfa-origin-secret': 'cloudfront-knows-this' }),
+        'r',
+        { [SECRET_ENV]: arn },
+      )) as Response;
+      expect(unavailable.status).toBe(503);
+      expect(unavailable.headers.has('content-security-policy')).toBe(false);
+    });
+
+    test("adds the rules' headers to the route's 404 when the secret check passed", async () => {
+      const result = (await guardRequest(
+        request('/nowhere', {
+          'x-vfa-origin-secret': 'cloudfront-knows-this',
+          'x-vfa-route-headers': JSON.stringify({ 'x-robots-tag': 'noindex' }),
+        }),
+        'r',
+        { [SECRET_ENV]: arn, [ROUTE_ENV]: '/api/hello' },
+      )) as Response;
+      expect(result.status).toBe(404);
+      expect(result.headers.get('x-robots-tag')).toBe('noindex');
+    });
+
     test('checks the secret before the route, so callers without it learn nothing about routes', async () => {
       const result = await guardRequest(request('/nowhere'), 'r', {
         [SECRET_ENV]: arn,
@@ -166,9 +199,9 @@ describe('guardRequest', () => {
     test.each([
       ['does not start with "/"', 'api/users/7', 'must be a URL path starting with "/"'],
       ['holds a query', '/api/users/7?x=1', 'must be a percent-encoded URL path without query or fragment'],
+      ['holds a fragment', '/api/users/7#x', 'must be a percent-encoded URL path without query or fragment'],
       ['holds a space', '/api/users/a b', 'must be a percent-encoded URL path without query or fragment'],
-      ['has a malformed escape', '/api/users/%E0%A4%A', 'has a malformed percent-encoding'],
-    ])('answers 400 naming the header, and logs it, when the destination %s', async (_, path, problem) => {
+    ])('answers "Bad Request", and logs the header, when the destination %s', async (_, path, problem) => {
       const result = (await guardRequest(
         request('/u/7', { 'x-vfa-rewrite-path': path }),
         'req-rw',
@@ -176,13 +209,29 @@ describe('guardRequest', () => {
       )) as Response;
       expect(result.status).toBe(400);
       expect(result.headers.get('cache-control')).toBe('no-store');
-      expect(await result.text()).toBe(
-        `Invalid request: header "x-vfa-rewrite-path" ${problem}, got ${JSON.stringify(path)}`,
-      );
+      // The body names no internal header; the log does.
+      expect(await result.text()).toBe('Bad Request');
       const line = String(errors.mock.calls[0][0]);
       expect(line).toContain('Rejected the request with 400');
       expect(line).toContain('(request req-rw)');
-      expect(errors.mock.calls[0][1]).toMatchObject({ name: 'InvalidEventError' });
+      expect(errors.mock.calls[0][1]).toMatchObject({
+        name: 'InvalidEventError',
+        message: `Invalid request: header "x-vfa-rewrite-path" ${problem}, got ${JSON.stringify(path)}`,
+      });
+    });
+
+    test('routes a destination with a malformed percent-escape as the same path requested directly', async () => {
+      // The viewer's path put the escape there (`/u/%E0%A4` → `/api/users/%E0%A4`), not the config.
+      const direct = (await guardRequest(request('/api/users/%E0%A4'), 'r', route)) as Request;
+      const rewritten = (await guardRequest(
+        request('/u/%E0%A4', { 'x-vfa-rewrite-path': '/api/users/%E0%A4' }),
+        'r',
+        route,
+      )) as Request;
+      expect(rewritten).toBeInstanceOf(Request);
+      expect(new URL(rewritten.url).searchParams.get('id')).toBe(new URL(direct.url).searchParams.get('id'));
+      expect(new URL(rewritten.url).pathname).toBe('/u/%E0%A4');
+      expect(errors).not.toHaveBeenCalled();
     });
 
     test('ignores the rewrite path, and strips it, when the function has no route', async () => {
@@ -199,6 +248,24 @@ describe('guardRequest', () => {
       const incoming = request('/api/hello', { 'x-vfa-route-headers': routeHeaders });
       expect(await guardRequest(incoming, 'r', {})).toBe(incoming);
       expect(incoming.headers.has('x-vfa-route-headers')).toBe(false);
+    });
+
+    test("leaves a rule's CDN-Cache-Control and Vercel-CDN-Cache-Control off the guard's 404", async () => {
+      const result = (await guardRequest(
+        request('/api/users/1/2', {
+          'x-vfa-route-headers': JSON.stringify({
+            'cdn-cache-control': 'max-age=3600',
+            'vercel-cdn-cache-control': 'max-age=3600',
+            'x-robots-tag': 'noindex',
+          }),
+        }),
+        'r',
+        { [ROUTE_ENV]: '/api/users/[id]' },
+      )) as Response;
+      expect(result.status).toBe(404);
+      expect(result.headers.has('cdn-cache-control')).toBe(false);
+      expect(result.headers.has('vercel-cdn-cache-control')).toBe(false);
+      expect(result.headers.get('x-robots-tag')).toBe('noindex');
     });
 
     test("adds them to the guard's 404 without replacing its own Cache-Control", async () => {
@@ -269,7 +336,7 @@ describe('guardRequest', () => {
       expect(result.headers.has('content-security-policy')).toBe(false);
       expect(await result.text()).toBe('Internal Server Error');
       expect(String(errors.mock.calls[0][0])).toMatch(
-        /x-vfa-route-headers is set, but this function was bundled without the vercel\.json headers rules \(its VercelFunction was not given routeHeaders: true\); refusing the request.*\(request req-lean\)/,
+        /The CDN sent the response headers of vercel\.json headers rules \(x-vfa-route-headers\), but this function was bundled with routeHeaders: false; set routeHeaders: true on its VercelFunction \(VercelProject sets it from vercel\.json\)\. Refusing the request rather than serving it without those headers.*\(request req-lean\)/,
       );
     });
 

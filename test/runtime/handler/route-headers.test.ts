@@ -30,9 +30,6 @@ describe('parseRouteHeaders', () => {
     ['not JSON', '{"x-a":', /is not valid JSON/],
     ['a JSON array', '["x-a","1"]', /is not a JSON object \(got an array\)/],
     ['a JSON string', '"x-a"', /is not a JSON object \(got string\)/],
-    ['a non-string value', '{"x-a":1}', /has an invalid value for "x-a" \(1\)/],
-    ['a value with a line break', '{"x-a":"1\\r\\nx-b: 2"}', /has an invalid value for "x-a"/],
-    ['an invalid name', '{"x a":"1"}', /has an invalid header name "x a"/],
   ])(
     'logs the problem once, naming the header, and returns undefined when the value is %s',
     (_, raw, problem) => {
@@ -44,6 +41,32 @@ describe('parseRouteHeaders', () => {
       expect(line).toContain('(request req-7)');
     },
   );
+});
+
+describe('parseRouteHeaders with one bad header', () => {
+  test.each([
+    ['a non-string value', '"x-a":1', /"x-a", whose value is invalid \(1\)/],
+    ['a value with a line break', '"x-a":"1\\r\\nx-b: 2"', /"x-a", whose value is invalid/],
+    ['a value beyond Latin-1', '"x-a":"\u2018self\u2019"', /"x-a", whose value is invalid/],
+    ['an invalid name', '"x a":"1"', /the invalid header name "x a"/],
+  ])('leaves only that header out, and logs it once naming it, when it has %s', (_, entry, problem) => {
+    const raw = `{"Content-Security-Policy":"default-src 'self'",${entry},"strict-transport-security":"max-age=63072000"}`;
+    expect(parseRouteHeaders(raw, 'req-7')).toEqual({
+      'content-security-policy': "default-src 'self'",
+      'strict-transport-security': 'max-age=63072000',
+    });
+    expect(errors).toHaveBeenCalledTimes(1);
+    const line = String(errors.mock.calls[0][0]);
+    expect(line).toContain('"x-vfa-route-headers"');
+    expect(line).toMatch(problem);
+    expect(line).toContain('(request req-7)');
+  });
+
+  test('logs every header left out in one line', () => {
+    expect(parseRouteHeaders('{"x-a":1,"x-b":"ok","x-c":null}', 'r')).toEqual({ 'x-b': 'ok' });
+    expect(errors).toHaveBeenCalledTimes(1);
+    expect(String(errors.mock.calls[0][0])).toMatch(/"x-a".*"x-c"/);
+  });
 });
 
 describe('applyRouteHeaders', () => {
@@ -81,9 +104,19 @@ describe('applyRouteHeaders', () => {
     expect(errors).not.toHaveBeenCalled();
   });
 
+  test("keeps a rule's CDN cache headers off the adapter's own response when adapterResponse is true", () => {
+    const rules = JSON.stringify({ 'cdn-cache-control': 'max-age=3600', 'x-robots-tag': 'noindex' });
+    const own = prelude({ 'cache-control': 'no-store' });
+    applyRouteHeaders(own, rules, 'r', true);
+    expect(own.headers).toEqual({ 'cache-control': 'no-store', 'x-robots-tag': 'noindex' });
+    const users = prelude();
+    applyRouteHeaders(users, rules, 'r');
+    expect(users.headers['cdn-cache-control']).toBe('max-age=3600');
+  });
+
   test('changes nothing, and logs the problem, when the value is invalid', () => {
     const target = prelude({ a: '1' });
-    applyRouteHeaders(target, '{"x-b":["2"]}', 'r');
+    applyRouteHeaders(target, '["x-b","2"]', 'r');
     expect(target).toEqual(prelude({ a: '1' }));
     expect(errors).toHaveBeenCalledTimes(1);
   });
@@ -102,5 +135,16 @@ describe('withRouteHeaders', () => {
     expect(result.headers.get('x-robots-tag')).toBe('noindex');
     expect(result.headers.getSetCookie()).toEqual(['a=1']);
     expect(await result.text()).toBe('Not found');
+  });
+
+  test("leaves a rule's CDN-Cache-Control and Vercel-CDN-Cache-Control off the adapter's own response", () => {
+    const response = new Response('Not found', { status: 404, headers: { 'cache-control': 'no-store' } });
+    withRouteHeaders(
+      response,
+      JSON.stringify({ 'CDN-Cache-Control': 'max-age=3600', 'vercel-cdn-cache-control': 'max-age=60' }),
+      'r',
+    );
+    expect(response.headers.has('cdn-cache-control')).toBe(false);
+    expect(response.headers.has('vercel-cdn-cache-control')).toBe(false);
   });
 });

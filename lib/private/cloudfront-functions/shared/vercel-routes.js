@@ -56,16 +56,28 @@ function encodeRouteValue(value) {
   }
 }
 
-function conditionValue(request, condition) {
+// `event` is the function's event: its request (sanitised) and its viewer.
+function conditionValue(event, condition) {
   const type = condition[0];
+  const request = event.request;
   const headers = request.headers;
+  const name = condition[1];
+  const header = type === 'header';
   if (type === 'host')
     return headers.host ? headers.host.value.replace(/:\d+$/, '').toLowerCase() : undefined;
-  const entry = (type === 'header' ? headers : type === 'cookie' ? request.cookies : request.querystring)[
-    condition[1]
+  // The headers Vercel's proxy sets (which sanitize-request.js drops as a viewer's) are read from what
+  // CloudFront vouches for, as the adapter derives them (runtime/handler/viewer-headers.ts): the
+  // viewer's address, and the CloudFront-Viewer-* geo header of the same name (x-vercel-ip-timezone:
+  // -time-zone) that the behaviour's policy has CloudFront add before this function runs. Geo rules
+  // (`has: x-vercel-ip-country`) work at the edge, and no viewer can satisfy one by sending the header.
+  if (header && /^x-(forwarded-for|real-ip)$/.test(name)) return event.viewer.ip;
+  const entry = (header ? headers : type === 'cookie' ? request.cookies : request.querystring)[
+    header && /^x-vercel-ip-/.test(name)
+      ? `cloudfront-viewer-${name.slice(12).replace('timezone', 'time-zone')}`
+      : name
   ];
   if (!entry) return undefined;
-  if (type === 'header') return entry.value;
+  if (header) return entry.value;
   // A repeated query parameter is matched by its last value, as Next.js does.
   const values = entry.multiValue || [entry];
   return decodeRouteValue(values[values.length - 1].value, type === 'query');
@@ -74,26 +86,26 @@ function conditionValue(request, condition) {
 // The value, or the regex's match on all of it; `undefined` when the condition does not hold. A value
 // with CR or LF never matches a value regex: CloudFront's Perl-compatible `$` matches before a final
 // newline, which would let one through (and Node's would not).
-function matchCondition(request, condition) {
-  const value = conditionValue(request, condition);
+function matchCondition(event, condition) {
+  const value = conditionValue(event, condition);
   if (value === undefined || condition[2] === undefined) return value;
   if (/[\r\n]/.test(value)) return undefined;
   return condition[2].exec(value) || undefined;
 }
 
 // The source's match and the conditions' parameters, or undefined when the route does not apply.
-function matchVercelRoute(request, route, path) {
+function matchVercelRoute(event, route, path) {
   const match = route.s.exec(path);
   if (!match) return undefined;
   const params = {};
   const holds = (condition) => {
-    const found = matchCondition(request, condition);
+    const found = matchCondition(event, condition);
     if (typeof found === 'string') params[condition[1]] = found;
     else if (found) Object.assign(params, found.groups, condition[0] === 'host' ? { host: found[0] } : {});
     return found !== undefined;
   };
   const applies =
-    (route.y || []).every(holds) && !(route.n || []).some((c) => matchCondition(request, c) !== undefined);
+    (route.y || []).every(holds) && !(route.n || []).some((c) => matchCondition(event, c) !== undefined);
   return applies ? { match, params } : undefined;
 }
 
@@ -161,12 +173,13 @@ function redirectLocation(template, found, request) {
 }
 
 // biome-ignore lint/correctness/noUnusedVariables: called by the handler it is concatenated with.
-function vercelRoutesBeforeFilesystem(request) {
+function vercelRoutesBeforeFilesystem(event) {
+  const request = event.request;
   const headers = {};
   const routes = VERCEL_ROUTES.b;
   for (let i = 0; i < routes.length; i++) {
     const route = routes[i];
-    const found = matchVercelRoute(request, route, request.uri);
+    const found = matchVercelRoute(event, route, request.uri);
     if (!found) continue;
     Object.keys(route.h || {}).forEach((name) => {
       if (route.t && name === 'Location') {
@@ -204,9 +217,15 @@ function withRouteHeaders(response, headers) {
 }
 
 // The headers rules' headers for the function's response, applied by the adapter
-// (x-vfa-route-headers = ROUTE_HEADERS_HEADER in runtime/constructs-contract.ts).
+// (x-vfa-route-headers = ROUTE_HEADERS_HEADER in runtime/constructs-contract.ts). The JSON escapes
+// every character beyond ASCII as \uXXXX (JSON.parse reads it back), so the header value is ASCII.
 // biome-ignore lint/correctness/noUnusedVariables: called by the handler it is concatenated with.
 function setRouteHeaders(request, headers) {
   if (Object.keys(headers).length > 0)
-    request.headers['x-vfa-route-headers'] = { value: JSON.stringify(headers) };
+    request.headers['x-vfa-route-headers'] = {
+      value: JSON.stringify(headers).replace(
+        /[\u007f-\uffff]/g,
+        (c) => `\\u${(c.charCodeAt(0) + 0x10000).toString(16).slice(1)}`,
+      ),
+    };
 }
