@@ -1,11 +1,12 @@
 import './bundle-switches';
-import { applyRouteHeaders, parseRouteHeaders, withRouteHeaders } from './route-headers';
+import { applyRouteHeaders, mergeRouteHeaders, parseRouteHeaders, withRouteHeaders } from './route-headers';
 
 /** What the adapter's entry points use of route-headers.ts (the vercel.json `headers` rules). */
 export interface RouteHeaderFunctions {
   readonly parseRouteHeaders: typeof parseRouteHeaders;
   readonly applyRouteHeaders: typeof applyRouteHeaders;
   readonly withRouteHeaders: typeof withRouteHeaders;
+  readonly mergeRouteHeaders: typeof mergeRouteHeaders;
 }
 
 /**
@@ -21,6 +22,6 @@ export function bundledRouteHeaders(): RouteHeaderFunctions | undefined {
   if (typeof __VFA_ROUTE_HEADERS__ === 'boolean' && !__VFA_ROUTE_HEADERS__) {
     return undefined;
   } else {
-    return { parseRouteHeaders, applyRouteHeaders, withRouteHeaders };
+    return { parseRouteHeaders, applyRouteHeaders, withRouteHeaders, mergeRouteHeaders };
   }
 }

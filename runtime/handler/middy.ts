@@ -12,6 +12,7 @@ import { logWarning } from './log';
 import { guardMiddyEvent } from './middy-guard';
 import { currentRequestContext, runWithRequestContext } from './request-context';
 import { sendResponse } from './response-stream';
+import type { mergeRouteHeaders } from './route-headers';
 import type { HandlerOptions } from './types';
 import { applyTrustedHeaders, isTrustedHeaderName } from './viewer-headers';
 
@@ -161,7 +162,8 @@ function withRouteHeaders(internals: unknown): unknown {
       const functions = bundledRouteHeaders();
       if (context && raw !== undefined && functions && isRecord(response) && response.statusCode) {
         context.routeHeaders = undefined;
-        addRouteHeaders(response, functions.parseRouteHeaders(raw, context.requestId) ?? {});
+        const headers = functions.parseRouteHeaders(raw, context.requestId);
+        if (headers) addRouteHeaders(response, headers, functions.mergeRouteHeaders);
       }
       return response;
     },
@@ -170,23 +172,29 @@ function withRouteHeaders(internals: unknown): unknown {
 
 /**
  * Adds route headers to a middy HTTP response, in place (as middy middlewares change
- * `request.response`): each name the response sets in neither `headers` nor `multiValueHeaders`
- * (any casing); a rule's `set-cookie` goes to `cookies` unless the response sets a cookie.
+ * `request.response`), with the adapter's precedence (`merge`): a name the response sets in
+ * `headers` or `multiValueHeaders`, in any casing, is its own; so are its `cookies`.
  */
-function addRouteHeaders(response: Record<string, unknown>, routeHeaders: Record<string, string>): void {
+function addRouteHeaders(
+  response: Record<string, unknown>,
+  routeHeaders: Record<string, string>,
+  merge: typeof mergeRouteHeaders,
+): void {
   const headers: Record<string, unknown> = isRecord(response.headers) ? { ...response.headers } : {};
   const present = new Set(Object.keys(headers).map((name) => name.toLowerCase()));
   if (isRecord(response.multiValueHeaders)) {
     for (const name of Object.keys(response.multiValueHeaders)) present.add(name.toLowerCase());
   }
-  const cookies = Array.isArray(response.cookies) ? response.cookies : [];
-  for (const name of Object.keys(routeHeaders)) {
-    if (name === 'set-cookie') {
-      if (cookies.length === 0 && !present.has(name)) response.cookies = [routeHeaders[name]];
-    } else if (!present.has(name)) {
-      headers[name] = routeHeaders[name];
-    }
-  }
+  merge(routeHeaders, {
+    has: (name) => present.has(name),
+    set: (name, value) => {
+      headers[name] = value;
+    },
+    hasCookies: (Array.isArray(response.cookies) && response.cookies.length > 0) || present.has('set-cookie'),
+    addCookie: (value) => {
+      response.cookies = [value];
+    },
+  });
   response.headers = headers;
 }
 

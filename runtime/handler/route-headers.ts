@@ -90,14 +90,15 @@ export function applyRouteHeaders(
   if (raw === undefined) return;
   const headers = parseRouteHeaders(raw, requestId);
   if (headers === undefined) return;
-  for (const name of Object.keys(headers)) {
-    if (adapterResponse && CDN_CACHE_HEADERS.has(name)) continue;
-    if (name === 'set-cookie') {
-      if (prelude.cookies.length === 0) prelude.cookies.push(headers[name]);
-    } else if (!Object.hasOwn(prelude.headers, name)) {
-      prelude.headers[name] = headers[name];
-    }
-  }
+  mergeRouteHeaders(headers, {
+    has: (name) => Object.hasOwn(prelude.headers, name),
+    set: (name, value) => {
+      prelude.headers[name] = value;
+    },
+    hasCookies: prelude.cookies.length > 0,
+    addCookie: (value) => prelude.cookies.push(value),
+    adapterResponse,
+  });
 }
 
 /**
@@ -108,11 +109,46 @@ export function withRouteHeaders(response: Response, raw: string | undefined, re
   if (raw === undefined) return response;
   const headers = parseRouteHeaders(raw, requestId);
   if (headers === undefined) return response;
-  for (const name of Object.keys(headers)) {
-    if (CDN_CACHE_HEADERS.has(name)) continue;
-    if (!response.headers.has(name)) response.headers.append(name, headers[name]);
-  }
+  mergeRouteHeaders(headers, {
+    has: (name) => response.headers.has(name),
+    set: (name, value) => response.headers.set(name, value),
+    hasCookies: response.headers.has('set-cookie'),
+    addCookie: (value) => response.headers.append('set-cookie', value),
+    adapterResponse: true,
+  });
   return response;
+}
+
+/** Where {@link mergeRouteHeaders} writes: a response in whichever shape its writer holds it. */
+export interface RouteHeaderTarget {
+  /** Whether the response sets the (lower-case) header itself. */
+  has(name: string): boolean;
+  set(name: string, value: string): void;
+  /** Whether the response sets any cookie itself. */
+  readonly hasCookies: boolean;
+  addCookie(value: string): void;
+  /** The response is one the adapter built (plain-text.ts), which keeps its own caching. */
+  readonly adapterResponse?: boolean;
+}
+
+/**
+ * The precedence of the rules' headers, in one place for every response writer (the adapter's
+ * prelude, its own `Response`s, middy's response object): each header the response does not set
+ * itself; a rule's `set-cookie` only when the response sets no cookie; never the CDN cache headers
+ * on the adapter's own responses.
+ */
+export function mergeRouteHeaders(
+  headers: Readonly<Record<string, string>>,
+  target: RouteHeaderTarget,
+): void {
+  for (const name of Object.keys(headers)) {
+    if (target.adapterResponse && CDN_CACHE_HEADERS.has(name)) continue;
+    if (name === 'set-cookie') {
+      if (!target.hasCookies) target.addCookie(headers[name]);
+    } else if (!target.has(name)) {
+      target.set(name, headers[name]);
+    }
+  }
 }
 
 function invalid(requestId: string, problem: string, cause?: unknown): undefined {
