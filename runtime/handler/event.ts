@@ -101,12 +101,9 @@ export function readFunctionUrlRequest(event: unknown, options: EventProcessorOp
   // Trusted like the derived headers: it comes from requestContext, which no client can write.
   if (fields.cronSchedule !== undefined) headers[CRON_SCHEDULE_HEADER] = fields.cronSchedule;
   // The CDN's internal headers, for the adapter only: one lookup each, nothing more when absent.
-  const originSecret = headers[ORIGIN_SECRET_HEADER];
-  if (originSecret !== undefined) delete headers[ORIGIN_SECRET_HEADER];
-  const rewritePath = headers[REWRITE_PATH_HEADER];
-  if (rewritePath !== undefined) delete headers[REWRITE_PATH_HEADER];
-  const routeHeaders = headers[ROUTE_HEADERS_HEADER];
-  if (routeHeaders !== undefined) delete headers[ROUTE_HEADERS_HEADER];
+  const originSecret = takeOut(headers, ORIGIN_SECRET_HEADER);
+  const rewritePath = takeOut(headers, REWRITE_PATH_HEADER);
+  const routeHeaders = takeOut(headers, ROUTE_HEADERS_HEADER);
 
   const host = publicHost(fields, headers);
   // Behind CloudFront the Host header names the Function URL (CloudFront must send the origin its
@@ -135,6 +132,13 @@ export function routeHeadersOf(event: unknown): string | undefined {
   if (!isRecord(event) || !isRecord(event.headers)) return undefined;
   const value = event.headers[ROUTE_HEADERS_HEADER];
   return typeof value === 'string' ? value : undefined;
+}
+
+/** Removes a header from the record and returns its value (`undefined`, and no work, when absent). */
+function takeOut(headers: Record<string, string>, name: string): string | undefined {
+  const value = headers[name];
+  if (value !== undefined) delete headers[name];
+  return value;
 }
 
 const BODYLESS_METHOD = /^(?:GET|HEAD)$/i;
