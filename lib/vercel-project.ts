@@ -471,6 +471,7 @@ export class VercelProject extends Construct {
         createCronSchedules(this, {
           crons,
           host: domain ?? this.cdn.distributionDomainName,
+          distributionId: this.cdn.distributionId,
           cronSecret: props.environment?.[CRON_SECRET_ENV],
           originSecret: this.cdn.originSecret,
         });

@@ -13,6 +13,11 @@ export interface CronSchedulesProps {
   readonly crons: readonly { readonly cron: VercelJsonCron; readonly fn: lambda.IFunction }[];
   /** The project's public host, sent as the request's host. May be a token. */
   readonly host: string;
+  /**
+   * The id of the distribution serving the crons' functions (a token), so their purge calls
+   * invalidate it. The schedules then depend on the distribution, which never depends on them.
+   */
+  readonly distributionId: string;
   /** `CRON_SECRET` of the project's environment, sent as a Bearer token. May be a token. */
   readonly cronSecret?: string;
   /** The origin secret of `OriginProtection.secretHeader()`, sent as CloudFront sends it. */
@@ -83,6 +88,7 @@ export function createCronSchedules(scope: Construct, props: CronSchedulesProps)
       path: cron.path,
       schedule: cron.schedule,
       host: props.host,
+      distributionId: props.distributionId,
       cronSecret: props.cronSecret,
       originSecret,
     });

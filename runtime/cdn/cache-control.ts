@@ -25,7 +25,7 @@ const BROWSER_HEADER = BROWSER_CACHE_CONTROL_HEADER.toLowerCase();
 
 /** CloudFront's cache policy caps every TTL at this (the `Cdn` construct's `maxTtl`: 365 days). */
 // A literal, not `365 * 24 * 60 * 60`: esbuild keeps computed constants in bundles that do not use them.
-const MAX_TTL_SECONDS = 31_536_000;
+export const MAX_TTL_SECONDS = 31_536_000;
 
 /**
  * Rewrites `headers` (lower-case names, as in the response prelude) in place so CloudFront caches

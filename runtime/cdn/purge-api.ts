@@ -2,6 +2,7 @@ import { DISTRIBUTION_ID_HEADER } from '../constructs-contract';
 import { InvalidPurgeOptionError, InvalidSrcImageError } from '../errors';
 import { type AfterResponseContext, provideContextServices } from '../handler/service-registry';
 import type { DangerouslyDeleteOptions, PurgeApi } from '../purge/types';
+import { MAX_TTL_SECONDS } from './cache-control';
 import { toCloudFrontTag, toSrcImageCloudFrontTag } from './cloudfront-tag';
 import { logCdnWarning } from './log';
 import { provideTagOverflowRecording } from './overflow';
@@ -21,6 +22,15 @@ export interface PurgeContext {
 let warnedNoDistribution = false;
 
 /**
+ * The longest `revalidationDeadlineSeconds` accepted, 365 days: the `Cdn` construct's cache policy
+ * caps every TTL there (`maxTtl`; the overflow rows' lifetime assumes the same cap), so an
+ * eviction later than that would find nothing left of what was cached when the call was made.
+ * Larger values are refused rather than clamped: they are more likely a unit mistake
+ * (milliseconds, an epoch time) than an intent — and past ~8.6e12 s no Date can hold the time.
+ */
+export const MAX_REVALIDATION_DEADLINE_SECONDS = MAX_TTL_SECONDS;
+
+/**
  * The request context's `purge` API: upstream's four calls, on CloudFront.
  *
  * On AWS every call evicts — CloudFront cannot mark objects stale:
@@ -29,7 +39,8 @@ let warnedNoDistribution = false;
  * - `dangerouslyDeleteByTag(tag, { revalidationDeadlineSeconds })` /
  *   `dangerouslyDeleteBySrcImage(...)`: evicted at once when the deadline is 0 (the default);
  *   otherwise CloudFront keeps serving the cached objects until the deadline and they are
- *   evicted by the first sweep after it.
+ *   evicted by the first sweep after it. A deadline above {@link MAX_REVALIDATION_DEADLINE_SECONDS}
+ *   is refused.
  *
  * Each call's invalidation is registered with the request's `waitUntil` drain, so it is sent
  * before the invocation ends even when the promise is not awaited. Bad input rejects with a
@@ -133,6 +144,11 @@ function deadlineMs(options: DangerouslyDeleteOptions | undefined, api: string):
   if (typeof seconds !== 'number' || !Number.isFinite(seconds) || seconds < 0) {
     throw new InvalidPurgeOptionError(
       `${api}(): revalidationDeadlineSeconds must be a finite number of seconds >= 0, got ${JSON.stringify(seconds)}`,
+    );
+  }
+  if (seconds > MAX_REVALIDATION_DEADLINE_SECONDS) {
+    throw new InvalidPurgeOptionError(
+      `${api}(): revalidationDeadlineSeconds must be at most ${MAX_REVALIDATION_DEADLINE_SECONDS} (365 days, the longest CloudFront keeps an object: a later eviction could evict nothing cached now), got ${seconds}`,
     );
   }
   return seconds * 1000;

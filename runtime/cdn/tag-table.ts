@@ -5,6 +5,8 @@ import {
   CDN_TAG_PREFIX,
   isConditionFailure,
   MARKER_SK,
+  overflowRowPath,
+  overflowSortKey,
   PATH_PREFIX,
   recordOverflowRows,
 } from './overflow-rows';
@@ -16,12 +18,18 @@ import {
  * - `cdn-tag#<CloudFront tag>` / `path#<path>`: a response whose tags did not all fit into the
  *   header CloudFront reads; invalidating the tag must also invalidate the path. `writtenAt`
  *   (epoch ms) lets a row be deleted after an invalidation only if no newer response rewrote it.
+ *   A path too long for a sort key is keyed `path#sha256:<hex>` and kept in `path` (overflowSortKey).
  * - `cdn-tag#<CloudFront tag>` / `has-paths`: marks a tag that has path rows, living as long as
  *   the longest of them, so invalidations look paths up only for tags that have some.
  * - `invalidation#pending` / `<ISO not-before time>#<CallerReference>`: an invalidation to send
  *   later — a batch CloudFront refused for now, or an eviction scheduled at a
  *   `revalidationDeadlineSeconds` deadline. Sort keys order the partition by due time, so the
  *   due rows are one range query.
+ *
+ * The overflow reads are strongly consistent (`ConsistentRead`), so a response recorded just before
+ * an invalidation is not missed. They read the base table (no index, where DynamoDB would refuse
+ * it) in the function's region; on a global table that is the regional replica, consistent for
+ * writes made in that region — a row written in another region arrives with replication.
  *
  * This class only maps to DynamoDB commands; the invalidation manager owns the logic.
  */
@@ -111,7 +119,9 @@ export class TagTableStore {
           if (attempt > 0) await new Promise((resolve) => setTimeout(resolve, 50 * 2 ** attempt));
           const result = await client.send(
             new BatchGetItemCommand({
-              RequestItems: { [this.tableName]: { Keys: keys, ProjectionExpression: 'pk, expiresAt' } },
+              RequestItems: {
+                [this.tableName]: { Keys: keys, ProjectionExpression: 'pk, expiresAt', ConsistentRead: true },
+              },
             }),
           );
           for (const item of result.Responses?.[this.tableName] ?? []) {
@@ -137,6 +147,7 @@ export class TagTableStore {
         new QueryCommand({
           TableName: this.tableName,
           KeyConditionExpression: 'pk = :pk AND begins_with(sk, :path)',
+          ConsistentRead: true,
           // TTL deletion is lazy: a row past its time may still be there.
           FilterExpression: 'expiresAt > :now',
           ExpressionAttributeValues: {
@@ -150,7 +161,7 @@ export class TagTableStore {
       for (const item of page.Items ?? []) {
         paths.push({
           tag,
-          path: (item.sk.S ?? '').slice(PATH_PREFIX.length),
+          path: overflowRowPath(item),
           writtenAt: Number(item.writtenAt?.N ?? 0),
         });
       }
@@ -170,7 +181,7 @@ export class TagTableStore {
       await client.send(
         new DeleteItemCommand({
           TableName: this.tableName,
-          Key: { pk: { S: CDN_TAG_PREFIX + entry.tag }, sk: { S: PATH_PREFIX + entry.path } },
+          Key: { pk: { S: CDN_TAG_PREFIX + entry.tag }, sk: { S: overflowSortKey(entry.path) } },
           ConditionExpression: 'writtenAt = :writtenAt',
           ExpressionAttributeValues: { ':writtenAt': { N: String(entry.writtenAt) } },
         }),

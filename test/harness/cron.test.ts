@@ -44,6 +44,7 @@ function synthesizedInput(): ResolvedEvent {
     stack.getLogicalId(construct.node.defaultChild as CfnElement);
   const values = {
     [`${id(project.cdn.distribution)}.DomainName`]: DOMAIN,
+    [id(project.cdn.distribution)]: 'E1HARNESSCRON02',
     [id(project.cdn.originSecret!)]: secretArn,
   };
   const [schedule] = Object.values(schedules(Template.fromStack(stack)));

@@ -7,6 +7,7 @@ import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { OriginProtection } from '../../lib/origin-protection';
+import { Routing } from '../../lib/routing';
 import { VercelProject, type VercelProjectProps } from '../../lib/vercel-project';
 import { type DeployValues, resolvedInput, resolveString, schedules } from './cron-input';
 import { plainFunction, testStack, writeProject } from './helpers';
@@ -36,8 +37,14 @@ function synth(projectDir: string, props: Partial<VercelProjectProps> = {}, stac
 const logicalId = (stack: Stack, construct: { node: { defaultChild?: unknown } }) =>
   stack.getLogicalId(construct.node.defaultChild as CfnElement);
 
+const DISTRIBUTION_ID = 'E2QWRUHAPOMQZL';
+
 function deployValues(stack: Stack, project: VercelProject): DeployValues {
-  return { [`${logicalId(stack, project.cdn.distribution)}.DomainName`]: 'd111111abcdef8.cloudfront.net' };
+  const distribution = logicalId(stack, project.cdn.distribution);
+  return {
+    [`${distribution}.DomainName`]: 'd111111abcdef8.cloudfront.net',
+    [distribution]: DISTRIBUTION_ID,
+  };
 }
 
 const DAILY = { path: '/api/cron/daily', schedule: '0 5 * * *' };
@@ -177,6 +184,8 @@ describe('VercelProject crons', () => {
         'x-forwarded-host': 'd111111abcdef8.cloudfront.net',
         'x-forwarded-proto': 'https',
         'user-agent': 'vercel-cron/1.0',
+        // What the CDN's viewer-request function adds: the purge API finds the distribution there.
+        'x-vfa-distribution-id': DISTRIBUTION_ID,
         authorization: 'Bearer a-long-random-cron-secret',
       },
       requestContext: {
@@ -198,12 +207,14 @@ describe('VercelProject crons', () => {
       'Certificate',
       'arn:aws:acm:us-east-1:123456789012:certificate/abc',
     );
-    const { template } = synth(
+    const { project, template } = synth(
       projectWithCrons([DAILY]),
       { domainNames: ['www.example.com', 'example.com'], certificate },
       stack,
     );
-    const input = resolvedInput(Object.values(schedules(template))[0].Properties.Target.Input, {});
+    const input = resolvedInput(Object.values(schedules(template))[0].Properties.Target.Input, {
+      [logicalId(stack, project.cdn.distribution)]: DISTRIBUTION_ID,
+    });
     expect(input.headers.authorization).toBeUndefined();
     expect(input.headers.host).toBe('www.example.com');
     expect(input.headers['x-forwarded-host']).toBe('www.example.com');
@@ -226,6 +237,21 @@ describe('VercelProject crons', () => {
     expect(resolvedInput(input, values, 'the-secret-value').headers['x-vfa-origin-secret']).toBe(
       'the-secret-value',
     );
+  });
+
+  test("sends the distribution's id, so purge calls reach it, without a dependency cycle, for cache behaviours and the edge router", () => {
+    for (const routing of [Routing.cacheBehaviors(), Routing.edgeRouter()]) {
+      const { stack, project, template } = synth(projectWithCrons([DAILY]), { routing });
+      // Template.fromStack (in synth) rejects a template with a dependency cycle; the schedule
+      // references the distribution, which references the function, which references neither.
+      const [schedule] = Object.values(schedules(template));
+      expect(resolveString(schedule.Properties.Target.Input, deployValues(stack, project))).toContain(
+        `"x-vfa-distribution-id":"${DISTRIBUTION_ID}"`,
+      );
+      expect(JSON.stringify(schedule.Properties.Target.Input)).toContain(
+        JSON.stringify({ Ref: logicalId(stack, project.cdn.distribution) }),
+      );
+    }
   });
 
   test('sends no origin secret header with OAC', () => {

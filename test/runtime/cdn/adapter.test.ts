@@ -200,6 +200,29 @@ describe('addCacheTag through the adapter', () => {
       ['#t50', '/api/list'],
     ]);
   });
+
+  test('invalidating an overflow tag also evicts a path too long for a DynamoDB sort key', async () => {
+    const tags = Array.from({ length: 60 }, (_, i) => `long-${i}`);
+    const query = `q=${'a'.repeat(1100)}`;
+    await run(
+      {
+        GET: async () => {
+          await addCacheTag(tags);
+          return new Response('page', { headers: { 'cache-control': 'public, s-maxage=600' } });
+        },
+      },
+      { rawPath: '/page', rawQueryString: query },
+    );
+    expect(errors).not.toHaveBeenCalled();
+    await run(
+      { GET: respondAfter(() => invalidateByTag('long-55'), 'purged') },
+      { headers: viaCloudFront() },
+    );
+    expect(endpoint.invalidations().map((invalidation) => [...invalidation.items].sort())).toEqual([
+      ['#long-55', `/page?${query}`],
+    ]);
+    expect(await store.overflowPaths('long-55')).toEqual([]);
+  });
 });
 
 describe('CDN-Cache-Control through the adapter', () => {
@@ -313,6 +336,36 @@ describe('purge through the adapter', () => {
       'revalidationDeadlineSeconds must be a finite number of seconds >= 0, got -1',
     );
     expect(endpoint.createRequests()).toHaveLength(0);
+    expect(errors).not.toHaveBeenCalled();
+  });
+
+  test('refuses a revalidation deadline above 365 days, naming the value and the cap', async () => {
+    const failures: unknown[] = [];
+    await run(
+      {
+        GET: async () => {
+          const record = (promise: Promise<void>) => promise.catch((error: unknown) => failures.push(error));
+          await record(dangerouslyDeleteByTag('a', { revalidationDeadlineSeconds: 1e13 }));
+          await record(dangerouslyDeleteByTag('a', { revalidationDeadlineSeconds: 31_536_001 }));
+          await dangerouslyDeleteByTag('year', { revalidationDeadlineSeconds: 31_536_000 });
+          return new Response('ok');
+        },
+      },
+      { headers: viaCloudFront() },
+    );
+    expect(failures.map((error) => (error as Error).name)).toEqual([
+      'InvalidPurgeOptionError',
+      'InvalidPurgeOptionError',
+    ]);
+    expect(String(failures[0])).toContain(
+      'dangerouslyDeleteByTag(): revalidationDeadlineSeconds must be at most 31536000 (365 days, the longest CloudFront keeps an object',
+    );
+    expect(String(failures[0])).toContain('got 10000000000000');
+    expect(String(failures[1])).toContain('got 31536001');
+    // Nothing evicted at once: the refused calls did nothing, the accepted one waits in the table.
+    expect(endpoint.createRequests()).toHaveLength(0);
+    const [row] = await store.duePending(Date.now() + 31_536_001_000, 10);
+    expect(row).toMatchObject({ items: ['#year'], expanded: false });
     expect(errors).not.toHaveBeenCalled();
   });
 });
