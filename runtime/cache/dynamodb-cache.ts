@@ -41,10 +41,13 @@ export interface DynamoDBRuntimeCacheOptions extends PersistentRuntimeCacheOptio
 
 type Item = Record<string, AttributeValue>;
 
-// BatchGetItem takes at most 100 keys, BatchWriteItem at most 25 requests
+// BatchGetItem takes at most 100 keys
 // (https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_BatchGetItem.html).
 const MAX_BATCH_GET_KEYS = 100;
-const MAX_BATCH_WRITE_REQUESTS = 25;
+// Tag rows written at once by one expireTag. BatchWriteItem cannot carry a condition, so each tag is
+// its own UpdateItem; capping them leaves the client's sockets (50 by default in the SDK's Node
+// handler) to the process's concurrent gets and sets instead of queueing them behind 1,000 tags.
+const MAX_PARALLEL_TAG_WRITES = 25;
 // Bytes a number may take in an item ("1 byte per two significant digits + 1", 38 digits at most),
 // and headroom for the parts of DynamoDB's size accounting the docs leave vague (set overhead).
 const MAX_NUMBER_BYTES = 21;
@@ -60,13 +63,16 @@ const utf8 = /* @__PURE__ */ new TextEncoder();
  *   GetItem — about 9% faster than a BatchGetItem of one key on DynamoDB Local, at the same capacity
  *   cost. Anything more is one BatchGetItem for the head, the remembered chunks and the tags' expiry
  *   rows (several in parallel beyond 100 keys; unprocessed keys retried). Entries are read eventually
- *   consistent (half the cost; a just-written value may take a moment to show); tag rows strongly
- *   consistent, so a row read after `expireTag` resolved reflects it.
+ *   consistent (half the cost; another process's just-written value may take a moment to show)
+ *   unless this process wrote the key moments ago ({@link ReadRequest.consistent}); tag rows always
+ *   strongly consistent, so a row read after `expireTag` resolved reflects it.
  * - write: a one-item entry is a PutItem, conditional on not replacing a chunked entry (whose
  *   chunks would be orphaned); a chunked entry, or that case, is one TransactWriteItems that puts
  *   every item and deletes the unused chunk slots — all or nothing.
  * - delete: one BatchWriteItem deleting every chunk slot.
- * - expireTag: one PutItem-equivalent per tag, 25 per BatchWriteItem.
+ * - expireTag: one conditional UpdateItem per tag, in parallel, that only ever moves the row's
+ *   `expiredAt` forward — a slow call that started earlier cannot overwrite a newer expiry and bring
+ *   expired entries back.
  */
 export class DynamoDBRuntimeCache extends PersistentRuntimeCache {
   private readonly cacheTableName: string;
@@ -82,7 +88,8 @@ export class DynamoDBRuntimeCache extends PersistentRuntimeCache {
 
   protected async readItems(request: ReadRequest, signal: AbortSignal): Promise<ReadResult> {
     if (request.head && request.chunks.length === 0 && (request.tags.length === 0 || !this.tagTableName)) {
-      return { head: await this.getHead(request.key, signal), chunks: new Map(), tagExpiredAt: new Map() };
+      const head = await this.getHead(request.key, request.consistent, signal);
+      return { head, chunks: new Map(), tagExpiredAt: new Map() };
     }
     const sortKeys = request.head ? [0, ...request.chunks] : [...request.chunks];
     const keys: [string, Item][] = sortKeys.map((sk) => [this.cacheTableName, cacheItemKey(request.key, sk)]);
@@ -90,7 +97,7 @@ export class DynamoDBRuntimeCache extends PersistentRuntimeCache {
       for (const tag of request.tags) keys.push([this.tagTableName, tagExpiryKey(tag)]);
     }
     const responses = await Promise.all(
-      chunk(keys, MAX_BATCH_GET_KEYS).map((batch) => this.batchGet(batch, signal)),
+      chunk(keys, MAX_BATCH_GET_KEYS).map((batch) => this.batchGet(batch, request.consistent, signal)),
     );
 
     let head: ReadResult['head'];
@@ -167,12 +174,26 @@ export class DynamoDBRuntimeCache extends PersistentRuntimeCache {
     if (!table) {
       throw new Error(`no tag table is configured (${TAG_TABLE_ENV} is not set), so tags cannot be expired`);
     }
-    const requests: WriteRequest[] = tags.map((tag) => ({
-      PutRequest: { Item: { ...tagExpiryKey(tag), [TAG_EXPIRY_ITEM.expiredAt]: { N: String(expiredAt) } } },
-    }));
-    await Promise.all(
-      chunk(requests, MAX_BATCH_WRITE_REQUESTS).map((batch) => this.batchWrite(table, batch, signal)),
-    );
+    const [client, sdk] = await Promise.all([this.resolveClient(), loadDynamoDBSdk()]);
+    await forEachConcurrently(tags, MAX_PARALLEL_TAG_WRITES, async (tag) => {
+      try {
+        await client.send(
+          new sdk.UpdateItemCommand({
+            TableName: table,
+            Key: tagExpiryKey(tag),
+            // The row holds only its key and expiredAt (no TTL: an expiry must outlive every entry).
+            UpdateExpression: 'SET #expiredAt = :expiredAt',
+            ConditionExpression: 'attribute_not_exists(#expiredAt) OR #expiredAt < :expiredAt',
+            ExpressionAttributeNames: { '#expiredAt': TAG_EXPIRY_ITEM.expiredAt },
+            ExpressionAttributeValues: { ':expiredAt': { N: String(expiredAt) } },
+          }),
+          { abortSignal: signal },
+        );
+      } catch (error) {
+        // The row already holds this expiry or a later one, which expires at least as much.
+        if ((error as Error).name !== 'ConditionalCheckFailedException') throw error;
+      }
+    });
   }
 
   protected headValueCapacity(key: string, head: EntryHead, expiresAt: number | undefined): number {
@@ -198,11 +219,15 @@ export class DynamoDBRuntimeCache extends PersistentRuntimeCache {
     return this.client ? Promise.resolve(this.client) : getDynamoDBClient();
   }
 
-  /** The head item of `key` by GetItem, eventually consistent like every entry read. */
-  private async getHead(key: string, signal: AbortSignal): Promise<ReadResult['head']> {
+  /** The head item of `key` by GetItem. */
+  private async getHead(key: string, consistent: boolean, signal: AbortSignal): Promise<ReadResult['head']> {
     const [client, sdk] = await Promise.all([this.resolveClient(), loadDynamoDBSdk()]);
     const { Item } = await client.send(
-      new sdk.GetItemCommand({ TableName: this.cacheTableName, Key: cacheItemKey(key, 0) }),
+      new sdk.GetItemCommand({
+        TableName: this.cacheTableName,
+        Key: cacheItemKey(key, 0),
+        ConsistentRead: consistent,
+      }),
       { abortSignal: signal },
     );
     return Item ? parseHead(key, Item, this.maxChunks) : undefined;
@@ -211,6 +236,7 @@ export class DynamoDBRuntimeCache extends PersistentRuntimeCache {
   /** One BatchGetItem (≤ 100 keys), resending unprocessed keys until done or out of time. */
   private async batchGet(
     keys: readonly [string, Item][],
+    consistent: boolean,
     signal: AbortSignal,
   ): Promise<Record<string, Item[]>> {
     const [client, sdk] = await Promise.all([this.resolveClient(), loadDynamoDBSdk()]);
@@ -219,7 +245,7 @@ export class DynamoDBRuntimeCache extends PersistentRuntimeCache {
       pending[table] ??= {
         Keys: [],
         // Tag rows strongly consistent: an expireTag that resolved is seen by every later read.
-        ConsistentRead: table !== this.cacheTableName,
+        ConsistentRead: table !== this.cacheTableName || consistent,
       };
       pending[table].Keys!.push(key);
     }
@@ -331,6 +357,19 @@ function parseHead(key: string, item: Item, maxChunks: number): EntryHead & { va
 // DynamoDB counts an attribute as its name's UTF-8 length plus its value's size.
 function attributeSize(name: string, valueBytes: number): number {
   return name.length + valueBytes;
+}
+
+/** Runs `task` on every item, at most `limit` at a time; rejects with the first failure. */
+async function forEachConcurrently<T>(
+  items: readonly T[],
+  limit: number,
+  task: (item: T) => Promise<void>,
+): Promise<void> {
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) await task(items[next++]);
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
 }
 
 function chunk<T>(list: readonly T[], size: number): T[][] {

@@ -1,9 +1,12 @@
 import { randomBytes } from 'node:crypto';
 import { CorruptCacheEntryError } from '../errors';
 import { type EntryHint, EntryHints } from './entry-hints';
+import { RecentWrites } from './recent-writes';
 import { DEFAULT_TAG_EXPIRY_MEMO_MS, NEVER_EXPIRED, TagExpiryMemo } from './tag-expiry-memo';
 import type { RuntimeCache } from './types';
 import {
+  fitsValueLimit,
+  MAX_VALUE_BYTES,
   serializeValue,
   validateCacheKey,
   validateExpireTags,
@@ -11,10 +14,6 @@ import {
   validateTagExpiryMemoMs,
 } from './validation';
 import { decodeValue, encodeValue } from './value-codec';
-
-/** Largest value stored, as UTF-8 JSON before compression: Vercel's Runtime Cache item limit (2 MB). */
-// A literal, not `2 * 1024 * 1024`: esbuild keeps computed constants in bundles that do not use them.
-export const MAX_VALUE_BYTES = 2_097_152; // 2 MB
 
 /** Per-operation time budgets in milliseconds, retries included. */
 export interface CacheTimeouts {
@@ -93,6 +92,11 @@ export interface ReadRequest {
   readonly chunks: readonly number[];
   /** Tags whose expiry to fetch. */
   readonly tags: readonly string[];
+  /**
+   * Read the entry's items strongly consistent: this process wrote or deleted the key moments ago
+   * and must see that (read-your-own-writes). Otherwise eventually consistent, at half the cost.
+   */
+  readonly consistent: boolean;
 }
 
 /** What a store found for a {@link ReadRequest}; absent items are simply missing. */
@@ -128,6 +132,10 @@ function describeError(error: unknown): unknown {
  * 300 ms propagation bound), so a steady-state hit reads the entry alone; this process's own
  * `expireTag` applies to its reads at once.
  *
+ * Consistency: a key this process wrote or deleted within the last second (READ_YOUR_WRITES_WINDOW_MS)
+ * is read strongly consistent, so a process reads its own writes; every other entry read is eventually
+ * consistent (half the cost), so another process may briefly see the previous value.
+ *
  * Faults fail open, never reaching the response: a failed or slow `get` is a miss, a failed `set`,
  * `delete` or `expireTag` is logged and resolves. Bad input rejects with an `InvalidCacheInputError`
  * subclass (runtime/errors.ts) naming the problem.
@@ -141,6 +149,7 @@ export abstract class PersistentRuntimeCache implements RuntimeCache {
   private readonly now: () => number;
   private readonly timeouts: CacheTimeouts;
   private readonly hints: EntryHints;
+  private readonly recentWrites = new RecentWrites();
   private readonly tagExpiries: TagExpiryMemo;
   private readonly chunkValueBytes: number;
 
@@ -168,7 +177,11 @@ export abstract class PersistentRuntimeCache implements RuntimeCache {
   /** Deletes every item of `key`. */
   protected abstract deleteEntry(key: string, signal: AbortSignal): Promise<void>;
 
-  /** Records `expiredAt` (epoch ms) as the latest expiry of each tag: one write per tag. */
+  /**
+   * Records `expiredAt` (epoch ms) as the latest expiry of each tag: one write per tag. Never replaces
+   * a later expiry already recorded — concurrent calls may land out of order, and moving a tag's
+   * expiry back would bring expired entries back.
+   */
   protected abstract writeTagExpirations(
     tags: readonly string[],
     expiredAt: number,
@@ -201,12 +214,7 @@ export abstract class PersistentRuntimeCache implements RuntimeCache {
     const { tags, ttl: requestedTtl, name } = validateSetOptions(options);
     const label = name ?? key;
     const json = utf8.encode(serializeValue(value, label));
-    if (json.byteLength > MAX_VALUE_BYTES) {
-      // Upstream's limit: "items larger than 2 MB will not be cached". The older entry goes too, so
-      // readers do not keep getting a value the writer has replaced.
-      console.warn(
-        `${PREFIX} '${label}' was not cached: its JSON is ${json.byteLength} bytes, over the 2 MB (${MAX_VALUE_BYTES} bytes) item limit`,
-      );
+    if (!fitsValueLimit(json.byteLength, label)) {
       await this.delete(key);
       return;
     }
@@ -237,7 +245,12 @@ export abstract class PersistentRuntimeCache implements RuntimeCache {
         return;
       }
       const entry: StoredEntry = { key, head: { ...head, chunks: slices.length }, expiresAt, slices };
-      await this.writeEntry(entry, AbortSignal.timeout(this.timeouts.set));
+      try {
+        await this.writeEntry(entry, AbortSignal.timeout(this.timeouts.set));
+      } finally {
+        // Even a failed write (a timeout) may have landed: read the key consistently for a moment.
+        this.recentWrites.record(key, this.now());
+      }
       this.hints.remember(key, { chunks: slices.length, tags });
     } catch (error) {
       console.error(`${PREFIX} set of '${label}' failed, the value was not cached:`, describeError(error));
@@ -251,6 +264,8 @@ export abstract class PersistentRuntimeCache implements RuntimeCache {
       await this.deleteEntry(key, AbortSignal.timeout(this.timeouts.delete));
     } catch (error) {
       console.error(`${PREFIX} delete of key '${key}' failed:`, describeError(error));
+    } finally {
+      this.recentWrites.record(key, this.now());
     }
   }
 
@@ -293,11 +308,12 @@ export abstract class PersistentRuntimeCache implements RuntimeCache {
   private async read(key: string, signal: AbortSignal): Promise<unknown | null> {
     const startedAt = this.now();
     const hint: EntryHint = this.hints.get(key) ?? { chunks: 1, tags: [] };
+    const consistent = this.recentWrites.isRecent(key, startedAt);
     // Expiry of every tag checked by this read: fetched now, or trusted from the memo.
     const expiries = new Map<string, number>();
     const firstTags = this.tagsToFetch(hint.tags, startedAt, expiries);
     const first = await this.readItems(
-      { key, head: true, chunks: range(1, hint.chunks), tags: firstTags },
+      { key, head: true, chunks: range(1, hint.chunks), tags: firstTags, consistent },
       signal,
     );
     this.learnTags(firstTags, first.tagExpiredAt, startedAt, expiries);
@@ -322,7 +338,7 @@ export abstract class PersistentRuntimeCache implements RuntimeCache {
       // First read of this key in this process, or it changed since: one more round trip.
       const secondAt = this.now();
       const second = await this.readItems(
-        { key, head: false, chunks: missingChunks, tags: missingTags },
+        { key, head: false, chunks: missingChunks, tags: missingTags, consistent },
         signal,
       );
       this.learnTags(missingTags, second.tagExpiredAt, secondAt, expiries);

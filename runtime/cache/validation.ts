@@ -22,6 +22,10 @@ export const MAX_TAG_BYTES = 256;
 /** Longest stored key, in UTF-8 bytes: DynamoDB's limit for a partition key value. */
 export const MAX_KEY_BYTES = 2048;
 
+/** Largest value stored, as UTF-8 JSON before compression: Vercel's Runtime Cache item limit (2 MB). */
+// A literal, not `2 * 1024 * 1024`: esbuild keeps computed constants in bundles that do not use them.
+export const MAX_VALUE_BYTES = 2_097_152; // 2 MB
+
 /** `set` options after validation: tags deduplicated, ttl absent when it means "never expires". */
 export interface NormalizedSetOptions {
   readonly tags: readonly string[];
@@ -153,6 +157,20 @@ export function serializeValue(value: unknown, label: string): string {
       { cause },
     );
   }
+}
+
+/**
+ * Upstream's size rule, "items larger than 2 MB will not be cached": whether a value whose JSON is
+ * `jsonBytes` long may be stored. It is not an input error, so when it may not, this warns (naming the
+ * entry by `label`) and the caller resolves `set` after deleting the key's older entry, so readers do
+ * not keep getting a value the writer has replaced.
+ */
+export function fitsValueLimit(jsonBytes: number, label: string): boolean {
+  if (jsonBytes <= MAX_VALUE_BYTES) return true;
+  console.warn(
+    `[vercel-functions-aws] Runtime Cache: '${label}' was not cached: its JSON is ${jsonBytes} bytes, over the 2 MB (${MAX_VALUE_BYTES} bytes) item limit`,
+  );
+  return false;
 }
 
 /**

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { type DynamoDBClient, PutItemCommand } from '@aws-sdk/client-dynamodb';
-import { MAX_VALUE_BYTES } from '../../../runtime/cache/persistent-cache';
+import { READ_YOUR_WRITES_WINDOW_MS } from '../../../runtime/cache/recent-writes';
+import { MAX_VALUE_BYTES } from '../../../runtime/cache/validation';
 import {
   InvalidCacheKeyError,
   InvalidCacheTagError,
@@ -185,7 +186,7 @@ describe('DynamoDBRuntimeCache', () => {
       clock.now += 1;
       requests.length = 0;
       await cache.expireTag('shared');
-      expect(requests).toEqual(['BatchWriteItemCommand']);
+      expect(requests).toEqual(['UpdateItemCommand']);
       expect(await rawTagRow(client, tables.tagTableName, 'shared')).toEqual({
         pk: { S: 'tag#shared' },
         sk: { S: 'expired' },
@@ -267,7 +268,7 @@ describe('DynamoDBRuntimeCache', () => {
       await cache.expireTag('many');
       const forMany = [...requests];
 
-      expect(forFew).toEqual(['BatchWriteItemCommand']);
+      expect(forFew).toEqual(['UpdateItemCommand']);
       expect(forMany).toEqual(forFew);
       const sample = [...few, ...many.filter((_, i) => i % 500 === 0 || i === many.length - 1)];
       expect(await setup().cache.get(many[many.length - 1])).toBeNull();
@@ -275,12 +276,90 @@ describe('DynamoDBRuntimeCache', () => {
       expect(values.map((v, i) => [sample[i], v]).filter(([, v]) => v !== null)).toEqual([]);
     });
 
-    test('writes one row per tag in batches of 25 when given many tags', async () => {
-      const { cache, client, requests } = setup();
+    test('writes one row per tag, at most 25 at a time, when given many tags', async () => {
+      const { cache, client, clock, requests } = setup();
+      let inFlight = 0;
+      let mostInFlight = 0;
+      client.middlewareStack.add(
+        (next) => async (args) => {
+          mostInFlight = Math.max(mostInFlight, ++inFlight);
+          try {
+            return await next(args);
+          } finally {
+            inFlight--;
+          }
+        },
+        { step: 'initialize', name: 'countInFlight' },
+      );
       const tags = Array.from({ length: 60 }, (_, i) => `tag-${i}`);
       await cache.expireTag(tags);
-      expect(requests).toEqual(Array(3).fill('BatchWriteItemCommand'));
-      expect(await rawTagRow(client, tables.tagTableName, 'tag-59')).toBeDefined();
+      expect(requests).toEqual(Array(60).fill('UpdateItemCommand'));
+      expect(mostInFlight).toBeGreaterThan(1);
+      expect(mostInFlight).toBeLessThanOrEqual(25);
+      for (const tag of ['tag-0', 'tag-59']) {
+        expect(await rawTagRow(client, tables.tagTableName, tag)).toMatchObject({
+          expiredAt: { N: String(clock.now) },
+        });
+      }
+    });
+
+    test('keeps the later expiry when an expireTag with an earlier time writes last', async () => {
+      const later = setup();
+      const earlier = setup({ now: () => later.clock.now - 100 });
+      await later.cache.set('k', 'v', { tags: ['t'] });
+      later.clock.now += 10;
+      await later.cache.expireTag('t');
+      await earlier.cache.expireTag('t');
+      expect(await rawTagRow(later.client, tables.tagTableName, 't')).toMatchObject({
+        expiredAt: { N: String(later.clock.now) },
+      });
+      expect(await setup({ now: () => later.clock.now }).cache.get('k')).toBeNull();
+      // A newer expiry already in place is the outcome asked for, not a failure.
+      expect(error).not.toHaveBeenCalled();
+    });
+
+    test('keeps expired entries expired when a slower expireTag that started earlier lands last', async () => {
+      // The review's scenario: process A starts expireTag, its write is held up in the network; B
+      // writes an entry, C expires the tag and resolves; then A's write lands, carrying A's start time.
+      const clock = { now: Date.UTC(2026, 0, 1) };
+      const now = () => clock.now;
+      const slow = setup({ now });
+      let release!: () => void;
+      const held = new Promise<void>((resolve) => {
+        release = resolve;
+      });
+      let sent!: () => void;
+      const holding = new Promise<void>((resolve) => {
+        sent = resolve;
+      });
+      slow.client.middlewareStack.add(
+        (next, context) => async (args) => {
+          if (context.commandName === 'UpdateItemCommand') {
+            sent();
+            await held;
+          }
+          return next(args);
+        },
+        { step: 'finalizeRequest', name: 'holdTagWrite' },
+      );
+      const writer = setup({ now });
+      const fast = setup({ now });
+
+      const slowExpiry = slow.cache.expireTag('posts'); // expiredAt = T0
+      await holding;
+      clock.now += 50;
+      await writer.cache.set('k', 'stale', { tags: ['posts'] }); // createdAt = T0 + 50
+      clock.now += 50;
+      await fast.cache.expireTag('posts'); // expiredAt = T0 + 100
+      expect(await setup({ now }).cache.get('k')).toBeNull();
+
+      release();
+      await slowExpiry;
+      expect(await rawTagRow(fast.client, tables.tagTableName, 'posts')).toMatchObject({
+        expiredAt: { N: String(clock.now) },
+      });
+      expect(await setup({ now }).cache.get('k')).toBeNull();
+      expect(error).not.toHaveBeenCalled();
     });
 
     test('logs and resolves when the cache has no tag table', async () => {
@@ -326,6 +405,97 @@ describe('DynamoDBRuntimeCache', () => {
       const { cache, requests } = setup();
       expect(await cache.get('missing')).toBeNull();
       expect(requests).toEqual(['GetItemCommand']);
+    });
+  });
+
+  describe('read-your-own-writes', () => {
+    // DynamoDB Local reads strongly consistent whatever it is asked, so these tests check the request.
+    function readConsistency(client: DynamoDBClient) {
+      const reads: { command: string; consistent: boolean }[] = [];
+      client.middlewareStack.add(
+        (next, context) => async (args) => {
+          const input = args.input as {
+            ConsistentRead?: boolean;
+            RequestItems?: Record<string, { ConsistentRead?: boolean }>;
+          };
+          if (context.commandName === 'GetItemCommand') {
+            reads.push({ command: 'GetItem', consistent: input.ConsistentRead === true });
+          } else if (context.commandName === 'BatchGetItemCommand') {
+            const entry = input.RequestItems?.[tables.cacheTableName];
+            if (entry) reads.push({ command: 'BatchGetItem', consistent: entry.ConsistentRead === true });
+          }
+          return next(args);
+        },
+        { step: 'initialize', name: 'captureConsistency' },
+      );
+      return reads;
+    }
+
+    test('reads a key strongly consistent when this process set it within the window', async () => {
+      const { cache, client } = setup();
+      const reads = readConsistency(client);
+      await cache.set('k', 1);
+      await cache.set('k', 2);
+      await cache.set('tagged', 3, { tags: ['t'] });
+      expect([await cache.get('k'), await cache.get('tagged')]).toEqual([2, 3]);
+      expect(reads).toEqual([
+        { command: 'GetItem', consistent: true },
+        { command: 'BatchGetItem', consistent: true },
+      ]);
+    });
+
+    test('reads a key strongly consistent when this process deleted it within the window', async () => {
+      const { cache, client } = setup();
+      await cache.set('k', 1);
+      const reader = setup();
+      const reads = readConsistency(reader.client);
+      expect(await reader.cache.get('k')).toBe(1);
+      await reader.cache.delete('k');
+      expect(await reader.cache.get('k')).toBeNull();
+      expect(reads.map((read) => read.consistent)).toEqual([false, true]);
+      expect(await rawItems(client, tables.cacheTableName, 'k')).toEqual([]);
+    });
+
+    test('reads eventually consistent a key this process did not write', async () => {
+      const writer = setup();
+      await writer.cache.set('k', 1, { tags: ['t'] });
+      const { cache, client } = setup();
+      const reads = readConsistency(client);
+      await cache.set('other', 2);
+      expect(await cache.get('k')).toBe(1);
+      expect(await cache.get('missing')).toBeNull();
+      // The second request of the first read fetches only tag rows, always strongly consistent.
+      expect(reads).toEqual([
+        { command: 'GetItem', consistent: false },
+        { command: 'GetItem', consistent: false },
+      ]);
+    });
+
+    test('reads eventually consistent again once the window has passed', async () => {
+      const { cache, client, clock } = setup();
+      const reads = readConsistency(client);
+      await cache.set('k', 1, { tags: ['t'] });
+      clock.now += READ_YOUR_WRITES_WINDOW_MS - 1;
+      expect(await cache.get('k')).toBe(1);
+      clock.now += 1;
+      expect(await cache.get('k')).toBe(1);
+      expect(reads.map((read) => read.consistent)).toEqual([true, false]);
+    });
+
+    test('reads a key strongly consistent after a set that failed', async () => {
+      const { cache, client } = setup({ timeouts: { set: 1 } });
+      const reads = readConsistency(client);
+      client.middlewareStack.add(
+        (next) => async (args) => {
+          await new Promise((resolve) => setTimeout(resolve, 20));
+          return next(args);
+        },
+        { step: 'finalizeRequest', name: 'slowWrite' },
+      );
+      await cache.set('k', 1);
+      expect(error).toHaveBeenCalledWith(expect.stringContaining("set of 'k' failed"), expect.anything());
+      await cache.get('k');
+      expect(reads).toEqual([{ command: 'GetItem', consistent: true }]);
     });
   });
 

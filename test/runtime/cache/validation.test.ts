@@ -1,5 +1,7 @@
 import {
+  fitsValueLimit,
   MAX_KEY_BYTES,
+  MAX_VALUE_BYTES,
   serializeValue,
   validateCacheKey,
   validateExpireTags,
@@ -125,6 +127,20 @@ describe('serializeValue', () => {
       expect((thrown as Error).message).toMatch(reason);
       expect((thrown as Error).cause).toBeInstanceOf(TypeError);
     }
+  });
+});
+
+describe('fitsValueLimit', () => {
+  afterEach(() => jest.restoreAllMocks());
+
+  test('accepts up to 2 MB and warns naming the entry when given more', () => {
+    const warn = jest.spyOn(console, 'warn').mockImplementation(() => {});
+    expect(fitsValueLimit(MAX_VALUE_BYTES, 'report')).toBe(true);
+    expect(warn).not.toHaveBeenCalled();
+    expect(fitsValueLimit(MAX_VALUE_BYTES + 1, 'report')).toBe(false);
+    expect(warn).toHaveBeenCalledWith(
+      "[vercel-functions-aws] Runtime Cache: 'report' was not cached: its JSON is 2097153 bytes, over the 2 MB (2097152 bytes) item limit",
+    );
   });
 });
 
