@@ -1,4 +1,4 @@
-import { Duration } from 'aws-cdk-lib';
+import { Duration, Stack, Token } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import { ConfigurationError } from './errors';
@@ -10,8 +10,11 @@ export interface OidcRoleProps {
   readonly issuer: OidcIssuer;
   /**
    * The token subjects (`sub`) allowed to assume the role: exact values, or patterns with `*` / `?`
-   * (then every entry is matched with `StringLike`). At least one, and none made of wildcards only —
-   * the trust is never open to every token of the issuer.
+   * (then every entry is matched with `StringLike`). At least one. A pattern must fix the part that
+   * names the owner before its first wildcard, so the trust never opens to other users of a shared
+   * issuer: `repo:<owner>/` for GitHub Actions (`repo:acme/*`), `owner:<team>:` for Vercel
+   * (`owner:acme:project:shop:environment:*`), and for other issuers at least one whole segment
+   * ending in `:` or `/` (`system:serviceaccount:prod:*`).
    */
   readonly subjects: string[];
   /**
@@ -49,7 +52,10 @@ export interface OidcRoleProps {
  * (`AWS::IAM::OIDCProvider`, no custom resource) for the issuer and a role whose trust policy pins
  * the token's `aud` (`StringEquals`) and `sub` (`StringEquals`, or `StringLike` with wildcards).
  * Functions deployed on AWS reach it without a token: `grantAssumeRole(fn)` lets their execution
- * role assume it, which is what `awsCredentialsProvider` does there.
+ * role assume it, which is what `awsCredentialsProvider` does there. For that the role also trusts
+ * its own account (one statement, added by the first grant): as with any CDK role trusting
+ * `AccountRootPrincipal`, a principal of the account may assume it only when its own identity policy
+ * allows `sts:AssumeRole` on the role, which `grantAssumeRole` adds.
  *
  * @example
  * const reader = new OidcRole(this, 'Reader', {
@@ -68,6 +74,7 @@ export class OidcRole extends Construct implements iam.IGrantable {
   /** The IAM OIDC provider the role trusts. */
   readonly provider: iam.IOidcProvider;
   readonly grantPrincipal: iam.IPrincipal;
+  private trustsOwnAccount = false;
 
   constructor(scope: Construct, id: string, props: OidcRoleProps) {
     super(scope, id);
@@ -82,7 +89,7 @@ export class OidcRole extends Construct implements iam.IGrantable {
     }
     const audiences = props.audiences ?? issuer.defaultAudiences;
     checkAudiences(this, audiences);
-    checkSubjects(this, props.subjects);
+    checkSubjects(this, props.subjects, issuer.issuerUrl);
     const maxSessionDuration = props.maxSessionDuration ?? Duration.hours(1);
     const seconds = maxSessionDuration.toSeconds();
     if (seconds < 3600 || seconds > 43_200) {
@@ -115,20 +122,48 @@ export class OidcRole extends Construct implements iam.IGrantable {
   }
 
   /**
-   * Lets `grantee` (a function's execution role) assume this role with `sts:AssumeRole`: adds it to
-   * the trust policy and grants it the action. `awsCredentialsProvider` does exactly that on AWS when
+   * Lets `grantee` (a function's execution role, of this role's account) assume this role with
+   * `sts:AssumeRole`: grants it the action in its own policy, and makes the role trust its account
+   * (once, whatever the number of grantees). `awsCredentialsProvider` does exactly that on AWS when
    * no Vercel token is present, because AWS rejects its own `GetWebIdentityToken` tokens in
    * `AssumeRoleWithWebIdentity`.
+   *
+   * @throws {ConfigurationError} when `grantee` is in another account than the role.
    */
   grantAssumeRole(grantee: iam.IGrantable): iam.Grant {
-    this.role.assumeRolePolicy?.addStatements(
-      new iam.PolicyStatement({ actions: ['sts:AssumeRole'], principals: [grantee.grantPrincipal] }),
-    );
+    const account = Stack.of(this).account;
+    const granteeAccount = grantee.grantPrincipal.principalAccount;
+    if (
+      granteeAccount !== undefined &&
+      !Token.isUnresolved(granteeAccount) &&
+      !Token.isUnresolved(account) &&
+      granteeAccount !== account
+    ) {
+      throw new ConfigurationError(
+        this,
+        `grantAssumeRole: the grantee is in account ${granteeAccount}, the role in ${account}; it trusts only its own account's principals. Add a trust statement for the other account to role.assumeRolePolicy yourself`,
+      );
+    }
+    this.trustOwnAccount();
     return iam.Grant.addToPrincipal({
       grantee,
       actions: ['sts:AssumeRole'],
       resourceArns: [this.role.roleArn],
     });
+  }
+
+  // One trust statement for the account instead of one per grantee: IAM caps a trust policy at
+  // 2,048 characters by default (4,096 at most, "Role trust policy length" in IAM quotas), which a
+  // statement per function outgrows at about a dozen routes, and a grantee in another stack named in
+  // the trust policy makes the two stacks reference each other. Within an account, STS allows
+  // AssumeRole when the trust policy allows the account and the caller's identity policy allows the
+  // role (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic-cross-account.html).
+  private trustOwnAccount(): void {
+    if (this.trustsOwnAccount) return;
+    this.trustsOwnAccount = true;
+    this.role.assumeRolePolicy?.addStatements(
+      new iam.PolicyStatement({ actions: ['sts:AssumeRole'], principals: [new iam.AccountRootPrincipal()] }),
+    );
   }
 }
 
@@ -154,19 +189,81 @@ function checkAudiences(scope: Construct, audiences: string[]): void {
   }
 }
 
-function checkSubjects(scope: Construct, subjects: string[]): void {
+function checkSubjects(scope: Construct, subjects: string[], issuerUrl: string): void {
   if (!Array.isArray(subjects) || subjects.length === 0) {
     throw new ConfigurationError(
       scope,
       `subjects must list at least one token subject (sub) to trust, got ${JSON.stringify(subjects)}: a role open to every token of the issuer would let any of its users in`,
     );
   }
+  const rule = subjectRule(issuerUrl);
   for (const subject of subjects) {
-    if (typeof subject !== 'string' || /^[*?]*$/.test(subject)) {
+    if (typeof subject !== 'string' || subject.length === 0) {
       throw new ConfigurationError(
         scope,
-        `subjects must pin the token subject, got ${JSON.stringify(subject)}: give the exact sub or a pattern with a fixed part, e.g. 'owner:acme:project:shop:environment:*'`,
+        `subjects must be non-empty strings, got ${JSON.stringify(subject)}`,
+      );
+    }
+    // The text before the first wildcard is all a StringLike pattern pins; an exact subject pins all.
+    const fixed = subject.split(/[*?]/, 1)[0];
+    if (fixed !== subject && !rule.fixedPrefix.test(fixed)) {
+      throw new ConfigurationError(
+        scope,
+        `subject ${JSON.stringify(subject)} leaves the ${rule.owner} open, so other users of the issuer ${issuerUrl} could match it: a pattern must start with ${rule.required} before its first wildcard, e.g. ${JSON.stringify(rule.example)}, or give the exact subject`,
       );
     }
   }
+}
+
+/** What a subject pattern must fix before its first wildcard, for one issuer. */
+interface SubjectRule {
+  /** Matches the text before the first wildcard when it pins the owner. */
+  readonly fixedPrefix: RegExp;
+  /** What a pattern must pin, for the error. */
+  readonly owner: string;
+  /** The required start, for the error. */
+  readonly required: string;
+  readonly example: string;
+}
+
+const GITHUB_ACTIONS_ISSUER = /^https:\/\/token\.actions\.githubusercontent\.com(\/|$)/;
+const VERCEL_ISSUER = /^https:\/\/oidc\.vercel\.com(?:\/([a-z0-9][a-z0-9-]*))?$/;
+
+// Issuers shared by many owners put the owner first in `sub`: GitHub `repo:<owner>/<repo>:…`
+// (https://docs.github.com/en/actions/reference/security/oidc#example-subject-claims), Vercel
+// `owner:<team>:project:<project>:environment:<env>` (https://vercel.com/docs/oidc/reference). A
+// pattern must fix that part; the Vercel team issuer (`oidc.vercel.com/<team>`, OidcIssuer.vercel)
+// must fix its own team. Keyed on the URL so OidcIssuer.url() with these URLs gets the same rule.
+function subjectRule(issuerUrl: string): SubjectRule {
+  if (GITHUB_ACTIONS_ISSUER.test(issuerUrl)) {
+    return {
+      fixedPrefix: /^repo:[^:/]+\//,
+      owner: 'repository owner',
+      required: "'repo:<owner>/'",
+      example: 'repo:acme/*',
+    };
+  }
+  const vercel = VERCEL_ISSUER.exec(issuerUrl);
+  if (vercel) {
+    const team = vercel[1];
+    return team
+      ? {
+          fixedPrefix: new RegExp(`^owner:${team}:`),
+          owner: 'team',
+          required: `'owner:${team}:'`,
+          example: `owner:${team}:project:shop:environment:*`,
+        }
+      : {
+          fixedPrefix: /^owner:[^:]+:/,
+          owner: 'team',
+          required: "'owner:<team>:'",
+          example: 'owner:acme:project:shop:environment:*',
+        };
+  }
+  return {
+    fixedPrefix: /^[^:/]+[:/]/,
+    owner: 'subject',
+    required: "a whole fixed segment (text up to a ':' or '/')",
+    example: 'system:serviceaccount:prod:*',
+  };
 }

@@ -30,11 +30,33 @@ export function runtimeModulePath(modulePath: string): string {
   return path.join(RUNTIME_DIR, `${modulePath}${RUNTIME_EXTENSION}`);
 }
 
+/**
+ * The entry points that stay aliased even when the project installed its own `@vercel/functions`.
+ *
+ * The rule: a real module is kept only when everything it reads from Vercel's platform also exists
+ * on AWS. The runtime provides the request-context global (`waitUntil`, the cache, purges), the
+ * `x-real-ip` / `x-vercel-ip-*` / `x-vercel-id` headers (the adapter writes them from CloudFront's)
+ * and the `VERCEL_*` variables the constructs set; so the real index, `/headers`, `/middleware`
+ * (it only builds Responses) and `/db-connections` (the request context's `waitUntil`, `VERCEL_URL`,
+ * `VERCEL_REGION`) run as upstream wrote them. The index also imports its own `./db-connections`
+ * and `./headers` by relative path, which no alias reaches: aliasing those subpaths alone would put
+ * two implementations in one bundle. The OIDC modules read the `x-vercel-oidc-token` header and
+ * `VERCEL_OIDC_TOKEN`, which only Vercel injects: the real `@vercel/functions/oidc`
+ * `awsCredentialsProvider` calls `getVercelOidcTokenSync()` first and throws before anything could
+ * fall back, so all three stay ours — they get tokens from STS.
+ */
+const ALWAYS_ALIASED: ReadonlySet<string> = new Set([
+  '@vercel/functions/oidc',
+  '@vercel/oidc',
+  '@vercel/oidc-aws-credentials-provider',
+]);
+
 /** Options of {@link vercelPackageAliases}. */
 export interface VercelPackageAliasOptions {
   /**
    * Whether to alias `@vercel/functions` and its subpaths. `false` leaves them to a real copy the
-   * project installed; `@vercel/oidc` and `@vercel/oidc-aws-credentials-provider` stay aliased.
+   * project installed, except `@vercel/functions/oidc`, which stays aliased with `@vercel/oidc` and
+   * `@vercel/oidc-aws-credentials-provider` (the real ones need tokens only Vercel injects).
    *
    * @default true
    */
@@ -55,7 +77,7 @@ export function vercelPackageAliases(options: VercelPackageAliasOptions = {}): R
   const functionsPackage = options.functionsPackage ?? true;
   const aliases: Record<string, string> = {};
   for (const [specifier, modulePath] of Object.entries(VERCEL_PACKAGE_ENTRY_POINTS)) {
-    if (!functionsPackage && isFunctionsPackage(specifier)) continue;
+    if (!functionsPackage && !ALWAYS_ALIASED.has(specifier)) continue;
     aliases[specifier] = runtimeModulePath(modulePath);
   }
   return aliases;
@@ -63,14 +85,13 @@ export function vercelPackageAliases(options: VercelPackageAliasOptions = {}): R
 
 /**
  * The aliases for bundling a function of `projectDir`: all of them, or — when the project installed
- * its own real `@vercel/functions` ({@link projectHasOwnVercelPackage}) — only `@vercel/oidc` and
- * `@vercel/oidc-aws-credentials-provider`.
+ * its own real `@vercel/functions` ({@link projectHasOwnVercelPackage}) — only the OIDC entry points
+ * (`@vercel/functions/oidc`, `@vercel/oidc`, `@vercel/oidc-aws-credentials-provider`).
  *
- * Why the OIDC packages stay aliased: the real ones only read tokens Vercel's platform injects
+ * Why the OIDC entry points stay aliased: the real ones only read tokens Vercel's platform injects
  * (`x-vercel-oidc-token`, `VERCEL_OIDC_TOKEN`), which do not exist on AWS; the runtime's copies get
- * them from STS `GetWebIdentityToken`. The real `@vercel/functions/oidc` re-exports `@vercel/oidc`,
- * so the alias also reaches a project's own copy of `@vercel/functions`. The rest of the real
- * `@vercel/functions` works unchanged through the request-context global the runtime publishes.
+ * them from STS `GetWebIdentityToken` and let the execution role assume the role. The rest of the
+ * real `@vercel/functions` works unchanged through the request-context global the runtime publishes.
  *
  * @example
  * import { projectAliases } from '../lib/bundling';
@@ -78,8 +99,4 @@ export function vercelPackageAliases(options: VercelPackageAliasOptions = {}): R
  */
 export function projectAliases(projectDir: string): Record<string, string> {
   return vercelPackageAliases({ functionsPackage: !projectHasOwnVercelPackage(projectDir) });
-}
-
-function isFunctionsPackage(specifier: string): boolean {
-  return specifier === '@vercel/functions' || specifier.startsWith('@vercel/functions/');
 }

@@ -18,7 +18,7 @@ export interface BundleFunctionOptions extends AdapterFeatureOptions {
   readonly outdir: string;
   /**
    * The user's project folder: when `<projectDir>/node_modules/@vercel/functions` exists, that real
-   * package is bundled instead of the runtime shim (`@vercel/oidc` and
+   * package is bundled instead of the runtime shim (`@vercel/functions/oidc`, `@vercel/oidc` and
    * `@vercel/oidc-aws-credentials-provider` still resolve to the runtime: see `projectAliases`).
    *
    * @default - the entry's folder

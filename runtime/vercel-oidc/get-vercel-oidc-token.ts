@@ -1,4 +1,4 @@
-import { OIDC_AUDIENCE_ENV } from '../constructs-contract';
+import { OIDC_AUDIENCE_ENV, OIDC_TOKEN_DURATION_ENV } from '../constructs-contract';
 import { InvalidOidcOptionError, VercelOidcTokenError } from '../errors';
 import { getContext } from '../get-context';
 import { exchangeVercelOidcToken } from './exchange-vercel-oidc-token';
@@ -9,7 +9,12 @@ import {
   OIDC_TOKEN_ENV,
   OIDC_TOKEN_HEADER_NAME,
 } from './vercel-token-sources';
-import { fetchWebIdentityToken, webIdentityTokenRequest } from './web-identity-token';
+import {
+  fetchWebIdentityToken,
+  tokenLifetimeSeconds,
+  type WebIdentityTokenRequest,
+  webIdentityTokenRequest,
+} from './web-identity-token';
 
 interface GetVercelOidcTokenBaseOptions {
   /** Vercel team for upstream's local-development refresh through the Vercel CLI. Not used on AWS. */
@@ -18,7 +23,8 @@ interface GetVercelOidcTokenBaseOptions {
   project?: string;
   /**
    * Treat a token as expired this many ms early: an expiring header or environment token is passed
-   * over, and a cached STS token is replaced.
+   * over, and a cached STS token is replaced. For STS tokens it must be shorter than their lifetime
+   * (`VERCEL_FUNCTIONS_AWS_OIDC_TOKEN_DURATION`, 300 s by default).
    *
    * @default 0
    */
@@ -78,7 +84,9 @@ export function getVercelOidcTokenSync(): string {
  * @throws {VercelOidcTokenError} when no source gave a token; the message starts with upstream's
  * `The 'x-vercel-oidc-token' header is missing from the request.` and lists every source tried and
  * why it failed (STS's own error is kept as `cause`).
- * @throws {InvalidOidcOptionError} for options STS cannot honour (a `jti`, a bad signing algorithm).
+ * @throws {InvalidOidcOptionError} for options STS cannot honour (a `jti`, a bad signing algorithm,
+ * an `expirationBufferMs` that is not shorter than the lifetime of STS tokens) and for an
+ * `expirationBufferMs` that is not a number of milliseconds from 0.
  * @example
  * ```ts
  * import { getVercelOidcToken } from '@vercel/oidc';
@@ -89,6 +97,11 @@ export function getVercelOidcTokenSync(): string {
  */
 export async function getVercelOidcToken(options?: GetVercelOidcTokenOptions): Promise<string> {
   const bufferMs = options?.expirationBufferMs ?? 0;
+  if (typeof bufferMs !== 'number' || !Number.isFinite(bufferMs) || bufferMs < 0) {
+    throw new InvalidOidcOptionError(
+      `getVercelOidcToken: expirationBufferMs must be a number of milliseconds from 0, got ${typeof bufferMs === 'string' ? JSON.stringify(bufferMs) : String(bufferMs)}`,
+    );
+  }
   const found = findVercelToken(bufferMs);
   if (found.token !== undefined) {
     if (!options?.audience) return found.token;
@@ -114,10 +127,27 @@ export async function getVercelOidcToken(options?: GetVercelOidcTokenOptions): P
       `getVercelOidcToken({ jti: ${JSON.stringify(options.jti)} }): STS GetWebIdentityToken sets its own jti claim and cannot take one`,
     );
   }
+  checkBufferWithinLifetime(bufferMs, request);
   try {
     return await fetchWebIdentityToken(request, { minValidityMs: bufferMs, skipCache: options?.skipCache });
   } catch (error) {
     tried.push(`STS GetWebIdentityToken: ${error instanceof Error ? error.message : String(error)}`);
     throw new VercelOidcTokenError(noTokenMessage(tried), { cause: error });
   }
+}
+
+// A buffer as long as the tokens live makes every token, even one STS has just issued, count as
+// expiring: each call would then ask STS again (and get a token with less time left than asked).
+// Upstream has no such case — its tokens come from Vercel with a lifetime the buffer cannot change —
+// so a clear refusal here instead of an STS call per request.
+function checkBufferWithinLifetime(bufferMs: number, request: WebIdentityTokenRequest): void {
+  const lifetimeSeconds = tokenLifetimeSeconds(request);
+  if (bufferMs < lifetimeSeconds * 1000) return;
+  const source =
+    request.durationSeconds === undefined
+      ? "STS' default"
+      : `${OIDC_TOKEN_DURATION_ENV}=${request.durationSeconds}`;
+  throw new InvalidOidcOptionError(
+    `getVercelOidcToken: expirationBufferMs (${bufferMs} ms) must be shorter than the lifetime of the tokens STS issues for audience '${request.audience}', ${lifetimeSeconds * 1000} ms (${lifetimeSeconds} s, ${source}): no token would ever have that much time left, so every call would go to STS. Lower expirationBufferMs or raise the token duration (VercelProject's oidcTokenDuration)`,
+  );
 }

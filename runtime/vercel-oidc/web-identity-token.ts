@@ -20,9 +20,10 @@ export interface WebIdentityTokenRequest {
   readonly durationSeconds?: number;
 }
 
-// STS' documented bounds for GetWebIdentityToken.
+// STS' documented bounds and default for GetWebIdentityToken.
 const MIN_DURATION_SECONDS = 60;
 const MAX_DURATION_SECONDS = 3600;
+const DEFAULT_DURATION_SECONDS = 300;
 const MAX_AUDIENCE_LENGTH = 1000;
 
 /**
@@ -63,6 +64,11 @@ export function webIdentityTokenRequest(
     }
   }
   return { audience: aud, signingAlgorithm: algorithm as SigningAlgorithm, durationSeconds };
+}
+
+/** How long STS makes the tokens of `request` valid: its duration, else STS' default of 300 s. */
+export function tokenLifetimeSeconds(request: WebIdentityTokenRequest): number {
+  return request.durationSeconds ?? DEFAULT_DURATION_SECONDS;
 }
 
 // One cache per process: the tokens assert the function's own role, the same for every request.

@@ -1,4 +1,4 @@
-import { Duration, Stack } from 'aws-cdk-lib';
+import { App, Duration, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { ConfigurationError } from '../../lib/errors';
@@ -123,20 +123,26 @@ describe('OidcRole', () => {
     });
   });
 
-  test('lets a function role assume it through the trust policy and its own policy when granted', () => {
+  test('trusts its own account once and grants the function role the action when granted', () => {
     const stack = testStack();
     const fn = plainFunction(stack, 'Fn');
     const role = new OidcRole(stack, 'Reader', {
       issuer: OidcIssuer.vercel({ team: 'acme' }),
       subjects: ['owner:acme:*'],
     });
-    role.grantAssumeRole(fn);
+    const grant = role.grantAssumeRole(fn);
+    expect(grant.success).toBe(true);
     const template = Template.fromStack(stack);
     const statements = trustOf(template).Statement;
+    expect(statements).toHaveLength(2);
     expect(statements[1]).toEqual({
       Action: 'sts:AssumeRole',
       Effect: 'Allow',
-      Principal: { AWS: { 'Fn::GetAtt': [expect.stringMatching(/^FnServiceRole/), 'Arn'] } },
+      Principal: {
+        AWS: {
+          'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':iam::', { Ref: 'AWS::AccountId' }, ':root']],
+        },
+      },
     });
     template.hasResourceProperties('AWS::IAM::Policy', {
       Roles: [{ Ref: Match.stringLikeRegexp('^FnServiceRole') }],
@@ -150,6 +156,71 @@ describe('OidcRole', () => {
         ],
       },
     });
+  });
+
+  test('keeps the trust policy the same size when granted to 30 functions as to 1', () => {
+    function trustPolicyJson(functions: number): string {
+      const stack = testStack();
+      const role = new OidcRole(stack, 'Reader', {
+        issuer: OidcIssuer.vercel({ team: 'acme' }),
+        subjects: ['owner:acme:project:shop:environment:production'],
+      });
+      for (let i = 0; i < functions; i++) role.grantAssumeRole(plainFunction(stack, `ApiRoute${i}Function`));
+      const template = Template.fromStack(stack);
+      const assumePolicies = Object.values(template.findResources('AWS::IAM::Policy')).filter((policy) =>
+        JSON.stringify(policy).includes('sts:AssumeRole'),
+      );
+      expect(assumePolicies).toHaveLength(functions);
+      return JSON.stringify(trustOf(template));
+    }
+    const one = trustPolicyJson(1);
+    expect(trustPolicyJson(30)).toBe(one);
+    // IAM's default "Role trust policy length" quota.
+    expect(one.length).toBeLessThan(2048);
+  });
+
+  test('synthesizes when granted to a function of another stack', () => {
+    const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
+    const env = { account: '123456789012', region: 'eu-west-1' };
+    const shared = new Stack(app, 'Shared', { env });
+    const web = new Stack(app, 'Web', { env });
+    const role = new OidcRole(shared, 'Reader', {
+      issuer: OidcIssuer.vercel({ team: 'acme' }),
+      subjects: ['owner:acme:project:shop:environment:production'],
+    });
+    const fn = plainFunction(web, 'Fn');
+    role.grantAssumeRole(fn);
+    fn.addEnvironment('AWS_ROLE_ARN', role.roleArn);
+    const assembly = app.synth();
+    const stackDependencies = (name: string) =>
+      assembly
+        .getStackByName(name)
+        .dependencies.map((d) => d.id)
+        .filter((id) => !id.endsWith('.assets'));
+    expect(stackDependencies('Web')).toEqual(['Shared']);
+    expect(stackDependencies('Shared')).toEqual([]);
+    const trust = JSON.stringify(trustOf(Template.fromStack(shared)));
+    expect(trust).not.toContain('Fn::ImportValue');
+    Template.fromStack(web).hasResourceProperties('AWS::IAM::Policy', {
+      PolicyDocument: {
+        Statement: [
+          Match.objectLike({ Action: 'sts:AssumeRole', Resource: { 'Fn::ImportValue': Match.anyValue() } }),
+        ],
+      },
+    });
+  });
+
+  test('throws when granted to a function of another account', () => {
+    const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
+    const shared = new Stack(app, 'Shared', { env: { account: '111111111111', region: 'eu-west-1' } });
+    const web = new Stack(app, 'Web', { env: { account: '222222222222', region: 'eu-west-1' } });
+    const role = new OidcRole(shared, 'Reader', {
+      issuer: OidcIssuer.vercel({ team: 'acme' }),
+      subjects: ['owner:acme:project:shop:environment:production'],
+    });
+    expect(() => role.grantAssumeRole(plainFunction(web, 'Fn'))).toThrow(
+      'Shared/Reader: grantAssumeRole: the grantee is in account 222222222222, the role in 111111111111',
+    );
   });
 
   test('is a grantable principal so resources can grant it access', () => {
@@ -183,6 +254,66 @@ describe('OidcRole', () => {
           subjects: ['repo:acme/shop:*', subject],
         }),
     ).toThrow(ConfigurationError);
+  });
+
+  const github = OidcIssuer.githubActions();
+  const vercel = OidcIssuer.vercel({ team: 'acme' });
+  const vercelGlobal = OidcIssuer.url('https://oidc.vercel.com', { audiences: ['https://vercel.com/acme'] });
+  const githubByUrl = OidcIssuer.url('https://token.actions.githubusercontent.com');
+  const other = OidcIssuer.url('https://issuer.example.com');
+
+  test.each([
+    ['githubActions()', 'repo:acme/*', github],
+    ['githubActions()', 'repo:acme/shop:environment:prod?', github],
+    ['githubActions()', 'repository_owner_id:1234:repo:shop', github],
+    ['vercel()', 'owner:acme:*', vercel],
+    ['vercel()', 'owner:acme:project:shop:environment:*', vercel],
+    ['url(oidc.vercel.com)', 'owner:acme:project:*', vercelGlobal],
+    ['url(token.actions.githubusercontent.com)', 'repo:acme/shop:*', githubByUrl],
+    ['url()', 'system:serviceaccount:prod:*', other],
+    ['url()', 'tenant/acme-*', other],
+    ['url()', 'svc-1', other],
+  ])('accepts %s subject %j when it pins the owner', (_issuer, subject, issuer) => {
+    const stack = testStack();
+    new OidcRole(stack, 'Role', { issuer, subjects: [subject] });
+    const [statement] = trustOf(Template.fromStack(stack)).Statement;
+    expect(JSON.stringify(statement.Condition)).toContain(JSON.stringify(subject));
+  });
+
+  test.each([
+    [
+      'githubActions()',
+      'repo:*',
+      github,
+      "a pattern must start with 'repo:<owner>/' before its first wildcard",
+    ],
+    ['githubActions()', '*:*', github, "a pattern must start with 'repo:<owner>/' before its first wildcard"],
+    [
+      'githubActions()',
+      'repo:acme*',
+      github,
+      "a pattern must start with 'repo:<owner>/' before its first wildcard",
+    ],
+    ['githubActions()', 'repo:?cme/shop', github, "a pattern must start with 'repo:<owner>/'"],
+    ['vercel()', 'owner:*', vercel, "a pattern must start with 'owner:acme:' before its first wildcard"],
+    ['vercel()', 'owner:acme*', vercel, "a pattern must start with 'owner:acme:'"],
+    ['vercel()', 'owner:other:*', vercel, "a pattern must start with 'owner:acme:'"],
+    ['url(oidc.vercel.com)', 'owner:*', vercelGlobal, "a pattern must start with 'owner:<team>:'"],
+    ['url(token.actions.githubusercontent.com)', 'repo:*', githubByUrl, "'repo:<owner>/'"],
+    ['url()', 'svc-*', other, "a pattern must start with a whole fixed segment (text up to a ':' or '/')"],
+    ['url()', '?:x', other, 'a whole fixed segment'],
+  ])('throws for %s subject %j when it leaves the owner open', (_issuer, subject, issuer, required) => {
+    const error = (() => {
+      try {
+        new OidcRole(testStack(), 'Role', { issuer, subjects: [subject] });
+      } catch (e) {
+        return e;
+      }
+      return undefined;
+    })();
+    expect(error).toBeInstanceOf(ConfigurationError);
+    expect((error as Error).message).toContain(`Stack/Role: subject ${JSON.stringify(subject)} leaves the`);
+    expect((error as Error).message).toContain(required);
   });
 
   test('throws naming the issuer when it is the AWS outbound federation issuer', () => {

@@ -38,8 +38,9 @@ describe('vercelPackageAliases', () => {
     }
   });
 
-  test('leaves @vercel/functions and its subpaths out but keeps the OIDC packages when functionsPackage is false', () => {
+  test('leaves @vercel/functions and its subpaths out but keeps the OIDC entry points when functionsPackage is false', () => {
     expect(Object.keys(vercelPackageAliases({ functionsPackage: false })).sort()).toEqual([
+      '@vercel/functions/oidc',
       '@vercel/oidc',
       '@vercel/oidc-aws-credentials-provider',
     ]);
@@ -57,7 +58,7 @@ describe('projectAliases', () => {
     expect(projectAliases(dir)).toEqual(vercelPackageAliases());
   });
 
-  test('aliases only the OIDC packages when the project installed its own @vercel/functions', () => {
+  test('aliases only the OIDC entry points when the project installed its own @vercel/functions', () => {
     mkdirSync(path.join(dir, 'node_modules', '@vercel', 'functions'), { recursive: true });
     writeFileSync(path.join(dir, 'node_modules', '@vercel', 'functions', 'package.json'), '{}');
     expect(projectAliases(dir)).toEqual(vercelPackageAliases({ functionsPackage: false }));

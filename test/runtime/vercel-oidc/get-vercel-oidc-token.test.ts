@@ -167,8 +167,78 @@ describe('getVercelOidcToken', () => {
     const before = stsCalls();
     await getVercelOidcToken(); // 300 s token
     await getVercelOidcToken({ expirationBufferMs: 200_000 }); // > 200 s left: reused
-    await getVercelOidcToken({ expirationBufferMs: 300_000 }); // less than 300 s left by now: replaced
+    expect(stsCalls() - before).toBe(1);
+    await new Promise((resolve) => setTimeout(resolve, 1_100));
+    await getVercelOidcToken({ expirationBufferMs: 299_000 }); // less than 299 s left by now: replaced
     expect(stsCalls() - before).toBe(2);
+  });
+
+  test('reuses the token while it has more than expirationBufferMs left when the buffer is under the configured lifetime', async () => {
+    useEnv({
+      ...federation.functionEnv(),
+      VERCEL_FUNCTIONS_AWS_OIDC_AUDIENCE: API_AUDIENCE,
+      VERCEL_FUNCTIONS_AWS_OIDC_TOKEN_DURATION: '900',
+    });
+    const before = stsCalls();
+    const tokens = [];
+    for (let i = 0; i < 5; i++) tokens.push(await getVercelOidcToken({ expirationBufferMs: 600_000 }));
+    expect(new Set(tokens).size).toBe(1);
+    expect(stsCalls() - before).toBe(1);
+    const claims = decodeJwt(tokens[0])?.payload as { exp: number };
+    expect(claims.exp * 1000 - Date.now()).toBeGreaterThan(600_000);
+  });
+
+  test.each([
+    [{}, 300_000, "300000 ms (300 s, STS' default)"],
+    [{}, 600_000, "300000 ms (300 s, STS' default)"],
+    [
+      { VERCEL_FUNCTIONS_AWS_OIDC_TOKEN_DURATION: '120' },
+      120_000,
+      '120000 ms (120 s, VERCEL_FUNCTIONS_AWS_OIDC_TOKEN_DURATION=120)',
+    ],
+  ])(
+    'rejects without calling STS when expirationBufferMs is not shorter than the token lifetime (%j, %d ms)',
+    async (env, bufferMs, lifetime) => {
+      useEnv({ ...federation.functionEnv(), VERCEL_FUNCTIONS_AWS_OIDC_AUDIENCE: API_AUDIENCE, ...env });
+      const before = stsCalls();
+      const error = await getVercelOidcToken({ expirationBufferMs: bufferMs }).then(
+        notExpected,
+        (e: unknown) => e as Error,
+      );
+      expect(error).toBeInstanceOf(InvalidOidcOptionError);
+      expect(error.name).toBe('InvalidOidcOptionError');
+      expect(error.message).toContain(
+        `getVercelOidcToken: expirationBufferMs (${bufferMs} ms) must be shorter than the lifetime of the tokens STS issues for audience '${API_AUDIENCE}', ${lifetime}`,
+      );
+      expect(stsCalls() - before).toBe(0);
+    },
+  );
+
+  test.each([
+    [-1, '-1'],
+    [Number.NaN, 'NaN'],
+    [Number.POSITIVE_INFINITY, 'Infinity'],
+    ['1000', '"1000"'],
+  ])('rejects when expirationBufferMs is %p', async (bufferMs, shown) => {
+    useEnv({ VERCEL_OIDC_TOKEN: federation.vercelToken() });
+    const error = await getVercelOidcToken({ expirationBufferMs: bufferMs as number }).then(
+      notExpected,
+      (e: unknown) => e as Error,
+    );
+    expect(error).toBeInstanceOf(InvalidOidcOptionError);
+    expect(error.message).toBe(
+      `getVercelOidcToken: expirationBufferMs must be a number of milliseconds from 0, got ${shown}`,
+    );
+  });
+
+  test('returns a Vercel token without checking the buffer against the STS lifetime when one is present', async () => {
+    const token = federation.vercelToken({ exp: Math.floor(Date.now() / 1000) + 3600 });
+    useEnv({
+      ...federation.functionEnv(),
+      VERCEL_FUNCTIONS_AWS_OIDC_AUDIENCE: API_AUDIENCE,
+      VERCEL_OIDC_TOKEN: token,
+    });
+    expect(await getVercelOidcToken({ expirationBufferMs: 600_000 })).toBe(token);
   });
 
   test('fetches anew when skipCache is set', async () => {
