@@ -36,6 +36,13 @@ export interface PoolAdapter {
    * closed); logged once. `undefined` while the adapter releases connections.
    */
   leftAloneReason(): string | undefined;
+
+  /**
+   * True once the application has shut the pool down for good (e.g. pg's `end()`), so the lifecycle
+   * can forget it. Absent for clients that may be reopened (Redis, MongoDB): those are forgotten once
+   * garbage-collected.
+   */
+  ended?(): boolean;
 }
 
 /** Resolves after `promise` settles; never rejects. For closing calls whose errors the driver reports itself. */

@@ -50,9 +50,13 @@ interface ManagedPool {
   warned: boolean;
 }
 
-// Process state, not request state: which pools exist. One entry per pool for the process lifetime.
+// Process state, not request state: which pools exist. Held weakly, so that pools an application
+// creates per request do not pile up: the WeakMap keeps each entry exactly as long as its pool is
+// reachable (a pool with open sockets stays reachable through them), and a pool the application
+// has shut down for good is dropped at the next sweep (PoolAdapter.ended).
 const attached = new WeakSet<object>();
-const managed: ManagedPool[] = [];
+const entries = new WeakMap<object, ManagedPool>();
+const managed = new Set<WeakRef<ManagedPool>>();
 let unregisterHooks: (() => void)[] | undefined;
 let stragglerTimer: NodeJS.Timeout | undefined;
 
@@ -71,7 +75,8 @@ export function attachPool(
   if (environment !== 'lambda') return;
 
   const entry: ManagedPool = { adapter: createAdapter(), graceMs, warned: false };
-  managed.push(entry);
+  entries.set(pool, entry);
+  managed.add(new WeakRef(entry));
   entry.adapter.onIdle(() => {
     // Between invocations nobody will use it before the freeze: close it now.
     if (invocationsInProgress() === 0) releaseBetweenInvocations(entry);
@@ -84,12 +89,28 @@ export function resetPoolLifecycle(): void {
   for (const unregister of unregisterHooks ?? []) unregister();
   unregisterHooks = undefined;
   stopWatchingStragglers();
-  managed.length = 0;
+  managed.clear();
+}
+
+/** How many pools are managed right now, after dropping the ended and collected ones (tests only). */
+export function managedPoolCount(): number {
+  return livePools().length;
+}
+
+/** The managed pools still in use; forgets the ones that were garbage-collected or have ended. */
+function livePools(): ManagedPool[] {
+  const live: ManagedPool[] = [];
+  for (const ref of managed) {
+    const entry = ref.deref();
+    if (entry === undefined || entry.adapter.ended?.() === true) managed.delete(ref);
+    else live.push(entry);
+  }
+  return live;
 }
 
 function prepareAll({ requestId }: InvocationStart): void {
   stopWatchingStragglers();
-  for (const { adapter } of managed) {
+  for (const { adapter } of livePools()) {
     try {
       adapter.prepareForInvocation();
     } catch (error) {
@@ -104,10 +125,11 @@ function prepareAll({ requestId }: InvocationStart): void {
 
 async function releaseAll({ requestId, budgetMs }: InvocationEnd): Promise<void> {
   const now = Date.now();
+  const pools = livePools();
   await Promise.all(
-    managed.map((entry) => releaseWithin(entry, now + Math.min(entry.graceMs, budgetMs), requestId)),
+    pools.map((entry) => releaseWithin(entry, now + Math.min(entry.graceMs, budgetMs), requestId)),
   );
-  if (managed.some((entry) => entry.adapter.busyCount() > 0)) watchStragglers();
+  if (pools.some((entry) => entry.adapter.busyCount() > 0)) watchStragglers();
 }
 
 /** Closes idle connections until nothing is busy or `deadline` (epoch ms) has passed. */
@@ -155,7 +177,7 @@ function watchStragglers(): void {
       return;
     }
     let stillBusy = false;
-    for (const entry of managed) {
+    for (const entry of livePools()) {
       if (entry.adapter.busyCount() > 0) stillBusy = true;
       else releaseBetweenInvocations(entry);
     }

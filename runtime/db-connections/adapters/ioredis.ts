@@ -3,13 +3,22 @@ import { isRecord, type PoolAdapter, settle } from '../adapter';
 /*
  * `ioredis` `Redis` (5.x / 6.x): one connection per client, no pool. Read from
  * node_modules/ioredis/built/Redis.js and redis/event_handler.js:
- * - `status` is `'ready'` when usable, `'end'` after `quit()` / `disconnect()`; `connect()` opens
- *   it again (it refuses while connecting or connected).
+ * - `status` is `'ready'` when usable and turns `'close'`, then `'end'` (or `'reconnecting'`), only
+ *   once the socket has closed; `connect()` opens it again (it refuses while connecting or connected).
  * - `commandQueue` (public) holds the commands written and awaiting a reply, the offline queue the
  *   ones not written yet: both empty = idle. Subscriber and monitor mode hold the connection open
  *   on purpose (`mode` is not `'normal'`): such a client is never closed here.
- * - `quit()` sends QUIT after the queued commands, so replies already on their way still arrive,
- *   and marks the close as intended (no automatic reconnect).
+ * - The adapter closes with `disconnect()` (the socket's `end()`), not `quit()`: Redis prefers a
+ *   client-side close to QUIT (deprecated since Redis 7.2, https://redis.io/commands/quit), and it
+ *   matters here. After QUIT the status stays `'ready'` until the server's reply, so a command
+ *   issued meanwhile is written onto a connection the server is closing and fails. After `end()`
+ *   the socket takes no more writes: a command issued meanwhile waits in the offline queue.
+ * - When the socket closes, ioredis fails what the offline queue holds if the close was requested
+ *   (`manuallyClosing`, a private field), and otherwise reconnects (per `retryStrategy`) and then
+ *   sends it. So when an invocation starts while the adapter's close is still under way, the
+ *   adapter clears that flag: the close turns into an ordinary reconnect, and the handler's commands
+ *   are sent on the new connection. With a `retryStrategy` that gives up, or an ioredis without that
+ *   field, they fail with "Connection is closed" and the client is reopened after the close.
  * - Commands issued while `connect()` is in progress wait in the offline queue
  *   (`enableOfflineQueue`, on by default). With it off, a client closed here would fail the next
  *   invocation's first command, so such a client is left alone.
@@ -23,8 +32,11 @@ export interface IoredisLike {
   readonly options: { readonly enableOfflineQueue?: boolean };
   readonly commandQueue: { readonly length: number };
   readonly offlineQueue?: { readonly length: number };
+  manuallyClosing?: boolean;
   connect(): Promise<unknown>;
-  quit(): Promise<unknown>;
+  disconnect(): void;
+  once(event: 'close' | 'end', listener: () => void): unknown;
+  off(event: 'close' | 'end', listener: () => void): unknown;
 }
 
 /** An ioredis client (not a Cluster: its connections live in per-node clients). */
@@ -35,42 +47,77 @@ export function isIoredis(client: unknown): client is IoredisLike {
     isRecord(client.options) &&
     isRecord(client.commandQueue) &&
     typeof client.quit === 'function' &&
+    typeof client.disconnect === 'function' &&
     typeof client.connect === 'function' &&
+    typeof client.once === 'function' &&
+    typeof client.off === 'function' &&
     client.isCluster !== true
   );
 }
 
 export function ioredisAdapter(client: IoredisLike): PoolAdapter {
+  // Closed (or being closed) by this adapter, and not reopened since.
   let closedHere = false;
-  let quitting: Promise<void> | undefined;
+  // Resolves once the socket this adapter is closing has closed.
+  let closing: Promise<void> | undefined;
+  // An invocation started during `closing`: reopen once it is done.
+  let reopenAfterClose = false;
 
   // Still opening (e.g. reopened at the start of this invocation): wait for it, then close it.
-  const opening = () => client.status === 'connecting' || client.status === 'connect';
+  const opening = () => ['connecting', 'connect', 'reconnecting'].includes(client.status);
+  // A close under way counts as busy: the end of the invocation waits for it within the grace.
   const busyCount = () =>
-    client.commandQueue.length + (client.offlineQueue?.length ?? 0) + (opening() ? 1 : 0);
+    client.commandQueue.length + (client.offlineQueue?.length ?? 0) + (opening() ? 1 : 0) + (closing ? 1 : 0);
   const normalMode = () => client.mode === undefined || client.mode === 'normal';
+
+  const reopen = (): void => {
+    closedHere = false;
+    // The user may have reopened it already, or ioredis is reconnecting by itself. A failed connect
+    // is reported by ioredis (its `error` event and the commands' errors).
+    if (client.status === 'end') void settle(client.connect());
+  };
+
+  const close = (): Promise<void> => {
+    closedHere = true;
+    const closed = new Promise<void>((resolve) => {
+      const done = () => {
+        client.off('close', done);
+        client.off('end', done);
+        resolve();
+      };
+      client.once('close', done);
+      client.once('end', done);
+    }).then(() => {
+      closing = undefined;
+      if (reopenAfterClose) {
+        reopenAfterClose = false;
+        reopen();
+      }
+    });
+    closing = closed;
+    client.disconnect();
+    return closed;
+  };
 
   return {
     driver: 'ioredis',
     busyCount,
     releaseIdle: () => {
-      if (quitting) return quitting;
+      if (closing) return closing;
       if (client.options.enableOfflineQueue === false || client.status !== 'ready' || !normalMode()) {
         return Promise.resolve();
       }
       if (busyCount() > 0) return Promise.resolve();
-      closedHere = true;
-      quitting = settle(client.quit()).finally(() => {
-        quitting = undefined;
-      });
-      return quitting;
+      return close();
     },
     prepareForInvocation: () => {
       if (!closedHere) return;
-      closedHere = false;
-      // The user may have reopened it already; otherwise reconnect, queuing the handler's commands.
-      // A failed connect is reported by ioredis itself (its `error` event and the commands' errors).
-      if (client.status === 'end') void settle(client.connect());
+      if (closing) {
+        reopenAfterClose = true;
+        if (typeof client.manuallyClosing === 'boolean') client.manuallyClosing = false;
+        return;
+      }
+      reopen();
     },
     onIdle: () => {},
     leftAloneReason: () =>

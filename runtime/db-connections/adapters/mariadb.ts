@@ -113,6 +113,8 @@ export function mariadbAdapter(pool: MariadbPoolLike): PoolAdapter {
       pool.on('release', () => process.nextTick(listener));
     },
     leftAloneReason: () => (keepsIdleConnections ? MINIMUM_IDLE_REASON : undefined),
+    // `end()` is final: a closed pool refuses new connections.
+    ended: () => pool.closed === true,
   };
 }
 

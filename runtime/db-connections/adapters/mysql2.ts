@@ -72,6 +72,8 @@ export function mysql2Adapter(pool: Mysql2PoolLike): PoolAdapter {
       pool.on('release', () => process.nextTick(listener));
     },
     leftAloneReason: () => undefined,
+    // `end()` is final: a closed pool answers every query with "Pool is closed".
+    ended: () => pool._closed === true,
   };
 }
 

@@ -42,21 +42,40 @@ export function isNodeRedisPool(pool: unknown): pool is NodeRedisPoolLike {
 
 export function nodeRedisPoolAdapter(pool: NodeRedisPoolLike, warn: (message: string) => void): PoolAdapter {
   guardErrorEvent(pool, warn, 'a node-redis pool client reported an error (it reconnects by itself)');
+  // Closed (or being closed) by this adapter, and not reopened since.
   let closedHere = false;
-  const busyCount = () => pool.clientsInUse + pool.tasksQueueLength;
+  // Resolves once the close this adapter started has finished: `connect()` before that is a no-op
+  // (the pool is still open), and the pool would then stay closed.
+  let closing: Promise<void> | undefined;
+  let reopenAfterClose = false;
+  const busyCount = () => pool.clientsInUse + pool.tasksQueueLength + (closing ? 1 : 0);
+
+  const reopen = (): void => {
+    closedHere = false;
+    if (!pool.isOpen) void settle(pool.connect());
+  };
 
   return {
     driver: 'node-redis pool',
     busyCount,
-    releaseIdle: async () => {
-      if (!pool.isOpen || pool.isClosing || busyCount() > 0) return;
+    releaseIdle: () => {
+      if (closing) return closing;
+      if (!pool.isOpen || pool.isClosing || busyCount() > 0) return Promise.resolve();
       closedHere = true;
-      await settle(pool.close());
+      const closed = settle(pool.close()).then(() => {
+        closing = undefined;
+        if (reopenAfterClose) {
+          reopenAfterClose = false;
+          reopen();
+        }
+      });
+      closing = closed;
+      return closed;
     },
     prepareForInvocation: () => {
       if (!closedHere) return;
-      closedHere = false;
-      if (!pool.isOpen) void settle(pool.connect());
+      if (closing) reopenAfterClose = true;
+      else reopen();
     },
     onIdle: () => {},
     leftAloneReason: () => undefined,

@@ -1,15 +1,23 @@
 import { guardErrorEvent, isRecord, type PoolAdapter, settle } from '../adapter';
+import { nodeRedisCommandsInFlight, trackNodeRedisCommands } from './node-redis-commands';
 
 /*
  * node-redis (`redis` 4.x to 6.x) `createClient()`: one connection per client. Read from
- * node_modules/@redis/client/dist/lib/client/index.js:
+ * node_modules/@redis/client/dist/lib/client/index.js and socket.js:
  * - `isOpen` is true from `connect()` until the client is closed; `connect()` may be called again
  *   after a close (it throws while open).
- * - `close()` (5.x+; `quit()` in 4.x) refuses new commands at once and closes the socket after
- *   the commands already sent have their replies — it never cuts one in flight.
- * - node-redis exposes no count of commands in flight (its queue is a private field), so an open,
- *   ready client counts as idle and `close()` does the waiting. A command issued after the invocation
- *   ended and before the next one starts (code nobody awaited) fails with ClientClosedError.
+ * - `close()` (5.x+; `quit()` in 4.x) refuses new commands at once (`isOpen` turns false) but keeps
+ *   the socket until the commands already sent have their replies — it never cuts one in flight.
+ *   With nothing in flight it destroys the socket at once.
+ * - While such a close is under way, `connect()` would open a second socket fed into the same
+ *   command queue: replies would go to the wrong commands. So a close under way counts as busy,
+ *   and the client is reopened only once it has finished; commands of an invocation that starts
+ *   meanwhile fail with node-redis's ClientClosedError rather than getting someone else's reply.
+ * - The command queue is private; node-redis 6.3+ publishes its commands on diagnostics channels
+ *   (node-redis-commands.ts), which is how the adapter knows a command is in flight and leaves the
+ *   client open until it has its reply. It needs the client's id, which only the `_clientId`
+ *   getter gives (marked internal); without it (node-redis before 6.3) a ready client counts as
+ *   idle and `close()` does the waiting.
  * - A socket error is emitted as the client's `error` event, which crashes the process when nobody
  *   listens (node-redis asks users to listen); the adapter listens.
  * - Commands issued while `connect()` is in progress are queued (unless `disableOfflineQueue`,
@@ -20,6 +28,7 @@ export interface NodeRedisClientLike {
   readonly isOpen: boolean;
   readonly isReady?: boolean;
   readonly isPubSubActive?: boolean;
+  readonly _clientId?: unknown;
   readonly options?: { readonly disableOfflineQueue?: boolean };
   connect(): Promise<unknown>;
   on(event: 'error', listener: (error: unknown) => void): unknown;
@@ -46,31 +55,53 @@ export function isNodeRedisClient(client: unknown): client is NodeRedisClientLik
 
 export function nodeRedisAdapter(client: NodeRedisClientLike, warn: (message: string) => void): PoolAdapter {
   guardErrorEvent(client, warn, 'the node-redis client reported an error (it reconnects by itself)');
+  const clientId = typeof client._clientId === 'string' ? client._clientId : undefined;
+  if (clientId !== undefined) trackNodeRedisCommands();
+
+  // Closed (or being closed) by this adapter, and not reopened since.
   let closedHere = false;
+  // Resolves once the close this adapter started has finished (socket destroyed).
   let closing: Promise<void> | undefined;
+  // An invocation started during `closing`: reopen once it is done.
+  let reopenAfterClose = false;
   const offlineQueueDisabled = () => client.options?.disableOfflineQueue === true;
+
+  const busyCount = () =>
+    (clientId === undefined ? 0 : nodeRedisCommandsInFlight(clientId)) +
+    // Still opening (e.g. reopened at the start of this invocation): wait for it, then close it.
+    (client.isOpen && client.isReady === false ? 1 : 0) +
+    (closing ? 1 : 0);
+
+  const reopen = (): void => {
+    closedHere = false;
+    // The user may have reopened it already. A failed connect surfaces as the client's `error`
+    // event and as the errors of the handler's commands.
+    if (!client.isOpen) void settle(client.connect());
+  };
 
   return {
     driver: 'node-redis',
-    // Still opening (e.g. reopened at the start of this invocation): wait for it, then close it.
-    busyCount: () => (client.isOpen && client.isReady === false ? 1 : 0),
+    busyCount,
     releaseIdle: () => {
       if (closing) return closing;
       // Not while still opening: node-redis leaves a socket that is closed mid-handshake open.
       const usable = client.isOpen && client.isReady !== false && client.isPubSubActive !== true;
-      if (offlineQueueDisabled() || !usable) return Promise.resolve();
+      if (offlineQueueDisabled() || !usable || busyCount() > 0) return Promise.resolve();
       closedHere = true;
-      closing = settle(client.close ? client.close() : client.quit?.()).finally(() => {
+      const closed = settle(client.close ? client.close() : client.quit?.()).then(() => {
         closing = undefined;
+        if (reopenAfterClose) {
+          reopenAfterClose = false;
+          reopen();
+        }
       });
-      return closing;
+      closing = closed;
+      return closed;
     },
     prepareForInvocation: () => {
       if (!closedHere) return;
-      closedHere = false;
-      // The user may have reopened it already. A failed connect surfaces as the client's `error`
-      // event and as the errors of the handler's commands.
-      if (!client.isOpen) void settle(client.connect());
+      if (closing) reopenAfterClose = true;
+      else reopen();
     },
     onIdle: () => {},
     leftAloneReason: () =>

@@ -66,5 +66,7 @@ export function pgAdapter(pool: PgPoolLike, warn: (message: string) => void): Po
       pool.on('release', () => process.nextTick(listener));
     },
     leftAloneReason: () => undefined,
+    // `end()` is final: "Cannot use a pool after calling end on the pool".
+    ended: () => pool.ending === true || pool.ended === true,
   };
 }

@@ -1,3 +1,4 @@
+import { type AddressInfo, connect, createServer, type Socket } from 'node:net';
 import type { LocalFunction } from '../../harness/local-function';
 
 /** One HTTP invocation through the Function URL front, read to its end. */
@@ -65,4 +66,43 @@ export function crashLines(fn: LocalFunction): string[] {
     .filter((text) =>
       /Uncaught|Unhandled|Runtime\.ExitError|uncaughtException|unhandledRejection/i.test(text),
     );
+}
+
+/** A TCP proxy on a loopback port that delays every chunk, each way, like a link to another host. */
+export interface SlowLink {
+  readonly port: number;
+  close(): Promise<void>;
+}
+
+/**
+ * Relays loopback connections to `targetPort`, delaying each chunk and each close by `delayMs` in
+ * both directions, so that a graceful close takes a visible round trip.
+ */
+export async function startSlowLink(targetPort: number, delayMs: number): Promise<SlowLink> {
+  const sockets = new Set<Socket>();
+  const relay = (from: Socket, to: Socket) => {
+    from.on('data', (chunk) => setTimeout(() => to.destroyed || to.write(chunk), delayMs));
+    from.on('end', () => setTimeout(() => to.end(), delayMs));
+    from.on('error', () => to.destroy());
+    from.on('close', () => setTimeout(() => to.destroy(), delayMs));
+  };
+  const server = createServer((client) => {
+    const upstream = connect(targetPort, '127.0.0.1');
+    for (const socket of [client, upstream]) {
+      sockets.add(socket);
+      socket.on('close', () => sockets.delete(socket));
+    }
+    relay(client, upstream);
+    relay(upstream, client);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    port,
+    close: () =>
+      new Promise<void>((resolve) => {
+        for (const socket of sockets) socket.destroy();
+        server.close(() => resolve());
+      }),
+  };
 }

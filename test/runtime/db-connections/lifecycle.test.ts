@@ -1,5 +1,12 @@
+import { Pool } from 'pg';
 import type { PoolAdapter } from '../../../runtime/db-connections/adapter';
-import { attachPool, poolEnvironment, resetPoolLifecycle } from '../../../runtime/db-connections/lifecycle';
+import { detectPool } from '../../../runtime/db-connections/detect';
+import {
+  attachPool,
+  managedPoolCount,
+  poolEnvironment,
+  resetPoolLifecycle,
+} from '../../../runtime/db-connections/lifecycle';
 import { runInvocationEndHooks, runInvocationStartHooks } from '../../../runtime/handler/invocation-hooks';
 
 // The lifecycle's decisions, with a scripted adapter standing in for a driver (the drivers
@@ -172,6 +179,30 @@ describe('pool lifecycle', () => {
     await invocation('req-9');
     expect(created).toBe(1);
     expect(pool.prepared).toBe(1);
+  });
+
+  test('forgets a pool once the application has ended it, when pools are made per request', async () => {
+    // The review's leak: a pg pool created, attached and ended in every invocation. No server is
+    // needed: an unused pg Pool opens no connection.
+    for (let i = 0; i < 50; i++) {
+      await invocation(`req-leak-${i}`, async () => {
+        const pool = new Pool({ connectionString: 'postgres://nobody@127.0.0.1:1/none' });
+        const createAdapter = detectPool(pool, () => {});
+        if (!createAdapter) throw new Error('pg Pool not recognised');
+        attachPool(pool, createAdapter, 100, 'lambda');
+        expect(managedPoolCount()).toBe(1);
+        await pool.end();
+      });
+    }
+    expect(managedPoolCount()).toBe(0);
+  });
+
+  test('keeps managing a pool that has not ended', async () => {
+    const pool = new ScriptedPool();
+    attachPool({}, () => pool, 10, 'lambda');
+    for (const id of ['req-keep-1', 'req-keep-2']) await invocation(id);
+    expect(managedPoolCount()).toBe(1);
+    expect(pool.prepared).toBe(2);
   });
 
   test.each(['managed-instances', 'outside-lambda'] as const)(

@@ -105,7 +105,15 @@ describeWithServer('attachDatabasePool with Redis clients', redisServer, () => {
       } finally {
         thaw(fn);
       }
-      const next = await invokeToEnd(fn, '/query');
+      let next = await invokeToEnd(fn, '/query');
+      if (client === 'node-redis' && next.status !== 200) {
+        // The BLPOP kept node-redis's single connection open across the freeze (a command in
+        // flight is never cut). If the thawed process runs the handler before it notices the
+        // server's close, the first command goes out on that socket and fails; node-redis has no
+        // resend (ioredis does), so it reconnects by itself and the next invocation succeeds.
+        expect(next.body).toBe('error: Socket closed unexpectedly');
+        next = await invokeToEnd(fn, '/query');
+      }
       expect(next.status).toBe(200);
       expect(JSON.parse(next.body).count).toEqual(expect.any(Number));
       expect(crashLines(fn)).toEqual([]);
