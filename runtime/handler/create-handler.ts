@@ -5,7 +5,7 @@ import { ORIGIN_SECRET_ARN_ENV } from '../constructs-contract';
 import { InvalidEventError, ResponseBodyError } from '../errors';
 import { bundledRouteHeaders, type RouteHeaderFunctions } from './bundled-route-headers';
 import { createDispatcher, type Dispatcher, describeValue } from './dispatch';
-import { type FunctionUrlRequest, readFunctionUrlRequest, routeHeadersOf } from './event';
+import { type FunctionUrlRequest, isHeadEvent, readFunctionUrlRequest, routeHeadersOf } from './event';
 import { drainSafetyMargin, drainWaitUntil, openRequestContext } from './invocation';
 import { type LambdaRuntime, lambdaRuntime } from './lambda-runtime';
 import { logError } from './log';
@@ -85,7 +85,7 @@ async function invoke(
     const withRules = settings.guardEnvironment[ORIGIN_SECRET_ARN_ENV]
       ? refusal
       : routeHeaders?.withRouteHeaders(refusal, routeHeadersOf(event), requestId);
-    await sendResponse(runtime, responseStream, withRules ?? refusal, { omitBody: false });
+    await sendResponse(runtime, responseStream, withRules ?? refusal, { omitBody: isHeadEvent(event) });
     return;
   }
   // `received` keeps the URL CloudFront cached the response under: the route guard may add route

@@ -134,6 +134,16 @@ export function routeHeadersOf(event: unknown): string | undefined {
   return typeof value === 'string' ? value : undefined;
 }
 
+/**
+ * Whether an event {@link readFunctionUrlRequest} refused asked for HEAD, so the adapter's 400
+ * goes without a body as every other answer to HEAD does.
+ */
+export function isHeadEvent(event: unknown): boolean {
+  if (!isRecord(event) || !isRecord(event.requestContext)) return false;
+  const http = event.requestContext.http;
+  return isRecord(http) && typeof http.method === 'string' && http.method.toUpperCase() === 'HEAD';
+}
+
 /** Removes a header from the record and returns its value (`undefined`, and no work, when absent). */
 function takeOut(headers: Record<string, string>, name: string): string | undefined {
   const value = headers[name];
@@ -151,19 +161,47 @@ const CRON_SCHEDULE_HEADER = 'x-vercel-cron-schedule';
  * them in `RequestInit.headers`, without undici first converting the whole record into another
  * one (about a quarter of `new Request`'s time, measured), and a refused header is known by name.
  */
-function appendHeaders(target: Headers, headers: Readonly<Record<string, string>>): void {
+function appendHeaders(target: Headers, headers: Record<string, string>): void {
   for (const name of Object.keys(headers)) {
     try {
       target.append(name, headers[name]);
     } catch (cause) {
-      throw new InvalidEventError(
-        `Invalid event: header ${JSON.stringify(name)} has an invalid name or value`,
-        {
-          cause,
-        },
-      );
+      appendAsNodeReadsIt(target, headers, name, cause);
     }
   }
+}
+
+// A character `Headers` refuses as not a ByteString (a UTF-16 unit above U+00FF, surrogates included).
+const ABOVE_LATIN1 = /[\u0100-\uffff]/;
+
+/**
+ * A header undici refused. `Headers` takes only ByteStrings, but Lambda hands over the viewer's
+ * UTF-8 header bytes decoded (a User-Agent naming a phone model in Chinese), and Vercel serves
+ * such a request: Node's HTTP parser reads header bytes as latin1, one character per byte. The
+ * value gets that form here — in the record too, so the request context sees what the `Request`
+ * has. Anything else undici refuses (CR, LF, NUL, a bad name) is a 400 naming the header.
+ * Only reached on a refusal: the common path pays nothing for it.
+ */
+function appendAsNodeReadsIt(
+  target: Headers,
+  headers: Record<string, string>,
+  name: string,
+  cause: unknown,
+): void {
+  const value = headers[name];
+  if (ABOVE_LATIN1.test(value)) {
+    const bytesAsLatin1 = Buffer.from(value, 'utf8').toString('latin1');
+    try {
+      target.append(name, bytesAsLatin1);
+      headers[name] = bytesAsLatin1;
+      return;
+    } catch {
+      // Refused for another reason as well: reported below with the original error.
+    }
+  }
+  throw new InvalidEventError(`Invalid event: header ${JSON.stringify(name)} has an invalid name or value`, {
+    cause,
+  });
 }
 
 /** Why `Request` refused the event, as the error the adapter answers with: an unparsable URL, or else the method. */
@@ -244,10 +282,22 @@ function readHeaders(headers: unknown): Record<string, string> {
   return copy;
 }
 
-/** `Headers` normalises values by removing leading and trailing tab, LF, CR and space. */
+/**
+ * `Headers` normalises values by removing leading and trailing tab, LF, CR and space. An index
+ * scan: a regex anchored at the end retries from every whitespace character in the middle of the
+ * value, which is quadratic on a long run of spaces.
+ */
 function trimHttpWhitespace(value: string): string {
-  if (value === '' || (value.charCodeAt(0) > 0x20 && value.charCodeAt(value.length - 1) > 0x20)) return value;
-  return value.replace(/^[\t\n\r ]+|[\t\n\r ]+$/g, '');
+  let end = value.length;
+  if (end === 0 || (value.charCodeAt(0) > 0x20 && value.charCodeAt(end - 1) > 0x20)) return value;
+  let start = 0;
+  while (start < end && isHttpWhitespace(value.charCodeAt(start))) start++;
+  while (end > start && isHttpWhitespace(value.charCodeAt(end - 1))) end--;
+  return value.slice(start, end);
+}
+
+function isHttpWhitespace(code: number): boolean {
+  return code === 0x20 || code === 0x09 || code === 0x0a || code === 0x0d;
 }
 
 /** The cron schedule of a scheduled invocation: printable ASCII, as a header value must be. */
@@ -293,7 +343,11 @@ function requestUrl(
   return `${protocol}://${host}${fields.rawPath}${fields.rawQueryString ? `?${fields.rawQueryString}` : ''}`;
 }
 
-const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
+// The standard alphabet with at most two `=` at the end; with a length that is a multiple of 4,
+// exactly the padded base64 Lambda sends. No groups or alternation: a regex that repeats a group
+// per 4 characters keeps backtracking state per repetition and overflows V8's stack on a body of
+// a few megabytes, well under the Function URL's 6 MB payload.
+const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
 
 /**
  * The request body. Node's base64 decoder skips characters it does not know and stops at the
@@ -303,7 +357,7 @@ const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$
 function decodeBody(fields: FunctionUrlRequestFields): Uint8Array<ArrayBuffer> | undefined {
   if (fields.body === undefined) return undefined;
   if (!fields.isBase64Encoded) return Buffer.from(fields.body, 'utf8');
-  if (!BASE64.test(fields.body)) {
+  if (fields.body.length % 4 !== 0 || !BASE64.test(fields.body)) {
     throw new InvalidEventError(
       `Invalid request body: isBase64Encoded is true but the body is not valid base64 (${base64Problem(fields.body)})`,
     );

@@ -109,7 +109,8 @@ const INSTALLED = Symbol.for('vercel-functions-aws/installed');
 /**
  * Publishes the request context where upstream `@vercel/functions` looks for it
  * (`globalThis[Symbol.for('@vercel/request-context')].get()`), so the real, unmodified package
- * finds our `waitUntil`, `headers`, `deadline`, `cache`, `purge` and `addCacheTag`.
+ * finds our `waitUntil`, `headers`, `deadline`, `cache`, `purge` and `addCacheTag` (its `metric()`
+ * needs the channel of metric-channel.ts, which only bundles of the real package carry).
  * Idempotent; outside a request the getter returns `undefined`, which upstream treats as `{}`.
  */
 export function installVercelRequestContext(): void {

@@ -370,6 +370,37 @@ describe('createHandler', () => {
     expect(logged(errors)).toMatch(/Rejected the invocation event with 400: .* \(request bad-event\)/);
   });
 
+  test('answers an invalid HEAD event with a 400 that has no body', async () => {
+    const handler = handlerFor({ default: { fetch: () => new Response('user code') } });
+    const head = await invoke(
+      handler,
+      functionUrlEvent({ method: 'HEAD', headers: { 'x-bad': 'a\u0000b' } }),
+    );
+    expect(head.prelude?.statusCode).toBe(400);
+    expect(head.body.length).toBe(0);
+
+    const get = await invoke(handler, functionUrlEvent({ method: 'GET', headers: { 'x-bad': 'a\u0000b' } }));
+    expect(get.prelude?.statusCode).toBe(400);
+    expect(get.body.toString()).toBe('Invalid event: header "x-bad" has an invalid name or value');
+  });
+
+  test('serves a request whose User-Agent has characters above U+00FF, as Vercel does', async () => {
+    const userAgent = 'Mozilla/5.0 (Linux; Android 12; \u7ea2\u7c73Note 11) Mobile';
+    const handler = handlerFor({
+      default: {
+        fetch: (request: Request) =>
+          Response.json({
+            request: request.headers.get('user-agent'),
+            context: getContext().headers?.['user-agent'],
+          }),
+      },
+    });
+    const result = await invoke(handler, functionUrlEvent({ headers: { 'user-agent': userAgent } }));
+    expect(result.prelude?.statusCode).toBe(200);
+    const nodeView = Buffer.from(userAgent, 'utf8').toString('latin1');
+    expect(JSON.parse(result.body.toString())).toEqual({ request: nodeView, context: nodeView });
+  });
+
   test('resolves only after waitUntil work has finished, and that work runs after the stream ended', async () => {
     let finishedAt = 0;
     const handler = handlerFor({

@@ -1,5 +1,10 @@
 import { InvalidEventError } from '../../../runtime/errors';
-import { readFunctionUrlRequest, routeHeadersOf, toWebRequest } from '../../../runtime/handler/event';
+import {
+  isHeadEvent,
+  readFunctionUrlRequest,
+  routeHeadersOf,
+  toWebRequest,
+} from '../../../runtime/handler/event';
 import { functionUrlEvent } from './fake-lambda';
 
 const options = { requestId: 'req-1', awsRegion: 'eu-central-1' };
@@ -148,11 +153,41 @@ describe('toWebRequest', () => {
   });
 
   test.each([
+    ['no padding', 'aGVsbG8h', 'hello!'],
+    ['one "="', 'aGVsbG8=', 'hello'],
+    ['two "="', 'aGVsbA==', 'hell'],
+    ['no characters', '', ''],
+  ])('decodes a base64 body with %s', async (_name, body, text) => {
+    const request = toWebRequest(functionUrlEvent({ method: 'POST', body, isBase64Encoded: true }), options);
+    expect(await request.text()).toBe(text);
+  });
+
+  test('decodes a base64 body of several megabytes byte for byte, and still refuses a bad one of that size', async () => {
+    // Large enough that the former grouped regex overflowed V8's stack (from about 3.3 MB).
+    const bytes = Buffer.alloc(4_500_000);
+    for (let i = 0; i < bytes.length; i++) bytes[i] = (i * 7919) % 251;
+    const body = bytes.toString('base64');
+    const request = toWebRequest(functionUrlEvent({ method: 'POST', body, isBase64Encoded: true }), options);
+    expect(Buffer.from(await request.arrayBuffer()).equals(bytes)).toBe(true);
+
+    const corrupted = `${body.slice(0, -5)}*${body.slice(-4)}`;
+    const error = rejection(functionUrlEvent({ method: 'POST', body: corrupted, isBase64Encoded: true }));
+    expect(error.message).toBe(
+      `Invalid request body: isBase64Encoded is true but the body is not valid base64 (character "*" at offset ${body.length - 5})`,
+    );
+  });
+
+  test.each([
     ['a character outside the alphabet', 'aGVsbG8*', 'character "*" at offset 7'],
     ['whitespace', 'aGVs bG8=', 'character " " at offset 4'],
     ['a missing padding', 'aGVsbG8', 'length 7 is not a multiple of 4'],
     ['padding in the middle', 'aG==bG8=', 'misplaced "=" padding'],
     ['the base64url alphabet', 'a-_b', 'character "-" at offset 1'],
+    ['three "=" at the end', 'aGV===', 'length 6 is not a multiple of 4'],
+    ['a whole group of "="', 'aGVs====', 'misplaced "=" padding'],
+    ['"=" then a character in the last group', 'aGV=bG8=', 'misplaced "=" padding'],
+    ['one "=" after a group of two', 'aGVsbG=', 'length 7 is not a multiple of 4'],
+    ['three "=" in the last group', 'aGVsb===', 'misplaced "=" padding'],
   ])('rejects the body with 400 naming the problem when the base64 has %s', (_name, body, problem) => {
     const error = rejection(functionUrlEvent({ method: 'POST', body, isBase64Encoded: true }));
     expect(error.statusCode).toBe(400);
@@ -250,6 +285,42 @@ describe('readFunctionUrlRequest', () => {
     expect(Object.fromEntries(request.headers)).toEqual(headers);
   });
 
+  test('gives a value with characters above U+00FF as Node on Vercel reads it: its UTF-8 bytes as latin1', () => {
+    const userAgent = 'Mozilla/5.0 (Linux; Android 12; \u7ea2\u7c73Note 11) \u{1f600}';
+    const { request, headers } = readFunctionUrlRequest(
+      functionUrlEvent({ headers: { 'User-Agent': userAgent, 'x-other': 'Jos\u00e9' } }),
+      options,
+    );
+    const nodeView = Buffer.from(userAgent, 'utf8').toString('latin1');
+    expect(request.headers.get('user-agent')).toBe(nodeView);
+    expect(headers['user-agent']).toBe(nodeView);
+    // The bytes are the viewer's, so a handler can still get the text back.
+    expect(Buffer.from(request.headers.get('user-agent')!, 'latin1').toString('utf8')).toBe(userAgent);
+    // A Latin-1 value is a valid ByteString and stays as it is.
+    expect(request.headers.get('x-other')).toBe('Jos\u00e9');
+    expect(Object.fromEntries(request.headers)).toEqual(headers);
+  });
+
+  test.each([
+    ['leading and trailing runs', ' \t\r\n value with  inner  spaces \n\t ', 'value with  inner  spaces'],
+    ['only trailing whitespace', 'v\t', 'v'],
+    ['only whitespace', ' \t ', ''],
+    ['a control character that is not HTTP whitespace at the end', 'v\u000b', 'v\u000b'],
+  ])('trims HTTP whitespace from a value with %s', (_name, raw, trimmed) => {
+    const { headers } = readFunctionUrlRequest(functionUrlEvent({ headers: { 'x-v': raw } }), options);
+    expect(headers['x-v']).toBe(trimmed);
+  });
+
+  test('trims a long value with whitespace runs in the middle and at both ends', () => {
+    const inner = `a${' '.repeat(50_000)}b`;
+    const { request, headers } = readFunctionUrlRequest(
+      functionUrlEvent({ headers: { 'x-long': `  ${inner} \t` } }),
+      options,
+    );
+    expect(headers['x-long']).toBe(inner);
+    expect(request.headers.get('x-long')).toBe(inner);
+  });
+
   test('hands the origin secret on apart, in neither the record nor the request, when CloudFront sent it', () => {
     const { request, headers, originSecret } = readFunctionUrlRequest(
       functionUrlEvent({ headers: { 'x-vfa-origin-secret': ' shh ' } }),
@@ -341,7 +412,12 @@ describe('readFunctionUrlRequest', () => {
   });
 
   test.each([
-    ['a value outside Latin-1', { 'x-emoji': 'caf\u0100' }, 'x-emoji'],
+    [
+      'a value outside Latin-1 that also has a NUL byte',
+      { 'user-agent': '\u7ea2\u7c73\u0000' },
+      'user-agent',
+    ],
+    ['a value outside Latin-1 that also has a line break inside', { 'x-ua': '\u7ea2\r\nx: y' }, 'x-ua'],
     ['a name that is not a token', { 'x bad': 'v' }, 'x bad'],
     ['a value with a NUL byte', { 'x-nul': 'a\u0000b' }, 'x-nul'],
   ])('rejects with 400 naming the header when the event has %s', (_name, bad, named) => {
@@ -368,5 +444,19 @@ describe('routeHeadersOf', () => {
     expect(routeHeadersOf({ headers: 'nope' })).toBeUndefined();
     expect(routeHeadersOf(functionUrlEvent())).toBeUndefined();
     expect(routeHeadersOf({ headers: { 'x-vfa-route-headers': 7 } })).toBeUndefined();
+  });
+});
+
+describe('isHeadEvent', () => {
+  test('is true when the event asks for HEAD, in any case', () => {
+    expect(isHeadEvent(functionUrlEvent({ method: 'HEAD' }))).toBe(true);
+    expect(isHeadEvent(functionUrlEvent({ method: 'head' }))).toBe(true);
+  });
+
+  test('is false when the event asks for another method or is not an event', () => {
+    expect(isHeadEvent(functionUrlEvent({ method: 'GET' }))).toBe(false);
+    expect(isHeadEvent(null)).toBe(false);
+    expect(isHeadEvent({ requestContext: { http: 'HEAD' } })).toBe(false);
+    expect(isHeadEvent({ requestContext: { http: { method: 7 } } })).toBe(false);
   });
 });
