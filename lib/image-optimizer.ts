@@ -168,9 +168,11 @@ const MAX_ENVIRONMENT_BYTES = 4096;
  * - `sharp` is installed during local bundling (never Docker) from the npm registry, with npm's
  *   `--cpu`/`--os`/`--libc` set to the function's architecture and Lambda's Linux, so an arm64
  *   function gets `@img/sharp-linux-arm64` whatever machine synthesizes it.
- * - Sources: local paths are fetched through the same distribution; remote URLs only when
- *   `domains`/`remotePatterns` allow them — every redirect is checked again, and remote hosts
- *   must resolve to public addresses. Others get 400: never an open proxy.
+ * - Sources: local paths are fetched through the same distribution, by the `*.cloudfront.net`
+ *   domain the CDN names (any other value gets 400, so a caller of a public Function URL cannot
+ *   point the optimizer elsewhere); remote URLs only when `domains`/`remotePatterns` allow them —
+ *   every redirect is checked again. Hosts must resolve to public addresses (remote ones unless
+ *   `dangerouslyAllowLocalIP`; the distribution always). Others get 400: never an open proxy.
  * - Every variant carries the source's cache tag, so `invalidateBySrcImage(src)` from any function
  *   evicts all its widths, qualities and formats with one `#tag` invalidation.
  *

@@ -66,6 +66,8 @@ export interface ImageOptimizerConfig {
   /**
    * Where local sources (`url=/path`) are fetched from. Deployed optimizers leave it unset and fetch
    * them through the distribution that received the request; local development and tests set it.
+   * Unlike a distribution domain, which comes with the request, it may be a loopback or private
+   * address: whoever runs the optimizer chose it.
    */
   readonly localOrigin?: string;
 }

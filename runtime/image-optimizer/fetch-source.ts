@@ -1,4 +1,4 @@
-import { type LookupAddress, type LookupOneOptions, lookup } from 'node:dns';
+import { type LookupAddress, type LookupAllOptions, type LookupOneOptions, lookup } from 'node:dns';
 import * as http from 'node:http';
 import * as https from 'node:https';
 import type { Readable } from 'node:stream';
@@ -11,29 +11,46 @@ import { ipLiteralOf, isPublicAddress } from './ip-address';
  *
  * - Redirects are followed by hand, at most `maxRedirects`, and every hop is checked again by the
  *   caller's policy (allowed patterns) before anything is sent to it.
- * - Remote hops never reach a non-public address: an IP literal is refused outright, and a host
- *   name is resolved by a lookup that refuses non-public results — the very lookup the connection
- *   uses, so DNS cannot answer one address for a check and another for the connection.
+ * - Hops the policy rules `'public'` never reach a non-public address: an IP literal is refused
+ *   outright, and a host name is resolved by a lookup that refuses non-public results — the very
+ *   lookup the connection uses, so DNS cannot answer one address for a check and another for the
+ *   connection.
  * - The body stops at `maxBytes` (decompressed), checked against `Content-Length` first and while
  *   reading; the whole exchange is bounded by `timeoutMs`.
  * - Nothing of the viewer's request (cookies, authorization, headers) is forwarded.
  */
 
-/** How a hop connects: to the deployment itself (trusted, no address check) or to a remote host. */
-export type SourceKind = 'local' | 'remote';
+/**
+ * The addresses a hop may connect to: `'public'` only public unicast ones (checked as described
+ * above), `'any'` whatever the host resolves to (an origin the operator configured, or remote
+ * sources under `dangerouslyAllowLocalIP`).
+ */
+export type SourceAddresses = 'public' | 'any';
 
 /**
- * Decides whether the optimizer may fetch `url` (the source or a redirect target), and how. Throws
- * an `ImageRequestError` to refuse.
+ * Decides whether the optimizer may fetch `url` (the source or a redirect target), and which
+ * addresses it may reach. Throws an `ImageRequestError` to refuse.
  */
-export type SourcePolicy = (url: URL) => SourceKind;
+export type SourcePolicy = (url: URL) => SourceAddresses;
+
+/** Resolves a host name to all its addresses, as `dns.lookup` with `{ all: true }` does. */
+export type HostResolver = (
+  hostname: string,
+  options: LookupAllOptions,
+  callback: (error: NodeJS.ErrnoException | null, addresses: LookupAddress[]) => void,
+) => void;
 
 /** Options of {@link fetchSource}. */
 export interface FetchSourceOptions {
   /** Largest body accepted, in bytes (after decompression). */
   readonly maxBytes: number;
-  /** Let remote hops connect to non-public addresses. */
-  readonly allowLocalIP: boolean;
+  /**
+   * Resolves host names for the public-address check; the connection uses its checked answer.
+   * Tests resolve names with it where there is no DNS for them.
+   *
+   * @default dns.lookup
+   */
+  readonly resolve?: HostResolver;
   /** @default 7_000 (Next.js's upstream timeout) */
   readonly timeoutMs?: number;
   /** @default 3 (Next.js's) */
@@ -67,8 +84,8 @@ export async function fetchSource(
   let current = url;
   try {
     for (let hop = 0; ; hop++) {
-      const guard = policy(current) === 'remote' && !options.allowLocalIP;
-      const response = await get(current, guard, signal);
+      const resolve = policy(current) === 'public' ? (options.resolve ?? lookup) : undefined;
+      const response = await get(current, resolve, signal);
       const status = response.statusCode ?? 0;
       if (REDIRECTS.has(status)) {
         response.destroy();
@@ -101,8 +118,13 @@ export async function fetchSource(
   }
 }
 
-function get(url: URL, guardAddresses: boolean, signal: AbortSignal): Promise<http.IncomingMessage> {
-  if (guardAddresses) {
+/** GETs `url`; with `publicOnly`, only public addresses, resolved by it. */
+function get(
+  url: URL,
+  publicOnly: HostResolver | undefined,
+  signal: AbortSignal,
+): Promise<http.IncomingMessage> {
+  if (publicOnly) {
     const literal = ipLiteralOf(url.hostname);
     if (literal !== undefined && !isPublicAddress(literal)) {
       return Promise.reject(
@@ -118,7 +140,7 @@ function get(url: URL, guardAddresses: boolean, signal: AbortSignal): Promise<ht
       signal,
       // A fresh connection per request: a pooled socket was resolved for some earlier request.
       agent: false,
-      lookup: guardAddresses ? publicOnlyLookup : undefined,
+      lookup: publicOnly ? publicOnlyLookup(publicOnly) : undefined,
     });
     request.once('response', resolve);
     request.once('error', reject);
@@ -126,19 +148,25 @@ function get(url: URL, guardAddresses: boolean, signal: AbortSignal): Promise<ht
   });
 }
 
-/** `dns.lookup` that fails with `SourceAddressError` when any address of the name is not public. */
-function publicOnlyLookup(
-  hostname: string,
-  options: LookupOneOptions | { all: true },
-  callback: (error: NodeJS.ErrnoException | null, address: string | LookupAddress[], family?: number) => void,
-): void {
-  lookup(hostname, { ...options, all: true }, (error, addresses) => {
-    if (error) return callback(error, []);
-    const blocked = addresses.find((entry) => !isPublicAddress(entry.address));
-    if (blocked) return callback(new SourceAddressError(hostname, blocked.address), []);
-    if ((options as { all?: boolean }).all) return callback(null, addresses);
-    callback(null, addresses[0].address, addresses[0].family);
-  });
+/** A connection `lookup` that fails with `SourceAddressError` when any address of the name is not public. */
+function publicOnlyLookup(resolve: HostResolver) {
+  return (
+    hostname: string,
+    options: LookupOneOptions | { all: true },
+    callback: (
+      error: NodeJS.ErrnoException | null,
+      address: string | LookupAddress[],
+      family?: number,
+    ) => void,
+  ): void => {
+    resolve(hostname, { ...options, all: true }, (error, addresses) => {
+      if (error) return callback(error, []);
+      const blocked = addresses.find((entry) => !isPublicAddress(entry.address));
+      if (blocked) return callback(new SourceAddressError(hostname, blocked.address), []);
+      if ((options as { all?: boolean }).all) return callback(null, addresses);
+      callback(null, addresses[0].address, addresses[0].family);
+    });
+  };
 }
 
 async function readBody(response: http.IncomingMessage, maxBytes: number): Promise<Buffer> {

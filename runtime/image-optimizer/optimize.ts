@@ -1,12 +1,11 @@
-import { DISTRIBUTION_DOMAIN_HEADER } from '../constructs-contract';
 import { ImageRequestError } from '../errors';
 import type { ImageOptimizerConfig } from './config';
-import { fetchSource, type SourcePolicy } from './fetch-source';
+import { fetchSource } from './fetch-source';
 import { detectImageType } from './image-type';
 import { requestFormat } from './negotiate';
-import { isOptimizerPath, parseImageParams } from './params';
-import { isAllowedLocalSource, isAllowedRemoteSource } from './patterns';
+import { parseImageParams } from './params';
 import { errorResponse, imageResponse } from './response';
+import { type LocalSourceOrigin, localSourceOrigin, sourcePolicy } from './source-policy';
 import { transformImage } from './transform';
 
 /**
@@ -21,8 +20,9 @@ import { transformImage } from './transform';
  * `https://<distribution domain>` — the `*.cloudfront.net` name the CDN puts in
  * `x-vfa-distribution-domain` (viewers cannot set it: the CDN strips `x-vfa-*` from their
  * requests). So a local image is fetched exactly as a viewer would get it, through the same
- * distribution and its cache, whatever `Host` the viewer used; the optimizer never fetches a host
- * the request names.
+ * distribution and its cache, whatever `Host` the viewer used. A request that reached the
+ * optimizer some other way (a public Function URL) cannot point it elsewhere: the header must be a
+ * `*.cloudfront.net` name, which must resolve to public addresses (source-policy.ts).
  *
  * @example
  * ```ts
@@ -40,16 +40,15 @@ export async function optimizeImage(request: Request, config: ImageOptimizerConf
     const params = parseImageParams(new URL(request.url).searchParams, config);
     const format = requestFormat(request.headers, config.formats);
     let sourceUrl: URL;
-    let localOrigin: string | undefined;
+    let local: LocalSourceOrigin | undefined;
     if (params.localPath !== undefined) {
-      localOrigin = localOriginOf(request, config);
-      sourceUrl = new URL(params.localPath, localOrigin);
+      local = localSourceOrigin(request, config);
+      sourceUrl = new URL(params.localPath, local.origin);
     } else {
       sourceUrl = params.remoteUrl!;
     }
-    const source = await fetchSource(sourceUrl, sourcePolicy(config, localOrigin), {
+    const source = await fetchSource(sourceUrl, sourcePolicy(config, local), {
       maxBytes: config.maximumResponseBody,
-      allowLocalIP: config.dangerouslyAllowLocalIP,
     });
     const type = detectImageType(source.bytes);
     if (type === undefined) throw new ImageRequestError(400, "The requested resource isn't a valid image");
@@ -69,37 +68,4 @@ export async function optimizeImage(request: Request, config: ImageOptimizerConf
     if (error instanceof ImageRequestError) return errorResponse(error.statusCode, error.message);
     throw error;
   }
-}
-
-/**
- * The rule for the source and every redirect: the deployment's own origin is local (local
- * patterns, never the optimizer itself); anything else is remote and must match `domains` or
- * `remotePatterns`. Only requests for a local source have a local origin; a remote source that
- * redirects to the deployment is still held to the remote patterns.
- */
-function sourcePolicy(config: ImageOptimizerConfig, localOrigin: string | undefined): SourcePolicy {
-  return (url) => {
-    if (localOrigin !== undefined && url.origin === localOrigin) {
-      if (isOptimizerPath(url.pathname))
-        throw new ImageRequestError(400, '"url" parameter cannot be recursive');
-      if (!isAllowedLocalSource(url, config))
-        throw new ImageRequestError(400, '"url" parameter is not allowed');
-      return 'local';
-    }
-    if (!isAllowedRemoteSource(url, config))
-      throw new ImageRequestError(400, '"url" parameter is not allowed');
-    return 'remote';
-  };
-}
-
-function localOriginOf(request: Request, config: ImageOptimizerConfig): string {
-  if (config.localOrigin !== undefined) return config.localOrigin;
-  const domain = request.headers.get(DISTRIBUTION_DOMAIN_HEADER)?.trim().toLowerCase();
-  if (!domain || !/^[a-z0-9-]+(\.[a-z0-9-]+)+$/.test(domain)) {
-    throw new ImageRequestError(
-      400,
-      'Local images ("url" starting with "/") are optimized only for requests that come through the CDN',
-    );
-  }
-  return `https://${domain}`;
 }

@@ -1,3 +1,4 @@
+import * as diagnostics from 'node:diagnostics_channel';
 import { gzipSync } from 'node:zlib';
 import sharp from 'sharp';
 import { toSrcImageCloudFrontTag } from '../../../runtime/cdn/cloudfront-tag';
@@ -296,6 +297,35 @@ describe('optimizeImage: rejections', () => {
     const response = await optimizeImage(request(url('/images/hero.png', 256)), withoutOrigin);
     expect(response.status).toBe(400);
     expect(await response.text()).toContain('only for requests that come through the CDN');
+  });
+
+  test('answers 400 without opening any connection when x-vfa-distribution-domain names an internal host', async () => {
+    // The review's scenario: a public Function URL (OriginProtection.none()) called directly with a
+    // forged header. Every client socket this process opens is published on net.client.socket.
+    const sockets: unknown[] = [];
+    const record = (message: unknown) => sockets.push(message);
+    diagnostics.subscribe('net.client.socket', record);
+    try {
+      const deployed = resolveImageOptimizerConfig({ remotePatterns: [{ hostname: 'images.example.com' }] });
+      for (const domain of [
+        '127.0.0.2',
+        'localhost',
+        'metadata.internal.example',
+        `127.0.0.1:${origin.port}`,
+      ]) {
+        const response = await optimizeImage(
+          request('url=%2Fsecret&w=640', { 'x-vfa-distribution-domain': domain }),
+          deployed,
+        );
+        expect(response.status).toBe(400);
+        const body = await response.text();
+        expect(body).toContain('x-vfa-distribution-domain header must be a CloudFront distribution domain');
+        expect(body).not.toContain(domain);
+      }
+    } finally {
+      diagnostics.unsubscribe('net.client.socket', record);
+    }
+    expect(sockets).toEqual([]);
   });
 });
 
