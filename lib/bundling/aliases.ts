@@ -1,11 +1,6 @@
-import * as path from 'node:path';
 import { projectHasOwnVercelPackage } from './project-package';
-
-// This file is lib/bundling/aliases.ts in the source tree and dist/lib/bundling/aliases.js once
-// compiled; the runtime sits two folders up in both (runtime/*.ts, dist/runtime/*.js). Resolving from
-// here rather than from the working directory keeps bundling correct wherever the app runs from.
-const RUNTIME_DIR = path.resolve(__dirname, '..', '..', 'runtime');
-const RUNTIME_EXTENSION = path.extname(__filename) === '.ts' ? '.ts' : '.js';
+import { realPackageAliases } from './real-package-aliases';
+import { runtimeModulePath } from './runtime-path';
 
 /**
  * Where each public entry point of the Vercel packages lives in `runtime/`: `@vercel/functions`
@@ -22,30 +17,26 @@ const VERCEL_PACKAGE_ENTRY_POINTS: Readonly<Record<string, string>> = {
 };
 
 /**
- * Absolute path of a module of the Lambda runtime shim, e.g. `runtimeModulePath('handler/index')`.
- *
- * @param modulePath path inside `runtime/`, without extension
- */
-export function runtimeModulePath(modulePath: string): string {
-  return path.join(RUNTIME_DIR, `${modulePath}${RUNTIME_EXTENSION}`);
-}
-
-/**
  * The entry points that stay aliased even when the project installed its own `@vercel/functions`.
  *
- * The rule: a real module is kept only when everything it reads from Vercel's platform also exists
- * on AWS. The runtime provides the request-context global (`waitUntil`, the cache, purges), the
- * `x-real-ip` / `x-vercel-ip-*` / `x-vercel-id` headers (the adapter writes them from CloudFront's)
- * and the `VERCEL_*` variables the constructs set; so the real index, `/headers`, `/middleware`
- * (it only builds Responses) and `/db-connections` (the request context's `waitUntil`, `VERCEL_URL`,
- * `VERCEL_REGION`) run as upstream wrote them. The index also imports its own `./db-connections`
- * and `./headers` by relative path, which no alias reaches: aliasing those subpaths alone would put
- * two implementations in one bundle. The OIDC modules read the `x-vercel-oidc-token` header and
- * `VERCEL_OIDC_TOKEN`, which only Vercel injects: the real `@vercel/functions/oidc`
- * `awsCredentialsProvider` calls `getVercelOidcTokenSync()` first and throws before anything could
- * fall back, so all three stay ours — they get tokens from STS.
+ * The rule: a real module is kept only when its behaviour is right on AWS. The runtime provides the
+ * request-context global (`waitUntil`, the cache, purges), the `x-real-ip` / `x-vercel-ip-*` /
+ * `x-vercel-id` headers (the adapter writes them from CloudFront's) and the `VERCEL_*` variables the
+ * constructs set; so the real index, `/headers` and `/middleware` (it only builds Responses) run as
+ * upstream wrote them. `/db-connections` does not: with `VERCEL_URL` and `VERCEL_REGION` set (as the
+ * constructs set them) upstream's `attachDatabasePool` hands `waitUntil` a promise that settles the
+ * pool's idle timeout + 100 ms after each release, so that Vercel keeps the instance up until the
+ * driver's idle reaper has closed its sockets. The adapter drains `waitUntil`, so every invocation
+ * that used the pool would last 10 s (pg) to 60 s (mysql2) longer, billed, while a classic
+ * environment takes no other request; the runtime's closes idle connections as the invocation ends
+ * instead. The real index imports its own `./db-connections` by relative path, which no alias
+ * reaches: {@link realPackageAliases} gives the index the runtime's `attachDatabasePool`. The OIDC
+ * modules read the `x-vercel-oidc-token` header and `VERCEL_OIDC_TOKEN`, which only Vercel injects:
+ * the real `@vercel/functions/oidc` `awsCredentialsProvider` calls `getVercelOidcTokenSync()` first
+ * and throws before anything could fall back, so all three stay ours — they get tokens from STS.
  */
 const ALWAYS_ALIASED: ReadonlySet<string> = new Set([
+  '@vercel/functions/db-connections',
   '@vercel/functions/oidc',
   '@vercel/oidc',
   '@vercel/oidc-aws-credentials-provider',
@@ -55,8 +46,11 @@ const ALWAYS_ALIASED: ReadonlySet<string> = new Set([
 export interface VercelPackageAliasOptions {
   /**
    * Whether to alias `@vercel/functions` and its subpaths. `false` leaves them to a real copy the
-   * project installed, except `@vercel/functions/oidc`, which stays aliased with `@vercel/oidc` and
-   * `@vercel/oidc-aws-credentials-provider` (the real ones need tokens only Vercel injects).
+   * project installed, except `@vercel/functions/db-connections` (upstream's holds invocations open)
+   * and `@vercel/functions/oidc`, which stay aliased with `@vercel/oidc` and
+   * `@vercel/oidc-aws-credentials-provider` (the real ones need tokens only Vercel injects). The real
+   * index then still carries upstream's `attachDatabasePool`: {@link projectAliases} also replaces
+   * that one.
    *
    * @default true
    */
@@ -85,18 +79,24 @@ export function vercelPackageAliases(options: VercelPackageAliasOptions = {}): R
 
 /**
  * The aliases for bundling a function of `projectDir`: all of them, or — when the project installed
- * its own real `@vercel/functions` ({@link projectHasOwnVercelPackage}) — only the OIDC entry points
- * (`@vercel/functions/oidc`, `@vercel/oidc`, `@vercel/oidc-aws-credentials-provider`).
+ * its own real `@vercel/functions` ({@link projectHasOwnVercelPackage}) — that copy's entry points,
+ * except the ones whose behaviour is wrong on AWS, which stay the runtime's: `attachDatabasePool`
+ * (also as exported by the real index; upstream's holds every invocation open for the pool's idle
+ * timeout) and the OIDC entry points (`@vercel/functions/oidc`, `@vercel/oidc`,
+ * `@vercel/oidc-aws-credentials-provider`; the real ones only read tokens Vercel's platform injects,
+ * the runtime's get them from STS `GetWebIdentityToken`). The rest of the real `@vercel/functions`
+ * works unchanged through the request-context global the runtime publishes.
  *
- * Why the OIDC entry points stay aliased: the real ones only read tokens Vercel's platform injects
- * (`x-vercel-oidc-token`, `VERCEL_OIDC_TOKEN`), which do not exist on AWS; the runtime's copies get
- * them from STS `GetWebIdentityToken` and let the execution role assume the role. The rest of the
- * real `@vercel/functions` works unchanged through the request-context global the runtime publishes.
+ * For a project with its own copy this writes a generated index under
+ * `<projectDir>/node_modules/.cache/vercel-functions-aws/` (see `realPackageAliases`). The map
+ * works with esbuild's `alias` option and with its CLI's `--alias:<specifier>=<file>`.
  *
+ * @throws {BundlingError} when the project's copy has an unreadable `package.json`.
  * @example
  * import { projectAliases } from '../lib/bundling';
  * await esbuild.build({ entryPoints: ['api/hello.ts'], bundle: true, alias: projectAliases('.') });
  */
 export function projectAliases(projectDir: string): Record<string, string> {
-  return vercelPackageAliases({ functionsPackage: !projectHasOwnVercelPackage(projectDir) });
+  if (!projectHasOwnVercelPackage(projectDir)) return vercelPackageAliases();
+  return { ...realPackageAliases(projectDir), ...vercelPackageAliases({ functionsPackage: false }) };
 }

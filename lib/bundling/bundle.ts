@@ -18,8 +18,9 @@ export interface BundleFunctionOptions extends AdapterFeatureOptions {
   readonly outdir: string;
   /**
    * The user's project folder: when `<projectDir>/node_modules/@vercel/functions` exists, that real
-   * package is bundled instead of the runtime shim (`@vercel/functions/oidc`, `@vercel/oidc` and
-   * `@vercel/oidc-aws-credentials-provider` still resolve to the runtime: see `projectAliases`).
+   * package is bundled instead of the runtime shim, except `attachDatabasePool` and the OIDC entry
+   * points (`@vercel/functions/oidc`, `@vercel/oidc`, `@vercel/oidc-aws-credentials-provider`), which
+   * still come from the runtime: see `projectAliases`.
    *
    * @default - the entry's folder
    */
@@ -59,7 +60,7 @@ const OUTPUT_BASENAME = 'index';
  * Bundles one function with esbuild (locally, never in Docker) into a Lambda-ready CommonJS file
  * `<outdir>/index.js` exporting `handler` (handler string `'index.handler'`), targeting Node 24.
  * `@vercel/functions` imports are aliased to the runtime shim unless the project has its own copy;
- * `@vercel/oidc` and `@vercel/oidc-aws-credentials-provider` always are.
+ * `attachDatabasePool`, `@vercel/oidc` and `@vercel/oidc-aws-credentials-provider` always are.
  *
  * @example
  * import { bundleFunction } from '../lib/bundling';

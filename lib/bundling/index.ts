@@ -1,11 +1,7 @@
 export { type AdapterFeatureOptions, adapterDefines } from './adapter-defines';
 export { adapterEntrySource } from './adapter-entry';
-export {
-  projectAliases,
-  runtimeModulePath,
-  type VercelPackageAliasOptions,
-  vercelPackageAliases,
-} from './aliases';
+export { projectAliases, type VercelPackageAliasOptions, vercelPackageAliases } from './aliases';
 export { type BundleFunctionOptions, type BundleFunctionResult, bundleFunction } from './bundle';
 export { BundlingError } from './errors';
 export { projectHasOwnVercelPackage } from './project-package';
+export { runtimeModulePath } from './runtime-path';

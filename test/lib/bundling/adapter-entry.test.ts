@@ -17,10 +17,18 @@ describe('adapterEntrySource', () => {
     expect(adapterEntrySource('/app/api/hello.ts', { realVercelPackage: true })).toContain(servicesImport);
   });
 
-  test('registers no service up front when @vercel/functions is aliased to the runtime', () => {
-    expect(adapterEntrySource('/app/api/hello.ts', { realVercelPackage: false })).not.toContain(
-      'context-services',
+  test('installs the metric channel before creating the handler when the function bundles the real package', () => {
+    const source = adapterEntrySource('/app/api/hello.ts', { realVercelPackage: true });
+    expect(source).toContain(
+      `import { installMetricChannel } from ${JSON.stringify(runtimeModulePath('handler/metric-channel'))};`,
     );
+    expect(source).toContain('installMetricChannel();\nexport const handler = createHandler(userModule);');
+  });
+
+  test('registers no service up front when @vercel/functions is aliased to the runtime', () => {
+    const source = adapterEntrySource('/app/api/hello.ts', { realVercelPackage: false });
+    expect(source).not.toContain('context-services');
+    expect(source).not.toContain('metric-channel');
   });
 
   test('registers every service when the caller does not say which package is bundled', () => {

@@ -1,9 +1,10 @@
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, realpathSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { projectAliases, runtimeModulePath, vercelPackageAliases } from '../../../lib/bundling';
 
 const RUNTIME = path.resolve(__dirname, '..', '..', '..', 'runtime');
+const REAL_PACKAGE = realpathSync(path.resolve(RUNTIME, '..', 'node_modules', '@vercel', 'functions'));
 
 describe('vercelPackageAliases', () => {
   test('maps @vercel/functions and each upstream subpath to the runtime source when run from source', () => {
@@ -38,8 +39,9 @@ describe('vercelPackageAliases', () => {
     }
   });
 
-  test('leaves @vercel/functions and its subpaths out but keeps the OIDC entry points when functionsPackage is false', () => {
+  test('leaves @vercel/functions and its subpaths out but keeps db-connections and the OIDC entry points when functionsPackage is false', () => {
     expect(Object.keys(vercelPackageAliases({ functionsPackage: false })).sort()).toEqual([
+      '@vercel/functions/db-connections',
       '@vercel/functions/oidc',
       '@vercel/oidc',
       '@vercel/oidc-aws-credentials-provider',
@@ -58,10 +60,21 @@ describe('projectAliases', () => {
     expect(projectAliases(dir)).toEqual(vercelPackageAliases());
   });
 
-  test('aliases only the OIDC entry points when the project installed its own @vercel/functions', () => {
-    mkdirSync(path.join(dir, 'node_modules', '@vercel', 'functions'), { recursive: true });
-    writeFileSync(path.join(dir, 'node_modules', '@vercel', 'functions', 'package.json'), '{}');
-    expect(projectAliases(dir)).toEqual(vercelPackageAliases({ functionsPackage: false }));
+  test('keeps the project copy but not its attachDatabasePool or OIDC when the project installed its own @vercel/functions', () => {
+    mkdirSync(path.join(dir, 'node_modules', '@vercel'), { recursive: true });
+    symlinkSync(REAL_PACKAGE, path.join(dir, 'node_modules', '@vercel', 'functions'));
+    const aliases = projectAliases(dir);
+    expect(aliases).toEqual({
+      '@vercel/functions': expect.stringContaining(
+        path.join(dir, 'node_modules', '.cache', 'vercel-functions-aws'),
+      ),
+      '@vercel/functions/headers': path.join(REAL_PACKAGE, 'headers.js'),
+      '@vercel/functions/middleware': path.join(REAL_PACKAGE, 'middleware.js'),
+      ...vercelPackageAliases({ functionsPackage: false }),
+    });
+    expect(readFileSync(aliases['@vercel/functions'], 'utf8')).toContain(
+      `export * from ${JSON.stringify(path.join(REAL_PACKAGE, 'index.js'))};`,
+    );
   });
 });
 
