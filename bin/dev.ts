@@ -62,11 +62,25 @@ function parseCommandLine() {
   return {
     help: values.help === true,
     dir: values.dir ?? resolve(__dirname, '..', 'examples'),
-    port: Number(values.port ?? process.env.PORT ?? 3000),
+    port: parsePort(values.port ?? process.env.PORT, values.port === undefined ? '$PORT' : '--port'),
     host: values.host,
-    timeoutMs: values.timeout === undefined ? undefined : Number(values.timeout) * 1000,
+    timeoutMs: values.timeout === undefined ? undefined : parseSeconds(values.timeout) * 1000,
     viewer,
   };
+}
+
+// The option's own text in errors: `--port abc` names 'abc', not the NaN it would convert to.
+function parsePort(text: string | undefined, source: string): number {
+  if (text === undefined) return 3000;
+  const port = /^\d{1,5}$/.test(text) ? Number(text) : Number.NaN;
+  if (!(port <= 65_535)) throw new Error(`${source} must be an integer from 0 to 65535, got '${text}'`);
+  return port;
+}
+
+function parseSeconds(text: string): number {
+  const seconds = /^\d+(\.\d+)?$/.test(text) ? Number(text) : Number.NaN;
+  if (!(seconds > 0)) throw new Error(`--timeout must be a positive number of seconds, got '${text}'`);
+  return seconds;
 }
 
 async function main(): Promise<void> {
@@ -83,7 +97,26 @@ async function main(): Promise<void> {
     return;
   }
 
-  let server: DevServer;
+  let server: DevServer | undefined;
+  let stopping = false;
+  const stop = (signal: NodeJS.Signals) => {
+    if (stopping) process.exit(130); // a second Ctrl-C does not wait for background work
+    stopping = true;
+    console.log(`\n${signal}: stopping`);
+    // Still starting: exiting removes the build folder (dev-server-workdir.ts).
+    if (server === undefined) process.exit(130);
+    server.close().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        console.error(error);
+        process.exit(1);
+      },
+    );
+  };
+  // Before the server starts: a signal that arrives before its listener ends the process at once,
+  // leaving the build folder behind. SIGHUP: the terminal was closed.
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(signal, stop);
+
   try {
     server = await startDevServer(options);
   } catch (error) {
@@ -98,22 +131,6 @@ async function main(): Promise<void> {
   const routes = server.routes();
   if (routes.length === 0) console.log('No functions found: add files under api/, e.g. api/hello.ts');
   for (const route of routes) console.log(`  ${server.url}${route.path}  ← ${route.source}`);
-
-  let stopping = false;
-  const stop = (signal: NodeJS.Signals) => {
-    if (stopping) process.exit(130); // a second Ctrl-C does not wait for background work
-    stopping = true;
-    console.log(`\n${signal}: stopping`);
-    server.close().then(
-      () => process.exit(0),
-      (error: unknown) => {
-        console.error(error);
-        process.exit(1);
-      },
-    );
-  };
-  process.on('SIGINT', stop);
-  process.on('SIGTERM', stop);
 }
 
 void main();

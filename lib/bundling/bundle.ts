@@ -52,6 +52,8 @@ export interface BundleFunctionResult {
   readonly outfile: string;
   /** The Lambda handler string for the bundle. */
   readonly handler: string;
+  /** Absolute paths of the files esbuild read into the bundle (from its metafile), the entry included. */
+  readonly inputs: readonly string[];
 }
 
 const OUTPUT_BASENAME = 'index';
@@ -76,8 +78,9 @@ export async function bundleFunction(options: BundleFunctionOptions): Promise<Bu
   const define = adapterDefines(options);
   const outfile = path.join(outdir, `${OUTPUT_BASENAME}.js`);
 
+  let inputs: string[];
   try {
-    await build({
+    const result = await build({
       stdin: {
         contents: adapterEntrySource(entry, { realVercelPackage: projectHasOwnVercelPackage(projectDir) }),
         resolveDir: path.dirname(entry),
@@ -95,7 +98,12 @@ export async function bundleFunction(options: BundleFunctionOptions): Promise<Bu
       alias: projectAliases(projectDir),
       define,
       logLevel: 'silent',
+      metafile: true,
     });
+    // Relative to esbuild's working directory; `<stdin>` is the generated adapter entry.
+    inputs = Object.keys(result.metafile.inputs)
+      .filter((input) => input !== '<stdin>')
+      .map((input) => path.resolve(input));
   } catch (error) {
     throw new BundlingError(`bundleFunction: could not bundle '${options.entry}':\n${describe(error)}`, {
       cause: error,
@@ -104,7 +112,7 @@ export async function bundleFunction(options: BundleFunctionOptions): Promise<Bu
   // The bundle is CommonJS; pin that for Node so a `"type": "module"` package.json above `outdir` (a
   // user's ESM project) cannot make Node load index.js as ESM, where `exports.handler` does not exist.
   writeFileSync(path.join(outdir, 'package.json'), `${JSON.stringify({ type: 'commonjs' })}\n`);
-  return { outfile, handler: `${OUTPUT_BASENAME}.handler` };
+  return { outfile, handler: `${OUTPUT_BASENAME}.handler`, inputs };
 }
 
 function requireText(value: string | undefined, name: keyof BundleFunctionOptions): string {

@@ -1,14 +1,15 @@
-import { existsSync, mkdirSync, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { AccessLogEntry } from './cloudfront';
 import { DevServerCdn } from './dev-server-cdn';
+import { survivesFunctionCrashes } from './dev-server-crashes';
 import { ProcessEnv, vercelDevEnvironment } from './dev-server-env';
 import { DevServerError } from './dev-server-errors';
 import { Project } from './dev-server-project';
 import { type ViewerDefaults, viewerLocationHeaders } from './dev-server-viewer';
+import { createWorkDir } from './dev-server-workdir';
 import { installLambdaGlobals } from './lambda-globals';
 import type { Route } from './routes';
 
@@ -79,9 +80,9 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
 
   // The adapter looks for the runtime's `awslambda` global when each bundle loads.
   installLambdaGlobals();
-  const workRoot = join(tmpdir(), 'vercel-functions-aws-dev');
-  mkdirSync(workRoot, { recursive: true });
-  const workDir = mkdtempSync(join(workRoot, 'server-'));
+  const work = createWorkDir();
+  const workDir = work.path;
+  const stopSurviving = survivesFunctionCrashes(log);
   const project = new Project(dir, join(workDir, 'build'), log);
   const env = new ProcessEnv();
   let address = '';
@@ -112,9 +113,10 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
   // Streamed responses may stay open as long as a function runs.
   server.requestTimeout = 0;
   const dispose = () => {
+    stopSurviving();
     project.dispose();
     env.restore();
-    rmSync(workDir, { recursive: true, force: true });
+    work.remove();
   };
   try {
     await listen(server, port, host);

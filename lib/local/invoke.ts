@@ -1,3 +1,4 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { randomUUID } from 'node:crypto';
 import { Readable, Writable } from 'node:stream';
 import type { Context } from 'aws-lambda';
@@ -84,8 +85,32 @@ export class InvocationError extends Error {
   }
 }
 
+/** An invocation still running in the current async context; see {@link currentInvocation}. */
+export interface RunningInvocation {
+  readonly requestId: string;
+  /**
+   * Fails the invocation as if its handler had thrown `error`: a 502 when nothing was streamed yet,
+   * otherwise an aborted stream. After the invocation ended, the error is only logged.
+   */
+  fail(error: Error): void;
+}
+
 const DEFAULT_TIMEOUT_MS = 300_000;
 const FAILED_BEFORE_FIRST_BYTE_STATUS = 502;
+
+// The invocation whose code is running, as seen from inside it: everything the handler awaits or
+// schedules — timers, waitUntil work, callbacks — stays in its context, and on Node 24 so do the
+// process's 'unhandledRejection' and 'uncaughtException' listeners when that code fails. Not
+// per-request state: one storage, each invocation only in its own async context.
+const running = new AsyncLocalStorage<RunningInvocation>();
+
+/**
+ * The in-process invocation the calling code belongs to, or `undefined` outside any. Lets a host
+ * fail only the invocation an unhandled error came from, as Lambda fails only that invocation.
+ */
+export function currentInvocation(): RunningInvocation | undefined {
+  return running.getStore();
+}
 
 /**
  * Invokes a streaming handler in-process.
@@ -146,10 +171,13 @@ export function invokeStreamingHandler(
   // The dev server should be able to exit while a hung handler waits for its timeout.
   timer.unref();
 
-  void run(handler, event, responseStream, context).then(
-    () => finish(),
-    (error: unknown) => finish(toError(error)),
-  );
+  const scope: RunningInvocation = { requestId, fail: finish };
+  void running
+    .run(scope, () => run(handler, event, responseStream, context))
+    .then(
+      () => finish(),
+      (error: unknown) => finish(toError(error)),
+    );
 
   return {
     requestId,

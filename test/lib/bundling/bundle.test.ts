@@ -23,7 +23,14 @@ describe('bundleFunction', () => {
     const entry = writeEntry("export default { fetch: () => new Response('hi') };\n");
     const result = await bundleFunction({ entry, outdir: path.join(dir, 'out') });
 
-    expect(result).toEqual({ outfile: path.join(dir, 'out', 'index.js'), handler: 'index.handler' });
+    expect(result).toEqual({
+      outfile: path.join(dir, 'out', 'index.js'),
+      handler: 'index.handler',
+      inputs: expect.arrayContaining([
+        entry,
+        expect.stringMatching(/runtime[/\\]handler[/\\]create-handler\.ts$/),
+      ]),
+    });
     const output = readFileSync(result.outfile, 'utf8');
     expect(output).toMatch(/module\.exports = __toCommonJS/);
     expect(output).toContain("new Response('hi')".replaceAll("'", '"'));
