@@ -7,7 +7,7 @@ import type {
 } from '@aws-sdk/client-dynamodb';
 import { TAG_TABLE_ENV } from '../constructs-contract';
 import { CorruptCacheEntryError } from '../errors';
-import { getDynamoDBClient, loadDynamoDBSdk } from './dynamodb-client';
+import { getDynamoDBClient, isConditionFailure, loadDynamoDBSdk } from './dynamodb-client';
 import {
   CACHE_ITEM,
   DYNAMODB_CHUNK_VALUE_BYTES,
@@ -139,7 +139,7 @@ export class DynamoDBRuntimeCache extends PersistentRuntimeCache {
         return;
       } catch (error) {
         // The key holds a chunked entry: replace it in a transaction that also removes its chunks.
-        if ((error as Error).name !== 'ConditionalCheckFailedException') throw error;
+        if (!isConditionFailure(error)) throw error;
       }
     }
     const unusedSlots: number[] = [];
@@ -191,7 +191,7 @@ export class DynamoDBRuntimeCache extends PersistentRuntimeCache {
         );
       } catch (error) {
         // The row already holds this expiry or a later one, which expires at least as much.
-        if ((error as Error).name !== 'ConditionalCheckFailedException') throw error;
+        if (!isConditionFailure(error)) throw error;
       }
     });
   }

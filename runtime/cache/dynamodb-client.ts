@@ -39,3 +39,8 @@ export async function resetDynamoDBClient(): Promise<void> {
   client = undefined;
   (await current?.catch(() => undefined))?.destroy();
 }
+
+/** Whether `error` is DynamoDB's failed condition. By name: the SDK copy that threw may not be ours. */
+export function isConditionFailure(error: unknown): boolean {
+  return (error as { name?: unknown } | null)?.name === 'ConditionalCheckFailedException';
+}

@@ -1,5 +1,5 @@
 import type { AttributeValue, DynamoDBClient, WriteRequest } from '@aws-sdk/client-dynamodb';
-import { getDynamoDBClient, loadDynamoDBSdk } from '../cache/dynamodb-client';
+import { getDynamoDBClient, isConditionFailure, loadDynamoDBSdk } from '../cache/dynamodb-client';
 
 /*
  * Writing the tag table's overflow rows (layout on tag-table.ts): `cdn-tag#<tag>` / `path#<path>`
@@ -78,11 +78,6 @@ export function overflowSortKey(path: string): string {
 /** The path an overflow row was recorded for: its `path` attribute, else its sort key's rest. */
 export function overflowRowPath(item: Record<string, AttributeValue>): string {
   return item[PATH_ATTRIBUTE]?.S ?? (item.sk?.S ?? '').slice(PATH_PREFIX.length);
-}
-
-/** Whether `error` is DynamoDB's failed condition. By name: the SDK copy that threw may not be ours. */
-export function isConditionFailure(error: unknown): boolean {
-  return (error as { name?: unknown } | null)?.name === 'ConditionalCheckFailedException';
 }
 
 /** Writes `tag`'s marker, or extends it: it must live as long as the longest-lived path row. */

@@ -1,9 +1,8 @@
 import type { AttributeValue, DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { getDynamoDBClient, loadDynamoDBSdk } from '../cache/dynamodb-client';
+import { getDynamoDBClient, isConditionFailure, loadDynamoDBSdk } from '../cache/dynamodb-client';
 import {
   BATCH_ATTEMPTS,
   CDN_TAG_PREFIX,
-  isConditionFailure,
   MARKER_SK,
   overflowRowPath,
   overflowSortKey,
