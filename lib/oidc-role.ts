@@ -1,4 +1,4 @@
-import { Duration, Stack, Token } from 'aws-cdk-lib';
+import { Duration, Stack, Tags, Token } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import { ConfigurationError } from './errors';
@@ -13,8 +13,11 @@ export interface OidcRoleProps {
    * (then every entry is matched with `StringLike`). At least one. A pattern must fix the part that
    * names the owner before its first wildcard, so the trust never opens to other users of a shared
    * issuer: `repo:<owner>/` for GitHub Actions (`repo:acme/*`), `owner:<team>:` for Vercel
-   * (`owner:acme:project:shop:environment:*`), and for other issuers at least one whole segment
-   * ending in `:` or `/` (`system:serviceaccount:prod:*`).
+   * (`owner:acme:project:shop:environment:*`), `project_path:<group>/` for https://gitlab.com
+   * (`project_path:acme/*`), `organization:<org>:` for HCP Terraform (https://app.terraform.io,
+   * `organization:acme:*`), and for any other issuer at least two whole segments, each ending in `:`
+   * or `/` (`system:serviceaccount:prod:*`, `organization:acme:*`): a single segment is usually just
+   * the claim's name (`project_path:*`), which every user of the issuer matches.
    */
   readonly subjects: string[];
   /**
@@ -53,9 +56,10 @@ export interface OidcRoleProps {
  * the token's `aud` (`StringEquals`) and `sub` (`StringEquals`, or `StringLike` with wildcards).
  * Functions deployed on AWS reach it without a token: `grantAssumeRole(fn)` lets their execution
  * role assume it, which is what `awsCredentialsProvider` does there. For that the role also trusts
- * its own account (one statement, added by the first grant): as with any CDK role trusting
- * `AccountRootPrincipal`, a principal of the account may assume it only when its own identity policy
- * allows `sts:AssumeRole` on the role, which `grantAssumeRole` adds.
+ * its own account's principals that carry a tag unique to this role (one statement, added by the
+ * first grant, which also tags the grantee's role), and the grantee gets `sts:AssumeRole` on the role
+ * in its own policy: an admin or another broad role of the account, allowed `sts:AssumeRole` on `*`,
+ * cannot assume it.
  *
  * @example
  * const reader = new OidcRole(this, 'Reader', {
@@ -74,7 +78,7 @@ export class OidcRole extends Construct implements iam.IGrantable {
   /** The IAM OIDC provider the role trusts. */
   readonly provider: iam.IOidcProvider;
   readonly grantPrincipal: iam.IPrincipal;
-  private trustsOwnAccount = false;
+  private trustsTaggedPrincipals = false;
 
   constructor(scope: Construct, id: string, props: OidcRoleProps) {
     super(scope, id);
@@ -123,16 +127,20 @@ export class OidcRole extends Construct implements iam.IGrantable {
 
   /**
    * Lets `grantee` (a function's execution role, of this role's account) assume this role with
-   * `sts:AssumeRole`: grants it the action in its own policy, and makes the role trust its account
-   * (once, whatever the number of grantees). `awsCredentialsProvider` does exactly that on AWS when
-   * no Vercel token is present, because AWS rejects its own `GetWebIdentityToken` tokens in
-   * `AssumeRoleWithWebIdentity`.
+   * `sts:AssumeRole`: grants it the action in its own policy, and lets it past the trust policy.
+   * A role created in this app (`iam.Role`, e.g. a function's default execution role) gets the tag
+   * {@link OidcRole.assumeTagKey} = `true`, which the one account trust statement requires, so the
+   * trust policy stays the same size however many functions are granted. Any other grantee (an
+   * imported or immutable role, a user) is named in the trust policy by its own statement.
+   * `awsCredentialsProvider` does exactly that on AWS when no Vercel token is present, because AWS
+   * rejects its own `GetWebIdentityToken` tokens in `AssumeRoleWithWebIdentity`.
    *
    * @throws {ConfigurationError} when `grantee` is in another account than the role.
    */
   grantAssumeRole(grantee: iam.IGrantable): iam.Grant {
+    const principal = grantee.grantPrincipal;
     const account = Stack.of(this).account;
-    const granteeAccount = grantee.grantPrincipal.principalAccount;
+    const granteeAccount = principal.principalAccount;
     if (
       granteeAccount !== undefined &&
       !Token.isUnresolved(granteeAccount) &&
@@ -144,7 +152,21 @@ export class OidcRole extends Construct implements iam.IGrantable {
         `grantAssumeRole: the grantee is in account ${granteeAccount}, the role in ${account}; it trusts only its own account's principals. Add a trust statement for the other account to role.assumeRolePolicy yourself`,
       );
     }
-    this.trustOwnAccount();
+    if (principal instanceof iam.Role) {
+      this.trustTaggedPrincipals();
+      // Tagged in the grantee's own stack with a literal key and value, so the grantee's stack gains
+      // no reference to this one (and this one none to it).
+      Tags.of(principal).add(this.assumeTagKey, ASSUME_TAG_VALUE);
+    } else {
+      // Imported and immutable roles cannot be tagged from here, and an immutable role takes no
+      // identity policy either (its grant below adds nothing): within an account, a trust policy
+      // naming the principal allows it even without an identity-side grant, unless a permissions
+      // boundary or session policy leaves the action out
+      // (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic.html).
+      this.role.assumeRolePolicy?.addStatements(
+        new iam.PolicyStatement({ actions: ['sts:AssumeRole'], principals: [principal] }),
+      );
+    }
     return iam.Grant.addToPrincipal({
       grantee,
       actions: ['sts:AssumeRole'],
@@ -152,20 +174,46 @@ export class OidcRole extends Construct implements iam.IGrantable {
     });
   }
 
+  /**
+   * The tag key a principal of the account must carry (with the value `true`) to get past the
+   * trust statement `grantAssumeRole` adds: `vercel-functions-aws:oidc-role:` and this construct's
+   * address. One key per OidcRole, because a tag key holds one value and a function may be granted
+   * several roles.
+   */
+  get assumeTagKey(): string {
+    // node.addr is 42 hex characters, so the key (73) stays within IAM's 128-character tag key limit
+    // and its [\p{L}\p{Z}\p{N}_.:/=+\-@] charset (https://docs.aws.amazon.com/IAM/latest/APIReference/API_Tag.html).
+    return `${ASSUME_TAG_PREFIX}${this.node.addr}`;
+  }
+
   // One trust statement for the account instead of one per grantee: IAM caps a trust policy at
   // 2,048 characters by default (4,096 at most, "Role trust policy length" in IAM quotas), which a
   // statement per function outgrows at about a dozen routes, and a grantee in another stack named in
-  // the trust policy makes the two stacks reference each other. Within an account, STS allows
-  // AssumeRole when the trust policy allows the account and the caller's identity policy allows the
-  // role (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic-cross-account.html).
-  private trustOwnAccount(): void {
-    if (this.trustsOwnAccount) return;
-    this.trustsOwnAccount = true;
+  // the trust policy makes the two stacks reference each other. Trusting the account alone would let
+  // in every principal whose own policy allows sts:AssumeRole on * (admins, the CDK deploy role,
+  // broad functions), so the statement also requires this role's tag on the caller: aws:PrincipalTag
+  // holds the tags of the calling IAM user or role, and of a role session (a Lambda execution role)
+  // its role's tags plus any session tags
+  // (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-keys.html#condition-keys-principaltag,
+  // https://docs.aws.amazon.com/IAM/latest/UserGuide/id_session-tags.html). As with any tag-based
+  // rule, a principal allowed iam:TagRole on itself or sts:TagSession on a role it assumes can give
+  // itself the tag; those are admin-level permissions. The caller still needs sts:AssumeRole on the
+  // role in its own policy, which grantAssumeRole adds.
+  private trustTaggedPrincipals(): void {
+    if (this.trustsTaggedPrincipals) return;
+    this.trustsTaggedPrincipals = true;
     this.role.assumeRolePolicy?.addStatements(
-      new iam.PolicyStatement({ actions: ['sts:AssumeRole'], principals: [new iam.AccountRootPrincipal()] }),
+      new iam.PolicyStatement({
+        actions: ['sts:AssumeRole'],
+        principals: [new iam.AccountRootPrincipal()],
+        conditions: { StringEquals: { [`aws:PrincipalTag/${this.assumeTagKey}`]: ASSUME_TAG_VALUE } },
+      }),
     );
   }
 }
+
+const ASSUME_TAG_PREFIX = 'vercel-functions-aws:oidc-role:';
+const ASSUME_TAG_VALUE = 'true';
 
 // A single condition value as a string, as IAM's own examples write it.
 function oneOrMany(values: string[]): string | string[] {
@@ -228,11 +276,16 @@ interface SubjectRule {
 
 const GITHUB_ACTIONS_ISSUER = /^https:\/\/token\.actions\.githubusercontent\.com(\/|$)/;
 const VERCEL_ISSUER = /^https:\/\/oidc\.vercel\.com(?:\/([a-z0-9][a-z0-9-]*))?$/;
+const GITLAB_ISSUER = /^https:\/\/gitlab\.com$/;
+const TERRAFORM_ISSUER = /^https:\/\/app\.(?:eu\.)?terraform\.io$/;
 
 // Issuers shared by many owners put the owner first in `sub`: GitHub `repo:<owner>/<repo>:…`
 // (https://docs.github.com/en/actions/reference/security/oidc#example-subject-claims), Vercel
-// `owner:<team>:project:<project>:environment:<env>` (https://vercel.com/docs/oidc/reference). A
-// pattern must fix that part; the Vercel team issuer (`oidc.vercel.com/<team>`, OidcIssuer.vercel)
+// `owner:<team>:project:<project>:environment:<env>` (https://vercel.com/docs/oidc/reference),
+// GitLab.com `project_path:<group>/<project>:ref_type:…` (https://docs.gitlab.com/ci/secrets/id_token_authentication/),
+// HCP Terraform `organization:<org>:project:<project>:workspace:…`
+// (https://developer.hashicorp.com/terraform/cloud-docs/workspaces/dynamic-provider-credentials/workload-identity-tokens).
+// A pattern must fix that part; the Vercel team issuer (`oidc.vercel.com/<team>`, OidcIssuer.vercel)
 // must fix its own team. Keyed on the URL so OidcIssuer.url() with these URLs gets the same rule.
 function subjectRule(issuerUrl: string): SubjectRule {
   if (GITHUB_ACTIONS_ISSUER.test(issuerUrl)) {
@@ -260,10 +313,29 @@ function subjectRule(issuerUrl: string): SubjectRule {
           example: 'owner:acme:project:shop:environment:*',
         };
   }
+  if (GITLAB_ISSUER.test(issuerUrl)) {
+    return {
+      fixedPrefix: /^project_path:[^:/]+\//,
+      owner: 'group',
+      required: "'project_path:<group>/'",
+      example: 'project_path:acme/*',
+    };
+  }
+  if (TERRAFORM_ISSUER.test(issuerUrl)) {
+    return {
+      fixedPrefix: /^organization:[^:]+:/,
+      owner: 'organization',
+      required: "'organization:<org>:'",
+      example: 'organization:acme:project:*',
+    };
+  }
+  // Other issuers' layouts are unknown, and their first segment is often only the claim's name
+  // (`organization:*` on a shared CI issuer opens the role to all its customers): two whole segments
+  // usually take in the value that names the owner.
   return {
-    fixedPrefix: /^[^:/]+[:/]/,
+    fixedPrefix: /^[^:/*?]+[:/][^:/*?]+[:/]/,
     owner: 'subject',
-    required: "a whole fixed segment (text up to a ':' or '/')",
+    required: "two whole fixed segments (text up to a ':' or '/', twice)",
     example: 'system:serviceaccount:prod:*',
   };
 }

@@ -1,6 +1,7 @@
 import { App, Duration, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { ConfigurationError } from '../../lib/errors';
 import { OidcIssuer } from '../../lib/oidc-issuer';
 import { OidcRole } from '../../lib/oidc-role';
@@ -18,6 +19,14 @@ function trustOf(template: Template): { Statement: Record<string, unknown>[] } {
     Properties: { AssumeRolePolicyDocument: { Statement: Record<string, unknown>[] } };
   }[];
   return role.Properties.AssumeRolePolicyDocument;
+}
+
+function tagsOf(template: Template, logicalIdPrefix: string): { Key: string; Value: string }[] {
+  const roles = Object.entries(template.findResources('AWS::IAM::Role')).filter(([id]) =>
+    id.startsWith(logicalIdPrefix),
+  );
+  expect(roles).toHaveLength(1);
+  return roles[0][1].Properties.Tags ?? [];
 }
 
 describe('OidcRole', () => {
@@ -123,7 +132,7 @@ describe('OidcRole', () => {
     });
   });
 
-  test('trusts its own account once and grants the function role the action when granted', () => {
+  test('trusts tagged principals of its account and tags the function role when granted', () => {
     const stack = testStack();
     const fn = plainFunction(stack, 'Fn');
     const role = new OidcRole(stack, 'Reader', {
@@ -132,6 +141,7 @@ describe('OidcRole', () => {
     });
     const grant = role.grantAssumeRole(fn);
     expect(grant.success).toBe(true);
+    expect(role.assumeTagKey).toBe(`vercel-functions-aws:oidc-role:${role.node.addr}`);
     const template = Template.fromStack(stack);
     const statements = trustOf(template).Statement;
     expect(statements).toHaveLength(2);
@@ -143,7 +153,9 @@ describe('OidcRole', () => {
           'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':iam::', { Ref: 'AWS::AccountId' }, ':root']],
         },
       },
+      Condition: { StringEquals: { [`aws:PrincipalTag/${role.assumeTagKey}`]: 'true' } },
     });
+    expect(tagsOf(template, 'FnServiceRole')).toContainEqual({ Key: role.assumeTagKey, Value: 'true' });
     template.hasResourceProperties('AWS::IAM::Policy', {
       Roles: [{ Ref: Match.stringLikeRegexp('^FnServiceRole') }],
       PolicyDocument: {
@@ -155,6 +167,25 @@ describe('OidcRole', () => {
           },
         ],
       },
+    });
+  });
+
+  test('never trusts its account without the tag condition when granted', () => {
+    const stack = testStack();
+    const role = new OidcRole(stack, 'Reader', {
+      issuer: OidcIssuer.githubActions(),
+      subjects: ['repo:acme/shop:*'],
+    });
+    role.grantAssumeRole(plainFunction(stack, 'A'));
+    role.grantAssumeRole(plainFunction(stack, 'B'));
+    // An admin role or the CDK deploy role, allowed sts:AssumeRole on *, has no tag: every
+    // statement that lets an AWS principal in either names it or requires the tag.
+    const awsStatements = trustOf(Template.fromStack(stack)).Statement.filter(
+      (s) => (s.Principal as { AWS?: unknown }).AWS !== undefined,
+    );
+    expect(awsStatements).toHaveLength(1);
+    expect(awsStatements[0].Condition).toEqual({
+      StringEquals: { [`aws:PrincipalTag/${role.assumeTagKey}`]: 'true' },
     });
   });
 
@@ -171,7 +202,15 @@ describe('OidcRole', () => {
         JSON.stringify(policy).includes('sts:AssumeRole'),
       );
       expect(assumePolicies).toHaveLength(functions);
-      return JSON.stringify(trustOf(template));
+      for (let i = 0; i < functions; i++) {
+        expect(tagsOf(template, `ApiRoute${i}FunctionServiceRole`)).toContainEqual({
+          Key: role.assumeTagKey,
+          Value: 'true',
+        });
+      }
+      const trust = trustOf(template);
+      expect(JSON.stringify(trust)).toContain(`aws:PrincipalTag/${role.assumeTagKey}`);
+      return JSON.stringify(trust);
     }
     const one = trustPolicyJson(1);
     expect(trustPolicyJson(30)).toBe(one);
@@ -179,7 +218,76 @@ describe('OidcRole', () => {
     expect(one.length).toBeLessThan(2048);
   });
 
-  test('synthesizes when granted to a function of another stack', () => {
+  test('gives a function granted two roles one tag for each, both trusted', () => {
+    const stack = testStack();
+    const fn = plainFunction(stack, 'Fn');
+    const roles = ['Reader', 'Writer'].map(
+      (id) =>
+        new OidcRole(stack, id, { issuer: OidcIssuer.githubActions(), subjects: [`repo:acme/${id}:*`] }),
+    );
+    for (const role of roles) role.grantAssumeRole(fn);
+    const template = Template.fromStack(stack);
+    expect(roles[0].assumeTagKey).not.toBe(roles[1].assumeTagKey);
+    const tags = tagsOf(template, 'FnServiceRole');
+    for (const role of roles) {
+      expect(tags).toContainEqual({ Key: role.assumeTagKey, Value: 'true' });
+      template.hasResourceProperties('AWS::IAM::Role', {
+        AssumeRolePolicyDocument: {
+          Statement: Match.arrayWith([
+            Match.objectLike({
+              Condition: { StringEquals: { [`aws:PrincipalTag/${role.assumeTagKey}`]: 'true' } },
+            }),
+          ]),
+        },
+      });
+    }
+  });
+
+  test('names an immutable imported role in the trust policy, since it can take neither tag nor policy', () => {
+    const stack = testStack();
+    const role = new OidcRole(stack, 'Reader', {
+      issuer: OidcIssuer.githubActions(),
+      subjects: ['repo:acme/app:ref:refs/heads/main'],
+    });
+    const imported = iam.Role.fromRoleArn(stack, 'Imported', 'arn:aws:iam::123456789012:role/fn-role', {
+      mutable: false,
+    });
+    role.grantAssumeRole(imported);
+    const template = Template.fromStack(stack);
+    expect(trustOf(template).Statement.slice(1)).toEqual([
+      {
+        Action: 'sts:AssumeRole',
+        Effect: 'Allow',
+        Principal: { AWS: 'arn:aws:iam::123456789012:role/fn-role' },
+      },
+    ]);
+    template.resourceCountIs('AWS::IAM::Policy', 0);
+  });
+
+  test('names a mutable imported role in the trust policy and grants it the action in its policy', () => {
+    const stack = testStack();
+    const role = new OidcRole(stack, 'Reader', {
+      issuer: OidcIssuer.githubActions(),
+      subjects: ['repo:acme/app:*'],
+    });
+    const fn = lambda.Function.fromFunctionAttributes(stack, 'Fn', {
+      functionArn: 'arn:aws:lambda:eu-west-1:123456789012:function:legacy',
+      role: iam.Role.fromRoleArn(stack, 'FnRole', 'arn:aws:iam::123456789012:role/legacy-role'),
+    });
+    role.grantAssumeRole(fn);
+    const template = Template.fromStack(stack);
+    const statements = trustOf(template).Statement;
+    expect(statements.slice(1)).toEqual([
+      expect.objectContaining({ Principal: { AWS: 'arn:aws:iam::123456789012:role/legacy-role' } }),
+    ]);
+    expect(JSON.stringify(statements)).not.toContain('aws:PrincipalTag');
+    template.hasResourceProperties('AWS::IAM::Policy', {
+      Roles: ['legacy-role'],
+      PolicyDocument: { Statement: [Match.objectLike({ Action: 'sts:AssumeRole' })] },
+    });
+  });
+
+  test('synthesizes when granted to a function of another stack, tagging its role there', () => {
     const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
     const env = { account: '123456789012', region: 'eu-west-1' };
     const shared = new Stack(app, 'Shared', { env });
@@ -201,7 +309,10 @@ describe('OidcRole', () => {
     expect(stackDependencies('Shared')).toEqual([]);
     const trust = JSON.stringify(trustOf(Template.fromStack(shared)));
     expect(trust).not.toContain('Fn::ImportValue');
-    Template.fromStack(web).hasResourceProperties('AWS::IAM::Policy', {
+    expect(trust).toContain(`aws:PrincipalTag/${role.assumeTagKey}`);
+    const webTemplate = Template.fromStack(web);
+    expect(tagsOf(webTemplate, 'FnServiceRole')).toEqual([{ Key: role.assumeTagKey, Value: 'true' }]);
+    webTemplate.hasResourceProperties('AWS::IAM::Policy', {
       PolicyDocument: {
         Statement: [
           Match.objectLike({ Action: 'sts:AssumeRole', Resource: { 'Fn::ImportValue': Match.anyValue() } }),
@@ -261,6 +372,10 @@ describe('OidcRole', () => {
   const vercelGlobal = OidcIssuer.url('https://oidc.vercel.com', { audiences: ['https://vercel.com/acme'] });
   const githubByUrl = OidcIssuer.url('https://token.actions.githubusercontent.com');
   const other = OidcIssuer.url('https://issuer.example.com');
+  const gitlab = OidcIssuer.url('https://gitlab.com');
+  const terraform = OidcIssuer.url('https://app.terraform.io');
+  const terraformEu = OidcIssuer.url('https://app.eu.terraform.io');
+  const buildkite = OidcIssuer.url('https://agent.buildkite.com');
 
   test.each([
     ['githubActions()', 'repo:acme/*', github],
@@ -271,8 +386,14 @@ describe('OidcRole', () => {
     ['url(oidc.vercel.com)', 'owner:acme:project:*', vercelGlobal],
     ['url(token.actions.githubusercontent.com)', 'repo:acme/shop:*', githubByUrl],
     ['url()', 'system:serviceaccount:prod:*', other],
-    ['url()', 'tenant/acme-*', other],
+    ['url()', 'tenant/acme/*', other],
+    ['url()', 'tenant/acme:prod-?', other],
     ['url()', 'svc-1', other],
+    ['url(gitlab.com)', 'project_path:acme/*', gitlab],
+    ['url(gitlab.com)', 'project_path:acme/platform/api:ref_type:branch:ref:*', gitlab],
+    ['url(app.terraform.io)', 'organization:acme:*', terraform],
+    ['url(app.eu.terraform.io)', 'organization:acme:project:Default Project:workspace:*', terraformEu],
+    ['url(agent.buildkite.com)', 'organization:acme:pipeline:*', buildkite],
   ])('accepts %s subject %j when it pins the owner', (_issuer, subject, issuer) => {
     const stack = testStack();
     new OidcRole(stack, 'Role', { issuer, subjects: [subject] });
@@ -300,8 +421,23 @@ describe('OidcRole', () => {
     ['vercel()', 'owner:other:*', vercel, "a pattern must start with 'owner:acme:'"],
     ['url(oidc.vercel.com)', 'owner:*', vercelGlobal, "a pattern must start with 'owner:<team>:'"],
     ['url(token.actions.githubusercontent.com)', 'repo:*', githubByUrl, "'repo:<owner>/'"],
-    ['url()', 'svc-*', other, "a pattern must start with a whole fixed segment (text up to a ':' or '/')"],
-    ['url()', '?:x', other, 'a whole fixed segment'],
+    [
+      'url()',
+      'svc-*',
+      other,
+      "a pattern must start with two whole fixed segments (text up to a ':' or '/', twice)",
+    ],
+    ['url()', '?:x', other, 'two whole fixed segments'],
+    ['url()', 'tenant/acme-*', other, 'two whole fixed segments'],
+    ['url()', 'system:*', other, 'two whole fixed segments'],
+    ['url(gitlab.com)', 'project_path:*', gitlab, "a pattern must start with 'project_path:<group>/'"],
+    ['url(gitlab.com)', 'project_path:acme*', gitlab, "'project_path:<group>/'"],
+    ['url(gitlab.com)', 'ref_type:branch:*', gitlab, "'project_path:<group>/'"],
+    ['url(app.terraform.io)', 'organization:*', terraform, "a pattern must start with 'organization:<org>:'"],
+    ['url(app.terraform.io)', 'organization:ac?e:*', terraform, "'organization:<org>:'"],
+    ['url(app.terraform.io)', 'project:shop:workspace:*', terraform, "'organization:<org>:'"],
+    ['url(app.eu.terraform.io)', 'organization:*', terraformEu, "'organization:<org>:'"],
+    ['url(agent.buildkite.com)', 'organization:*', buildkite, 'two whole fixed segments'],
   ])('throws for %s subject %j when it leaves the owner open', (_issuer, subject, issuer, required) => {
     const error = (() => {
       try {

@@ -144,12 +144,20 @@ describe('VercelProject with awsRole', () => {
     const trust =
       template.findResources('AWS::IAM::Role')[stack.getLogicalId(reader?.role.node.defaultChild as never)]
         .Properties.AssumeRolePolicyDocument.Statement;
-    // One statement trusting the account, not one per function (IAM's trust policy size quota).
+    // One statement trusting the account's principals tagged for this role, not one per function
+    // (IAM's trust policy size quota), and every function's role carries the tag.
+    const tagKey = reader?.assumeTagKey as string;
     expect(trust.filter((s: { Action: string }) => s.Action === 'sts:AssumeRole')).toEqual([
       expect.objectContaining({
         Principal: { AWS: expect.objectContaining({ 'Fn::Join': expect.anything() }) },
+        Condition: { StringEquals: { [`aws:PrincipalTag/${tagKey}`]: 'true' } },
       }),
     ]);
+    const roles = template.findResources('AWS::IAM::Role');
+    for (const [, fn] of functions) {
+      const roleId = fn.Properties.Role['Fn::GetAtt'][0];
+      expect(roles[roleId].Properties.Tags).toContainEqual({ Key: tagKey, Value: 'true' });
+    }
   });
 
   test('keeps the AWS_ROLE_ARN that environment sets', () => {
