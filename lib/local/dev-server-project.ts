@@ -11,15 +11,25 @@ export interface ProjectRefresh {
   readonly routes: readonly Route[];
   /**
    * A new deployment: a file some function's bundle was built from changed, or vercel.json, an
-   * .env file or the set of routes did.
+   * .env file, the project's tsconfig.json, jsconfig.json or package.json, or the set of routes did.
    */
   readonly sourcesChanged: boolean;
   /** The set of routes changed (files added, removed or renamed under `api/`). */
   readonly routesChanged: boolean;
 }
 
-// Read by the dev server or the bundler on every deployment, though no bundle imports them.
-const CONFIG_FILES = ['vercel.json', '.env', '.env.local', join('node_modules', '@vercel', 'functions')];
+// Read by the dev server or by esbuild on every deployment, yet not in esbuild's metafile, which lists
+// only the modules a bundle is built from: tsconfig.json / jsconfig.json (`paths`, `baseUrl`, JSX
+// and decorator settings) and package.json (`type`, `imports`) change what a build produces.
+const CONFIG_FILES = [
+  'vercel.json',
+  '.env',
+  '.env.local',
+  'tsconfig.json',
+  'jsconfig.json',
+  'package.json',
+  join('node_modules', '@vercel', 'functions'),
+];
 
 /**
  * One project folder as the dev server serves it: its routes, and a bundle per function built on
@@ -27,9 +37,10 @@ const CONFIG_FILES = ['vercel.json', '.env', '.env.local', join('node_modules', 
  * `@vercel/functions` resolves as it does on AWS.
  *
  * What counts as a new deployment is what would change a deployed function: the files esbuild read
- * into a bundle (its metafile's inputs), plus vercel.json, the .env files and the routes. A file a
- * function writes at runtime (a log, a local database) is not one — with the whole folder watched,
- * each request would have rebuilt every function and emptied the cache. While a function's build
+ * into a bundle (its metafile's inputs), plus vercel.json, the .env files, the project root's
+ * tsconfig.json, jsconfig.json and package.json, and the routes. A file a function writes at runtime
+ * (a log, a local database) is not one — with the whole folder watched, each request would have
+ * rebuilt every function and emptied the cache. While a function's build
  * fails, its inputs are unknown, so every file of the project counts until it builds again.
  */
 export class Project {

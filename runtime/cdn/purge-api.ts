@@ -22,11 +22,12 @@ export interface PurgeContext {
 let warnedNoDistribution = false;
 
 /**
- * The longest `revalidationDeadlineSeconds` accepted, 365 days: the `Cdn` construct's cache policy
- * caps every TTL there (`maxTtl`; the overflow rows' lifetime assumes the same cap), so an
- * eviction later than that would find nothing left of what was cached when the call was made.
- * Larger values are refused rather than clamped: they are more likely a unit mistake
- * (milliseconds, an epoch time) than an intent — and past ~8.6e12 s no Date can hold the time.
+ * The longest `revalidationDeadlineSeconds` that schedules an eviction, 365 days: the `Cdn`
+ * construct's cache policy caps every TTL there (`maxTtl`; the overflow rows' lifetime assumes the
+ * same cap), so an eviction later than that would find nothing left of what was cached when the
+ * call was made. A larger deadline, which Vercel accepts, resolves without scheduling anything and
+ * logs a warning — not clamped: it would evict objects cached after the call, which the deadline
+ * was meant to spare — and no Date is built from it (past ~8.6e12 s none can hold the time).
  */
 export const MAX_REVALIDATION_DEADLINE_SECONDS = MAX_TTL_SECONDS;
 
@@ -40,7 +41,7 @@ export const MAX_REVALIDATION_DEADLINE_SECONDS = MAX_TTL_SECONDS;
  *   `dangerouslyDeleteBySrcImage(...)`: evicted at once when the deadline is 0 (the default);
  *   otherwise CloudFront keeps serving the cached objects until the deadline and they are
  *   evicted by the first sweep after it. A deadline above {@link MAX_REVALIDATION_DEADLINE_SECONDS}
- *   is refused.
+ *   evicts nothing: the call resolves and logs a warning.
  *
  * Each call's invalidation is registered with the request's `waitUntil` drain, so it is sent
  * before the invocation ends even when the promise is not awaited. Bad input rejects with a
@@ -91,12 +92,18 @@ function purge(
   options: DangerouslyDeleteOptions | undefined,
 ): Promise<void> {
   let tags: string[];
-  let delayMs: number;
+  let revalidationSeconds: number;
   try {
     tags = cloudFrontTags();
-    delayMs = deadlineMs(options, api);
+    revalidationSeconds = deadlineSeconds(options, api);
   } catch (error) {
     return Promise.reject(error);
+  }
+  if (revalidationSeconds > MAX_REVALIDATION_DEADLINE_SECONDS) {
+    logCdnWarning(
+      `${api}(): revalidationDeadlineSeconds ${revalidationSeconds} is more than ${MAX_REVALIDATION_DEADLINE_SECONDS} (365 days, the longest CloudFront keeps an object: the Cdn cache policy's maxTtl), so nothing cached now is still cached then; no eviction was scheduled`,
+    );
+    return Promise.resolve();
   }
   const distributionId = context.headers[DISTRIBUTION_ID_HEADER];
   if (!distributionId) {
@@ -111,7 +118,7 @@ function purge(
   const done = invalidationManager().invalidate({
     distributionId,
     tags,
-    notBefore: delayMs > 0 ? Date.now() + delayMs : undefined,
+    notBefore: revalidationSeconds > 0 ? Date.now() + revalidationSeconds * 1000 : undefined,
     deadline: context.deadline,
   });
   // The same promise goes to the drain and to the caller: the drain's handler also keeps a
@@ -135,7 +142,8 @@ function srcImageTags(src: string | string[], api: string): string[] {
   });
 }
 
-function deadlineMs(options: DangerouslyDeleteOptions | undefined, api: string): number {
+/** `revalidationDeadlineSeconds`, 0 when not given; rejects what is not a finite number >= 0. */
+function deadlineSeconds(options: DangerouslyDeleteOptions | undefined, api: string): number {
   if (options === undefined || options === null) return 0;
   if (typeof options !== 'object') {
     throw new InvalidPurgeOptionError(`${api}(): options must be an object, got ${typeof options}`);
@@ -146,10 +154,5 @@ function deadlineMs(options: DangerouslyDeleteOptions | undefined, api: string):
       `${api}(): revalidationDeadlineSeconds must be a finite number of seconds >= 0, got ${JSON.stringify(seconds)}`,
     );
   }
-  if (seconds > MAX_REVALIDATION_DEADLINE_SECONDS) {
-    throw new InvalidPurgeOptionError(
-      `${api}(): revalidationDeadlineSeconds must be at most ${MAX_REVALIDATION_DEADLINE_SECONDS} (365 days, the longest CloudFront keeps an object: a later eviction could evict nothing cached now), got ${seconds}`,
-    );
-  }
-  return seconds * 1000;
+  return seconds;
 }

@@ -81,6 +81,18 @@ describe('Project.refresh', () => {
     expect(projectUnderTest.refresh().sourcesChanged).toBe(false);
   });
 
+  test.each(['tsconfig.json', 'jsconfig.json', 'package.json'])(
+    "sees a new deployment when the project's %s is added or changes, though no bundle lists it",
+    (file) => {
+      write(dir, file, '{}\n');
+      expect(projectUnderTest.refresh().sourcesChanged).toBe(true);
+      expect(projectUnderTest.refresh().sourcesChanged).toBe(false);
+      write(dir, file, '{ "compilerOptions": {} }\n');
+      expect(projectUnderTest.refresh().sourcesChanged).toBe(true);
+      expect(projectUnderTest.refresh().sourcesChanged).toBe(false);
+    },
+  );
+
   test('reports changed routes when a function is added', () => {
     write(dir, 'api/two.ts', "export function GET() { return new Response('two'); }\n");
     const refresh = projectUnderTest.refresh();
@@ -140,6 +152,27 @@ describe('startDevServer when a function writes into the project folder', () => 
     } finally {
       delete process.env.COUNT_DIR;
     }
+  });
+});
+
+describe('startDevServer when tsconfig.json changes', () => {
+  test('serves a rebuild that follows the new import paths', async () => {
+    const paths = (target: string) =>
+      JSON.stringify({ compilerOptions: { paths: { '@greeting': [target] } } });
+    const dir = project({
+      'tsconfig.json': paths('./lib/hello.ts'),
+      'api/greet.ts':
+        "import { greeting } from '@greeting';\nexport function GET() { return new Response(greeting); }\n",
+      'lib/hello.ts': "export const greeting = 'hello';\n",
+      'lib/bonjour.ts': "export const greeting = 'bonjour';\n",
+    });
+    const logs: string[] = [];
+    const server = await startDevServer({ dir, port: 0, host: '127.0.0.1', log: (line) => logs.push(line) });
+    servers.push(server);
+    expect(await (await fetch(`${server.url}/api/greet`)).text()).toBe('hello');
+    write(dir, 'tsconfig.json', paths('./lib/bonjour.ts'));
+    expect(await (await fetch(`${server.url}/api/greet`)).text()).toBe('bonjour');
+    expect(logs.filter((line) => line.startsWith('built '))).toHaveLength(2);
   });
 });
 

@@ -1,5 +1,6 @@
 import {
   addCacheTag,
+  dangerouslyDeleteBySrcImage,
   dangerouslyDeleteByTag,
   invalidateBySrcImage,
   invalidateByTag,
@@ -339,15 +340,49 @@ describe('purge through the adapter', () => {
     expect(errors).not.toHaveBeenCalled();
   });
 
-  test('refuses a revalidation deadline above 365 days, naming the value and the cap', async () => {
+  test('resolves without scheduling anything and warns when the revalidation deadline is past 365 days', async () => {
+    await run(
+      {
+        GET: async () => {
+          // Past ~8.6e12 s no Date can hold the time: nothing may build one from it.
+          await dangerouslyDeleteByTag('huge', { revalidationDeadlineSeconds: 1e13 });
+          await dangerouslyDeleteBySrcImage('/late.png', { revalidationDeadlineSeconds: 31_536_001 });
+          await dangerouslyDeleteByTag('year', { revalidationDeadlineSeconds: 31_536_000 });
+          return new Response('ok');
+        },
+      },
+      { headers: viaCloudFront() },
+    );
+    const lines = warnings.mock.calls.map((args) => args.map(String).join(' '));
+    expect(lines.filter((line) => line.includes('no eviction was scheduled'))).toEqual([
+      expect.stringContaining(
+        'dangerouslyDeleteByTag(): revalidationDeadlineSeconds 10000000000000 is more than 31536000 (365 days, the longest CloudFront keeps an object',
+      ),
+      expect.stringContaining(
+        'dangerouslyDeleteBySrcImage(): revalidationDeadlineSeconds 31536001 is more than',
+      ),
+    ]);
+    // Nothing evicted at once; only the 365-day deadline waits in the table.
+    expect(endpoint.createRequests()).toHaveLength(0);
+    const rows = await store.duePending(Date.now() + 400 * 86_400_000, 10);
+    expect(rows).toHaveLength(1);
+    expect(rows[0]).toMatchObject({ items: ['#year'], expanded: false });
+    expect(errors).not.toHaveBeenCalled();
+  });
+
+  test('still rejects a revalidation deadline that is not a finite number of seconds', async () => {
     const failures: unknown[] = [];
     await run(
       {
         GET: async () => {
           const record = (promise: Promise<void>) => promise.catch((error: unknown) => failures.push(error));
-          await record(dangerouslyDeleteByTag('a', { revalidationDeadlineSeconds: 1e13 }));
-          await record(dangerouslyDeleteByTag('a', { revalidationDeadlineSeconds: 31_536_001 }));
-          await dangerouslyDeleteByTag('year', { revalidationDeadlineSeconds: 31_536_000 });
+          await record(
+            dangerouslyDeleteByTag('a', { revalidationDeadlineSeconds: Number.POSITIVE_INFINITY }),
+          );
+          await record(dangerouslyDeleteByTag('a', { revalidationDeadlineSeconds: Number.NaN }));
+          await record(
+            dangerouslyDeleteByTag('a', { revalidationDeadlineSeconds: '60' as unknown as number }),
+          );
           return new Response('ok');
         },
       },
@@ -356,17 +391,12 @@ describe('purge through the adapter', () => {
     expect(failures.map((error) => (error as Error).name)).toEqual([
       'InvalidPurgeOptionError',
       'InvalidPurgeOptionError',
+      'InvalidPurgeOptionError',
     ]);
-    expect(String(failures[0])).toContain(
-      'dangerouslyDeleteByTag(): revalidationDeadlineSeconds must be at most 31536000 (365 days, the longest CloudFront keeps an object',
-    );
-    expect(String(failures[0])).toContain('got 10000000000000');
-    expect(String(failures[1])).toContain('got 31536001');
-    // Nothing evicted at once: the refused calls did nothing, the accepted one waits in the table.
+    expect(String(failures[0])).toContain('must be a finite number of seconds >= 0, got null');
+    expect(String(failures[2])).toContain('got "60"');
     expect(endpoint.createRequests()).toHaveLength(0);
-    const [row] = await store.duePending(Date.now() + 31_536_001_000, 10);
-    expect(row).toMatchObject({ items: ['#year'], expanded: false });
-    expect(errors).not.toHaveBeenCalled();
+    expect(logged(warnings)).not.toContain('no eviction was scheduled');
   });
 });
 

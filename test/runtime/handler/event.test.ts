@@ -212,6 +212,21 @@ describe('toWebRequest', () => {
       /requestContext.http.method is missing/,
     ],
     [
+      'an event whose requestContext is a string',
+      { version: '2.0', rawPath: '/', requestContext: 'GET' },
+      /requestContext.http.method is missing/,
+    ],
+    [
+      'an event whose requestContext.http is an array',
+      { version: '2.0', rawPath: '/', requestContext: { http: ['GET'] } },
+      /requestContext.http.method is missing/,
+    ],
+    [
+      'an event whose requestContext.http.method is empty',
+      { version: '2.0', rawPath: '/', requestContext: { http: { method: '' } } },
+      /requestContext.http.method is missing/,
+    ],
+    [
       'an event without rawPath',
       { version: '2.0', requestContext: { http: { method: 'GET' } } },
       /rawPath must be a string starting with "\/", got undefined/,
@@ -306,6 +321,9 @@ describe('readFunctionUrlRequest', () => {
     ['only trailing whitespace', 'v\t', 'v'],
     ['only whitespace', ' \t ', ''],
     ['a control character that is not HTTP whitespace at the end', 'v\u000b', 'v\u000b'],
+    ['only leading whitespace', '\n\r v', 'v'],
+    ['control characters that are not HTTP whitespace at the start', '\u000c\u000b v', '\u000c\u000b v'],
+    ['whitespace around a control character that is not HTTP whitespace', ' \u001f ', '\u001f'],
   ])('trims HTTP whitespace from a value with %s', (_name, raw, trimmed) => {
     const { headers } = readFunctionUrlRequest(functionUrlEvent({ headers: { 'x-v': raw } }), options);
     expect(headers['x-v']).toBe(trimmed);
@@ -444,6 +462,8 @@ describe('routeHeadersOf', () => {
     expect(routeHeadersOf({ headers: 'nope' })).toBeUndefined();
     expect(routeHeadersOf(functionUrlEvent())).toBeUndefined();
     expect(routeHeadersOf({ headers: { 'x-vfa-route-headers': 7 } })).toBeUndefined();
+    expect(routeHeadersOf({ headers: [] })).toBeUndefined();
+    expect(routeHeadersOf('x-vfa-route-headers')).toBeUndefined();
   });
 });
 
@@ -458,5 +478,9 @@ describe('isHeadEvent', () => {
     expect(isHeadEvent(null)).toBe(false);
     expect(isHeadEvent({ requestContext: { http: 'HEAD' } })).toBe(false);
     expect(isHeadEvent({ requestContext: { http: { method: 7 } } })).toBe(false);
+    expect(isHeadEvent({ requestContext: { http: { method: ['HEAD'] } } })).toBe(false);
+    expect(isHeadEvent({ requestContext: ['HEAD'] })).toBe(false);
+    expect(isHeadEvent('HEAD')).toBe(false);
+    expect(isHeadEvent(undefined)).toBe(false);
   });
 });
