@@ -145,7 +145,10 @@ class OacProtection extends OriginProtection {
         'originProtection OriginProtection.oacWithBodySigning() deploys a Lambda@Edge function to us-east-1, which needs a stack with an explicit region (env: { region }); in a region-agnostic stack use OriginProtection.oac() or OriginProtection.secretHeader()',
       );
     }
-    const signer = new cloudfront.experimental.EdgeFunction(cdn, 'BodySigner', {
+    // EdgeFunction creates the function in one shared us-east-1 stack under this same id, so the id
+    // carries the Cdn's address: two distributions in one stack (a VercelProject and another Cdn)
+    // would otherwise both create `BodySigner` there and fail the synth.
+    const signer = new cloudfront.experimental.EdgeFunction(cdn, `BodySigner${cdn.node.addr.slice(0, 8)}`, {
       description:
         'Sets x-amz-content-sha256 so CloudFront OAC can sign requests with a body to a Lambda Function URL',
       // Lambda@Edge supports a subset of Lambda's runtimes and x86_64 only (no arm64).

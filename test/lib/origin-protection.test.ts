@@ -139,6 +139,20 @@ describe('OriginProtection', () => {
     Template.fromStack(edgeStack!).hasResourceProperties('AWS::Lambda::Function', { Runtime: 'nodejs22.x' });
   });
 
+  test('oacWithBodySigning() gives each distribution of a stack its own signer in the us-east-1 stack', () => {
+    const stack = testStack('eu-west-1');
+    for (const id of ['Site', 'Api']) {
+      new Cdn(stack, id, { originProtection: OriginProtection.oacWithBodySigning() }).addFunction(
+        '/api/*',
+        plainFunction(stack, `${id}Fn`),
+      );
+    }
+    const edgeStack = App.of(stack)!
+      .node.children.filter((child): child is Stack => child instanceof Stack)
+      .find((child) => child.stackName.startsWith('edge-lambda-stack'))!;
+    expect(Object.keys(Template.fromStack(edgeStack).findResources('AWS::Lambda::Function'))).toHaveLength(2);
+  });
+
   test('oacWithBodySigning() bundles a signer that computes the body hash', () => {
     // Real bundling with the local esbuild (no bundling-stacks override): run the output.
     const app = new App();
