@@ -17,12 +17,12 @@ describe('adapterEntrySource', () => {
     expect(adapterEntrySource('/app/api/hello.ts', { realVercelPackage: true })).toContain(servicesImport);
   });
 
-  test('installs the metric channel before creating the handler when the function bundles the real package', () => {
+  test('leaves the metric channel to the generated index when the function bundles the real package', () => {
+    // The index projectAliases() generates installs it as metric() is first called, so a function
+    // that never imports metric carries none of its code.
     const source = adapterEntrySource('/app/api/hello.ts', { realVercelPackage: true });
-    expect(source).toContain(
-      `import { installMetricChannel } from ${JSON.stringify(runtimeModulePath('handler/metric-channel'))};`,
-    );
-    expect(source).toContain('installMetricChannel();\nexport const handler = createHandler(userModule);');
+    expect(source).not.toContain('metric-channel');
+    expect(source).not.toContain('installMetricChannel');
   });
 
   test('registers no service up front when @vercel/functions is aliased to the runtime', () => {

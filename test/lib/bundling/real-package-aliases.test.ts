@@ -1,8 +1,17 @@
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
+import { transformSync } from 'esbuild';
 import { BundlingError, runtimeModulePath } from '../../../lib/bundling';
-import { realPackageAliases } from '../../../lib/bundling/real-package-aliases';
+import { commonJsExportNames, realPackageAliases } from '../../../lib/bundling/real-package-aliases';
+
+const RUNTIME_POOLS = JSON.stringify(runtimeModulePath('db-connections/index'));
+const METRIC_CHANNEL = JSON.stringify(runtimeModulePath('handler/metric-channel'));
+
+// A CommonJS index as esbuild builds the real package's, with the annotation naming its exports.
+function commonJsIndex(esmSource: string, minify = false): string {
+  return transformSync(esmSource, { format: 'cjs', platform: 'node', minify }).code;
+}
 
 describe('realPackageAliases', () => {
   let dir: string;
@@ -18,6 +27,66 @@ describe('realPackageAliases', () => {
     writeFileSync(path.join(packageDir, 'package.json'), JSON.stringify(manifest));
   }
 
+  test('generates an index that re-exports every export of the copy by name when its index lists them', () => {
+    installManifest({ exports: { '.': { import: './index.js', require: './index.js' } } });
+    writeFileSync(
+      path.join(packageDir, 'index.js'),
+      commonJsIndex(
+        'export const waitUntil = 1, geolocation = 2, attachDatabasePool = 3, experimental_attachDatabasePool = 4, metric = 5; export default 6;',
+      ),
+    );
+    const index = JSON.stringify(path.join(packageDir, 'index.js'));
+    const source = readFileSync(realPackageAliases(dir)['@vercel/functions'], 'utf8');
+    expect(source).toContain(`export { geolocation, waitUntil } from ${index};`);
+    expect(source).toContain(
+      `export { attachDatabasePool, experimental_attachDatabasePool } from ${RUNTIME_POOLS};`,
+    );
+    expect(source).not.toContain('export *');
+  });
+
+  test("wraps the copy's metric to install the runtime's channel on its first call when the copy exports metric", () => {
+    installManifest({ main: 'index.js' });
+    writeFileSync(path.join(packageDir, 'index.js'), commonJsIndex('export const metric = () => {};'));
+    const source = readFileSync(realPackageAliases(dir)['@vercel/functions'], 'utf8');
+    expect(source).toContain(
+      `import { metric as vercelMetric } from ${JSON.stringify(path.join(packageDir, 'index.js'))};`,
+    );
+    expect(source).toContain(`import { installMetricChannel } from ${METRIC_CHANNEL};`);
+    expect(source).toContain(
+      'export function metric(...args) {\n  installMetricChannel();\n  return vercelMetric(...args);\n}',
+    );
+    // Only inside metric(): a top-level call would keep the channel in every bundle.
+    expect(source).not.toMatch(/^installMetricChannel\(\);$/m);
+  });
+
+  test('leaves metric out when the copy does not export it', () => {
+    installManifest({ main: 'index.js' });
+    writeFileSync(path.join(packageDir, 'index.js'), commonJsIndex('export const waitUntil = 1;'));
+    const source = readFileSync(realPackageAliases(dir)['@vercel/functions'], 'utf8');
+    expect(source).not.toContain('metric');
+  });
+
+  test('quotes export names that are not identifiers when the copy exports them', () => {
+    installManifest({ main: 'index.js' });
+    writeFileSync(
+      path.join(packageDir, 'index.js'),
+      commonJsIndex(`const v = 1; export { v as "kebab-name", v as if, v as café, v as '"q' };`),
+    );
+    expect(readFileSync(realPackageAliases(dir)['@vercel/functions'], 'utf8')).toContain(
+      `export { "\\"q", café, if, "kebab-name" } from ${JSON.stringify(path.join(packageDir, 'index.js'))};`,
+    );
+  });
+
+  test('falls back to export * with the metric channel installed at load when the index lists no names', () => {
+    installManifest({ main: 'index.js' });
+    writeFileSync(path.join(packageDir, 'index.js'), 'exports.waitUntil = () => {};\n');
+    const source = readFileSync(realPackageAliases(dir)['@vercel/functions'], 'utf8');
+    expect(source).toContain(`export * from ${JSON.stringify(path.join(packageDir, 'index.js'))};`);
+    expect(source).toContain('lists no export names');
+    expect(source).toContain(`import { installMetricChannel } from ${METRIC_CHANNEL};`);
+    expect(source).toMatch(/^installMetricChannel\(\);$/m);
+  });
+
   test('generates an index that re-exports the copy with the runtime attachDatabasePool when called', () => {
     installManifest({ exports: { '.': { import: './index.js', require: './index.js' } } });
     const index = realPackageAliases(dir)['@vercel/functions'];
@@ -25,7 +94,7 @@ describe('realPackageAliases', () => {
     const source = readFileSync(index, 'utf8');
     expect(source).toContain(`export * from ${JSON.stringify(path.join(packageDir, 'index.js'))};`);
     expect(source).toContain(
-      `export { attachDatabasePool, experimental_attachDatabasePool } from ${JSON.stringify(runtimeModulePath('db-connections/index'))};`,
+      `export { attachDatabasePool, experimental_attachDatabasePool } from ${RUNTIME_POOLS};`,
     );
   });
 
@@ -86,5 +155,64 @@ describe('realPackageAliases', () => {
     expect(() => realPackageAliases(dir)).toThrow(
       `the @vercel/functions in ${packageDir} has no main entry point in its package.json "exports"`,
     );
+  });
+});
+
+describe('commonJsExportNames', () => {
+  let dir: string;
+  beforeEach(() => {
+    dir = mkdtempSync(path.join(tmpdir(), 'vfa-cjs-export-names-'));
+  });
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+  function namesOf(code: string): string[] | undefined {
+    const file = path.join(dir, 'index.js');
+    writeFileSync(file, code);
+    return commonJsExportNames(file);
+  }
+
+  test('lists the names of the real @vercel/functions index when given it', () => {
+    const names = commonJsExportNames(require.resolve('@vercel/functions'));
+    expect(names).toEqual(
+      expect.arrayContaining(['attachDatabasePool', 'metric', 'waitUntil', 'geolocation']),
+    );
+  });
+
+  test('reads the annotation when the index is minified', () => {
+    expect(namesOf(commonJsIndex('export const a = 1, b = 2;', true))).toEqual(['a', 'b']);
+  });
+
+  test('reads string keys, reserved words and escapes when they are export names', () => {
+    const code = commonJsIndex(
+      `const v = 1; export { v as "a-b", v as "x}y", v as '"q', v as default, v as if, v as café, v as "😀\\n" };`,
+    );
+    expect(code).toContain('caf\\u00E9');
+    expect(namesOf(code)?.sort()).toEqual(['"q', '😀\n', 'a-b', 'café', 'if', 'x}y'].sort());
+  });
+
+  test('returns undefined when an escape in the annotation names no character', () => {
+    expect(namesOf('0 && (module.exports = { "\\u{FFFFFFF}": null });\n')).toBeUndefined();
+  });
+
+  test('uses the last annotation when the file holds several', () => {
+    const code = `${commonJsIndex('export const inner = 1;')}\n${commonJsIndex('export const outer = 1;')}`;
+    expect(namesOf(code)).toEqual(['outer']);
+  });
+
+  test('returns undefined when the file has no annotation', () => {
+    expect(namesOf('module.exports = { a: 1 };\n')).toBeUndefined();
+  });
+
+  test('returns undefined when an entry of the annotation is not a name', () => {
+    expect(namesOf('0 && (module.exports = { a, b: compute() });\n')).toBeUndefined();
+    expect(namesOf('0 && (module.exports = { a b });\n')).toBeUndefined();
+  });
+
+  test('returns undefined when the annotation lists nothing', () => {
+    expect(namesOf('0 && (module.exports = {});\n')).toBeUndefined();
+  });
+
+  test('returns undefined when the file does not exist', () => {
+    expect(commonJsExportNames(path.join(dir, 'missing.js'))).toBeUndefined();
   });
 });
