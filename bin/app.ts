@@ -10,7 +10,8 @@ import { VercelProject } from '../lib';
 
 const app = new App();
 // cdk-nag's AwsSolutions pack runs at every synth, so `npm run synth` in CI fails on an
-// unacknowledged finding; the report lands in cdk.out/validation-report.json.
+// unacknowledged error-level finding (warnings are printed); the report lands in
+// cdk.out/validation-report.json.
 Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
 const stack = new Stack(app, 'VercelFunctionsExample', {
   env: { region: process.env.CDK_DEFAULT_REGION ?? 'us-east-1' },
