@@ -1,4 +1,3 @@
-import { existsSync } from 'node:fs';
 import * as path from 'node:path';
 import { Duration, type Size } from 'aws-cdk-lib';
 import * as cloudfront from 'aws-cdk-lib/aws-cloudfront';
@@ -16,6 +15,7 @@ import {
   serializeImageOptimizerConfig,
 } from '../runtime/image-optimizer/config';
 import { IMAGE_FORMAT_HEADER } from '../runtime/image-optimizer/negotiate';
+import { runtimeModulePath } from './bundling/runtime-path';
 import type { Cdn } from './cdn';
 import { ConfigurationError } from './errors';
 import { OriginProtection } from './origin-protection';
@@ -379,8 +379,8 @@ export class ImageOptimizer extends Construct {
   }
 }
 
-// The Lambda entry: the TypeScript source in this repository, the compiled file in a package.
+// The Lambda entry: the runtime's TypeScript source, in this repository and in the package alike
+// (runtimeModulePath explains why sources, not the compiled CommonJS).
 function optimizerEntry(): string {
-  const base = path.join(__dirname, '..', 'runtime', 'image-optimizer', 'lambda');
-  return existsSync(`${base}.ts`) ? `${base}.ts` : `${base}.js`;
+  return runtimeModulePath('image-optimizer/lambda');
 }

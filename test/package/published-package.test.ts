@@ -1,5 +1,6 @@
-import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import * as path from 'node:path';
+import { bundleFunction } from '../../lib/bundling';
 import { cloudFrontFunctionSource } from '../../lib/private/cloudfront-function-code';
 import { imageViewerRequestSource } from '../../lib/private/image-cloudfront-function';
 import {
@@ -13,8 +14,9 @@ import {
 
 // The package as a consumer gets it from the registry: every `exports` entry resolves to a shipped
 // file with the names its source exports, a CDK app synthesizes a VercelProject from it (bundling the
-// runtime's compiled entry files and reading the CloudFront Functions and the Lambda@Edge signer from
-// the shipped files), and TypeScript consumers type-check against the shipped declarations.
+// runtime from its shipped TypeScript sources and reading the CloudFront Functions and the Lambda@Edge
+// signer from the shipped files), functions bundled from it are tree-shaken like functions bundled in
+// this repository, and TypeScript consumers type-check against the shipped declarations.
 
 const HELLO = `import { geolocation, waitUntil } from '@vercel/functions';
 
@@ -25,6 +27,25 @@ export default {
   },
 };
 `;
+
+// bundleFunction from the installed package, as VercelFunction calls it (the AWS SDK left to Lambda).
+const BUNDLE_SCRIPT = `const { bundleFunction } = require('${PACKAGE_NAME}/bundling');
+bundleFunction({ entry: 'api/hello.ts', outdir: process.argv[2], external: ['@aws-sdk/*'] }).then(
+  ({ outfile }) => process.stdout.write(outfile),
+);
+`;
+
+// Code a hello world never reaches, by names that survive bundling: the runtime cache, the CDN
+// invalidation manager (and its tag table) and the database pools. Bundled from CommonJS (the compiled
+// dist/runtime), every one of them is in.
+const UNREACHED_BY_HELLO = [
+  'DynamoDBRuntimeCache',
+  'CorruptCacheEntryError',
+  'InvalidationManager',
+  'InvalidationFailedError',
+  'VERCEL_FUNCTIONS_AWS_TAG_TABLE',
+  'UnsupportedDatabasePoolError',
+];
 
 // Every subpath through require() and import(): the keys each exposes, and where it resolved.
 const EXPORTS_SCRIPT = `const specifiers = JSON.parse(process.argv[2]);
@@ -149,6 +170,7 @@ beforeAll(() => {
       'package-lock.json': readFileSync(path.join(REPO_ROOT, 'package-lock.json'), 'utf8'),
       'api/hello.ts': HELLO,
       'exports.cjs': EXPORTS_SCRIPT,
+      'bundle.cjs': BUNDLE_SCRIPT,
       'bin/synth.js': SYNTH_SCRIPT,
       'consumer.ts': CONSUMER_TS,
       'middy.ts': MIDDY_TS,
@@ -184,7 +206,7 @@ function loadExports(): LoadedExports {
 }
 
 describe('published package', () => {
-  test('ships the compiled code and the files read at synth, and no tests, benchmarks, examples or cdk.out', () => {
+  test('ships the compiled code, the runtime sources and the files read at synth, and no tests, benchmarks, examples or cdk.out', () => {
     const files = consumer.files;
     expect(files).toEqual(
       expect.arrayContaining([
@@ -195,6 +217,8 @@ describe('published package', () => {
         'dist/runtime/index.js',
         'dist/runtime/image-optimizer/lambda.js',
         'dist/runtime/cdn/sweeper.js',
+        'runtime/index.ts',
+        'runtime/handler/create-handler.ts',
         'lib/private/edge/content-sha256.ts',
         'lib/private/cloudfront-functions/viewer-request.js',
         'lib/private/cloudfront-functions/shared/sanitize-request.js',
@@ -204,10 +228,23 @@ describe('published package', () => {
       (file) =>
         /^(test|bench|examples|bin|cdk\.out|node_modules)\//.test(file) ||
         /\.test\.|\.tsbuildinfo$/.test(file) ||
-        // TypeScript sources: dist/ holds the compiled code; only the edge signer is bundled from source.
-        (/\.tsx?$/.test(file) && !file.endsWith('.d.ts') && !file.startsWith('lib/private/edge/')),
+        // TypeScript sources: dist/ holds the compiled code; only the runtime (functions are bundled
+        // from it) and the edge signer ship as source.
+        (/\.tsx?$/.test(file) &&
+          !file.endsWith('.d.ts') &&
+          !file.startsWith('lib/private/edge/') &&
+          !file.startsWith('runtime/')) ||
+        (file.startsWith('runtime/') && !file.endsWith('.ts')),
     );
     expect(unwanted).toEqual([]);
+  });
+
+  test('ships every runtime source file, so bundles resolve the whole runtime from the package', () => {
+    const sources = readdirSync(path.join(REPO_ROOT, 'runtime'), { recursive: true, encoding: 'utf8' })
+      .filter((file) => file.endsWith('.ts'))
+      .map((file) => `runtime/${file.split(path.sep).join('/')}`);
+    expect(sources.length).toBeGreaterThan(50);
+    expect(sources.filter((file) => !consumer.files.includes(file))).toEqual([]);
   });
 
   test('points every exports entry at a file in the tarball', () => {
@@ -295,10 +332,12 @@ describe('published package', () => {
     const bundle = (dir: string) => readFileSync(path.join(dir, 'index.js'), 'utf8');
 
     for (const stack of ['Consumer', 'Variants']) {
-      // The user's module and the runtime it was aliased to, bundled from the shipped dist/runtime.
+      // The user's module and the runtime it was aliased to, bundled from the shipped runtime sources
+      // and so tree-shaken.
       const hello = bundle(lambdaAsset(stack, 'Vercel function api/hello.ts'));
       expect(hello).toContain('consumer-hello');
       expect(hello).toContain('@vercel/request-context');
+      expect(UNREACHED_BY_HELLO.filter((name) => hello.includes(name))).toEqual([]);
       expect(bundle(lambdaAsset(stack, 'vercel-functions-aws: sends the invalidations'))).toContain(
         'VERCEL_FUNCTIONS_AWS_TAG_TABLE',
       );
@@ -324,6 +363,29 @@ describe('published package', () => {
     const router = JSON.stringify(functionCode('Variants', 'router'));
     expect(router).toContain('function handler(');
   }, 180_000);
+
+  test('bundles a hello world from the installed package to within a few KB of the same bundle from this repository', async () => {
+    const installed = readFileSync(
+      runConsumerScript(consumer, 'bundle.cjs', [path.join(consumer.root, 'installed-bundle')]),
+      'utf8',
+    );
+    const fromRepo = await bundleFunction({
+      entry: path.join(consumer.consumerDir, 'api', 'hello.ts'),
+      outdir: path.join(consumer.root, 'repo-bundle'),
+      projectDir: consumer.consumerDir,
+      external: ['@aws-sdk/*'],
+    });
+    const repo = readFileSync(fromRepo.outfile, 'utf8');
+    // The runtime came from the installed package's sources, never from dist/runtime or this repository.
+    expect(installed).toContain('node_modules/vercel-functions-aws/runtime/handler/create-handler.ts');
+    expect(installed).not.toContain('dist/runtime/');
+    for (const built of [installed, repo]) {
+      expect(built).toContain('consumer-hello');
+      expect(UNREACHED_BY_HELLO.filter((name) => built.includes(name))).toEqual([]);
+    }
+    // Only esbuild's path comments differ (node_modules/vercel-functions-aws/runtime/… against runtime/…).
+    expect(Math.abs(installed.length - repo.length)).toBeLessThan(4096);
+  }, 60_000);
 
   test('type-checks a TypeScript consumer against the shipped declarations with node16 resolution', () => {
     expect(typeCheckConsumer(consumer, 'tsconfig.node16.json')).toBe('');
