@@ -14,9 +14,11 @@ import type { BenchContext, Benchmark, Measurement } from './types';
  * the task, that the client had the complete response before the task ended.
  */
 
-// 60 rounds: a pair of ~2 ms timings per round is mostly noise, and each round with the task waits
-// out its 1 s drain, so this is about 70 s.
-const ROUNDS = 60;
+// A single request's TTFB (~1.7 ms at the client) swings by ±25%, so the median of 60 rounds still
+// moved by about ±5% between runs (0.97–1.09× on one day for a true ratio near 1.00), as wide as the
+// target's margin; 150 rounds narrow that to about ±3%. Each round waits out the task's 1 s drain,
+// so this is about 3 minutes.
+const ROUNDS = 150;
 const WARMUP_ROUNDS = 2;
 const TASK_LOG = /bench task done at (\d+)/;
 
@@ -36,6 +38,8 @@ export const p2: Benchmark = {
       const running = fn;
       // Per request with the task: how long after the client had the whole response the task ended.
       const margins: number[] = [];
+      // Per request: the function's own time to first byte, at the Runtime API (runtime-api.ts).
+      const atRuntimeApi: Record<'with' | 'without', number[]> = { with: [], without: [] };
       context.log(`P2: ${ROUNDS} interleaved rounds, one request with and one without a 1 s waitUntil task`);
       const ttfb = await interleaved(
         {
@@ -55,6 +59,9 @@ export const p2: Benchmark = {
           await endOf(running, warm);
           const response = await timedGet(`${running.url}/${variant === 'with' ? 'wait-until' : ''}`, agent);
           const requestId = await endOf(running, response);
+          const firstByteMs = running.runtimeApi.invocation(requestId)?.firstByteMs;
+          if (firstByteMs === undefined) throw new Error('P2: the Runtime API saw no streamed response');
+          if (round >= 0) atRuntimeApi[variant].push(firstByteMs);
           if (variant === 'with') {
             const taskDoneAt = await taskEnd(running, requestId);
             if (round >= 0) margins.push(taskDoneAt - response.completedAt);
@@ -78,6 +85,24 @@ export const p2: Benchmark = {
             // One request per side per round: a single pair of ~2 ms timings is mostly noise.
             estimator: 'ratio of medians',
             note: 'client-side time to the first body byte through the Function URL front; one timed request per side per round, each after an untimed warm request',
+          },
+        ),
+        // The same requests timed where the function answers, without the load generator and the
+        // Function URL front: whether a difference comes from the function or from the hops around it.
+        compare(
+          context,
+          {
+            a: { label: 'with a 1 s waitUntil task', values: atRuntimeApi.with },
+            b: { label: 'without', values: atRuntimeApi.without },
+            unit: 'ms',
+          },
+          {
+            id: 'p2.ttfb-runtime-api',
+            title: 'P2 time to first byte at the Runtime API, with a 1 s waitUntil task ÷ without',
+            target: null,
+            withDifference: true,
+            estimator: 'ratio of medians',
+            note: "the function's time from receiving the event to the first bytes of its streamed response, as the loopback Runtime API sees them; the same requests",
           },
         ),
         completionOrder(context, margins),

@@ -71,6 +71,15 @@ function deferred<T>(): Deferred<T> {
 export class Invocation {
   /** When the runtime received the event (epoch ms), once dispatched. */
   dispatchedAt?: number;
+  /**
+   * The function's time to first byte as the Runtime API sees it: from handing over the event to the
+   * first bytes of a streamed response (the prelude, or prelude and first chunk), in ms
+   * (`performance.now()` precision). Without the client and the Function URL front in between, it
+   * shows what the function itself does before answering.
+   */
+  firstByteMs?: number;
+  /** @internal `performance.now()` when the event was handed over. */
+  dispatchedAtHr?: number;
   /** When the response was complete: stream ended, result or error posted (epoch ms). */
   respondedAt?: number;
   /** Single concurrency only: when the runtime asked for its next event, i.e. the invocation ended. */
@@ -268,6 +277,7 @@ export class RuntimeApi {
         'lambda-runtime-trace-id': event?.headers?.['x-amzn-trace-id'] ?? `Root=1-${randomUUID()}`,
       });
       res.end(body);
+      invocation.dispatchedAtHr = performance.now();
     }
   }
 
@@ -321,6 +331,9 @@ export class RuntimeApi {
     });
     // Forward chunk by chunk with backpressure (no pipe: the trailers decide how `body` ends).
     req.on('data', (chunk: Buffer) => {
+      if (invocation.firstByteMs === undefined && invocation.dispatchedAtHr !== undefined) {
+        invocation.firstByteMs = performance.now() - invocation.dispatchedAtHr;
+      }
       // A reader that gave up destroys `body`: drop the rest so the runtime can still finish.
       if (body.destroyed) return;
       if (!body.write(chunk)) {
