@@ -73,3 +73,58 @@ export function guardErrorEvent(emitter: ErrorEmitter, warn: (message: string) =
 export function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null;
 }
+
+/**
+ * The close/reopen bookkeeping of a client (or pool) that an adapter closes at an invocation's end
+ * and reopens at the next start. A close under way counts as busy ({@link inProgress}), and an
+ * invocation that starts during it reopens only once the close has finished: a connection opened
+ * earlier would share the closing one's command queue, and replies would reach the wrong commands.
+ */
+export class ReopenableClose {
+  // Closed (or being closed) here, and not reopened since.
+  private closedHere = false;
+  // Resolves once the close started here has finished.
+  private closing: Promise<void> | undefined;
+  // An invocation started during `closing`: reopen once it is done.
+  private reopenAfterClose = false;
+
+  /** @param reopen opens the client again (only called for what was closed here). */
+  constructor(private readonly reopen: () => void) {}
+
+  /** Whether a close started here is still under way. */
+  get inProgress(): boolean {
+    return this.closing !== undefined;
+  }
+
+  /** The close under way, if any: resolves once it has finished. */
+  get pending(): Promise<void> | undefined {
+    return this.closing;
+  }
+
+  /** Closes with `close` unless a close is under way already; resolves once it has finished. */
+  close(close: () => PromiseLike<unknown> | undefined): Promise<void> {
+    if (this.closing) return this.closing;
+    this.closedHere = true;
+    const closed = settle(close()).then(() => {
+      this.closing = undefined;
+      if (this.reopenAfterClose) {
+        this.reopenAfterClose = false;
+        this.reopenNow();
+      }
+    });
+    this.closing = closed;
+    return closed;
+  }
+
+  /** At an invocation's start: reopens what was closed here, now or once its close has finished. */
+  prepareForInvocation(): void {
+    if (!this.closedHere) return;
+    if (this.closing) this.reopenAfterClose = true;
+    else this.reopenNow();
+  }
+
+  private reopenNow(): void {
+    this.closedHere = false;
+    this.reopen();
+  }
+}

@@ -1,4 +1,4 @@
-import { isRecord, type PoolAdapter, settle } from '../adapter';
+import { isRecord, type PoolAdapter, ReopenableClose, settle } from '../adapter';
 
 /*
  * `ioredis` `Redis` (5.x / 6.x): one connection per client, no pool. Read from
@@ -56,29 +56,24 @@ export function isIoredis(client: unknown): client is IoredisLike {
 }
 
 export function ioredisAdapter(client: IoredisLike): PoolAdapter {
-  // Closed (or being closed) by this adapter, and not reopened since.
-  let closedHere = false;
-  // Resolves once the socket this adapter is closing has closed.
-  let closing: Promise<void> | undefined;
-  // An invocation started during `closing`: reopen once it is done.
-  let reopenAfterClose = false;
+  // The user may have reopened it already, or ioredis is reconnecting by itself. A failed connect
+  // is reported by ioredis (its `error` event and the commands' errors).
+  const lifecycle = new ReopenableClose(() => {
+    if (client.status === 'end') void settle(client.connect());
+  });
 
   // Still opening (e.g. reopened at the start of this invocation): wait for it, then close it.
   const opening = () => ['connecting', 'connect', 'reconnecting'].includes(client.status);
   // A close under way counts as busy: the end of the invocation waits for it within the grace.
   const busyCount = () =>
-    client.commandQueue.length + (client.offlineQueue?.length ?? 0) + (opening() ? 1 : 0) + (closing ? 1 : 0);
+    client.commandQueue.length +
+    (client.offlineQueue?.length ?? 0) +
+    (opening() ? 1 : 0) +
+    (lifecycle.inProgress ? 1 : 0);
   const normalMode = () => client.mode === undefined || client.mode === 'normal';
 
-  const reopen = (): void => {
-    closedHere = false;
-    // The user may have reopened it already, or ioredis is reconnecting by itself. A failed connect
-    // is reported by ioredis (its `error` event and the commands' errors).
-    if (client.status === 'end') void settle(client.connect());
-  };
-
-  const close = (): Promise<void> => {
-    closedHere = true;
+  // Resolves once the socket has closed (ioredis's `close`, or `end` when it does not reconnect).
+  const disconnect = (): Promise<void> => {
     const closed = new Promise<void>((resolve) => {
       const done = () => {
         client.off('close', done);
@@ -87,14 +82,7 @@ export function ioredisAdapter(client: IoredisLike): PoolAdapter {
       };
       client.once('close', done);
       client.once('end', done);
-    }).then(() => {
-      closing = undefined;
-      if (reopenAfterClose) {
-        reopenAfterClose = false;
-        reopen();
-      }
     });
-    closing = closed;
     client.disconnect();
     return closed;
   };
@@ -103,21 +91,18 @@ export function ioredisAdapter(client: IoredisLike): PoolAdapter {
     driver: 'ioredis',
     busyCount,
     releaseIdle: () => {
-      if (closing) return closing;
+      const pending = lifecycle.pending;
+      if (pending) return pending;
       if (client.options.enableOfflineQueue === false || client.status !== 'ready' || !normalMode()) {
         return Promise.resolve();
       }
       if (busyCount() > 0) return Promise.resolve();
-      return close();
+      return lifecycle.close(disconnect);
     },
     prepareForInvocation: () => {
-      if (!closedHere) return;
-      if (closing) {
-        reopenAfterClose = true;
-        if (typeof client.manuallyClosing === 'boolean') client.manuallyClosing = false;
-        return;
-      }
-      reopen();
+      // Turns the close under way into an ordinary reconnect (see the comment at the top).
+      if (lifecycle.inProgress && typeof client.manuallyClosing === 'boolean') client.manuallyClosing = false;
+      lifecycle.prepareForInvocation();
     },
     onIdle: () => {},
     leftAloneReason: () =>

@@ -1,4 +1,4 @@
-import { guardErrorEvent, isRecord, type PoolAdapter, settle } from '../adapter';
+import { guardErrorEvent, isRecord, type PoolAdapter, ReopenableClose, settle } from '../adapter';
 
 /*
  * node-redis `createClientPool()` (`RedisClientPool`, 5.x / 6.x). Read from
@@ -42,41 +42,23 @@ export function isNodeRedisPool(pool: unknown): pool is NodeRedisPoolLike {
 
 export function nodeRedisPoolAdapter(pool: NodeRedisPoolLike, warn: (message: string) => void): PoolAdapter {
   guardErrorEvent(pool, warn, 'a node-redis pool client reported an error (it reconnects by itself)');
-  // Closed (or being closed) by this adapter, and not reopened since.
-  let closedHere = false;
-  // Resolves once the close this adapter started has finished: `connect()` before that is a no-op
-  // (the pool is still open), and the pool would then stay closed.
-  let closing: Promise<void> | undefined;
-  let reopenAfterClose = false;
-  const busyCount = () => pool.clientsInUse + pool.tasksQueueLength + (closing ? 1 : 0);
-
-  const reopen = (): void => {
-    closedHere = false;
+  // Reopened only once a close has finished: `connect()` before that is a no-op (the pool is still
+  // open), and the pool would then stay closed.
+  const lifecycle = new ReopenableClose(() => {
     if (!pool.isOpen) void settle(pool.connect());
-  };
+  });
+  const busyCount = () => pool.clientsInUse + pool.tasksQueueLength + (lifecycle.inProgress ? 1 : 0);
 
   return {
     driver: 'node-redis pool',
     busyCount,
     releaseIdle: () => {
-      if (closing) return closing;
+      const pending = lifecycle.pending;
+      if (pending) return pending;
       if (!pool.isOpen || pool.isClosing || busyCount() > 0) return Promise.resolve();
-      closedHere = true;
-      const closed = settle(pool.close()).then(() => {
-        closing = undefined;
-        if (reopenAfterClose) {
-          reopenAfterClose = false;
-          reopen();
-        }
-      });
-      closing = closed;
-      return closed;
+      return lifecycle.close(() => pool.close());
     },
-    prepareForInvocation: () => {
-      if (!closedHere) return;
-      if (closing) reopenAfterClose = true;
-      else reopen();
-    },
+    prepareForInvocation: () => lifecycle.prepareForInvocation(),
     onIdle: () => {},
     leftAloneReason: () => undefined,
   };

@@ -1,4 +1,4 @@
-import { guardErrorEvent, isRecord, type PoolAdapter, settle } from '../adapter';
+import { guardErrorEvent, isRecord, type PoolAdapter, ReopenableClose, settle } from '../adapter';
 import { nodeRedisCommandsInFlight, trackNodeRedisCommands } from './node-redis-commands';
 
 /*
@@ -58,51 +58,31 @@ export function nodeRedisAdapter(client: NodeRedisClientLike, warn: (message: st
   const clientId = typeof client._clientId === 'string' ? client._clientId : undefined;
   if (clientId !== undefined) trackNodeRedisCommands();
 
-  // Closed (or being closed) by this adapter, and not reopened since.
-  let closedHere = false;
-  // Resolves once the close this adapter started has finished (socket destroyed).
-  let closing: Promise<void> | undefined;
-  // An invocation started during `closing`: reopen once it is done.
-  let reopenAfterClose = false;
+  // The user may have reopened it already. A failed connect surfaces as the client's `error`
+  // event and as the errors of the handler's commands.
+  const lifecycle = new ReopenableClose(() => {
+    if (!client.isOpen) void settle(client.connect());
+  });
   const offlineQueueDisabled = () => client.options?.disableOfflineQueue === true;
 
   const busyCount = () =>
     (clientId === undefined ? 0 : nodeRedisCommandsInFlight(clientId)) +
     // Still opening (e.g. reopened at the start of this invocation): wait for it, then close it.
     (client.isOpen && client.isReady === false ? 1 : 0) +
-    (closing ? 1 : 0);
-
-  const reopen = (): void => {
-    closedHere = false;
-    // The user may have reopened it already. A failed connect surfaces as the client's `error`
-    // event and as the errors of the handler's commands.
-    if (!client.isOpen) void settle(client.connect());
-  };
+    (lifecycle.inProgress ? 1 : 0);
 
   return {
     driver: 'node-redis',
     busyCount,
     releaseIdle: () => {
-      if (closing) return closing;
+      const pending = lifecycle.pending;
+      if (pending) return pending;
       // Not while still opening: node-redis leaves a socket that is closed mid-handshake open.
       const usable = client.isOpen && client.isReady !== false && client.isPubSubActive !== true;
       if (offlineQueueDisabled() || !usable || busyCount() > 0) return Promise.resolve();
-      closedHere = true;
-      const closed = settle(client.close ? client.close() : client.quit?.()).then(() => {
-        closing = undefined;
-        if (reopenAfterClose) {
-          reopenAfterClose = false;
-          reopen();
-        }
-      });
-      closing = closed;
-      return closed;
+      return lifecycle.close(() => (client.close ? client.close() : client.quit?.()));
     },
-    prepareForInvocation: () => {
-      if (!closedHere) return;
-      if (closing) reopenAfterClose = true;
-      else reopen();
-    },
+    prepareForInvocation: () => lifecycle.prepareForInvocation(),
     onIdle: () => {},
     leftAloneReason: () =>
       offlineQueueDisabled()
