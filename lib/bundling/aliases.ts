@@ -17,6 +17,26 @@ const VERCEL_PACKAGE_ENTRY_POINTS: Readonly<Record<string, string>> = {
 };
 
 /**
+ * This package's own runtime entry points (its `exports` map) → the same `runtime/` sources, always:
+ * a hand-written handler imports `createHandler` from `vercel-functions-aws/runtime/handler`, which
+ * the `exports` map resolves to the compiled `dist/runtime`, while the `@vercel/functions` aliases
+ * reach the shipped sources. Two copies of the runtime in one bundle share the request context
+ * (a `Symbol.for` global) but not the service registry, so what one copy registers
+ * (`attachDatabasePool`'s invocation hooks, the purge sweep) never reaches the other's handler.
+ */
+const OWN_RUNTIME_ENTRY_POINTS: Readonly<Record<string, string>> = {
+  'vercel-functions-aws/runtime': 'index',
+  'vercel-functions-aws/runtime/headers': 'headers',
+  'vercel-functions-aws/runtime/middleware': 'middleware',
+  'vercel-functions-aws/runtime/db-connections': 'db-connections/index',
+  'vercel-functions-aws/runtime/oidc': 'oidc/index',
+  'vercel-functions-aws/runtime/handler': 'handler/index',
+  'vercel-functions-aws/runtime/handler/middy': 'handler/middy',
+  'vercel-functions-aws/runtime/image-optimizer': 'image-optimizer/index',
+  'vercel-functions-aws/runtime/cdn/sweeper': 'cdn/sweeper',
+};
+
+/**
  * The entry points that stay aliased even when the project installed its own `@vercel/functions`.
  *
  * The rule: a real module is kept only when its behaviour is right on AWS. The runtime provides the
@@ -61,7 +81,8 @@ export interface VercelPackageAliasOptions {
  * esbuild alias map: `@vercel/functions` and its subpaths (`/headers`, `/middleware`,
  * `/db-connections`, `/oidc`), `@vercel/oidc` and `@vercel/oidc-aws-credentials-provider` → the
  * matching `runtime/` source files, so user code keeps its imports and gets the AWS-backed
- * implementation.
+ * implementation; and this package's own `vercel-functions-aws/runtime…` entry points → the same
+ * sources, so a bundle holds one copy of the runtime.
  *
  * @example
  * import { vercelPackageAliases } from '../lib/bundling';
@@ -70,6 +91,9 @@ export interface VercelPackageAliasOptions {
 export function vercelPackageAliases(options: VercelPackageAliasOptions = {}): Record<string, string> {
   const functionsPackage = options.functionsPackage ?? true;
   const aliases: Record<string, string> = {};
+  for (const [specifier, modulePath] of Object.entries(OWN_RUNTIME_ENTRY_POINTS)) {
+    aliases[specifier] = runtimeModulePath(modulePath);
+  }
   for (const [specifier, modulePath] of Object.entries(VERCEL_PACKAGE_ENTRY_POINTS)) {
     if (!functionsPackage && !ALWAYS_ALIASED.has(specifier)) continue;
     aliases[specifier] = runtimeModulePath(modulePath);

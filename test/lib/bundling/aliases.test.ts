@@ -6,9 +6,14 @@ import { projectAliases, runtimeModulePath, vercelPackageAliases } from '../../.
 const RUNTIME = path.resolve(__dirname, '..', '..', '..', 'runtime');
 const REAL_PACKAGE = realpathSync(path.resolve(RUNTIME, '..', 'node_modules', '@vercel', 'functions'));
 
+// The Vercel packages' aliases, without this package's own runtime entry points.
+function vercelOnly(aliases: Record<string, string>): Record<string, string> {
+  return Object.fromEntries(Object.entries(aliases).filter(([key]) => key.startsWith('@vercel/')));
+}
+
 describe('vercelPackageAliases', () => {
   test('maps @vercel/functions and each upstream subpath to the runtime source when run from source', () => {
-    expect(vercelPackageAliases()).toEqual({
+    expect(vercelOnly(vercelPackageAliases())).toEqual({
       '@vercel/functions': path.join(RUNTIME, 'index.ts'),
       '@vercel/functions/headers': path.join(RUNTIME, 'headers.ts'),
       '@vercel/functions/middleware': path.join(RUNTIME, 'middleware.ts'),
@@ -31,6 +36,22 @@ describe('vercelPackageAliases', () => {
     expect(ours.sort()).toEqual(upstream.sort());
   });
 
+  test("maps every runtime entry of this package's exports map to its source, in both modes", () => {
+    const manifest = JSON.parse(readFileSync(path.resolve(RUNTIME, '..', 'package.json'), 'utf8')) as {
+      exports: Record<string, { default: string }>;
+    };
+    const runtimeEntries = Object.entries(manifest.exports).filter(([key]) => key.startsWith('./runtime'));
+    expect(runtimeEntries.length).toBeGreaterThan(0);
+    for (const functionsPackage of [true, false]) {
+      const aliases = vercelPackageAliases({ functionsPackage });
+      for (const [key, target] of runtimeEntries) {
+        // ./dist/runtime/handler/index.js → runtime/handler/index.ts: one copy of the runtime per bundle.
+        const source = target.default.replace(/^\.\/dist\/runtime\//, '').replace(/\.js$/, '');
+        expect(aliases[key.replace(/^\./, 'vercel-functions-aws')]).toBe(runtimeModulePath(source));
+      }
+    }
+  });
+
   test('returns absolute paths of existing files inside the runtime folder', () => {
     for (const target of Object.values(vercelPackageAliases())) {
       expect(path.isAbsolute(target)).toBe(true);
@@ -40,7 +61,7 @@ describe('vercelPackageAliases', () => {
   });
 
   test('leaves @vercel/functions and its subpaths out but keeps db-connections and the OIDC entry points when functionsPackage is false', () => {
-    expect(Object.keys(vercelPackageAliases({ functionsPackage: false })).sort()).toEqual([
+    expect(Object.keys(vercelOnly(vercelPackageAliases({ functionsPackage: false }))).sort()).toEqual([
       '@vercel/functions/db-connections',
       '@vercel/functions/oidc',
       '@vercel/oidc',
