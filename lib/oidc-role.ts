@@ -158,6 +158,7 @@ export class OidcRole extends Construct implements iam.IGrantable {
       // no reference to this one (and this one none to it).
       Tags.of(principal).add(this.assumeTagKey, ASSUME_TAG_VALUE);
     } else {
+      checkNamedGrantee(this, principal, account);
       // Imported and immutable roles cannot be tagged from here, and an immutable role takes no
       // identity policy either (its grant below adds nothing): within an account, a trust policy
       // naming the principal allows it even without an identity-side grant, unless a permissions
@@ -214,6 +215,30 @@ export class OidcRole extends Construct implements iam.IGrantable {
 
 const ASSUME_TAG_PREFIX = 'vercel-functions-aws:oidc-role:';
 const ASSUME_TAG_VALUE = 'true';
+
+/**
+ * A grantee named in the trust policy must be one IAM role or user of the role's own account: `*`,
+ * an account root, a service or federated principal, or an ARN of another account would open the
+ * role far wider than `grantAssumeRole` means to.
+ */
+function checkNamedGrantee(scope: Construct, principal: iam.IPrincipal, account: string): void {
+  const json = principal.policyFragment.principalJson;
+  const arns = json.AWS ?? [];
+  const kinds = Object.keys(json);
+  const ownIdentity = (arn: string) => {
+    // An account root, even as a token (AccountRootPrincipal's ARN is one `Fn::Join`).
+    if (JSON.stringify(Stack.of(scope).resolve(arn)).includes(':root"')) return false;
+    if (Token.isUnresolved(arn)) return true;
+    const match = /^arn:aws[a-z-]*:iam::(\d{12}):(?:role|user)\/\S+$/.exec(arn);
+    return match !== null && (Token.isUnresolved(account) || match[1] === account);
+  };
+  if (kinds.some((kind) => kind !== 'AWS') || arns.length === 0 || !arns.every(ownIdentity)) {
+    throw new ConfigurationError(
+      scope,
+      `grantAssumeRole: the grantee must be an IAM role or user of this account${Token.isUnresolved(account) ? '' : ` (${account})`}, got ${JSON.stringify(json)}; a wildcard, an account root, a service or another account would open the role to far more than one function`,
+    );
+  }
+}
 
 // A single condition value as a string, as IAM's own examples write it.
 function oneOrMany(values: string[]): string | string[] {

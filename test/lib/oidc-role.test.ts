@@ -243,6 +243,23 @@ describe('OidcRole', () => {
     }
   });
 
+  test.each([
+    ['any principal', () => new iam.AnyPrincipal()],
+    ['the star principal', () => new iam.StarPrincipal()],
+    ['the account root', () => new iam.AccountRootPrincipal()],
+    ['a role of another account', () => new iam.ArnPrincipal('arn:aws:iam::222222222222:role/x')],
+    ['a service', () => new iam.ServicePrincipal('lambda.amazonaws.com')],
+  ])('refuses to name %s in the trust policy', (_name, principal) => {
+    const stack = new Stack(new App(), 'Stack', { env: { account: '123456789012', region: 'us-east-1' } });
+    const role = new OidcRole(stack, 'Reader', {
+      issuer: OidcIssuer.githubActions(),
+      subjects: ['repo:acme/app:ref:refs/heads/main'],
+    });
+    expect(() => role.grantAssumeRole(principal())).toThrow(
+      /grantAssumeRole: the grantee must be an IAM role or user of this account \(123456789012\)/,
+    );
+  });
+
   test('names an immutable imported role in the trust policy, since it can take neither tag nor policy', () => {
     const stack = testStack();
     const role = new OidcRole(stack, 'Reader', {
