@@ -15,7 +15,8 @@ export interface OidcRoleProps {
    * issuer: `repo:<owner>/` for GitHub Actions (`repo:acme/*`), `owner:<team>:` for Vercel
    * (`owner:acme:project:shop:environment:*`), `project_path:<group>/` for https://gitlab.com
    * (`project_path:acme/*`), `organization:<org>:` for HCP Terraform (https://app.terraform.io,
-   * `organization:acme:*`), and for any other issuer at least two whole segments, each ending in `:`
+   * `organization:acme:*`), `{<repository uuid>}:` for a Bitbucket workspace issuer (its sub ends
+   * in the run's step), and for any other issuer at least two whole segments, each ending in `:`
    * or `/` (`system:serviceaccount:prod:*`, `organization:acme:*`): a single segment is usually just
    * the claim's name (`project_path:*`), which every user of the issuer matches.
    */
@@ -303,6 +304,10 @@ const GITHUB_ACTIONS_ISSUER = /^https:\/\/token\.actions\.githubusercontent\.com
 const VERCEL_ISSUER = /^https:\/\/oidc\.vercel\.com(?:\/([a-z0-9][a-z0-9-]*))?$/;
 const GITLAB_ISSUER = /^https:\/\/gitlab\.com$/;
 const TERRAFORM_ISSUER = /^https:\/\/app\.(?:eu\.)?terraform\.io$/;
+// One issuer per Bitbucket workspace, so the issuer already pins the owner; its `sub` is
+// `{repositoryUuid}:{stepUuid}`, and the step changes on every run.
+const BITBUCKET_ISSUER =
+  /^https:\/\/api\.bitbucket\.org\/2\.0\/workspaces\/[^/]+\/pipelines-config\/identity\/oidc$/;
 
 // Issuers shared by many owners put the owner first in `sub`: GitHub `repo:<owner>/<repo>:…`
 // (https://docs.github.com/en/actions/reference/security/oidc#example-subject-claims), Vercel
@@ -352,6 +357,14 @@ function subjectRule(issuerUrl: string): SubjectRule {
       owner: 'organization',
       required: "'organization:<org>:'",
       example: 'organization:acme:project:*',
+    };
+  }
+  if (BITBUCKET_ISSUER.test(issuerUrl)) {
+    return {
+      fixedPrefix: /^\{[^}*?]+\}:/,
+      owner: 'repository',
+      required: "'{<repository uuid>}:'",
+      example: '{6a1c2b3d-0000-4000-8000-000000000000}:*',
     };
   }
   // Other issuers' layouts are unknown, and their first segment is often only the claim's name

@@ -243,6 +243,28 @@ describe('OidcRole', () => {
     }
   });
 
+  test('accepts a repository pattern on a Bitbucket workspace issuer, whose sub ends in the run step', () => {
+    const stack = testStack();
+    const issuer = OidcIssuer.url(
+      'https://api.bitbucket.org/2.0/workspaces/acme/pipelines-config/identity/oidc',
+    );
+    expect(
+      () =>
+        new OidcRole(stack, 'Repo', {
+          issuer,
+          audiences: ['ari:cloud:bitbucket::workspace/123'],
+          subjects: ['{6a1c2b3d-0000-4000-8000-000000000000}:*'],
+        }),
+    ).not.toThrow();
+    expect(
+      () =>
+        new OidcRole(stack, 'Open', {
+          issuer,
+          audiences: ['ari:cloud:bitbucket::workspace/123'],
+          subjects: ['{*}:*'],
+        }),
+    ).toThrow(/must start with '\{<repository uuid>\}:'/);
+  });
   test.each([
     ['any principal', () => new iam.AnyPrincipal()],
     ['the star principal', () => new iam.StarPrincipal()],
