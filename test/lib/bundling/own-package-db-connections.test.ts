@@ -12,6 +12,7 @@ import { type LocalFunction, startLocalFunction } from '../../harness/local-func
 import { eventually } from '../../runtime/db-connections/helpers';
 import { type PostgresServer, postgresServer, startPostgres } from '../../setup/postgres';
 import { describeWithServer } from '../../setup/servers';
+import { linkInstalledPackages } from './project-links';
 
 // A project that installed its own @vercel/functions (almost every Vercel app) gets the runtime's
 // attachDatabasePool, also through the real index, which requires its own ./db-connections. With
@@ -72,12 +73,9 @@ let route: string;
 beforeAll(() => {
   project = mkdtempSync(path.join(tmpdir(), 'vfa-own-package-db-'));
   mkdirSync(path.join(project, 'api'));
-  mkdirSync(path.join(project, 'node_modules', '@vercel'), { recursive: true });
+  // The project's own copies; NodejsFunction runs the project's esbuild.
+  linkInstalledPackages(project, ['@vercel/functions', 'pg', 'esbuild']);
   mkdirSync(path.join(project, 'node_modules', '.bin'));
-  // The project's own copies, linked as pnpm links them; NodejsFunction runs the project's esbuild.
-  for (const name of ['@vercel/functions', 'pg', 'esbuild']) {
-    symlinkSync(path.join(REPO, 'node_modules', name), path.join(project, 'node_modules', name));
-  }
   symlinkSync('../esbuild/bin/esbuild', path.join(project, 'node_modules', '.bin', 'esbuild'));
   writeFileSync(path.join(project, 'package-lock.json'), '{"lockfileVersion":3,"packages":{}}');
   route = path.join(project, 'api', 'pool.ts');

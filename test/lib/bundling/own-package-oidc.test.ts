@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { promisify } from 'node:util';
@@ -13,6 +13,7 @@ import {
   setEnv,
   startFederation,
 } from '../../runtime/vercel-oidc/federation';
+import { linkInstalledPackages } from './project-links';
 
 // A project that installed its own @vercel/functions (the usual case) still gets the runtime's OIDC
 // modules for `@vercel/functions/oidc`: the real awsCredentialsProvider reads a Vercel-only token
@@ -57,14 +58,9 @@ async function credentialsFromBundle(name: string) {
 
 beforeAll(async () => {
   dir = mkdtempSync(path.join(tmpdir(), 'vfa-own-package-oidc-'));
-  mkdirSync(path.join(dir, 'node_modules', '@vercel'), { recursive: true });
-  // The project's own copy of the real package, linked as pnpm links it.
-  symlinkSync(
-    path.join(REPO, 'node_modules', '@vercel', 'functions'),
-    path.join(dir, 'node_modules', '@vercel', 'functions'),
-  );
-  // The AWS SDK the Lambda runtime would provide to the bundle, which leaves it external.
-  symlinkSync(path.join(REPO, 'node_modules', '@aws-sdk'), path.join(dir, 'node_modules', '@aws-sdk'));
+  // The project's own copy of the real package, and the AWS SDK the Lambda runtime would provide to
+  // the bundle, which leaves it external.
+  linkInstalledPackages(dir, ['@vercel/functions', '@aws-sdk']);
   const entry = path.join(dir, 'route.ts');
   writeFileSync(entry, ENTRY);
   outfile = path.join(dir, 'out', 'route.js');

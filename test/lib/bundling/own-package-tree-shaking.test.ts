@@ -1,10 +1,11 @@
 import { execFile } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { promisify } from 'node:util';
 import { build, transformSync } from 'esbuild';
 import { bundleFunction, projectAliases } from '../../../lib/bundling';
+import { linkInstalledPackages } from './project-links';
 
 // A project with its own @vercel/functions gets an index that re-exports the copy by name
 // (lib/bundling/real-package-aliases.ts), so the runtime code it puts over upstream's is bundled only
@@ -54,11 +55,7 @@ let project: string;
 beforeAll(() => {
   project = mkdtempSync(path.join(tmpdir(), 'vfa-own-package-shaking-'));
   mkdirSync(path.join(project, 'api'));
-  mkdirSync(path.join(project, 'node_modules', '@vercel'), { recursive: true });
-  symlinkSync(
-    path.join(REPO, 'node_modules', '@vercel', 'functions'),
-    path.join(project, 'node_modules', '@vercel', 'functions'),
-  );
+  linkInstalledPackages(project, ['@vercel/functions']);
 });
 afterAll(() => {
   if (project) rmSync(project, { recursive: true, force: true });
