@@ -7,7 +7,12 @@ import type {
 } from '@aws-sdk/client-dynamodb';
 import { TAG_TABLE_ENV } from '../constructs-contract';
 import { CorruptCacheEntryError } from '../errors';
-import { getDynamoDBClient, isConditionFailure, loadDynamoDBSdk } from './dynamodb-client';
+import {
+  getDynamoDBClient,
+  isConditionFailure,
+  isTransientFailure,
+  loadDynamoDBSdk,
+} from './dynamodb-client';
 import {
   CACHE_ITEM,
   DYNAMODB_CHUNK_VALUE_BYTES,
@@ -47,6 +52,8 @@ const MAX_BATCH_GET_KEYS = 100;
 // Tag rows written at once by one expireTag. BatchWriteItem cannot carry a condition, so each tag is
 // its own UpdateItem; capping them leaves the client's sockets (50 by default in the SDK's Node
 // handler) to the process's concurrent gets and sets instead of queueing them behind 1,000 tags.
+// A large call is served by time, not width: its budget grows with its tag count (25 at once wrote
+// 350–1,000 tags a second to a warm DynamoDB Local on an overloaded 2-core machine).
 const MAX_PARALLEL_TAG_WRITES = 25;
 // Bytes a number may take in an item ("1 byte per two significant digits + 1", 38 digits at most),
 // and headroom for the parts of DynamoDB's size accounting the docs leave vague (set overhead).
@@ -70,9 +77,9 @@ const utf8 = /* @__PURE__ */ new TextEncoder();
  *   chunks would be orphaned); a chunked entry, or that case, is one TransactWriteItems that puts
  *   every item and deletes the unused chunk slots — all or nothing.
  * - delete: one BatchWriteItem deleting every chunk slot.
- * - expireTag: one conditional UpdateItem per tag, in parallel, that only ever moves the row's
+ * - expireTag: one conditional UpdateItem per tag, 25 in parallel, that only ever moves the row's
  *   `expiredAt` forward — a slow call that started earlier cannot overwrite a newer expiry and bring
- *   expired entries back.
+ *   expired entries back. A throttled write is retried until the call's budget ends.
  */
 export class DynamoDBRuntimeCache extends PersistentRuntimeCache {
   private readonly cacheTableName: string;
@@ -80,7 +87,10 @@ export class DynamoDBRuntimeCache extends PersistentRuntimeCache {
   private readonly client?: DynamoDBClient;
 
   constructor(options: DynamoDBRuntimeCacheOptions) {
-    super({ chunkValueBytes: DYNAMODB_CHUNK_VALUE_BYTES }, options);
+    super(
+      { chunkValueBytes: DYNAMODB_CHUNK_VALUE_BYTES, parallelTagWrites: MAX_PARALLEL_TAG_WRITES },
+      options,
+    );
     this.cacheTableName = options.cacheTableName;
     this.tagTableName = options.tagTableName;
     this.client = options.client;
@@ -165,35 +175,35 @@ export class DynamoDBRuntimeCache extends PersistentRuntimeCache {
     await this.batchWrite(this.cacheTableName, requests, signal);
   }
 
-  protected async writeTagExpirations(
-    tags: readonly string[],
-    expiredAt: number,
-    signal: AbortSignal,
-  ): Promise<void> {
+  protected async writeTagExpiration(tag: string, expiredAt: number, signal: AbortSignal): Promise<void> {
     const table = this.tagTableName;
     if (!table) {
       throw new Error(`no tag table is configured (${TAG_TABLE_ENV} is not set), so tags cannot be expired`);
     }
     const [client, sdk] = await Promise.all([this.resolveClient(), loadDynamoDBSdk()]);
-    await forEachConcurrently(tags, MAX_PARALLEL_TAG_WRITES, async (tag) => {
+    const input = {
+      TableName: table,
+      Key: tagExpiryKey(tag),
+      // The row holds only its key and expiredAt (no TTL: an expiry must outlive every entry).
+      UpdateExpression: 'SET #expiredAt = :expiredAt',
+      ConditionExpression: 'attribute_not_exists(#expiredAt) OR #expiredAt < :expiredAt',
+      ExpressionAttributeNames: { '#expiredAt': TAG_EXPIRY_ITEM.expiredAt },
+      ExpressionAttributeValues: { ':expiredAt': { N: String(expiredAt) } },
+    };
+    for (let attempt = 0; ; attempt++) {
+      if (attempt > 0) await sleep(backoffMs(attempt), undefined, { signal });
       try {
-        await client.send(
-          new sdk.UpdateItemCommand({
-            TableName: table,
-            Key: tagExpiryKey(tag),
-            // The row holds only its key and expiredAt (no TTL: an expiry must outlive every entry).
-            UpdateExpression: 'SET #expiredAt = :expiredAt',
-            ConditionExpression: 'attribute_not_exists(#expiredAt) OR #expiredAt < :expiredAt',
-            ExpressionAttributeNames: { '#expiredAt': TAG_EXPIRY_ITEM.expiredAt },
-            ExpressionAttributeValues: { ':expiredAt': { N: String(expiredAt) } },
-          }),
-          { abortSignal: signal },
-        );
+        await client.send(new sdk.UpdateItemCommand(input), { abortSignal: signal });
+        return;
       } catch (error) {
         // The row already holds this expiry or a later one, which expires at least as much.
-        if (!isConditionFailure(error)) throw error;
+        if (isConditionFailure(error)) return;
+        // The SDK retries a throttled request a few times, but its retry quota is shared by the whole
+        // process and thousands of tags drain it; a lost expiry keeps stale entries alive, so keep
+        // retrying this tag, with backoff, for as long as the call's budget lasts.
+        if (!isTransientFailure(error) || signal.aborted) throw error;
       }
-    });
+    }
   }
 
   protected headValueCapacity(key: string, head: EntryHead, expiresAt: number | undefined): number {
@@ -357,19 +367,6 @@ function parseHead(key: string, item: Item, maxChunks: number): EntryHead & { va
 // DynamoDB counts an attribute as its name's UTF-8 length plus its value's size.
 function attributeSize(name: string, valueBytes: number): number {
   return name.length + valueBytes;
-}
-
-/** Runs `task` on every item, at most `limit` at a time; rejects with the first failure. */
-async function forEachConcurrently<T>(
-  items: readonly T[],
-  limit: number,
-  task: (item: T) => Promise<void>,
-): Promise<void> {
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) await task(items[next++]);
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
 }
 
 function chunk<T>(list: readonly T[], size: number): T[][] {

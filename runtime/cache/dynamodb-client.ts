@@ -44,3 +44,20 @@ export async function resetDynamoDBClient(): Promise<void> {
 export function isConditionFailure(error: unknown): boolean {
   return (error as { name?: unknown } | null)?.name === 'ConditionalCheckFailedException';
 }
+
+// DynamoDB's throttling errors (https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/Programming.Errors.html).
+const THROTTLING_ERRORS = new Set([
+  'ProvisionedThroughputExceededException',
+  'RequestLimitExceeded',
+  'ThrottlingException',
+]);
+
+/**
+ * Whether `error` is a throttling error or a server-side (5xx) failure, which the same request may
+ * not meet again. By name and status: the SDK copy that threw may not be ours.
+ */
+export function isTransientFailure(error: unknown): boolean {
+  const { name, $metadata } = (error ?? {}) as { name?: unknown; $metadata?: { httpStatusCode?: number } };
+  if (typeof name === 'string' && THROTTLING_ERRORS.has(name)) return true;
+  return ($metadata?.httpStatusCode ?? 0) >= 500;
+}

@@ -303,6 +303,108 @@ describe('DynamoDBRuntimeCache', () => {
       }
     });
 
+    test('expires every tagged entry when given 2,000 distinct tags in one call', async () => {
+      // A budget no machine runs out of: what is tested is that every tag is written, not how fast.
+      const { cache, client, clock } = setup({ timeouts: { expireTagPerTag: 50, expireTagMax: 600_000 } });
+      const tags = Array.from({ length: 2000 }, (_, i) => `product-${i}`);
+      const sampled = [0, 1, 499, 999, 1000, 1500, 1998, 1999];
+      await cache.set('seed', { v: 1 }, { tags: ['product-0'] });
+      const [head] = await rawItems(client, tables.cacheTableName, 'seed');
+      // One entry per sampled tag, written as the cache writes them (the seed's item, re-tagged).
+      for (const i of sampled) {
+        await cloneItem(client, tables.cacheTableName, { ...head, tags: { SS: [tags[i]] } }, [`entry-${i}`]);
+      }
+      await cache.set('untagged-by-call', 'kept', { tags: ['other'] });
+      clock.now += 1;
+
+      await cache.expireTag(tags);
+
+      expect(error).not.toHaveBeenCalled();
+      // A reader with its own memo reads every tag row.
+      const reader = setup({ now: () => clock.now });
+      const values = await Promise.all(sampled.map((i) => reader.cache.get(`entry-${i}`)));
+      expect(values).toEqual(sampled.map(() => null));
+      expect(await reader.cache.get('untagged-by-call')).toBe('kept');
+      for (const tag of ['product-0', 'product-1999']) {
+        expect(await rawTagRow(client, tables.tagTableName, tag)).toMatchObject({
+          expiredAt: { N: String(clock.now) },
+        });
+      }
+    });
+
+    test('writes a tag once when the call repeats it', async () => {
+      const { cache, client, clock, requests } = setup();
+      const tags = ['a', 'b', 'a', 'c', 'b', 'a', ...Array(100).fill('c')];
+      await cache.expireTag(tags);
+      expect(requests).toEqual(Array(3).fill('UpdateItemCommand'));
+      for (const tag of ['a', 'b', 'c']) {
+        expect(await rawTagRow(client, tables.tagTableName, tag)).toMatchObject({
+          expiredAt: { N: String(clock.now) },
+        });
+      }
+    });
+
+    test('logs the count and first tags left unwritten, and does not remember them, when the budget runs out', async () => {
+      const { cache, client, clock } = setup({ timeouts: { expireTag: 1, expireTagPerTag: 0 } });
+      const tags = Array.from({ length: 2000 }, (_, i) => `t-${i}`);
+      await cache.set('first', 1, { tags: ['t-0'] });
+      await cache.set('last', 2, { tags: ['t-1999'] });
+      // Read once: the memo now trusts both tags as never expired for the next 300 ms.
+      expect([await cache.get('first'), await cache.get('last')]).toEqual([1, 2]);
+      clock.now += 1;
+
+      await expect(cache.expireTag(tags)).resolves.toBeUndefined();
+
+      expect(error).toHaveBeenCalledTimes(1);
+      const [message, reason] = error.mock.calls[0];
+      const [, lost] = /did not expire (\d+) of 2000 tag\(s\)/.exec(message) ?? [];
+      expect(Number(lost)).toBeGreaterThan(0);
+      expect(message).toContain('"t-');
+      expect(message).toMatch(
+        new RegExp(`and ${Number(lost) - 5} more\\); entries carrying them may still be served`),
+      );
+      expect(reason).toBe('its 1 ms budget ran out');
+      // 2,000 writes cannot complete within 1 ms, so the last tag was never written.
+      expect(await rawTagRow(client, tables.tagTableName, 't-1999')).toBeUndefined();
+      // Still a hit: the memo was not told the unwritten tag expired (nor could the store be).
+      expect(await cache.get('last')).toBe(2);
+      // Whatever the memo holds for the first tag, it holds only because the row was written.
+      if ((await cache.get('first')) === null) {
+        expect(await rawTagRow(client, tables.tagTableName, 't-0')).toBeDefined();
+      }
+    });
+
+    test('remembers the tags it wrote and not the ones it could not when a write fails midway', async () => {
+      const { cache, client, clock } = setup();
+      // The store refuses one tag's write (as an access policy scoped to some rows would).
+      client.middlewareStack.add(
+        (next, context) => async (args) => {
+          const input = (args as { input?: { Key?: { pk?: { S?: string } } } }).input;
+          if (context.commandName === 'UpdateItemCommand' && input?.Key?.pk?.S === 'tag#refused') {
+            throw Object.assign(new Error('not authorized to perform: dynamodb:UpdateItem'), {
+              name: 'AccessDeniedException',
+              $metadata: { httpStatusCode: 400 },
+            });
+          }
+          return next(args);
+        },
+        { step: 'initialize', name: 'refuseOneTag' },
+      );
+      await cache.set('written', 1, { tags: ['ok'] });
+      await cache.set('refused', 2, { tags: ['refused'] });
+      expect([await cache.get('written'), await cache.get('refused')]).toEqual([1, 2]);
+      clock.now += 1;
+
+      await cache.expireTag(['ok', 'refused']);
+
+      expect(error).toHaveBeenCalledWith(
+        expect.stringContaining('expireTag did not expire 1 of 2 tag(s) ("refused")'),
+        'AccessDeniedException: not authorized to perform: dynamodb:UpdateItem',
+      );
+      // Within the memo's 300 ms: decided by what this process remembers.
+      expect([await cache.get('written'), await cache.get('refused')]).toEqual([null, 2]);
+    });
+
     test('keeps the later expiry when an expireTag with an earlier time writes last', async () => {
       const later = setup();
       const earlier = setup({ now: () => later.clock.now - 100 });
@@ -367,7 +469,7 @@ describe('DynamoDBRuntimeCache', () => {
       clients.push(client);
       await expect(cache.expireTag('t')).resolves.toBeUndefined();
       expect(error).toHaveBeenCalledWith(
-        expect.stringContaining('expireTag(["t"]) failed'),
+        expect.stringContaining('expireTag did not expire 1 of 1 tag(s) ("t")'),
         expect.stringContaining('VERCEL_FUNCTIONS_AWS_TAG_TABLE is not set'),
       );
     });
@@ -653,6 +755,20 @@ describe('DynamoDBRuntimeCache', () => {
     test('rejects expireTag with a comma in a tag', async () => {
       const { cache, requests } = setup();
       await expect(cache.expireTag(['ok', 'a,b'])).rejects.toBeInstanceOf(InvalidCacheTagError);
+      expect(requests).toEqual([]);
+    });
+
+    test.each([
+      ['a non-string tag', 42, /cache tags must be strings, got 42/],
+      ['an empty tag', '', /cache tags must not be empty strings/],
+      ['a tag over 256 bytes', 'é'.repeat(129), /is 258 bytes \(UTF-8\); the limit is 256 bytes/],
+      ['a lone surrogate', 'a\uD800', /not well-formed Unicode/],
+    ])('rejects expireTag and writes no tag when the last of 2,000 tags is %s', async (_, bad, message) => {
+      const { cache, requests } = setup();
+      const tags = [...Array.from({ length: 1999 }, (_, i) => `ok-${i}`), bad] as string[];
+      const attempt = cache.expireTag(tags);
+      await expect(attempt).rejects.toBeInstanceOf(InvalidCacheTagError);
+      await expect(attempt).rejects.toThrow(message);
       expect(requests).toEqual([]);
     });
 

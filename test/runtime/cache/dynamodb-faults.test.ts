@@ -1,5 +1,6 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import {
   createRuntimeTables,
   type DynamoDBLocal,
@@ -7,6 +8,8 @@ import {
 } from '../../../lib/local/dynamodb-local';
 import { DynamoDBRuntimeCache } from '../../../runtime/cache/dynamodb-cache';
 import { resetDynamoDBClient } from '../../../runtime/cache/dynamodb-client';
+import { Awaiter } from '../../../runtime/handler/awaiter';
+import { RequestContext, runWithRequestContext } from '../../../runtime/handler/request-context';
 import { testCache, useDynamoDBEndpoint } from './dynamodb-env';
 
 // Faults fail open: the cache never fails a response. These tests break the store on purpose, so
@@ -56,7 +59,9 @@ describe('DynamoDBRuntimeCache when DynamoDB Local stops mid-test', () => {
         expect.stringContaining("get of key 'k' failed, treating it as a miss"),
         expect.stringContaining("set of 'k' failed, the value was not cached"),
         expect.stringContaining("delete of key 'k' failed"),
-        expect.stringContaining('expireTag(["t"]) failed, entries carrying these tags may still be served'),
+        expect.stringContaining(
+          'expireTag did not expire 1 of 1 tag(s) ("t"); entries carrying them may still be served',
+        ),
       ]);
       expect(error.mock.calls[0][1]).toMatch(/ECONNREFUSED|connect/);
     } finally {
@@ -68,21 +73,36 @@ describe('DynamoDBRuntimeCache when DynamoDB Local stops mid-test', () => {
 describe('DynamoDBRuntimeCache against a misbehaving endpoint', () => {
   let server: Server;
   let requests: number;
-  let respond: 'throttle' | 'hang';
+  let respond: 'throttle' | 'hang' | 'deny';
+  // Requests answered with `respond` before every later one succeeds.
+  let failFirst: number;
   let restoreEnv: () => void;
 
   beforeAll(async () => {
     server = createServer((req, res) => {
       req.resume();
       requests++;
+      if (requests > failFirst) {
+        // An UpdateItem that returns no attributes answers with an empty object.
+        res.writeHead(200, { 'content-type': 'application/x-amz-json-1.0' });
+        res.end('{}');
+        return;
+      }
       if (respond === 'hang') return;
       // DynamoDB's JSON protocol error shape (awsJson1_0).
       res.writeHead(400, { 'content-type': 'application/x-amz-json-1.0' });
       res.end(
-        JSON.stringify({
-          __type: 'com.amazonaws.dynamodb.v20120810#ThrottlingException',
-          message: 'Rate of requests exceeds the allowed throughput.',
-        }),
+        JSON.stringify(
+          respond === 'deny'
+            ? {
+                __type: 'com.amazon.coral.service#AccessDeniedException',
+                message: 'User is not authorized to perform: dynamodb:UpdateItem',
+              }
+            : {
+                __type: 'com.amazonaws.dynamodb.v20120810#ThrottlingException',
+                message: 'Rate of requests exceeds the allowed throughput.',
+              },
+        ),
       );
     });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -90,6 +110,7 @@ describe('DynamoDBRuntimeCache against a misbehaving endpoint', () => {
   });
   beforeEach(() => {
     requests = 0;
+    failFirst = Number.POSITIVE_INFINITY;
   });
   afterAll(async () => {
     restoreEnv();
@@ -108,6 +129,66 @@ describe('DynamoDBRuntimeCache against a misbehaving endpoint', () => {
     // At most maxAttempts (3) per operation, fewer when the time budget ends the retries first.
     expect(requests).toBeGreaterThanOrEqual(2);
     expect(requests).toBeLessThanOrEqual(6);
+  });
+
+  test('keeps retrying a throttled tag write past the SDK attempts until it lands', async () => {
+    respond = 'throttle';
+    failFirst = 4;
+    // One attempt per send: every retry seen here is the cache's own.
+    const client = new DynamoDBClient({ maxAttempts: 1 });
+    try {
+      const cache = new DynamoDBRuntimeCache({ ...tables, client });
+      await expect(cache.expireTag('t')).resolves.toBeUndefined();
+      expect(requests).toBe(5);
+      expect(error).not.toHaveBeenCalled();
+    } finally {
+      client.destroy();
+    }
+  });
+
+  test('stops sending and logs every tag left when a tag write is refused', async () => {
+    respond = 'deny';
+    const client = new DynamoDBClient({ maxAttempts: 1 });
+    try {
+      const cache = new DynamoDBRuntimeCache({ ...tables, client });
+      const tags = Array.from({ length: 200 }, (_, i) => `t${i}`);
+      await expect(cache.expireTag(tags)).resolves.toBeUndefined();
+      // Only the first wave of parallel writes was sent; none was retried.
+      expect(requests).toBeLessThanOrEqual(25);
+      expect(error).toHaveBeenCalledTimes(1);
+      expect(error).toHaveBeenCalledWith(
+        expect.stringContaining(
+          'expireTag did not expire 200 of 200 tag(s) ("t0", "t1", "t2", "t3", "t4", and 195 more)',
+        ),
+        'AccessDeniedException: User is not authorized to perform: dynamodb:UpdateItem',
+      );
+    } finally {
+      client.destroy();
+    }
+  });
+
+  test('ends a large expireTag short of the invocation deadline when DynamoDB does not answer', async () => {
+    respond = 'hang';
+    // 50 tags at 1 s each would far outlive the invocation.
+    const cache = new DynamoDBRuntimeCache({
+      ...tables,
+      timeouts: { expireTag: 200, expireTagPerTag: 1000 },
+    });
+    const context = new RequestContext({
+      requestId: 'req',
+      headers: {},
+      deadline: Date.now() + 1500,
+      awaiter: new Awaiter(() => {}),
+    });
+    const tags = Array.from({ length: 50 }, (_, i) => `t${i}`);
+    await runWithRequestContext(context, () => cache.expireTag(tags));
+    expect(error).toHaveBeenCalledTimes(1);
+    const [message, reason] = error.mock.calls[0];
+    expect(message).toContain('expireTag did not expire 50 of 50 tag(s)');
+    // The budget left 500 ms of the invocation for the response.
+    const [, budget] = /^its (\d+) ms budget ran out$/.exec(reason) ?? [];
+    expect(Number(budget)).toBeGreaterThanOrEqual(200);
+    expect(Number(budget)).toBeLessThanOrEqual(1000);
   });
 
   test('misses when DynamoDB does not answer within the time budget', async () => {
