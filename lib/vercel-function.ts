@@ -4,7 +4,7 @@ import { Annotations, Aws, CfnRule, Duration, Fn, Stack, Token } from 'aws-cdk-l
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import type { Construct } from 'constructs';
-import { adapterDefines, projectAliases, projectHasOwnVercelPackage } from './bundling';
+import { adapterDefines, projectAliases } from './bundling';
 import { ConfigurationError } from './errors';
 import { OriginProtection } from './origin-protection';
 import {
@@ -350,10 +350,8 @@ function resolveSettings(where: string, props: VercelFunctionProps): Settings {
     aliasArgs[`--alias:${specifier}`] = file;
   }
   return {
-    // With the runtime aliased in, the entry leaves out the services the function does not import.
-    generatedEntry: writeGeneratedEntry(projectRoot, entry, {
-      realVercelPackage: projectHasOwnVercelPackage(projectDir),
-    }),
+    // The entry is the same for either package: the aliases bring each service with its exports.
+    generatedEntry: writeGeneratedEntry(projectRoot, entry),
     projectRoot,
     depsLockFilePath,
     maxDuration,

@@ -5,7 +5,6 @@ import { type AdapterFeatureOptions, adapterDefines } from './adapter-defines';
 import { adapterEntrySource } from './adapter-entry';
 import { projectAliases } from './aliases';
 import { BundlingError } from './errors';
-import { projectHasOwnVercelPackage } from './project-package';
 
 /**
  * Options for {@link bundleFunction}. The {@link AdapterFeatureOptions} decide which optional parts of
@@ -82,7 +81,7 @@ export async function bundleFunction(options: BundleFunctionOptions): Promise<Bu
   try {
     const result = await build({
       stdin: {
-        contents: adapterEntrySource(entry, { realVercelPackage: projectHasOwnVercelPackage(projectDir) }),
+        contents: adapterEntrySource(entry),
         resolveDir: path.dirname(entry),
         sourcefile: `${path.basename(entry)}.lambda-entry.js`,
         loader: 'js',

@@ -22,14 +22,27 @@ const INDEX_SHIM_HEADER = [
 const DATABASE_POOL_EXPORTS = ['attachDatabasePool', 'experimental_attachDatabasePool'];
 const METRIC_EXPORT = 'metric';
 
+// The copy's exports that reach a runtime service through the request context, each with the
+// function of runtime/real-package-services.ts that registers the service.
+const SERVICE_EXPORTS: Readonly<Record<string, string>> = {
+  getCache: 'withRuntimeCache',
+  invalidateByTag: 'withCdnPurge',
+  dangerouslyDeleteByTag: 'withCdnPurge',
+  invalidateBySrcImage: 'withCdnPurge',
+  dangerouslyDeleteBySrcImage: 'withCdnPurge',
+  addCacheTag: 'withCacheTags',
+};
+
 /**
  * The esbuild aliases that bundle the real `@vercel/functions` the project installed in
  * `<projectDir>/node_modules`, with the runtime's `attachDatabasePool` (and
  * `experimental_attachDatabasePool`) in place of upstream's: `@vercel/functions` → a generated index
  * that re-exports the project's copy and overrides those two (and wraps `metric` to install the channel
- * the real one sends through, runtime/handler/metric-channel.ts), and every other entry point of the
- * package's `exports` map → the project's own file for it (an alias also catches the subpaths of its
- * name, so each needs its own). The caller aliases the entry points that must never be upstream's
+ * the real one sends through, runtime/handler/metric-channel.ts, and registers the Runtime Cache, CDN
+ * purges and `addCacheTag()` the copy reaches through the request context with the exports that use
+ * them, runtime/real-package-services.ts), and every other entry point of the package's `exports`
+ * map → the project's own file for it (an alias also catches the subpaths of its name, so each needs
+ * its own). The caller aliases the entry points that must never be upstream's
  * (`@vercel/functions/db-connections`, `@vercel/functions/oidc`) over these.
  *
  * The generated index names each export of the copy (from the list esbuild writes at the end of a
@@ -72,12 +85,29 @@ function writeIndexShim(projectDir: string, realIndex: string): string {
 // db-connections would be in every bundle. By name, a function carries it only when it imports
 // attachDatabasePool. metric() installs the channel the real one sends through on its first call
 // (runtime/handler/metric-channel.ts), which likewise bundles the runtime's metric code only with it.
+// The exports that use the Runtime Cache, purges or addCacheTag register their service as the index
+// loads, in a call marked pure (runtime/real-package-services.ts), so a function that imports none of
+// them carries none of the services' code.
 function namedIndexExports(realIndex: string, names: readonly string[]): string[] {
   const index = JSON.stringify(realIndex);
-  const copyNames = names.filter((name) => name !== METRIC_EXPORT && !DATABASE_POOL_EXPORTS.includes(name));
+  const serviceNames = names.filter((name) => Object.hasOwn(SERVICE_EXPORTS, name));
+  const copyNames = names.filter(
+    (name) => name !== METRIC_EXPORT && !DATABASE_POOL_EXPORTS.includes(name) && !serviceNames.includes(name),
+  );
+  const registrations = [...new Set(serviceNames.map((name) => SERVICE_EXPORTS[name]))];
   return [
     ...(copyNames.length > 0 ? [`export { ${copyNames.map(exportName).join(', ')} } from ${index};`] : []),
     `export { ${DATABASE_POOL_EXPORTS.join(', ')} } from ${JSON.stringify(runtimeModulePath('db-connections/index'))};`,
+    ...(serviceNames.length > 0
+      ? [
+          `import { ${serviceNames.map((name) => `${name} as ${copyBinding(name)}`).join(', ')} } from ${index};`,
+          `import { ${registrations.join(', ')} } from ${JSON.stringify(runtimeModulePath('real-package-services'))};`,
+          ...serviceNames.map(
+            (name) =>
+              `export const ${name} = /* @__PURE__ */ ${SERVICE_EXPORTS[name]}(${copyBinding(name)});`,
+          ),
+        ]
+      : []),
     ...(names.includes(METRIC_EXPORT)
       ? [
           `import { metric as vercelMetric } from ${index};`,
@@ -91,13 +121,21 @@ function namedIndexExports(realIndex: string, names: readonly string[]): string[
   ];
 }
 
+// The local name of the copy's export inside the index: `vercelGetCache` for `getCache`.
+function copyBinding(name: string): string {
+  return `vercel${name[0].toUpperCase()}${name.slice(1)}`;
+}
+
 // Without the names (an index that is not esbuild's CommonJS), `export *` keeps every export: the
-// shim's own win over it, and the metric channel is installed as the bundle loads.
+// shim's own win over it, and the metric channel and every request-context service are registered as
+// the bundle loads.
 function wholeIndexExports(realIndex: string): string[] {
   return [
     `// ${realIndex}`,
-    "// lists no export names, so every export goes through `export *`: the runtime's attachDatabasePool",
-    '// and metric channel are in the bundle whether or not the function uses them.',
+    "// lists no export names, so every export goes through `export *`: the runtime's attachDatabasePool,",
+    '// metric channel, Runtime Cache, CDN purges and addCacheTag are in the bundle whether or not the',
+    '// function uses them.',
+    `import ${JSON.stringify(runtimeModulePath('context-services'))};`,
     `import { installMetricChannel } from ${JSON.stringify(runtimeModulePath('handler/metric-channel'))};`,
     `export * from ${JSON.stringify(realIndex)};`,
     `export { ${DATABASE_POOL_EXPORTS.join(', ')} } from ${JSON.stringify(runtimeModulePath('db-connections/index'))};`,

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { type AdapterEntryOptions, adapterEntrySource } from '../bundling/adapter-entry';
+import { adapterEntrySource } from '../bundling/adapter-entry';
 
 /**
  * Writes the generated Lambda entry for `userEntry` (the adapter wrapping the user's module, from
@@ -13,13 +13,9 @@ import { type AdapterEntryOptions, adapterEntrySource } from '../bundling/adapte
  * on the entry's path relative to the project root, and the file is rewritten only when its content
  * changes, so asset hashes stay stable across synths and machines.
  */
-export function writeGeneratedEntry(
-  projectRoot: string,
-  userEntry: string,
-  options: AdapterEntryOptions = {},
-): string {
+export function writeGeneratedEntry(projectRoot: string, userEntry: string): string {
   const relative = path.relative(projectRoot, userEntry).split(path.sep).join('/');
-  return writeEntrySource(projectRoot, relative, adapterEntrySource(userEntry, options));
+  return writeEntrySource(projectRoot, relative, adapterEntrySource(userEntry));
 }
 
 /**

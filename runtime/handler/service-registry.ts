@@ -11,8 +11,9 @@ import type { RequestContext } from './request-context';
  * - with the runtime aliased in place of `@vercel/functions`, the module exporting a feature
  *   registers it when it is loaded, so only a function that imports the feature bundles it;
  * - with the real `@vercel/functions` package, which reaches our implementations only through the
- *   request context, runtime/context-services.ts registers all of them (the generated entry, the
- *   public `runtime/handler` entry and the middy entry import it).
+ *   request context, the index lib/bundling generates for it registers each with the exports that
+ *   use it (runtime/real-package-services.ts), and runtime/context-services.ts registers all of
+ *   them (the public `runtime/handler` entry and the middy entry import it).
  * Module scope on purpose: it records which features this copy of the runtime carries (process
  * state, never request state). Each bundle loaded into one process (the dev server) has its own.
  */

@@ -1,11 +1,9 @@
 import * as path from 'node:path';
 import { adapterEntrySource, runtimeModulePath } from '../../../lib/bundling';
 
-const servicesImport = `import ${JSON.stringify(runtimeModulePath('context-services'))};`;
-
 describe('adapterEntrySource', () => {
   test('imports the user module and the adapter and exports handler when given an absolute entry', () => {
-    const source = adapterEntrySource('/app/api/hello.ts', { realVercelPackage: false });
+    const source = adapterEntrySource('/app/api/hello.ts');
     expect(source).toContain('import * as userModule from "/app/api/hello.ts";');
     expect(source).toContain(
       `import { createHandler } from ${JSON.stringify(runtimeModulePath('handler/create-handler'))};`,
@@ -13,26 +11,13 @@ describe('adapterEntrySource', () => {
     expect(source).toContain('export const handler = createHandler(userModule);');
   });
 
-  test('registers every request-context service when the function bundles the real package', () => {
-    expect(adapterEntrySource('/app/api/hello.ts', { realVercelPackage: true })).toContain(servicesImport);
-  });
-
-  test('leaves the metric channel to the generated index when the function bundles the real package', () => {
-    // The index projectAliases() generates installs it as metric() is first called, so a function
-    // that never imports metric carries none of its code.
-    const source = adapterEntrySource('/app/api/hello.ts', { realVercelPackage: true });
-    expect(source).not.toContain('metric-channel');
-    expect(source).not.toContain('installMetricChannel');
-  });
-
-  test('registers no service up front when @vercel/functions is aliased to the runtime', () => {
-    const source = adapterEntrySource('/app/api/hello.ts', { realVercelPackage: false });
+  test('registers no service up front, for the runtime and for a project with its own copy alike', () => {
+    // The aliased runtime's exports and the index projectAliases() generates for a project's own copy
+    // register each service with the exports that use it, so a function that uses none carries none.
+    const source = adapterEntrySource('/app/api/hello.ts');
     expect(source).not.toContain('context-services');
+    expect(source).not.toContain('real-package-services');
     expect(source).not.toContain('metric-channel');
-  });
-
-  test('registers every service when the caller does not say which package is bundled', () => {
-    expect(adapterEntrySource('/app/api/hello.ts')).toContain(servicesImport);
   });
 
   test('resolves a relative entry against the working directory', () => {

@@ -2,20 +2,25 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { build } from 'esbuild';
-import { adapterEntrySource, vercelPackageAliases } from '../../../lib/bundling';
+import { adapterEntrySource, projectAliases, vercelPackageAliases } from '../../../lib/bundling';
+import { linkInstalledPackages } from './project-links';
 
 // Which runtime code ends up in a function bundle: the adapter always, each optional feature (the
 // Runtime Cache on DynamoDB, CloudFront purges, addCacheTag and its tag table rows, database pool
-// hooks) only when the function imports it — or everything when the function bundles the real
-// @vercel/functions, which reaches them only through the request context. Built with the options
-// bundleFunction uses, with esbuild's metafile listing the modules each output holds.
+// hooks) only when the function imports it, from the runtime aliased in place of @vercel/functions
+// or from a project's own real copy, which reaches them only through the request context. Built with
+// the options bundleFunction uses, with esbuild's metafile listing the modules each output holds.
 
 const REPO = path.resolve(__dirname, '..', '..', '..');
 const REAL_PACKAGE = path.join(REPO, 'node_modules', '@vercel', 'functions', 'index.js');
 
 let dir: string;
+// A project that installed the real @vercel/functions (a link to this repository's copy).
+let project: string;
 beforeAll(() => {
   dir = mkdtempSync(path.join(tmpdir(), 'vfa-bundle-features-'));
+  project = path.join(dir, 'own-package');
+  linkInstalledPackages(project, ['@vercel/functions']);
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -25,12 +30,15 @@ interface Bundle {
   readonly code: string;
 }
 
-/** Bundles `source` as `api/<name>.ts` with the adapter, minified, AWS SDK external. */
+/**
+ * Bundles `source` as `<name>.ts` with the adapter, minified, AWS SDK external: with the runtime aliased
+ * in, or with the real package of a project that installed its own copy.
+ */
 async function bundle(name: string, source: string, realVercelPackage = false): Promise<Bundle> {
   const entry = path.join(dir, `${name}.ts`);
   writeFileSync(entry, source);
   const result = await build({
-    stdin: { contents: adapterEntrySource(entry, { realVercelPackage }), resolveDir: dir, loader: 'js' },
+    stdin: { contents: adapterEntrySource(entry), resolveDir: dir, loader: 'js' },
     bundle: true,
     write: false,
     outfile: path.join(dir, 'out', `${name}.js`),
@@ -39,9 +47,7 @@ async function bundle(name: string, source: string, realVercelPackage = false): 
     format: 'cjs',
     minify: true,
     external: ['@aws-sdk/*', '@smithy/*'],
-    alias: realVercelPackage ? {} : vercelPackageAliases(),
-    // The real package resolves from this repository's node_modules, as a project's own copy would.
-    nodePaths: [path.join(REPO, 'node_modules')],
+    alias: realVercelPackage ? projectAliases(project) : vercelPackageAliases(),
     metafile: true,
     logLevel: 'silent',
   });
@@ -127,18 +133,67 @@ describe('function bundles', () => {
     );
     expect(modules).not.toContain('runtime/cdn/invalidation-manager.ts');
   });
+});
 
-  test('hold every feature when the function bundles the real @vercel/functions', async () => {
+describe('function bundles of a project with its own @vercel/functions', () => {
+  const services: Record<string, string> = {
+    cache: `import { getCache } from '@vercel/functions';
+       export default { fetch: async () => Response.json(await getCache().get('k')) };`,
+    purge: `import { invalidateByTag } from '@vercel/functions';
+       export default { fetch: async () => { await invalidateByTag('t'); return new Response('ok'); } };`,
+    tags: `import { addCacheTag } from '@vercel/functions';
+       export default { fetch: async () => { await addCacheTag('t'); return new Response('ok'); } };`,
+  };
+
+  test('hold none of the optional features when the function imports none of them', async () => {
     const { modules } = await bundle(
-      'real',
-      `import { waitUntil } from '@vercel/functions';
-       export default { fetch() { waitUntil(Promise.resolve()); return new Response('ok'); } };`,
+      'real-hello',
+      `import { geolocation, waitUntil } from '@vercel/functions';
+       export default { fetch(request: Request) { waitUntil(Promise.resolve()); return Response.json(geolocation(request)); } };`,
       true,
     );
     expect(modules).toContain(path.relative(REPO, REAL_PACKAGE));
+    expect(modules).toContain('runtime/handler/create-handler.ts');
+    for (const feature of FEATURE_MODULES) expect(modules).not.toContain(feature);
+    expect(modules).not.toContain('runtime/context-services.ts');
+  });
+
+  test('hold the DynamoDB cache alone when the function imports getCache', async () => {
+    const { modules } = await bundle('real-cache', services.cache, true);
+    expect(modules).toEqual(
+      expect.arrayContaining(['runtime/cache/dynamodb-cache.ts', 'runtime/cache/value-codec.ts']),
+    );
+    expect(modules).not.toContain('runtime/cdn/invalidation-manager.ts');
+    expect(modules).not.toContain('runtime/cdn/response-tags.ts');
+  });
+
+  test('hold the invalidation manager and the overflow rows when the function imports invalidateByTag', async () => {
+    const { modules } = await bundle('real-purge', services.purge, true);
+    expect(modules).toEqual(
+      expect.arrayContaining(['runtime/cdn/invalidation-manager.ts', 'runtime/cdn/overflow-rows.ts']),
+    );
+    expect(modules).not.toContain('runtime/cache/dynamodb-cache.ts');
+    expect(modules).not.toContain('runtime/cdn/response-tags.ts');
+  });
+
+  test('hold the tag collection and the overflow rows when the function imports addCacheTag', async () => {
+    const { modules } = await bundle('real-tags', services.tags, true);
+    expect(modules).toEqual(
+      expect.arrayContaining(['runtime/cdn/response-tags.ts', 'runtime/cdn/overflow-rows.ts']),
+    );
+    expect(modules).not.toContain('runtime/cdn/invalidation-manager.ts');
+    expect(modules).not.toContain('runtime/cache/dynamodb-cache.ts');
+  });
+
+  test('hold every feature when the function uses the whole @vercel/functions namespace', async () => {
+    const { modules } = await bundle(
+      'real-namespace',
+      `import * as functions from '@vercel/functions';
+       export default { fetch: () => Response.json(Object.keys(functions)) };`,
+      true,
+    );
     expect(modules).toEqual(
       expect.arrayContaining([
-        'runtime/context-services.ts',
         'runtime/cache/dynamodb-cache.ts',
         'runtime/cdn/invalidation-manager.ts',
         'runtime/cdn/response-tags.ts',

@@ -9,9 +9,11 @@ import { linkInstalledPackages } from './project-links';
 
 // A project with its own @vercel/functions gets an index that re-exports the copy by name
 // (lib/bundling/real-package-aliases.ts), so the runtime code it puts over upstream's is bundled only
-// when the function imports it: attachDatabasePool (the runtime's db-connections) and metric() (the
-// channel it sends through, with the runtime's metric). Checked on the bundles bundleFunction writes,
-// unminified, where esbuild heads each module's code with its path.
+// when the function imports it: attachDatabasePool (the runtime's db-connections), metric() (the
+// channel it sends through, with the runtime's metric) and the request-context services the copy's
+// getCache, purge calls and addCacheTag use (the Runtime Cache on DynamoDB, the invalidation manager,
+// the tag collection). Checked on the bundles bundleFunction writes, unminified, where esbuild heads
+// each module's code with its path.
 
 const REPO = path.resolve(__dirname, '..', '..', '..');
 
@@ -28,6 +30,10 @@ const POOL = `
 import { attachDatabasePool } from '@vercel/functions';
 export const attach = attachDatabasePool;
 export default { fetch: () => new Response('pool') };`;
+
+const CACHE = `
+import { getCache } from '@vercel/functions';
+export default { fetch: async () => Response.json(await getCache().get('k')) };`;
 
 const METRIC = `
 import { metric } from '@vercel/functions';
@@ -50,6 +56,14 @@ const RUNTIME_POOLS = moduleMark('runtime/db-connections/index.ts');
 const RUNTIME_METRIC = 'CloudWatchMetrics';
 const METRIC_CHANNEL = moduleMark('runtime/handler/metric-channel.ts');
 const REAL_INDEX = moduleMark('node_modules/@vercel/functions/index.js');
+const SERVICE_MODULES = [
+  moduleMark('runtime/cache/dynamodb-cache.ts'),
+  moduleMark('runtime/cdn/invalidation-manager.ts'),
+  moduleMark('runtime/cdn/response-tags.ts'),
+  moduleMark('runtime/context-services.ts'),
+];
+// The DynamoDB operations only the Runtime Cache sends: no module mark needed to find its code.
+const DYNAMODB_CACHE_CALLS = /TransactWriteItemsCommand|BatchGetItemCommand/;
 
 let project: string;
 beforeAll(() => {
@@ -80,6 +94,20 @@ describe('a function bundle of a project with its own @vercel/functions', () => 
     expect(code).not.toContain(RUNTIME_POOLS);
     expect(code).not.toContain(RUNTIME_METRIC);
     expect(code).not.toContain(METRIC_CHANNEL);
+  });
+
+  test('carries none of the request-context services when the function imports no call that uses one', async () => {
+    const code = await bundled('hello-services', HELLO);
+    for (const service of SERVICE_MODULES) expect(code).not.toContain(service);
+    expect(code).not.toMatch(DYNAMODB_CACHE_CALLS);
+  });
+
+  test('carries the DynamoDB cache alone when the function imports getCache', async () => {
+    const code = await bundled('cache', CACHE);
+    const [cache, ...others] = SERVICE_MODULES;
+    expect(code).toContain(cache);
+    expect(code).toMatch(DYNAMODB_CACHE_CALLS);
+    for (const other of others) expect(code).not.toContain(other);
   });
 
   test('carries the runtime db-connections when the function imports attachDatabasePool', async () => {

@@ -7,6 +7,8 @@ import { commonJsExportNames, realPackageAliases } from '../../../lib/bundling/r
 
 const RUNTIME_POOLS = JSON.stringify(runtimeModulePath('db-connections/index'));
 const METRIC_CHANNEL = JSON.stringify(runtimeModulePath('handler/metric-channel'));
+const SERVICES = JSON.stringify(runtimeModulePath('real-package-services'));
+const ALL_SERVICES = JSON.stringify(runtimeModulePath('context-services'));
 
 // A CommonJS index as esbuild builds the real package's, with the annotation naming its exports.
 function commonJsIndex(esmSource: string, minify = false): string {
@@ -59,6 +61,45 @@ describe('realPackageAliases', () => {
     expect(source).not.toMatch(/^installMetricChannel\(\);$/m);
   });
 
+  test('registers each request-context service with the exports of the copy that use it, in pure calls', () => {
+    installManifest({ main: 'index.js' });
+    writeFileSync(
+      path.join(packageDir, 'index.js'),
+      commonJsIndex(
+        'export const waitUntil = 1, getCache = 2, invalidateByTag = 3, dangerouslyDeleteByTag = 4, invalidateBySrcImage = 5, dangerouslyDeleteBySrcImage = 6, addCacheTag = 7;',
+      ),
+    );
+    const index = JSON.stringify(path.join(packageDir, 'index.js'));
+    const source = readFileSync(realPackageAliases(dir)['@vercel/functions'], 'utf8');
+    expect(source).toContain(`export { waitUntil } from ${index};`);
+    expect(source).toContain(
+      `import { addCacheTag as vercelAddCacheTag, dangerouslyDeleteBySrcImage as vercelDangerouslyDeleteBySrcImage, dangerouslyDeleteByTag as vercelDangerouslyDeleteByTag, getCache as vercelGetCache, invalidateBySrcImage as vercelInvalidateBySrcImage, invalidateByTag as vercelInvalidateByTag } from ${index};`,
+    );
+    expect(source).toContain(`import { withCacheTags, withCdnPurge, withRuntimeCache } from ${SERVICES};`);
+    for (const line of [
+      'export const getCache = /* @__PURE__ */ withRuntimeCache(vercelGetCache);',
+      'export const invalidateByTag = /* @__PURE__ */ withCdnPurge(vercelInvalidateByTag);',
+      'export const dangerouslyDeleteByTag = /* @__PURE__ */ withCdnPurge(vercelDangerouslyDeleteByTag);',
+      'export const invalidateBySrcImage = /* @__PURE__ */ withCdnPurge(vercelInvalidateBySrcImage);',
+      'export const dangerouslyDeleteBySrcImage = /* @__PURE__ */ withCdnPurge(vercelDangerouslyDeleteBySrcImage);',
+      'export const addCacheTag = /* @__PURE__ */ withCacheTags(vercelAddCacheTag);',
+    ]) {
+      expect(source).toContain(line);
+    }
+    expect(source).not.toContain('context-services');
+  });
+
+  test('imports no service registration when the copy exports none of the calls that use one', () => {
+    installManifest({ main: 'index.js' });
+    writeFileSync(
+      path.join(packageDir, 'index.js'),
+      commonJsIndex('export const waitUntil = 1, getEnv = 2;'),
+    );
+    const source = readFileSync(realPackageAliases(dir)['@vercel/functions'], 'utf8');
+    expect(source).not.toContain('real-package-services');
+    expect(source).not.toContain('context-services');
+  });
+
   test('leaves metric out when the copy does not export it', () => {
     installManifest({ main: 'index.js' });
     writeFileSync(path.join(packageDir, 'index.js'), commonJsIndex('export const waitUntil = 1;'));
@@ -77,7 +118,7 @@ describe('realPackageAliases', () => {
     );
   });
 
-  test('falls back to export * with the metric channel installed at load when the index lists no names', () => {
+  test('falls back to export * with the metric channel and every service registered at load when the index lists no names', () => {
     installManifest({ main: 'index.js' });
     writeFileSync(path.join(packageDir, 'index.js'), 'exports.waitUntil = () => {};\n');
     const source = readFileSync(realPackageAliases(dir)['@vercel/functions'], 'utf8');
@@ -85,6 +126,8 @@ describe('realPackageAliases', () => {
     expect(source).toContain('lists no export names');
     expect(source).toContain(`import { installMetricChannel } from ${METRIC_CHANNEL};`);
     expect(source).toMatch(/^installMetricChannel\(\);$/m);
+    // Every request-context service too: which exports a function uses cannot be told apart.
+    expect(source).toContain(`import ${ALL_SERVICES};`);
   });
 
   test('generates an index that re-exports the copy with the runtime attachDatabasePool when called', () => {
