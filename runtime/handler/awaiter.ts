@@ -17,11 +17,30 @@ export interface DrainResult {
 export class Awaiter {
   private readonly pending = new Set<Promise<unknown>>();
   private settledCount = 0;
+  private closed = false;
 
-  constructor(private readonly onRejection: (reason: unknown) => void) {}
+  /**
+   * @param onRejection told of every registered promise that rejects
+   * @param onLate told of each `waitUntil()` call after the drain finished (see {@link close})
+   */
+  constructor(
+    private readonly onRejection: (reason: unknown) => void,
+    private readonly onLate: () => void = () => {},
+  ) {}
 
-  /** Registers a promise. A rejection is reported to `onRejection` and never rethrown. */
+  /**
+   * Registers a promise. A rejection is reported to `onRejection` and never rethrown.
+   *
+   * After the drain finished, the promise is not awaited — upstream's `waitUntil()` is a no-op
+   * outside a request too — but `onLate` is told, so code that kept the old request context (a
+   * timer set during the request) does not lose its work silently; its rejection is still reported.
+   */
   readonly waitUntil = (promise: PromiseLike<unknown>): void => {
+    if (this.closed) {
+      this.onLate();
+      Promise.resolve(promise).catch((reason: unknown) => this.onRejection(reason));
+      return;
+    }
     const tracked: Promise<unknown> = Promise.resolve(promise)
       .catch((reason: unknown) => this.onRejection(reason))
       .finally(() => {
@@ -37,8 +56,17 @@ export class Awaiter {
   }
 
   /**
+   * Marks the invocation's drain as finished: nothing awaits promises registered from now on, so
+   * `waitUntil()` reports them to `onLate`. {@link drain} calls it when it returns; call it
+   * directly when there was nothing to drain.
+   */
+  close(): void {
+    this.closed = true;
+  }
+
+  /**
    * Waits until every registered promise has settled — including promises registered while
-   * draining — or until `budgetMs` has elapsed, whichever comes first.
+   * draining — or until `budgetMs` has elapsed, whichever comes first; then {@link close}s.
    */
   async drain(budgetMs: number): Promise<DrainResult> {
     const before = this.settledCount;
@@ -53,6 +81,7 @@ export class Awaiter {
       }
     } finally {
       clearTimeout(timer);
+      this.close();
     }
     return { settled: this.settledCount - before, abandoned: this.pending.size };
   }

@@ -1,12 +1,13 @@
 import {
   CRON_SCHEDULE_CONTEXT_FIELD,
+  ORIGIN_SECRET_ARN_ENV,
   ORIGIN_SECRET_HEADER,
   REWRITE_PATH_HEADER,
   ROUTE_HEADERS_HEADER,
 } from '../constructs-contract';
 import { InvalidEventError } from '../errors';
 import { describeValue } from './dispatch';
-import { addDerivedHeaders, isTrustedHeaderName } from './viewer-headers';
+import { addDerivedHeaders, isTrustedHeaderName, isViewerHeaderName, viaCloudFront } from './viewer-headers';
 
 /** What the event processor needs besides the event itself. */
 export interface EventProcessorOptions {
@@ -48,13 +49,18 @@ interface FunctionUrlRequestFields {
   method: string;
   rawPath: string;
   rawQueryString: string;
-  /** The event's headers, copied: lower-case names, trusted names dropped, values trimmed. */
+  /**
+   * The event's headers, copied: lower-case names, trusted names (and `CloudFront-Viewer-*` ones
+   * unless `viaCloudFront`) dropped, values trimmed.
+   */
   headers: Record<string, string>;
   cookies: string[];
   body: string | undefined;
   isBase64Encoded: boolean;
   domainName: string | undefined;
   sourceIp: string | undefined;
+  /** Whether the event's `CloudFront-Viewer-*` headers are CloudFront's (viewer-headers.ts). */
+  viaCloudFront: boolean;
   /** A vercel.json cron's schedule, for `x-vercel-cron-schedule` (`CRON_SCHEDULE_CONTEXT_FIELD`). */
   cronSchedule: string | undefined;
 }
@@ -97,7 +103,7 @@ export function readFunctionUrlRequest(event: unknown, options: EventProcessorOp
   const headers = fields.headers;
   // Function URLs move the Cookie header into `cookies[]`; Web handlers read it from the header.
   if (fields.cookies.length > 0) headers.cookie = fields.cookies.join('; ');
-  addDerivedHeaders(headers, { sourceIp: fields.sourceIp, ...options });
+  addDerivedHeaders(headers, { sourceIp: fields.sourceIp, viaCloudFront: fields.viaCloudFront, ...options });
   // Trusted like the derived headers: it comes from requestContext, which no client can write.
   if (fields.cronSchedule !== undefined) headers[CRON_SCHEDULE_HEADER] = fields.cronSchedule;
   // The CDN's internal headers, for the adapter only: one lookup each, nothing more when absent.
@@ -250,16 +256,20 @@ function readEvent(event: unknown): FunctionUrlRequestFields {
   if (event.body !== undefined && event.body !== null && typeof event.body !== 'string') {
     throw invalidField('body', 'a string', event.body);
   }
+  // An API Gateway HTTP API event has this shape too; its CloudFront-Viewer-* headers count only
+  // behind the origin secret (read here, not at handler creation: Function URL events never need it).
+  const fromCloudFront = viaCloudFront(requestContext, () => Boolean(process.env[ORIGIN_SECRET_ARN_ENV]));
   return {
     method: http.method,
     rawPath: event.rawPath,
     rawQueryString: event.rawQueryString ?? '',
-    headers: readHeaders(event.headers),
+    headers: readHeaders(event.headers, fromCloudFront),
     cookies: readCookies(event.cookies),
     body: event.body ?? undefined,
     isBase64Encoded: event.isBase64Encoded === true,
     domainName: typeof requestContext?.domainName === 'string' ? requestContext.domainName : undefined,
     sourceIp: typeof http.sourceIp === 'string' ? http.sourceIp : undefined,
+    viaCloudFront: fromCloudFront,
     cronSchedule: readCronSchedule(requestContext?.[CRON_SCHEDULE_CONTEXT_FIELD]),
   };
 }
@@ -267,9 +277,10 @@ function readEvent(event: unknown): FunctionUrlRequestFields {
 /**
  * Copies the event's headers the way `Headers` would read them — names lower-cased, a name given
  * twice joined (`, `, or `; ` for cookie), surrounding HTTP whitespace trimmed from values — and
- * leaves out every name only the runtime may set (`isTrustedHeaderName`).
+ * leaves out every name only the runtime may set (`isTrustedHeaderName`), and every
+ * `CloudFront-Viewer-*` name unless they are CloudFront's (`fromCloudFront`).
  */
-function readHeaders(headers: unknown): Record<string, string> {
+function readHeaders(headers: unknown, fromCloudFront: boolean): Record<string, string> {
   const copy: Record<string, string> = {};
   if (headers === undefined || headers === null) return copy;
   if (!isRecord(headers)) throw invalidField('headers', 'an object', headers);
@@ -277,7 +288,7 @@ function readHeaders(headers: unknown): Record<string, string> {
     const raw = headers[name];
     if (typeof raw !== 'string') throw invalidField(`header ${JSON.stringify(name)}`, 'a string', raw);
     const lower = name.toLowerCase();
-    if (isTrustedHeaderName(lower)) continue;
+    if (isTrustedHeaderName(lower) || (!fromCloudFront && isViewerHeaderName(lower))) continue;
     // No client sends it; in a record it would name the prototype, which undici drops too.
     if (lower === '__proto__') continue;
     const value = trimHttpWhitespace(raw);

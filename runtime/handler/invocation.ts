@@ -42,7 +42,14 @@ export function openRequestContext(
   headers: Readonly<Record<string, string>>,
   context: Context,
 ): RequestContext {
-  const awaiter = new Awaiter((reason) => logError(requestId, 'A waitUntil() promise rejected', reason));
+  const awaiter = new Awaiter(
+    (reason) => logError(requestId, 'A waitUntil() promise rejected', reason),
+    () =>
+      logWarning(
+        requestId,
+        "waitUntil() was called after this invocation's waitUntil() work had been awaited (from a timer or callback that outlived the request?); nothing awaits the promise, so Lambda may freeze or end the environment before it settles",
+      ),
+  );
   const requestContext = new RequestContext({
     requestId,
     headers,
@@ -68,6 +75,8 @@ export async function drainWaitUntil(
   safetyMarginMs: number,
 ): Promise<void> {
   if (requestContext.awaiter.size > 0) await drainAwaiter(requestContext, context, safetyMarginMs);
+  // From here on a waitUntil() is too late, and is logged as such (the drain closes it too).
+  requestContext.awaiter.close();
   invocationEnded();
   // After the drain, so the hooks never take a connection the invocation's own work still needs.
   const hooks = contextServices().invocationHooks;

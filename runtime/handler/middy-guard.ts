@@ -1,4 +1,9 @@
-import { ORIGIN_SECRET_HEADER, REWRITE_PATH_HEADER, ROUTE_HEADERS_HEADER } from '../constructs-contract';
+import {
+  ORIGIN_SECRET_ARN_ENV,
+  ORIGIN_SECRET_HEADER,
+  REWRITE_PATH_HEADER,
+  ROUTE_HEADERS_HEADER,
+} from '../constructs-contract';
 import { type GuardEnvironment, guardRequest } from './request-guard';
 
 /*
@@ -13,10 +18,17 @@ import { type GuardEnvironment, guardRequest } from './request-guard';
 /** What {@link guardMiddyEvent} decided. */
 export type MiddyGuardOutcome =
   /**
-   * Admitted: the event to hand to middy (a shallow copy when something changed), and the raw
-   * `x-vfa-route-headers` value (the response headers of the vercel.json `headers` rules), if any.
+   * Admitted: the event to hand to middy (a shallow copy when something changed), the raw
+   * `x-vfa-route-headers` value (the response headers of the vercel.json `headers` rules), if any,
+   * and whether the event was admitted for carrying CloudFront's origin secret
+   * (`OriginProtection.secretHeader()`): then it came through CloudFront, whatever its shape.
    */
-  | { readonly event: unknown; readonly routeHeaders?: string; readonly response?: undefined }
+  | {
+      readonly event: unknown;
+      readonly routeHeaders?: string;
+      readonly originSecretChecked: boolean;
+      readonly response?: undefined;
+    }
   /** Refused: the response to send instead; middy is not called. */
   | { readonly response: Response; readonly omitBody: boolean; readonly event?: undefined };
 
@@ -45,7 +57,7 @@ export async function guardMiddyEvent(
   requestId: string,
   env: GuardEnvironment = process.env,
 ): Promise<MiddyGuardOutcome> {
-  if (!isHttpEvent(event)) return { event };
+  if (!isHttpEvent(event)) return { event, originSecretChecked: false };
   const omitBody = methodOf(event) === 'HEAD';
   let request: Request;
   try {
@@ -63,7 +75,8 @@ export async function guardMiddyEvent(
   if (isRecord(event.headers)) copy.headers = withoutInternal(event.headers);
   if (isRecord(event.multiValueHeaders)) copy.multiValueHeaders = withoutInternal(event.multiValueHeaders);
   if (admitted.url !== originalUrl) setQuery(copy, new URL(admitted.url).search.slice(1));
-  return { event: copy, routeHeaders };
+  // Admitted with a secret set means the secret was right (a bundle without the check refused it).
+  return { event: copy, routeHeaders, originSecretChecked: Boolean(env[ORIGIN_SECRET_ARN_ENV]) };
 }
 
 /** A bodyless Request with the event's path, query and headers: all the guard looks at. */

@@ -14,7 +14,12 @@ import { currentRequestContext, runWithRequestContext } from './request-context'
 import { sendResponse } from './response-stream';
 import type { mergeRouteHeaders } from './route-headers';
 import type { HandlerOptions } from './types';
-import { applyTrustedHeaders, isTrustedHeaderName } from './viewer-headers';
+import {
+  applyTrustedHeaders,
+  isTrustedHeaderName,
+  isViewerHeaderName,
+  viaCloudFront,
+} from './viewer-headers';
 
 /*
  * middy support. Only types are imported from @middy/core (an optional peer, and ESM-only): the
@@ -103,6 +108,15 @@ export function vercelExecutionMode(
         'vercelExecutionMode(): the wrapped execution mode did not return a handler function',
       );
     }
+    // A buffered mode (executionModeStandard, executionModeDurableContext) returns its response
+    // instead of writing the stream this wrapper hands it, so every request would fail with
+    // "Response stream is not finished.": refused here, when middy() is called at module load.
+    if ((inner as unknown as Record<symbol, unknown>)[STREAMING_MARK] !== 'response') {
+      throw new TypeError(
+        "vercelExecutionMode() expects middy's streaming execution mode (executionModeStreamifyResponse from " +
+          `'@middy/core/StreamifyResponse'), got ${base.name || 'an execution mode'}, whose handler does not stream its response`,
+      );
+    }
     const outer = runtime.streamifyResponse(
       async (event: unknown, responseStream: Writable, context: Context): Promise<void> => {
         const requestId = context.awsRequestId;
@@ -113,7 +127,7 @@ export function vercelExecutionMode(
           await sendResponse(runtime, responseStream, guarded.response, { omitBody: guarded.omitBody });
           return;
         }
-        const trusted = withTrustedHeaders(guarded.event, requestId);
+        const trusted = withTrustedHeaders(guarded.event, requestId, guarded.originSecretChecked);
         const requestContext = openRequestContext(requestId, trusted.contextHeaders, context);
         if (guarded.routeHeaders !== undefined) requestContext.routeHeaders = guarded.routeHeaders;
         let failure: { error: unknown } | undefined;
@@ -141,6 +155,9 @@ export function vercelExecutionMode(
     return outer;
   };
 }
+
+/** The mark `awslambda.streamifyResponse()` sets on a handler; the runtime reads it at load time. */
+const STREAMING_MARK = Symbol.for('aws.lambda.runtime.handler.streaming');
 
 /**
  * middy's internals (`{ middyRequest, runRequest }`, the first argument of an execution mode) with a
@@ -222,13 +239,16 @@ interface TrustedEvent {
 /**
  * Applies the adapter's trusted-header rules to an HTTP-shaped event (Function URL, API Gateway
  * v1 or v2) without otherwise changing it: other header names keep their casing, only the
- * spoofable names are replaced. Events without headers (direct invocations) pass through.
+ * spoofable names are replaced. `CloudFront-Viewer-*` headers are CloudFront's only on a Function
+ * URL event or one admitted for carrying the origin secret (`viaCloudFront`); on any other event
+ * they are dropped, and the IP headers come from the source IP the event reports. Events without
+ * headers (direct invocations) pass through.
  */
-function withTrustedHeaders(event: unknown, requestId: string): TrustedEvent {
+function withTrustedHeaders(event: unknown, requestId: string, originSecretChecked: boolean): TrustedEvent {
   const awsRegion = process.env.AWS_REGION;
   if (typeof event !== 'object' || event === null || !isRecord((event as { headers?: unknown }).headers)) {
     const headers = new Headers();
-    applyTrustedHeaders(headers, { requestId, awsRegion });
+    applyTrustedHeaders(headers, { requestId, awsRegion, viaCloudFront: false });
     return { event, contextHeaders: Object.fromEntries(headers) };
   }
   const http = event as {
@@ -237,6 +257,10 @@ function withTrustedHeaders(event: unknown, requestId: string): TrustedEvent {
     cookies?: unknown;
     requestContext?: { http?: { sourceIp?: unknown }; identity?: { sourceIp?: unknown } };
   };
+  const fromCloudFront = viaCloudFront(http.requestContext, () => originSecretChecked);
+  // The names the handler must not get from the event: trusted ones, and the viewer's own claims.
+  const replaced = (name: string) =>
+    isTrustedHeaderName(name) || (!fromCloudFront && isViewerHeaderName(name));
 
   const headers = new Headers();
   for (const [name, value] of Object.entries(http.headers)) {
@@ -252,16 +276,17 @@ function withTrustedHeaders(event: unknown, requestId: string): TrustedEvent {
     sourceIp: typeof sourceIp === 'string' ? sourceIp : undefined,
     requestId,
     awsRegion,
+    viaCloudFront: fromCloudFront,
   });
   const derived = [...headers].filter(([name]) => isTrustedHeaderName(name));
 
   const copy: Record<string, unknown> = {
     ...http,
-    headers: { ...withoutTrustedNames(http.headers), ...Object.fromEntries(derived) },
+    headers: { ...without(http.headers, replaced), ...Object.fromEntries(derived) },
   };
   if (isRecord(http.multiValueHeaders)) {
     copy.multiValueHeaders = {
-      ...withoutTrustedNames(http.multiValueHeaders),
+      ...without(http.multiValueHeaders, replaced),
       ...Object.fromEntries(derived.map(([name, value]) => [name, [value]])),
     };
   }
@@ -273,10 +298,8 @@ function withTrustedHeaders(event: unknown, requestId: string): TrustedEvent {
   return { event: copy, contextHeaders };
 }
 
-function withoutTrustedNames<T>(record: Record<string, T>): Record<string, T> {
-  return Object.fromEntries(
-    Object.entries(record).filter(([name]) => !isTrustedHeaderName(name.toLowerCase())),
-  );
+function without<T>(record: Record<string, T>, replaced: (name: string) => boolean): Record<string, T> {
+  return Object.fromEntries(Object.entries(record).filter(([name]) => !replaced(name.toLowerCase())));
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {

@@ -21,6 +21,11 @@ export interface ViewerInfo {
   readonly requestId: string;
   /** The AWS region the function runs in (`AWS_REGION`). */
   readonly awsRegion?: string;
+  /**
+   * Whether the request's `CloudFront-Viewer-*` headers are CloudFront's ({@link viaCloudFront}).
+   * When not, they are the caller's own: none is read, and the address comes from `sourceIp`.
+   */
+  readonly viaCloudFront: boolean;
 }
 
 const FORWARDED_FOR_HEADER_NAME = 'x-forwarded-for';
@@ -52,6 +57,34 @@ const GEO_HEADERS: ReadonlyArray<
   [TIMEZONE_HEADER_NAME, 'cloudfront-viewer-time-zone', (v) => /^[A-Za-z][A-Za-z0-9_+\-/]{0,63}$/.test(v)],
 ];
 
+// A Function URL's own domain (https://docs.aws.amazon.com/lambda/latest/dg/urls-invocation.html).
+// `on.aws` belongs to AWS: no API Gateway custom domain can end like this.
+const FUNCTION_URL_DOMAIN = /\.lambda-url\.[a-z0-9-]+\.on\.aws$/;
+
+/**
+ * Whether a request's `CloudFront-Viewer-*` headers can be taken as CloudFront's. A viewer can
+ * send those names itself; CloudFront overwrites them, but only on requests that pass through it.
+ *
+ * - A Function URL event (`requestContext.domainName` is `<url-id>.lambda-url.<region>.on.aws`).
+ *   Under `OriginProtection.oac()` / `oacWithBodySigning()` the URL's auth type is `AWS_IAM`: Lambda
+ *   admits only SigV4-signed requests, and `requestContext.authorizer.iam` names the signer, which
+ *   the constructs' resource policy allows to be CloudFront's origin access control alone. Under
+ *   `secretHeader()` the request guard admits only requests carrying CloudFront's secret. Without
+ *   either the URL is public (`OriginProtection.none()`, or a URL made by hand): nothing in the event
+ *   tells CloudFront from a direct caller, and the request is trusted as it always was — `none()` is
+ *   documented as letting anyone forge these headers, and `npm start` serves its emulated
+ *   CloudFront this way.
+ * - Any other event — API Gateway REST (v1) and HTTP API (v2) — only when `originSecretChecked()`:
+ *   `OriginProtection.secretHeader()` is on, so the guard admitted the request because it carried the
+ *   secret CloudFront adds. Otherwise the headers may be the client's own. Called only for such
+ *   events, so the Function URL path reads no environment variable.
+ */
+export function viaCloudFront(requestContext: unknown, originSecretChecked: () => boolean): boolean {
+  const domainName = (requestContext as { domainName?: unknown } | null | undefined)?.domainName;
+  if (typeof domainName === 'string' && FUNCTION_URL_DOMAIN.test(domainName)) return true;
+  return originSecretChecked();
+}
+
 /**
  * Makes the request headers trustworthy, in place: removes what a viewer could have spoofed and
  * derives the headers Vercel's proxy would have set.
@@ -59,14 +92,17 @@ const GEO_HEADERS: ReadonlyArray<
  * - Every inbound `x-real-ip`, `x-forwarded-for` and `x-vercel-*` (including `x-vercel-oidc-token`)
  *   is dropped. CloudFront's viewer-request function drops them too; this second line of defence
  *   matters when the function is reached some other way.
+ * - Not {@link ViewerInfo.viaCloudFront}: every `CloudFront-Viewer-*` header is dropped too.
  * - `x-real-ip` and `x-forwarded-for` come from `CloudFront-Viewer-Address` (port stripped) or,
- *   when that is absent or garbled, from the source IP Lambda saw.
+ *   when that is absent or garbled (or not CloudFront's), from the source IP Lambda saw.
  * - `x-vercel-ip-*` come from the `CloudFront-Viewer-*` geo headers, if well-formed.
  * - `x-vercel-id` is `<vercel region>::<request id>`, as upstream `geolocation()` parses it.
  */
 export function applyTrustedHeaders(headers: Headers, viewer: ViewerInfo): void {
   for (const name of [...headers.keys()]) {
-    if (isTrustedHeaderName(name)) headers.delete(name);
+    if (isTrustedHeaderName(name) || (!viewer.viaCloudFront && isViewerHeaderName(name))) {
+      headers.delete(name);
+    }
   }
   deriveHeaders(
     (name) => headers.get(name) ?? undefined,
@@ -77,9 +113,9 @@ export function applyTrustedHeaders(headers: Headers, viewer: ViewerInfo): void 
 
 /**
  * The second half of {@link applyTrustedHeaders} on a record of lower-case header names that
- * already holds none of the trusted names (the adapter's event processor leaves them out while it
- * copies the event's headers): adds `x-real-ip`, `x-forwarded-for`, `x-vercel-ip-*` and
- * `x-vercel-id`.
+ * already holds none of the trusted names, nor `CloudFront-Viewer-*` ones when the request did not
+ * come through CloudFront (the adapter's event processor leaves them out while it copies the
+ * event's headers): adds `x-real-ip`, `x-forwarded-for`, `x-vercel-ip-*` and `x-vercel-id`.
  */
 export function addDerivedHeaders(headers: Record<string, string>, viewer: ViewerInfo): void {
   deriveHeaders(
@@ -96,15 +132,19 @@ function deriveHeaders(
   set: (name: string, value: string) => void,
   viewer: ViewerInfo,
 ): void {
-  const ip = viewerAddressIp(get('cloudfront-viewer-address')) ?? validIp(viewer.sourceIp);
+  const ip =
+    (viewer.viaCloudFront ? viewerAddressIp(get('cloudfront-viewer-address')) : undefined) ??
+    validIp(viewer.sourceIp);
   if (ip !== undefined) {
     set(IP_HEADER_NAME, ip);
     set(FORWARDED_FOR_HEADER_NAME, ip);
   }
 
-  for (const [vercelName, cloudFrontName, valid] of GEO_HEADERS) {
-    const value = get(cloudFrontName)?.trim();
-    if (value && valid(value)) set(vercelName, value);
+  if (viewer.viaCloudFront) {
+    for (const [vercelName, cloudFrontName, valid] of GEO_HEADERS) {
+      const value = get(cloudFrontName)?.trim();
+      if (value && valid(value)) set(vercelName, value);
+    }
   }
 
   set(REQUEST_ID_HEADER_NAME, `${vercelRegionCode(viewer.awsRegion)}::${viewer.requestId}`);
@@ -116,6 +156,14 @@ function deriveHeaders(
  */
 export function isTrustedHeaderName(name: string): boolean {
   return name === IP_HEADER_NAME || name === FORWARDED_FOR_HEADER_NAME || name.startsWith('x-vercel-');
+}
+
+/**
+ * Whether `name` (lower-case) is a `CloudFront-Viewer-*` header: CloudFront's account of the viewer
+ * on a request that came through it, anybody's claim on one that did not ({@link viaCloudFront}).
+ */
+export function isViewerHeaderName(name: string): boolean {
+  return name.startsWith('cloudfront-viewer-');
 }
 
 /**

@@ -82,6 +82,30 @@ describe('waitUntil', () => {
     expect(line.text).toContain('background task failed on purpose');
   });
 
+  test('logs a waitUntil() made after its invocation ended, with that request id, and its rejection', async () => {
+    const kept = await fetch(`${fn.url}/wait-until-late`);
+    expect(await kept.text()).toBe('callback kept');
+    const requestId = requestIdOf(kept);
+    await fn.runtimeApi.invocation(requestId)!.ended;
+
+    const fired = await fetch(`${fn.url}/wait-until-late/fire`);
+    expect(await fired.text()).toBe('callback called');
+    const warning = await fn.runtime.waitForLog(
+      new RegExp(
+        `waitUntil\\(\\) was called after this invocation's waitUntil\\(\\) work had been awaited.*\\(request ${requestId}\\)`,
+      ),
+    );
+    expect(warning.text).toContain('nothing awaits the promise');
+    const rejected = await fn.runtime.waitForLog(
+      new RegExp(`A waitUntil\\(\\) promise rejected \\(request ${requestId}\\)`),
+    );
+    expect(rejected.text).toContain('late task failed on purpose');
+    // The invocation that called the callback was not made to wait for, or blamed for, the promise.
+    const firedId = requestIdOf(fired);
+    await fn.runtimeApi.invocation(firedId)!.ended;
+    expect(fn.runtime.lines.some((line) => line.text.includes(`(request ${firedId})`))).toBe(false);
+  });
+
   test('throws upstream TypeError when given a non-promise', async () => {
     const response = await fetch(`${fn.url}/wait-until-non-promise`);
     expect(response.status).toBe(400);

@@ -49,4 +49,50 @@ describe('Awaiter', () => {
     await awaiter.drain(1_000);
     expect(ran).toBe(true);
   });
+
+  test('reports a waitUntil() after the drain finished to onLate and does not await it', async () => {
+    const late: number[] = [];
+    const awaiter = new Awaiter(
+      () => {},
+      () => late.push(awaiter.size),
+    );
+    awaiter.waitUntil(sleep(5));
+    await awaiter.drain(1_000);
+    let settled = false;
+    awaiter.waitUntil(sleep(20).then(() => (settled = true)));
+    expect(late).toEqual([0]);
+    expect(awaiter.size).toBe(0);
+    await expect(awaiter.drain(1_000)).resolves.toEqual({ settled: 0, abandoned: 0 });
+    expect(settled).toBe(false);
+  });
+
+  test('reports a late promise that rejects to onRejection instead of leaving it unhandled', async () => {
+    const rejections: unknown[] = [];
+    const unhandled: unknown[] = [];
+    const onUnhandled = (reason: unknown) => unhandled.push(reason);
+    process.on('unhandledRejection', onUnhandled);
+    try {
+      const awaiter = new Awaiter((reason) => rejections.push(reason));
+      awaiter.close();
+      const boom = new Error('late boom');
+      awaiter.waitUntil(Promise.reject(boom));
+      await sleep(20);
+      expect(rejections).toEqual([boom]);
+      expect(unhandled).toEqual([]);
+    } finally {
+      process.off('unhandledRejection', onUnhandled);
+    }
+  });
+
+  test('treats a waitUntil() as late once a drain that ran out of time has returned', async () => {
+    let late = 0;
+    const awaiter = new Awaiter(
+      () => {},
+      () => late++,
+    );
+    awaiter.waitUntil(new Promise(() => {}));
+    await expect(awaiter.drain(10)).resolves.toEqual({ settled: 0, abandoned: 1 });
+    awaiter.waitUntil(Promise.resolve());
+    expect(late).toBe(1);
+  });
 });

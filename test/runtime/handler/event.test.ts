@@ -152,6 +152,69 @@ describe('toWebRequest', () => {
     expect(request.headers.get('x-vercel-id')).toBe('fra1::req-1');
   });
 
+  test('derives the trusted headers from CloudFront viewer headers when OAC signed the Function URL request', () => {
+    const { headers } = readFunctionUrlRequest(
+      functionUrlEvent({
+        headers: { 'cloudfront-viewer-address': '203.0.113.9:51234', 'cloudfront-viewer-country': 'IE' },
+        requestContext: {
+          accountId: '123456789012',
+          authorizer: {
+            iam: {
+              accountId: '123456789012',
+              callerId: 'AROAEXAMPLE',
+              userArn: 'arn:aws:sts::123456789012:assumed-role/x',
+            },
+          },
+        },
+      }),
+      options,
+    );
+    expect(headers).toMatchObject({ 'x-real-ip': '203.0.113.9', 'x-vercel-ip-country': 'IE' });
+  });
+
+  describe('with an API Gateway HTTP API event (payload 2.0, not a Function URL)', () => {
+    const apiGatewayEvent = () =>
+      functionUrlEvent({
+        headers: {
+          'cloudfront-viewer-address': '6.6.6.6:1234',
+          'cloudfront-viewer-country': 'KP',
+          'CloudFront-Viewer-City': 'Pyongyang',
+          'x-real-ip': '7.7.7.7',
+        },
+        requestContext: {
+          domainName: 'a1b2c3.execute-api.us-east-1.amazonaws.com',
+          http: { method: 'GET', path: '/api/hello', protocol: 'HTTP/1.1', sourceIp: '203.0.113.9' },
+        },
+      });
+    const saved = process.env.VERCEL_FUNCTIONS_AWS_ORIGIN_SECRET_ARN;
+    afterEach(() => {
+      if (saved === undefined) delete process.env.VERCEL_FUNCTIONS_AWS_ORIGIN_SECRET_ARN;
+      else process.env.VERCEL_FUNCTIONS_AWS_ORIGIN_SECRET_ARN = saved;
+    });
+
+    test("takes the IP from the source IP and drops the client's CloudFront-Viewer-* headers", () => {
+      delete process.env.VERCEL_FUNCTIONS_AWS_ORIGIN_SECRET_ARN;
+      const { request, headers } = readFunctionUrlRequest(apiGatewayEvent(), options);
+      expect(request.headers.get('x-real-ip')).toBe('203.0.113.9');
+      expect(request.headers.get('x-forwarded-for')).toBe('203.0.113.9');
+      expect(request.headers.get('x-vercel-ip-country')).toBeNull();
+      expect(request.headers.get('cloudfront-viewer-country')).toBeNull();
+      expect(Object.keys(headers).filter((name) => name.startsWith('cloudfront-viewer-'))).toEqual([]);
+      expect(headers['x-vercel-ip-city']).toBeUndefined();
+    });
+
+    test('trusts the CloudFront-Viewer-* headers behind secretHeader(), whose guard admits only CloudFront', () => {
+      process.env.VERCEL_FUNCTIONS_AWS_ORIGIN_SECRET_ARN =
+        'arn:aws:secretsmanager:us-east-1:123456789012:secret:o-AbCdEf';
+      const { headers } = readFunctionUrlRequest(apiGatewayEvent(), options);
+      expect(headers).toMatchObject({
+        'x-real-ip': '6.6.6.6',
+        'x-vercel-ip-country': 'KP',
+        'cloudfront-viewer-country': 'KP',
+      });
+    });
+  });
+
   test.each([
     ['no padding', 'aGVsbG8h', 'hello!'],
     ['one "="', 'aGVsbG8=', 'hello'],

@@ -34,6 +34,8 @@ interface Outcome {
     context: Record<string, string>;
     nonHttp: { seen: unknown; context: Record<string, string> };
   };
+  untrustedViewer: { v1: ViewerReport; v2: ViewerReport; functionUrl: ViewerReport };
+  standardExecutionMode: { created: boolean; name?: string; message?: string };
   middlewareWithoutExecutionMode: {
     rejection: { errorType: string; errorMessage: string };
     aborted: boolean;
@@ -55,6 +57,7 @@ interface Outcome {
     admittedHeaders: Record<string, string>;
     direct: Summary;
     directEvent: unknown;
+    secretV1: ViewerReport;
   };
   cdnRules: CdnRulesOutcome;
   route: {
@@ -68,6 +71,14 @@ interface Outcome {
       multiValueQueryStringParameters: Record<string, string[]>;
     };
   };
+}
+
+interface ViewerReport {
+  ip: string | null;
+  geo: Record<string, string | undefined>;
+  eventHeaders: Record<string, string>;
+  multiValueHeaderNames: string[];
+  contextViewerHeaders: string[];
 }
 
 interface CdnRulesOutcome {
@@ -156,6 +167,47 @@ describe('vercelExecutionMode', () => {
     expect(context['x-vercel-oidc-token']).toBeUndefined();
   });
 
+  test.each([
+    ['API Gateway REST (v1)', 'v1'],
+    ['API Gateway HTTP API (v2)', 'v2'],
+  ] as const)(
+    "takes the IP of an %s event from its source IP and drops the client's CloudFront-Viewer-* headers",
+    (_name, key) => {
+      const report = outcome.untrustedViewer[key];
+      expect(report.ip).toBe('203.0.113.9');
+      expect(report.geo).toEqual({ flag: undefined, region: 'dev1' });
+      expect(report.contextViewerHeaders).toEqual([]);
+      const viewerNames = (names: string[]) => names.filter((name) => /^cloudfront-viewer-/i.test(name));
+      expect(viewerNames(Object.keys(report.eventHeaders))).toEqual([]);
+      expect(viewerNames(report.multiValueHeaderNames)).toEqual([]);
+      expect(report.eventHeaders).toMatchObject({
+        'x-real-ip': '203.0.113.9',
+        'x-forwarded-for': '203.0.113.9',
+        'CloudFront-Is-Mobile-Viewer': 'false',
+      });
+    },
+  );
+
+  test("keeps deriving the viewer from a Function URL event's CloudFront-Viewer-* headers, as the adapter does", () => {
+    const report = outcome.untrustedViewer.functionUrl;
+    expect(report.ip).toBe('6.6.6.6');
+    expect(report.geo).toMatchObject({ country: 'KP', city: 'Pyongyang' });
+    expect(report.eventHeaders).toMatchObject({
+      'CloudFront-Viewer-Country': 'KP',
+      'x-vercel-ip-country': 'KP',
+    });
+  });
+
+  test('refuses a non-streaming execution mode when middy() is called, naming the one to pass', () => {
+    expect(outcome.standardExecutionMode).toEqual({
+      created: false,
+      name: 'TypeError',
+      message: expect.stringContaining(
+        "expects middy's streaming execution mode (executionModeStreamifyResponse from '@middy/core/StreamifyResponse'), got executionModeStandard",
+      ),
+    });
+  });
+
   test('passes events without headers through unchanged and still opens a context', () => {
     expect(outcome.trustedHeaders.nonHttp).toEqual({
       seen: { job: 'reindex' },
@@ -195,6 +247,15 @@ describe('vercelExecutionMode request guard', () => {
     expect(right).toMatchObject({ status: 200, body: 'handled' });
     expect(admittedHeaders).toMatchObject({ accept: 'text/plain', 'x-real-ip': '15.158.1.1' });
     expect(Object.keys(admittedHeaders).map((name) => name.toLowerCase())).not.toContain(
+      'x-vfa-origin-secret',
+    );
+  });
+
+  test("trusts an API Gateway event's CloudFront-Viewer-* headers once it was admitted for carrying the secret", () => {
+    const { secretV1 } = outcome.originSecret;
+    expect(secretV1.ip).toBe('6.6.6.6');
+    expect(secretV1.geo).toMatchObject({ country: 'KP', city: 'Pyongyang' });
+    expect(Object.keys(secretV1.eventHeaders).map((name) => name.toLowerCase())).not.toContain(
       'x-vfa-origin-secret',
     );
   });

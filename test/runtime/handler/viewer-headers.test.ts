@@ -1,15 +1,70 @@
 import { geolocation, ipAddress } from '@vercel/functions';
 import { vercelRegionCode } from '../../../runtime/handler/regions';
-import { applyTrustedHeaders, viewerAddressIp } from '../../../runtime/handler/viewer-headers';
+import {
+  addDerivedHeaders,
+  applyTrustedHeaders,
+  viaCloudFront,
+  viewerAddressIp,
+} from '../../../runtime/handler/viewer-headers';
 
 function trusted(
   inbound: Record<string, string>,
-  viewer: { sourceIp?: string; awsRegion?: string } = {},
+  viewer: { sourceIp?: string; awsRegion?: string; viaCloudFront?: boolean } = {},
 ): Headers {
   const headers = new Headers(inbound);
-  applyTrustedHeaders(headers, { requestId: 'req-1', ...viewer });
+  applyTrustedHeaders(headers, { requestId: 'req-1', viaCloudFront: true, ...viewer });
   return headers;
 }
+
+// What a client calling an API Gateway endpoint directly can send.
+const FORGED_VIEWER = {
+  'cloudfront-viewer-address': '6.6.6.6:1234',
+  'cloudfront-viewer-country': 'KP',
+  'cloudfront-viewer-city': 'Pyongyang',
+  'cloudfront-viewer-latitude': '39.0',
+  'cloudfront-viewer-tls': 'TLSv1.3:forged',
+  'x-real-ip': '7.7.7.7',
+};
+
+describe('viaCloudFront', () => {
+  const never = () => {
+    throw new Error('the origin secret need not be asked about a Function URL event');
+  };
+
+  test.each([
+    [
+      'a Function URL called through OAC',
+      { domainName: 'abc.lambda-url.eu-west-1.on.aws', authorizer: { iam: {} } },
+    ],
+    [
+      'a public Function URL (none(): cannot be verified, trusted as documented)',
+      { domainName: 'abc.lambda-url.us-east-1.on.aws' },
+    ],
+  ])('trusts the headers of %s without asking about the origin secret', (_name, requestContext) => {
+    expect(viaCloudFront(requestContext, never)).toBe(true);
+  });
+
+  test.each([
+    ['an API Gateway HTTP API (v2) event', { domainName: 'id.execute-api.us-east-1.amazonaws.com' }],
+    ['an API Gateway custom domain', { domainName: 'api.example.com' }],
+    [
+      'an API Gateway v2 event signed with IAM',
+      { domainName: 'id.execute-api.us-east-1.amazonaws.com', authorizer: { iam: {} } },
+    ],
+    [
+      'a domain that only contains the Function URL suffix',
+      { domainName: 'x.lambda-url.us-east-1.on.aws.example.com' },
+    ],
+    ['an API Gateway REST (v1) event', { identity: { sourceIp: '203.0.113.9' } }],
+    ['an event without a requestContext', undefined],
+  ])('does not trust the headers of %s without the origin secret', (_name, requestContext) => {
+    expect(viaCloudFront(requestContext, () => false)).toBe(false);
+  });
+
+  test('trusts the headers of any event admitted for carrying the origin secret', () => {
+    expect(viaCloudFront({ identity: { sourceIp: '203.0.113.9' } }, () => true)).toBe(true);
+  });
+});
 
 describe('viewerAddressIp', () => {
   test.each([
@@ -122,6 +177,21 @@ describe('applyTrustedHeaders', () => {
     }
   });
 
+  test('drops every CloudFront-Viewer-* header and uses the source IP when the request did not come through CloudFront', () => {
+    const headers = trusted(
+      { ...FORGED_VIEWER, 'cloudfront-is-mobile-viewer': 'true', accept: 'text/html' },
+      { sourceIp: '203.0.113.9', viaCloudFront: false },
+    );
+    expect(Object.fromEntries(headers)).toEqual({
+      accept: 'text/html',
+      'cloudfront-is-mobile-viewer': 'true',
+      'x-real-ip': '203.0.113.9',
+      'x-forwarded-for': '203.0.113.9',
+      'x-vercel-id': 'dev1::req-1',
+    });
+    expect(geolocation({ headers })).toEqual({ flag: undefined, region: 'dev1' });
+  });
+
   test('sets x-vercel-id to <vercel region>::<request id> for the AWS region', () => {
     expect(trusted({}, { awsRegion: 'us-east-1' }).get('x-vercel-id')).toBe('iad1::req-1');
     expect(trusted({}, { awsRegion: 'eu-south-1' }).get('x-vercel-id')).toBe('eu-south-1::req-1');
@@ -190,5 +260,18 @@ describe('vercelRegionCode', () => {
   test("returns upstream's dev1 when no region is known", () => {
     expect(vercelRegionCode(undefined)).toBe('dev1');
     expect(vercelRegionCode('')).toBe('dev1');
+  });
+});
+
+describe('addDerivedHeaders', () => {
+  test('derives nothing from CloudFront-Viewer-* headers when the request did not come through CloudFront', () => {
+    const headers: Record<string, string> = { 'cloudfront-viewer-country': 'KP' };
+    addDerivedHeaders(headers, { requestId: 'req-1', sourceIp: '203.0.113.9', viaCloudFront: false });
+    expect(headers).toEqual({
+      'cloudfront-viewer-country': 'KP',
+      'x-real-ip': '203.0.113.9',
+      'x-forwarded-for': '203.0.113.9',
+      'x-vercel-id': 'dev1::req-1',
+    });
   });
 });
