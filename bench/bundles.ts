@@ -4,6 +4,7 @@ import * as path from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { build } from 'esbuild';
 import { type AdapterFeatureOptions, bundleFunction } from '../lib/bundling';
+import { registerCleanup } from './cleanup';
 
 /**
  * The function bundles the benchmarks compare, built the way a deployment builds them: minified
@@ -56,8 +57,22 @@ export interface Workspace {
  */
 export function createWorkspace(): Workspace {
   const dir = mkdtempSync(path.join(tmpdir(), 'vfa-bench-'));
+  const remove = () => rmSync(dir, { recursive: true, force: true });
+  // Removed on Ctrl-C too, where the owner's `finally` never runs (cleanup.ts).
+  const unregister = registerCleanup(remove);
   symlinkSync(path.join(REPO_ROOT, 'node_modules'), path.join(dir, 'node_modules'), 'dir');
-  return { dir, remove: () => rmSync(dir, { recursive: true, force: true }) };
+  return {
+    dir,
+    remove: () => {
+      unregister();
+      remove();
+    },
+  };
+}
+
+/** Whether the variant's handler runs through our adapter (and so is deployed with a route). */
+export function usesAdapter(variant: Variant): boolean {
+  return variant !== 'bare' && variant !== 'fetch-floor';
 }
 
 export async function buildVariant(workspace: Workspace, variant: Variant): Promise<BuiltFunction> {

@@ -16,29 +16,40 @@ export interface BenchOptions {
   readonly format: OutputFormat;
   /** Keep and print the raw samples. */
   readonly samples: boolean;
+  /** Rounds for every benchmark that runs rounds, instead of each one's own count. */
+  readonly rounds?: number;
+  /** Also write the JSON report to this file. */
+  readonly jsonFile?: string;
   readonly help: boolean;
   readonly list: boolean;
 }
 
-export const USAGE = `Usage: npm run bench -- [benchmark ...] [--json | --markdown] [--samples] [--list] [--help]
+export const USAGE = `Usage: npm run bench -- [benchmark ...] [--json | --markdown] [--json-file <path>]
+                        [--samples] [--rounds <n>] [--list] [--help]
 
 Runs the benchmarks named (all of them by default) and prints each measurement: a ratio of two
-variants measured side by side in this run, with its spread, samples, target and pass/fail.
+variants measured in the same run, in interleaved rounds, with its spread, samples, target and
+pass/fail.
 
-  --json       print one JSON object (machine, date, every measurement) on stdout
-  --markdown   print the README's Performance table
-  --samples    keep every raw sample and print them
-  --list       list the benchmarks and exit
-  --help       show this help
+  --json              print one JSON object (machine, date, every measurement) on stdout
+  --markdown          print the README's Performance table
+  --json-file <path>  also write that JSON object to <path>, whatever stdout prints
+  --samples           keep every raw sample and print them
+  --rounds <n>        run n rounds in every benchmark that runs rounds, instead of each one's own
+                      count: a quick check that the bench works, not numbers to quote
+  --list              list the benchmarks and exit
+  --help              show this help
 
-Progress goes to stderr. The exit code is 1 when a measured target is missed or a benchmark fails.
-For a clean JSON stdout, keep npm's own banner out of it: npm run -s bench -- --json`;
+Progress goes to stderr. The exit code is 1 when a measured target is missed or a benchmark fails;
+on Ctrl-C (130) or SIGTERM (143) the bench first stops its functions and removes its scratch
+folders. npm prints its own "> vercel-functions-aws@… bench" banner on stdout before the bench
+starts, so for a clean JSON stdout silence npm (npm run -s bench -- --json) or use --json-file.`;
 
 /**
  * Parses `npm run bench -- …` arguments against the known benchmark names.
  *
- * @throws {BenchUsageError} on an unknown option or benchmark, a repeated benchmark, or both
- *   `--json` and `--markdown`
+ * @throws {BenchUsageError} on an unknown option or benchmark, a repeated benchmark, both
+ *   `--json` and `--markdown`, a `--rounds` that is not a positive integer or an empty `--json-file`
  */
 export function parseBenchArgs(args: readonly string[], known: readonly string[]): BenchOptions {
   let parsed: ReturnType<typeof parse>;
@@ -50,6 +61,16 @@ export function parseBenchArgs(args: readonly string[], known: readonly string[]
   const { values, positionals } = parsed;
   if (values.json && values.markdown) {
     throw new BenchUsageError('--json and --markdown cannot be combined: choose one output format');
+  }
+  let rounds: number | undefined;
+  if (values.rounds !== undefined) {
+    rounds = Number(values.rounds);
+    if (!/^\d+$/.test(values.rounds) || !Number.isSafeInteger(rounds) || rounds < 1) {
+      throw new BenchUsageError(`--rounds must be a positive integer, got '${values.rounds}'`);
+    }
+  }
+  if (values['json-file'] !== undefined && values['json-file'].trim() === '') {
+    throw new BenchUsageError('--json-file needs a file path');
   }
   const seen = new Set<string>();
   for (const name of positionals) {
@@ -63,6 +84,8 @@ export function parseBenchArgs(args: readonly string[], known: readonly string[]
     benchmarks: positionals.length > 0 ? positionals : [...known],
     format: values.json ? 'json' : values.markdown ? 'markdown' : 'table',
     samples: values.samples ?? false,
+    ...(rounds !== undefined ? { rounds } : {}),
+    ...(values['json-file'] !== undefined ? { jsonFile: values['json-file'] } : {}),
     help: values.help ?? false,
     list: values.list ?? false,
   };
@@ -77,6 +100,8 @@ function parse(args: readonly string[]) {
       json: { type: 'boolean' },
       markdown: { type: 'boolean' },
       samples: { type: 'boolean' },
+      rounds: { type: 'string' },
+      'json-file': { type: 'string' },
       list: { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     },

@@ -42,6 +42,14 @@ export const deployed: Benchmark = {
   name: 'deployed',
   description:
     'cold start of the cdk synth asset: VercelFunction hello-world and an OIDC function (SDK external, and bundled) vs a bare NodejsFunction',
+  expected: {
+    'deployed.bytes': null,
+    'deployed.init': INIT_TARGET,
+    'deployed.oidc.bytes': null,
+    'deployed.oidc.init': null,
+    'deployed.oidc-sdk.bytes': null,
+    'deployed.oidc-sdk.init': null,
+  },
   async run(context) {
     const workspace = createWorkspace();
     try {

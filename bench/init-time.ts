@@ -24,12 +24,12 @@ export async function measureInit<V extends string = Variant>(
   builds: readonly Pick<BuiltFunction<V>, 'variant' | 'outfile'>[],
 ): Promise<Partial<Record<V, number[]>>> {
   const byVariant = new Map(builds.map((built) => [built.variant, built]));
+  const rounds = context.rounds ?? INIT_ROUNDS;
   context.log(
-    `${name}: module init in fresh Node 24 processes, ${INIT_ROUNDS} interleaved rounds (${[...byVariant.keys()].join(', ')})`,
+    `${name}: module init in fresh Node 24 processes, ${rounds} interleaved rounds (${[...byVariant.keys()].join(', ')})`,
   );
-  return interleaved(
-    { rounds: INIT_ROUNDS, warmupRounds: WARMUP_ROUNDS, variants: [...byVariant.keys()] },
-    (variant) => initOnce(byVariant.get(variant)!.outfile),
+  return interleaved({ rounds, warmupRounds: WARMUP_ROUNDS, variants: [...byVariant.keys()] }, (variant) =>
+    initOnce(byVariant.get(variant)!.outfile),
   );
 }
 

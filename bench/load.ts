@@ -16,6 +16,11 @@ export interface LoadOptions {
   readonly agent: Agent;
   /** The body every response must have (checked, so a broken variant cannot look fast). */
   readonly expectBody: string;
+  /**
+   * Request headers, sent with every request (e.g. fixtures/cloudfront-request.ts). A `host` here
+   * replaces the one the URL gives.
+   */
+  readonly headers?: Readonly<Record<string, string>>;
 }
 
 export interface LoadResult {
@@ -41,7 +46,7 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
   const worker = async () => {
     while (issued < requests) {
       issued++;
-      const { status, body } = await get(options.url, options.agent);
+      const { status, body } = await get(options.url, options.agent, options.headers);
       if (status !== 200 || body !== options.expectBody) {
         throw new Error(
           `runLoad: ${options.url} answered ${status} ${JSON.stringify(body.slice(0, 200))}, expected 200 ${JSON.stringify(options.expectBody)}`,
@@ -68,10 +73,15 @@ export interface TimedResponse {
   readonly completedAt: number;
 }
 
-export function timedGet(url: string, agent: Agent): Promise<TimedResponse> {
+/** One GET, timed; `headers` as for {@link runLoad}. */
+export function timedGet(
+  url: string,
+  agent: Agent,
+  headers?: Readonly<Record<string, string>>,
+): Promise<TimedResponse> {
   return new Promise((resolve, reject) => {
     const startedAt = performance.now();
-    const req = request(url, { agent }, (res) => {
+    const req = request(url, { agent, headers }, (res) => {
       let firstByteAt: number | undefined;
       const chunks: Buffer[] = [];
       res.on('data', (chunk: Buffer) => {
@@ -96,9 +106,13 @@ export function timedGet(url: string, agent: Agent): Promise<TimedResponse> {
   });
 }
 
-function get(url: string, agent: Agent): Promise<{ status: number; body: string }> {
+function get(
+  url: string,
+  agent: Agent,
+  headers: Readonly<Record<string, string>> | undefined,
+): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {
-    const req = request(url, { agent }, (res) => {
+    const req = request(url, { agent, headers }, (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (chunk: Buffer) => chunks.push(chunk));
       res.on('error', reject);

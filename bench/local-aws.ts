@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { createRuntimeTables, type DynamoDBLocal, startDynamoDBLocal } from '../lib/local/dynamodb-local';
 import { resetDynamoDBClient } from '../runtime/cache/dynamodb-client';
 import { CACHE_TABLE_ENV, TAG_TABLE_ENV } from '../runtime/constructs-contract';
+import { registerCleanup } from './cleanup';
 
 /**
  * Official DynamoDB Local with fresh cache and tag tables, and this process's environment pointed at
@@ -26,9 +27,12 @@ const CREDENTIALS_ENV = {
 
 export async function withDynamoDBLocal<T>(body: (tables: LocalTables) => Promise<T>): Promise<T> {
   let ddb: DynamoDBLocal | undefined;
+  let unregister = () => {};
   const saved = new Map<string, string | undefined>();
   try {
     ddb = await startDynamoDBLocal();
+    const started = ddb;
+    unregister = registerCleanup(() => started.stop());
     const suffix = randomUUID().slice(0, 8);
     const names = { cacheTableName: `bench-cache-${suffix}`, tagTableName: `bench-tags-${suffix}` };
     await createRuntimeTables(ddb.endpoint, names);
@@ -50,6 +54,7 @@ export async function withDynamoDBLocal<T>(body: (tables: LocalTables) => Promis
     }
     // The runtime's process-wide client still points at this DynamoDB Local and holds its sockets.
     await resetDynamoDBClient();
+    unregister();
     await ddb?.stop();
   }
 }

@@ -1,5 +1,5 @@
 import { interquartile, median, paired } from './stats';
-import type { BenchContext, Measurement, Target } from './types';
+import type { BenchContext, Benchmark, Measurement, Target } from './types';
 
 /** Two variants measured in the same rounds: `a` is ours, `b` the baseline; `a[i]` pairs with `b[i]`. */
 export interface PairedSamples {
@@ -107,18 +107,38 @@ export function single(
   );
 }
 
-/** A measurement its benchmark could not take because it failed; `note` carries the error. */
-export function failed(id: string, title: string, error: unknown): Measurement {
+/**
+ * The rows of a benchmark that failed: one per measurement it declares, each with its target and
+ * the error in `note`.
+ */
+export function failedRows(
+  benchmark: Pick<Benchmark, 'name' | 'description' | 'expected'>,
+  error: unknown,
+): Measurement[] {
   const message = error instanceof Error ? error.message : String(error);
-  return {
-    id,
-    title,
-    status: 'error',
-    ratio: null,
-    spread: null,
-    samples: 0,
-    target: null,
-    pass: null,
-    note: message,
-  };
+  return Object.entries(benchmark.expected).map(([id, target]) =>
+    errorRow(id, `${benchmark.name} failed: ${benchmark.description}`, target, message),
+  );
+}
+
+/**
+ * A benchmark's rows as reported: what it measured, plus an error row for each declared measurement
+ * with a target it did not return (a target nobody measured must not pass by being absent). Rows
+ * without a target may be missing: the CPU rows need `/proc`.
+ */
+export function withMissingRows(
+  benchmark: Pick<Benchmark, 'name' | 'expected'>,
+  measurements: readonly Measurement[],
+): Measurement[] {
+  const returned = new Set(measurements.map((m) => m.id));
+  const missing = Object.entries(benchmark.expected)
+    .filter(([id, target]) => target !== null && !returned.has(id))
+    .map(([id, target]) =>
+      errorRow(id, `${benchmark.name}: ${id}`, target, `${benchmark.name} returned no ${id} measurement`),
+    );
+  return [...measurements, ...missing];
+}
+
+function errorRow(id: string, title: string, target: Target | null, note: string): Measurement {
+  return { id, title, status: 'error', ratio: null, spread: null, samples: 0, target, pass: null, note };
 }

@@ -1,5 +1,8 @@
 import { measureThroughput, throughputMeasurements } from './throughput';
-import type { Benchmark } from './types';
+import type { Benchmark, Target } from './types';
+
+const MIN_RATIO = 0.9;
+const TARGET: Target = { on: 'ratio', op: '>=', value: MIN_RATIO, unit: 'x' };
 
 /**
  * P1 — adapter overhead: requests/s of a trivial `fetch` handler through our adapter vs the same
@@ -11,10 +14,18 @@ import type { Benchmark } from './types';
 export const p1: Benchmark = {
   name: 'p1',
   description: 'adapter overhead: requests/s through the adapter vs a bare streamifyResponse handler',
+  expected: {
+    'p1.rps': TARGET,
+    'p1.cpu': null,
+    'p1.floor.rps': null,
+    'p1.floor.cpu': null,
+    'p1.over-floor.rps': null,
+    'p1.over-floor.cpu': null,
+  },
   async run(context) {
     const samples = await measureThroughput(context, 'P1', ['adapter', 'fetch-floor']);
     return [
-      ...throughputMeasurements(context, samples, 'adapter', { id: 'p1', name: 'P1', minRatio: 0.9 }),
+      ...throughputMeasurements(context, samples, 'adapter', { id: 'p1', name: 'P1', minRatio: MIN_RATIO }),
       ...throughputMeasurements(context, samples, 'fetch-floor', {
         id: 'p1.floor',
         name: 'P1',

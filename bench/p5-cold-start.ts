@@ -20,6 +20,12 @@ const INIT_TARGET: Target = { on: 'difference', op: '<=', value: MAX_ADDED_INIT_
 export const p5: Benchmark = {
   name: 'p5',
   description: 'cold start: bundle bytes and module init time added to a hello-world, vs a bare handler',
+  expected: {
+    'p5.bytes': BYTES_TARGET,
+    'p5.init': INIT_TARGET,
+    'p5.api.bytes': BYTES_TARGET,
+    'p5.api.init': INIT_TARGET,
+  },
   async run(context) {
     const workspace = createWorkspace();
     try {

@@ -14,6 +14,14 @@ import type { Benchmark } from './types';
 export const peer: Benchmark = {
   name: 'peer',
   description: 'the real @vercel/functions package vs our runtime, same handler: requests/s, bytes, init',
+  expected: {
+    'peer.api.rps': null,
+    'peer.api.cpu': null,
+    'peer.real.rps': null,
+    'peer.real.cpu': null,
+    'peer.real.bytes': null,
+    'peer.real.init': null,
+  },
   async run(context) {
     const throughput = await measureThroughput(context, 'peer', ['runtime-api', 'real-package']);
     const workspace = createWorkspace();

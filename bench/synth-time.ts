@@ -7,6 +7,7 @@ import { promisify } from 'node:util';
 import { discoverRoutes } from '../lib/local/routes';
 import { readVercelJson } from '../lib/private/vercel-json';
 import { REPO_ROOT } from './bundles';
+import { registerCleanup } from './cleanup';
 import { generateProject } from './generate-project';
 import { interleaved } from './interleave';
 import { compare } from './measurement';
@@ -39,13 +40,19 @@ const TITLE = `cdk synth wall time, generated ${GENERATED_ROUTES}-route project 
 export const synth: Benchmark = {
   name: 'synth',
   description: `npx cdk synth time: the example app and a generated ${GENERATED_ROUTES}-route project`,
+  expected: { [ID]: null },
   async run(context) {
     const scratch = mkdtempSync(path.join(tmpdir(), 'vfa-bench-synth-'));
+    const unregister = registerCleanup(() => {
+      rmSync(scratch, { recursive: true, force: true });
+      rmSync(GENERATED_PROJECT, { recursive: true, force: true });
+    });
     try {
       rmSync(GENERATED_PROJECT, { recursive: true, force: true });
       const projectDir = generateProject(GENERATED_PROJECT, GENERATED_ROUTES);
       const examplesDir = path.join(REPO_ROOT, 'examples');
       const exampleRoutes = discoverRoutes(examplesDir).length;
+      const rounds = context.rounds ?? ROUNDS;
       // The example's vercel.json turns Image Optimization on: one more function URL than routes.
       const exampleImageOptimizers = readVercelJson(examplesDir)?.images ? 1 : 0;
       const apps = {
@@ -57,15 +64,15 @@ export const synth: Benchmark = {
         example: { args: [], env: {}, functionUrls: exampleRoutes + exampleImageOptimizers },
       };
       context.log(
-        `synth: ${ROUNDS} interleaved rounds of npx cdk synth (example app, ${GENERATED_ROUTES} routes)`,
+        `synth: ${rounds} interleaved rounds of npx cdk synth (example app, ${GENERATED_ROUTES} routes)`,
       );
       const seconds = await interleaved(
         {
-          rounds: ROUNDS,
+          rounds,
           variants: ['generated', 'example'] as const,
           onRound: (round, results) =>
             context.log(
-              `  round ${round + 1}/${ROUNDS}: ${results.generated.toFixed(1)} s for ${GENERATED_ROUTES} routes, ${results.example.toFixed(1)} s for the example`,
+              `  round ${round + 1}/${rounds}: ${results.generated.toFixed(1)} s for ${GENERATED_ROUTES} routes, ${results.example.toFixed(1)} s for the example`,
             ),
         },
         async (which, round) => {
@@ -98,6 +105,7 @@ export const synth: Benchmark = {
       );
       return [measurement];
     } finally {
+      unregister();
       rmSync(scratch, { recursive: true, force: true });
       rmSync(GENERATED_PROJECT, { recursive: true, force: true });
     }

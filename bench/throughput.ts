@@ -1,6 +1,7 @@
 import type { LocalFunction } from '../test/harness/local-function';
-import { buildVariant, createWorkspace, VARIANT_LABELS, type Variant } from './bundles';
-import { startBundled, stopAll } from './functions';
+import { buildVariant, createWorkspace, usesAdapter, VARIANT_LABELS, type Variant } from './bundles';
+import { BENCH_ROUTE, CLOUDFRONT_REQUEST_HEADERS } from './fixtures/cloudfront-request';
+import { projectFunctionEnvironment, startBundled, stopAll } from './functions';
 import { interleaved } from './interleave';
 import { keepAliveAgent, runLoad } from './load';
 import { compare } from './measurement';
@@ -15,6 +16,11 @@ import type { BenchContext, Measurement } from './types';
  * takes one invocation at a time, so each request's time also holds its trips through the Runtime
  * API and the front, which are the same for every variant and dilute the throughput ratio. The
  * function process's CPU time per request is recorded too: it isolates the variant's own cost.
+ *
+ * Every variant gets the same request, the one a deployed function gets: a browser's GET of
+ * `/api/hello` through the Cdn, with CloudFront's headers (fixtures/cloudfront-request.ts). The
+ * adapter variants run as a VercelProject deploys them, with that route in their environment, so
+ * they check it.
  */
 
 // A round's ratio swings by about ±4% on a shared 2-core machine (the IQR of the per-round ratios),
@@ -24,9 +30,14 @@ const WARMUP_ROUNDS = 1;
 const REQUESTS_PER_ROUND = 600;
 const CONCURRENCY = 4;
 
-export const THROUGHPUT_SETUP = `real aws-lambda-ric, loopback Runtime API + Function URL front, keep-alive, concurrency ${CONCURRENCY}, ${ROUNDS} rounds of ${REQUESTS_PER_ROUND} requests`;
+/** How the rounds were run, for the rows' notes. */
+export function throughputSetup(rounds: number): string {
+  return `real aws-lambda-ric, loopback Runtime API + Function URL front, keep-alive, concurrency ${CONCURRENCY}, ${rounds} rounds of ${REQUESTS_PER_ROUND} requests; each a browser GET of ${BENCH_ROUTE} as CloudFront forwards it (${Object.keys(CLOUDFRONT_REQUEST_HEADERS).length} headers, cookies, OAC signature), the adapter functions deployed with that route`;
+}
 
 export interface ThroughputSamples {
+  /** Rounds run (`--rounds`, else the default). */
+  readonly rounds: number;
   /** Requests per second, one value per round. */
   readonly rps: Readonly<Partial<Record<Variant, number[]>>>;
   /** CPU ms per request of the function process, one value per round; absent without `/proc`. */
@@ -45,12 +56,14 @@ export async function measureThroughput(
   variants: readonly Variant[],
 ): Promise<ThroughputSamples> {
   const all: Variant[] = ['bare', ...variants.filter((variant) => variant !== 'bare')];
+  const rounds = context.rounds ?? ROUNDS;
   const workspace = createWorkspace();
   const functions = new Map<Variant, LocalFunction>();
   const agents = new Map(all.map((variant) => [variant, keepAliveAgent(CONCURRENCY)]));
   try {
     for (const variant of all) {
-      functions.set(variant, await startBundled(await buildVariant(workspace, variant)));
+      const env = usesAdapter(variant) ? projectFunctionEnvironment(BENCH_ROUTE) : {};
+      functions.set(variant, await startBundled(await buildVariant(workspace, variant), env));
     }
     const series = () =>
       Object.fromEntries(all.map((variant) => [variant, [] as number[]])) as Record<Variant, number[]>;
@@ -58,16 +71,16 @@ export async function measureThroughput(
     const benchCpuShare = series();
     let cpuAvailable = true;
     context.log(
-      `${name}: ${ROUNDS} interleaved rounds of ${REQUESTS_PER_ROUND} requests per variant (${all.join(', ')}), concurrency ${CONCURRENCY}`,
+      `${name}: ${rounds} interleaved rounds of ${REQUESTS_PER_ROUND} requests per variant (${all.join(', ')}), concurrency ${CONCURRENCY}`,
     );
     const rps = await interleaved(
       {
-        rounds: ROUNDS,
+        rounds,
         warmupRounds: WARMUP_ROUNDS,
         variants: all,
         onRound: (round, results) =>
           context.log(
-            `  round ${round + 1}/${ROUNDS}: ${all.map((variant) => `${variant} ${results[variant].toFixed(0)}`).join(', ')} req/s`,
+            `  round ${round + 1}/${rounds}: ${all.map((variant) => `${variant} ${results[variant].toFixed(0)}`).join(', ')} req/s`,
           ),
       },
       async (variant, round) => {
@@ -75,7 +88,8 @@ export async function measureThroughput(
         const cpuBefore = processCpuMs(fn.runtime.pid);
         const benchBefore = process.cpuUsage();
         const result = await runLoad({
-          url: `${fn.url}/`,
+          url: `${fn.url}${BENCH_ROUTE}`,
+          headers: CLOUDFRONT_REQUEST_HEADERS,
           requests: REQUESTS_PER_ROUND,
           concurrency: CONCURRENCY,
           agent: agents.get(variant)!,
@@ -89,7 +103,7 @@ export async function measureThroughput(
         return result.requestsPerSecond;
       },
     );
-    return { rps, benchCpuShare, ...(cpuAvailable ? { cpuMsPerRequest: cpu } : {}) };
+    return { rounds, rps, benchCpuShare, ...(cpuAvailable ? { cpuMsPerRequest: cpu } : {}) };
   } finally {
     for (const agent of agents.values()) agent.destroy();
     await stopAll([...functions.values()]);
@@ -131,7 +145,7 @@ export function throughputMeasurements(
         title: `${options.name} requests/s, ${label} ÷ ${versus}`,
         target:
           options.minRatio === null ? null : { on: 'ratio', op: '>=', value: options.minRatio, unit: 'x' },
-        note: `${THROUGHPUT_SETUP}; the bench process was busy ${busy(samples.benchCpuShare, variant, baseline)} of a core`,
+        note: `${throughputSetup(samples.rounds)}; the bench process was busy ${busy(samples.benchCpuShare, variant, baseline)} of a core`,
       },
     ),
   ];

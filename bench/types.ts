@@ -60,6 +60,11 @@ export interface Measurement {
 export interface BenchContext {
   /** Keep raw samples in the measurements and print them. */
   readonly samples: boolean;
+  /**
+   * Rounds for every benchmark that runs rounds (`--rounds`), instead of each one's own count: a
+   * quick check of the bench itself, not a measurement to quote.
+   */
+  readonly rounds?: number;
   /** Progress for the reader, on stderr (stdout carries the result). */
   log(message: string): void;
 }
@@ -68,5 +73,10 @@ export interface Benchmark {
   /** Name on the command line, e.g. `'p1'`. */
   readonly name: string;
   readonly description: string;
+  /**
+   * Every measurement id the benchmark reports, with its target: when the benchmark fails, each
+   * still gets a row (status `'error'`), so a script reading `--json` finds the ids it looks for.
+   */
+  readonly expected: Readonly<Record<string, Target | null>>;
   run(context: BenchContext): Promise<Measurement[]>;
 }

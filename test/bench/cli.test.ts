@@ -37,4 +37,24 @@ describe('parseBenchArgs', () => {
       '--json and --markdown cannot be combined',
     );
   });
+
+  test('takes a round count for a quick check and a file for the JSON report', () => {
+    expect(parseBenchArgs(['p1', '--rounds', '3', '--json-file', '/tmp/bench.json'], KNOWN)).toMatchObject({
+      benchmarks: ['p1'],
+      format: 'table',
+      rounds: 3,
+      jsonFile: '/tmp/bench.json',
+    });
+    expect(parseBenchArgs([], KNOWN)).not.toHaveProperty('rounds');
+    expect(parseBenchArgs([], KNOWN)).not.toHaveProperty('jsonFile');
+  });
+
+  test('rejects a round count that is not a positive integer, and an empty JSON file path', () => {
+    for (const rounds of ['0', '-2', '1.5', 'ten', '']) {
+      expect(() => parseBenchArgs([`--rounds=${rounds}`], KNOWN)).toThrow(
+        new BenchUsageError(`--rounds must be a positive integer, got '${rounds}'`),
+      );
+    }
+    expect(() => parseBenchArgs(['--json-file', ' '], KNOWN)).toThrow('--json-file needs a file path');
+  });
 });

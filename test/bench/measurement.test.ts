@@ -1,4 +1,12 @@
-import { compare, describeTarget, meets, pending, single } from '../../bench/measurement';
+import {
+  compare,
+  describeTarget,
+  failedRows,
+  meets,
+  pending,
+  single,
+  withMissingRows,
+} from '../../bench/measurement';
 import type { BenchContext } from '../../bench/types';
 
 const quiet: BenchContext = { samples: false, log: () => {} };
@@ -127,5 +135,47 @@ describe('compare with the ratio-of-medians estimator', () => {
       estimator: 'ratio of medians',
       spread: [0.625, 5.375],
     });
+  });
+});
+
+describe('failedRows and withMissingRows', () => {
+  const benchmark = {
+    name: 'p9',
+    description: 'a benchmark',
+    expected: {
+      'p9.ratio': { on: 'ratio', op: '<=', value: 1.05, unit: 'x' },
+      'p9.info': null,
+    } as const,
+  };
+
+  test('a failed benchmark gets one error row per declared measurement, with its target and the error', () => {
+    const rows = failedRows(benchmark, new Error('DynamoDB Local did not start'));
+    expect(rows.map((m) => [m.id, m.status, m.target, m.pass, m.note])).toEqual([
+      [
+        'p9.ratio',
+        'error',
+        { on: 'ratio', op: '<=', value: 1.05, unit: 'x' },
+        null,
+        'DynamoDB Local did not start',
+      ],
+      ['p9.info', 'error', null, null, 'DynamoDB Local did not start'],
+    ]);
+    expect(rows[0].title).toBe('p9 failed: a benchmark');
+  });
+
+  test('adds an error row for a declared measurement with a target that the benchmark did not return', () => {
+    const info = compare(
+      quiet,
+      { a: { label: 'a', values: [1] }, b: { label: 'b', values: [1] }, unit: 'ms' },
+      { id: 'p9.info', title: 'info', target: null },
+    );
+    const rows = withMissingRows(benchmark, [info]);
+    expect(rows.map((m) => [m.id, m.status])).toEqual([
+      ['p9.info', 'measured'],
+      ['p9.ratio', 'error'],
+    ]);
+    expect(rows[1].note).toBe('p9 returned no p9.ratio measurement');
+    // A row without a target may be absent (CPU rows need /proc).
+    expect(withMissingRows(benchmark, rows.slice(1))).toHaveLength(1);
   });
 });

@@ -1,5 +1,5 @@
 import type { Machine } from '../../bench/machine';
-import { compare, failed, pending } from '../../bench/measurement';
+import { compare, failedRows, pending } from '../../bench/measurement';
 import { buildReport, formatJson, formatMarkdown, formatTable } from '../../bench/report';
 import type { BenchContext } from '../../bench/types';
 
@@ -30,7 +30,17 @@ describe('buildReport', () => {
   test('fails when a target is missed or a benchmark failed to run', () => {
     expect(buildReport([met, missed], machine, date).pass).toBe(false);
     expect(
-      buildReport([met, failed('p5', 'cold start', new Error('esbuild broke'))], machine, date),
+      buildReport(
+        [
+          met,
+          ...failedRows(
+            { name: 'p5', description: 'cold start', expected: { 'p5.bytes': null } },
+            new Error('esbuild broke'),
+          ),
+        ],
+        machine,
+        date,
+      ),
     ).toMatchObject({
       pass: false,
       counts: { errors: 1 },
