@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { Header, Redirect, Rewrite } from '@vercel/routing-utils';
-import { Annotations, Duration, Names, RemovalPolicy, Validations } from 'aws-cdk-lib';
+import { Annotations, Duration, Lazy, Names, RemovalPolicy, Validations } from 'aws-cdk-lib';
 import type * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import * as cloudfront from 'aws-cdk-lib/aws-cloudfront';
 import * as origins from 'aws-cdk-lib/aws-cloudfront-origins';
@@ -15,14 +15,17 @@ import { OriginProtection, type OriginProtectionBinding } from './origin-protect
 import {
   type CloudFrontFunctionName,
   cloudFrontFunctionSource,
+  type DeployTimeValue,
   edgeRoutesLiteral,
   FunctionCodeTooLargeError,
   MAX_FUNCTION_CODE_BYTES,
 } from './private/cloudfront-function-code';
 import { CACHE_TAG_HEADER, REWRITE_PATH_HEADER, ROUTE_HEADERS_HEADER } from './private/constructs-contract';
 import { addOriginWithoutBehavior } from './private/distribution-origins';
+import { regionalName } from './private/regional-name';
 import { routeTableImport, routeTableItems } from './private/route-table';
 import { standalonePolicyGrantee } from './private/standalone-policy';
+import { checkStandardLoggingRegion } from './private/standard-logging-region';
 import { type CompiledRoutingRules, compileRoutingRules } from './private/vercel-json-routes';
 
 /** The error statuses CloudFront caches by default (for 10 s), whatever the origin's headers say. */
@@ -117,7 +120,9 @@ export interface CdnProps {
   readonly webAclId?: string;
 
   /**
-   * Standard access logging to S3.
+   * Standard access logging to S3. CloudFront does not deliver these logs to buckets in opt-in
+   * Regions (af-south-1, ap-east-1, eu-south-1, me-south-1, …): a stack in one of them needs
+   * `logBucket` in another Region, or logging off (the synth fails otherwise).
    *
    * @default true
    */
@@ -125,9 +130,10 @@ export interface CdnProps {
 
   /**
    * Bucket receiving the access logs. It must have ACLs enabled (object ownership
-   * `BUCKET_OWNER_PREFERRED` or `OBJECT_WRITER`), as CloudFront standard logging requires.
+   * `BUCKET_OWNER_PREFERRED` or `OBJECT_WRITER`), as CloudFront standard logging requires, and must
+   * not be in an opt-in Region, where CloudFront does not deliver standard logs.
    *
-   * @default - a new bucket: private, SSL-only, S3-managed encryption, logs expire after `logRetention`
+   * @default - a new bucket in the stack's Region: private, SSL-only, S3-managed encryption, logs expire after `logRetention`
    */
   readonly logBucket?: s3.IBucket;
 
@@ -164,20 +170,27 @@ export interface CdnProps {
 export interface AddFunctionOptions {
   /**
    * How long CloudFront waits for the first byte of the function's response, and between chunks of
-   * a streamed response. Values above 60 s may need a CloudFront quota increase.
+   * a streamed response. Values above 120 s need a CloudFront quota increase ("Response timeout per
+   * origin"); the synth warns.
    *
-   * @default Duration.seconds(60)
+   * @default Duration.seconds(120)
    */
   readonly readTimeout?: Duration;
 }
 
-// CloudFront's default quota of cache behaviours per distribution, the default one included.
-const CACHE_BEHAVIOR_QUOTA = 25;
-// The documented default of CloudFront's "Origins per distribution" quota.
-const ORIGIN_QUOTA = 25;
+// CloudFront's default quotas (https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/cloudfront-limits.html):
+// "Cache behaviors per distribution", the default one included; "Origins per distribution"; and the
+// most a "Response timeout per origin" may be without a quota increase, which is also our default, so
+// a function streaming slowly keeps its viewer as long as CloudFront allows.
+const CACHE_BEHAVIOR_QUOTA = 75;
+const ORIGIN_QUOTA = 100;
+const MAX_READ_TIMEOUT = Duration.seconds(120);
 // Characters CloudFront accepts in a path pattern (plus `&`, which it stores as `&amp;`).
 const PATH_PATTERN = /^[A-Za-z0-9_\-.*$/~"'@:+&?]+$/;
 const PATH_PATTERN_MAX_LENGTH = 255;
+// The length of a KeyValueStore id, which CloudFormation resolves into the router's code: the
+// AWS::CloudFront::Function KeyValueStoreAssociation ARN pattern ends in `key-value-store\/[0-9a-fA-F-]{36}`.
+const KEY_VALUE_STORE_ID_BYTES = 36;
 
 /**
  * A CloudFront distribution in front of Vercel-style functions (ARCHITECTURE.md §1, §4, §5).
@@ -202,7 +215,7 @@ const PATH_PATTERN_MAX_LENGTH = 255;
  *
  * Functions are served either by path pattern (`addFunction`, one cache behaviour each) or by
  * Vercel-style route through the edge router (`routes`: one behaviour, a KeyValueStore route table,
- * one origin per function with a read timeout of 60 s); both can be combined.
+ * one origin per function with a read timeout of 120 s); both can be combined.
  *
  * @example
  * const cdn = new Cdn(this, 'Cdn');
@@ -296,6 +309,10 @@ export class Cdn extends Construct {
       enableAcceptEncodingBrotli: true,
     });
     this.responseHeadersPolicy = new cloudfront.ResponseHeadersPolicy(this, 'ResponseHeadersPolicy', {
+      // Unique per account, not per region: the name carries the region (see regionalName).
+      responseHeadersPolicyName: Lazy.string({
+        produce: () => regionalName(this.responseHeadersPolicy, 128),
+      }),
       comment: 'Keeps internal headers (cache tags) away from viewers',
       removeHeaders: [CACHE_TAG_HEADER],
     });
@@ -395,7 +412,10 @@ export class Cdn extends Construct {
   private cloudFrontFunction(
     id: string,
     name: CloudFrontFunctionName,
-    options: { placeholders?: Record<string, string>; keyValueStore?: cloudfront.IKeyValueStore } = {},
+    options: {
+      placeholders?: Record<string, string | DeployTimeValue>;
+      keyValueStore?: cloudfront.IKeyValueStore;
+    } = {},
   ): cloudfront.Function {
     return new cloudfront.Function(this, id, {
       runtime: cloudfront.FunctionRuntime.JS_2_0,
@@ -405,7 +425,10 @@ export class Cdn extends Construct {
     });
   }
 
-  private functionSource(name: CloudFrontFunctionName, placeholders?: Record<string, string>): string {
+  private functionSource(
+    name: CloudFrontFunctionName,
+    placeholders?: Record<string, string | DeployTimeValue>,
+  ): string {
     const rules = this.routingRules;
     try {
       return cloudFrontFunctionSource(name, placeholders, rules?.routes);
@@ -504,7 +527,8 @@ export class Cdn extends Construct {
     // function switches to before CloudFormation deletes the old one.
     const contentHash = createHash('sha256').update(data).digest('hex').slice(0, 12);
     const routeTable = new cloudfront.KeyValueStore(this, 'RouteTable', {
-      keyValueStoreName: `${Names.uniqueResourceName(this, { maxLength: 51 })}-${contentHash}`,
+      // Unique per account, not per region, so also named after the region (see regionalName).
+      keyValueStoreName: regionalName(this, 64, `-${contentHash}`),
       comment: 'vercel-functions-aws route table: request path → function origin',
       source: cloudfront.ImportSource.fromInline(data),
     });
@@ -512,7 +536,7 @@ export class Cdn extends Construct {
     const router = this.cloudFrontFunction('Router', 'router', {
       keyValueStore: routeTable,
       placeholders: {
-        __VFA_ROUTE_TABLE_ID__: routeTable.keyValueStoreId,
+        __VFA_ROUTE_TABLE_ID__: { token: routeTable.keyValueStoreId, maxBytes: KEY_VALUE_STORE_ID_BYTES },
         __VFA_FALLBACK_ORIGIN_ID__: fallback,
       },
     });
@@ -528,7 +552,7 @@ export class Cdn extends Construct {
     let routed = this.routedOrigins.get(fn);
     if (!routed) {
       const id = Names.uniqueId(fn).slice(-128);
-      routed = { id, origin: this.protection.origin(this.functionUrlFor(fn), Duration.seconds(60), id) };
+      routed = { id, origin: this.protection.origin(this.functionUrlFor(fn), MAX_READ_TIMEOUT, id) };
       this.routedOrigins.set(fn, routed);
     }
     return routed;
@@ -581,7 +605,13 @@ export class Cdn extends Construct {
   }
 
   private originFor(fn: lambda.IFunction, options: AddFunctionOptions): cloudfront.IOrigin {
-    const readTimeout = options.readTimeout ?? Duration.seconds(60);
+    const readTimeout = options.readTimeout ?? MAX_READ_TIMEOUT;
+    if (readTimeout.toSeconds() > MAX_READ_TIMEOUT.toSeconds()) {
+      Annotations.of(this).addWarningV2(
+        'vercel-functions-aws:readTimeoutQuota',
+        `readTimeout of ${fn.node.path} is ${readTimeout.toSeconds()} s; CloudFront allows at most ${MAX_READ_TIMEOUT.toSeconds()} s unless AWS raised the "Response timeout per origin" quota for the account. Request the increase before deploying.`,
+      );
+    }
     return this.protection.origin(this.functionUrlFor(fn), readTimeout);
   }
 
@@ -638,6 +668,7 @@ export class Cdn extends Construct {
   }
 
   private createLogBucket(retention: Duration): s3.Bucket {
+    checkStandardLoggingRegion(this);
     const bucket = new s3.Bucket(this, 'AccessLogs', {
       // CloudFront standard logging writes through the bucket ACL (awslogsdelivery), which needs
       // ACLs enabled; BUCKET_OWNER_PREFERRED still makes the account own every log object.

@@ -1,5 +1,5 @@
 import * as path from 'node:path';
-import { Duration, type Size } from 'aws-cdk-lib';
+import { Duration, Lazy, type Size } from 'aws-cdk-lib';
 import * as cloudfront from 'aws-cdk-lib/aws-cloudfront';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
@@ -24,6 +24,7 @@ import { restrictLoggingToOwnLogGroup } from './private/function-logging';
 import { imageViewerRequestSource } from './private/image-cloudfront-function';
 import { LAMBDA_MEMORY_MB, LAMBDA_TIMEOUT_SECONDS } from './private/lambda-limits';
 import { findLockFile } from './private/project-layout';
+import { regionalName } from './private/regional-name';
 
 /** A remote source pattern (Vercel's `remotePatterns` entry). */
 export type ImageRemotePattern = RemotePattern;
@@ -300,6 +301,8 @@ export class ImageOptimizer extends Construct {
       enableAcceptEncodingBrotli: true,
     });
     this.originRequestPolicy = new cloudfront.OriginRequestPolicy(this, 'OriginRequestPolicy', {
+      // Unique per account, not per region: the name carries the region (see regionalName).
+      originRequestPolicyName: Lazy.string({ produce: () => regionalName(this.originRequestPolicy, 128) }),
       comment: 'vercel-functions-aws images: the cache key, plus the distribution domain for local sources',
       // The cache key's query strings and header reach the origin anyway; nothing else of the
       // viewer's (cookies, Authorization, Host) does.
@@ -323,7 +326,7 @@ export class ImageOptimizer extends Construct {
    * no body to sign. With `OriginProtection.secretHeader()` and no secret of your own, the
    * optimizer's origin gets a secret of its own.
    *
-   * The behaviour counts toward CloudFront's cache behaviour quota (25 by default).
+   * The behaviour counts toward CloudFront's cache behaviour quota (75 by default).
    */
   addToCdn(cdn: Cdn): void {
     if (this.attachedTo !== undefined) {

@@ -1,4 +1,5 @@
-import { Duration, Stack, Tags, Token } from 'aws-cdk-lib';
+import { createHash } from 'node:crypto';
+import { Duration, Lazy, Stack, Tags, Token } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import { ConfigurationError } from './errors';
@@ -28,10 +29,15 @@ export interface OidcRoleProps {
    */
   readonly audiences?: string[];
   /**
-   * An existing IAM OIDC provider for the issuer. An account holds one provider per URL, so a second
-   * stack trusting the same issuer must reuse the first one's.
+   * An existing IAM OIDC provider for the issuer. IAM holds one provider per URL in an account (a
+   * second one fails the deploy with `EntityAlreadyExists`), and IAM is global: a second stack
+   * trusting the same issuer — or this stack deployed to a second Region — must import the first
+   * one's, e.g. `iam.OidcProviderNative.fromOidcProviderArn(this, 'Vercel',
+   * 'arn:aws:iam::123456789012:oidc-provider/oidc.vercel.com/acme')`, whose client IDs must then
+   * include `audiences`. Roles of one stack share one provider per issuer without this prop.
    *
-   * @default - a new `AWS::IAM::OIDCProvider` (OidcProviderNative)
+   * @default - the stack's `AWS::IAM::OIDCProvider` for the issuer's URL (OidcProviderNative), created
+   *   by its first OidcRole; its client IDs are the audiences of all the stack's roles trusting it
    */
   readonly provider?: iam.IOidcProvider;
   /**
@@ -104,9 +110,7 @@ export class OidcRole extends Construct implements iam.IGrantable {
       );
     }
 
-    this.provider =
-      props.provider ??
-      new iam.OidcProviderNative(this, 'Provider', { url: issuer.issuerUrl, clientIds: [...audiences] });
+    this.provider = props.provider ?? StackOidcProvider.of(this, issuer.issuerUrl, audiences).provider;
     // IAM's condition keys are the provider URL without its scheme: `oidc.vercel.com/acme:sub`.
     const key = issuer.issuerUrl.replace(/^https:\/\//, '');
     const wildcard = props.subjects.some((subject) => /[*?]/.test(subject));
@@ -246,6 +250,10 @@ function oneOrMany(values: string[]): string | string[] {
   return values.length === 1 ? values[0] : [...values];
 }
 
+const PROVIDER_ID_PREFIX = 'VercelFunctionsAwsOidcProvider';
+// IAM's limit of client IDs (audiences) per OIDC provider.
+const MAX_CLIENT_IDS = 100;
+
 function checkAudiences(scope: Construct, audiences: string[]): void {
   if (!Array.isArray(audiences) || audiences.length === 0 || audiences.length > 100) {
     throw new ConfigurationError(
@@ -376,4 +384,50 @@ function subjectRule(issuerUrl: string): SubjectRule {
     required: "two whole fixed segments (text up to a ':' or '/', twice)",
     example: 'system:serviceaccount:prod:*',
   };
+}
+
+/**
+ * The stack's IAM OIDC provider for one issuer URL, shared by every {@link OidcRole} of the stack
+ * that trusts the issuer, as {@link OidcRole.provider}: IAM holds one provider per URL in an account,
+ * so a second `AWS::IAM::OIDCProvider` with the same `Url` fails the deploy with
+ * `EntityAlreadyExists`. Its client IDs are the audiences of all those roles (STS accepts a token
+ * only if its `aud` is one of them).
+ */
+class StackOidcProvider extends Construct {
+  static of(scope: Construct, issuerUrl: string, audiences: readonly string[]): StackOidcProvider {
+    const stack = Stack.of(scope);
+    // One child per URL, with an id that stays the same across synths (a construct id cannot hold `/`).
+    const id = `${PROVIDER_ID_PREFIX}${createHash('sha256').update(issuerUrl).digest('hex').slice(0, 12)}`;
+    const shared =
+      (stack.node.tryFindChild(id) as StackOidcProvider | undefined) ??
+      new StackOidcProvider(stack, id, issuerUrl);
+    shared.addClientIds(scope, audiences);
+    return shared;
+  }
+
+  readonly provider: iam.OidcProviderNative;
+  private readonly clientIds = new Set<string>();
+
+  private constructor(
+    scope: Construct,
+    id: string,
+    private readonly issuerUrl: string,
+  ) {
+    super(scope, id);
+    this.provider = new iam.OidcProviderNative(this, 'Resource', {
+      url: issuerUrl,
+      // Resolved at synth, after every role of the stack has added its audiences.
+      clientIds: Lazy.list({ produce: () => [...this.clientIds] }),
+    });
+  }
+
+  private addClientIds(role: Construct, audiences: readonly string[]): void {
+    for (const audience of audiences) this.clientIds.add(audience);
+    if (this.clientIds.size > MAX_CLIENT_IDS) {
+      throw new ConfigurationError(
+        role,
+        `the OidcRoles of this stack trusting ${this.issuerUrl} list ${this.clientIds.size} different audiences, more than the ${MAX_CLIENT_IDS} client IDs IAM allows one OIDC provider (and IAM allows one provider per URL): trust fewer audiences`,
+      );
+    }
+  }
 }

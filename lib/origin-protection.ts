@@ -1,4 +1,4 @@
-import { Annotations, Duration, Stack, Token, Validations } from 'aws-cdk-lib';
+import { Annotations, Duration, Lazy, Stack, Token, Validations } from 'aws-cdk-lib';
 import * as cloudfront from 'aws-cdk-lib/aws-cloudfront';
 import * as origins from 'aws-cdk-lib/aws-cloudfront-origins';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -8,6 +8,7 @@ import type { Construct } from 'constructs';
 import { ConfigurationError } from './errors';
 import { ORIGIN_SECRET_ARN_ENV, ORIGIN_SECRET_HEADER } from './private/constructs-contract';
 import { bundledHandlerCode } from './private/edge-code';
+import { regionalName } from './private/regional-name';
 import { privateSourceFile } from './private/source-file';
 
 /** Options of {@link OriginProtection.secretHeader}. */
@@ -80,7 +81,13 @@ export abstract class OriginProtection {
     return new SecretHeaderProtection(options.secret);
   }
 
-  /** Public Function URLs without any check: anyone can bypass CloudFront. Adds a synth warning. */
+  /**
+   * Public Function URLs without any check: anyone can bypass CloudFront. A direct caller's own
+   * `CloudFront-Viewer-*` headers cannot be told from CloudFront's, so `ipAddress()` and
+   * `geolocation()` return what it claims, and its `X-Forwarded-Host` becomes the host of
+   * `request.url` (`x-real-ip`, `x-forwarded-for` and `x-vercel-*` it sends are still dropped).
+   * Adds a synth warning.
+   */
   static none(): OriginProtection {
     return new NoProtection();
   }
@@ -100,6 +107,9 @@ export abstract class OriginProtection {
   abstract _bind(cdn: Construct): OriginProtectionBinding;
 }
 
+// CloudFront's limit on origin access control names ("You can specify up to 64 characters").
+const OAC_NAME_MAX_LENGTH = 64;
+
 class OacProtection extends OriginProtection {
   readonly name: string;
   readonly functionUrlAuthType = lambda.FunctionUrlAuthType.AWS_IAM;
@@ -111,6 +121,10 @@ class OacProtection extends OriginProtection {
 
   _bind(cdn: Construct): OriginProtectionBinding {
     const originAccessControl = new cloudfront.FunctionUrlOriginAccessControl(cdn, 'OriginAccessControl', {
+      // Unique per account, not per region: the name carries the region (see regionalName).
+      originAccessControlName: Lazy.string({
+        produce: () => regionalName(originAccessControl, OAC_NAME_MAX_LENGTH),
+      }),
       signing: cloudfront.Signing.SIGV4_ALWAYS,
       description: 'Signs requests to the Lambda Function URLs behind this distribution',
     });
@@ -145,10 +159,15 @@ class OacProtection extends OriginProtection {
         'originProtection OriginProtection.oacWithBodySigning() deploys a Lambda@Edge function to us-east-1, which needs a stack with an explicit region (env: { region }); in a region-agnostic stack use OriginProtection.oac() or OriginProtection.secretHeader()',
       );
     }
+    const stack = Stack.of(cdn);
     // EdgeFunction creates the function in one shared us-east-1 stack under this same id, so the id
     // carries the Cdn's address: two distributions in one stack (a VercelProject and another Cdn)
     // would otherwise both create `BodySigner` there and fail the synth.
     const signer = new cloudfront.experimental.EdgeFunction(cdn, `BodySigner${cdn.node.addr.slice(0, 8)}`, {
+      // EdgeFunction's default support stack, `edge-lambda-stack-<stack address>`, is named after the
+      // stack's path only: the same stack deployed to two regions of one account would share (and
+      // keep rewriting) one us-east-1 stack. With the region in its name each deployment has its own.
+      stackId: `edge-lambda-stack-${stack.region}-${stack.node.addr}`,
       description:
         'Sets x-amz-content-sha256 so CloudFront OAC can sign requests with a body to a Lambda Function URL',
       // Lambda@Edge supports a subset of Lambda's runtimes and x86_64 only (no arm64).
@@ -219,7 +238,7 @@ class NoProtection extends OriginProtection {
   _bind(cdn: Construct): OriginProtectionBinding {
     Annotations.of(cdn).addWarningV2(
       'vercel-functions-aws:originProtectionNone',
-      'originProtection is OriginProtection.none(): the Lambda Function URLs are public, so anyone can call them directly and bypass CloudFront, its WAF and its header sanitising (spoofed x-real-ip, x-vercel-*). Use OriginProtection.oacWithBodySigning() (the default) or secretHeader().',
+      "originProtection is OriginProtection.none(): the Lambda Function URLs are public, so anyone can call them directly and bypass CloudFront, its WAF and its cache. Such a caller's own CloudFront-Viewer-Address / -Country / -City ... headers cannot be told from CloudFront's, so ipAddress() and geolocation() return whatever it claims, and its X-Forwarded-Host becomes the host of request.url (the x-real-ip, x-forwarded-for and x-vercel-* headers it sends are still dropped). Use OriginProtection.oacWithBodySigning() (the default) or secretHeader().",
     );
     return {
       origin: (functionUrl, readTimeout, originId) =>

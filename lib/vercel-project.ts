@@ -93,10 +93,10 @@ export interface VercelProjectProps {
 
   /**
    * Cache behaviours the distribution may have, the default one included: CloudFront's quota,
-   * 25 unless AWS raised it for the account. With `Routing.cacheBehaviors()` one route takes one
+   * 75 unless AWS raised it for the account. With `Routing.cacheBehaviors()` one route takes one
    * behaviour; `Routing.auto()` switches to the edge router when the routes do not fit.
    *
-   * @default 25
+   * @default 75
    */
   readonly maxCacheBehaviors?: number;
 
@@ -265,7 +265,9 @@ export interface VercelProjectProps {
   readonly awsRole?: OidcRole;
 }
 
-const DEFAULT_MAX_CACHE_BEHAVIORS = 25;
+// CloudFront's default "Cache behaviors per distribution" quota
+// (https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/cloudfront-limits.html).
+const DEFAULT_MAX_CACHE_BEHAVIORS = 75;
 // The variable whose value Vercel sends its cron requests as a Bearer token
 // (https://vercel.com/docs/cron-jobs/manage-cron-jobs, "Securing cron jobs").
 const CRON_SECRET_ENV = 'CRON_SECRET';
@@ -279,7 +281,7 @@ const AWS_ROLE_ARN_ENV = 'AWS_ROLE_ARN';
  * least-privilege grants: each function may read and write the two tables and invalidate this
  * distribution only.
  *
- * Routing (`routing`): while the routes fit the cache behaviour quota (`maxCacheBehaviors`, 25 by
+ * Routing (`routing`): while the routes fit the cache behaviour quota (`maxCacheBehaviors`, 75 by
  * default, one taken by the default behaviour) each route gets a CloudFront path pattern, most
  * specific first: `/api/hello`, and `/api/users/*` for `api/users/[id].ts` (the adapter receives the
  * route and answers 404 for deeper paths the wildcard lets through). Beyond that — or always, with

@@ -47,7 +47,7 @@ export interface VercelRuntimeBindingProps {
   /**
    * How long CloudFront waits for the function's first byte, and between streamed chunks.
    *
-   * @default Duration.seconds(60)
+   * @default Duration.seconds(120)
    */
   readonly readTimeout?: Duration;
 

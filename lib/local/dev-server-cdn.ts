@@ -55,7 +55,8 @@ const NOT_FOUND_BODY = 'The page could not be found.\n\nNOT_FOUND\n';
  * (`AWS_ENDPOINT_URL_CLOUDFRONT`). With `images` in the project's `vercel.json`, the template's
  * image optimizer serves `/_vercel/image` behind its own Function URL; a route's vercel.json
  * `functions` maxDuration is its timeout. Re-synthesized when routes are added or removed or
- * vercel.json's `images` or `functions` changes; the cache is emptied when any source changes, as a new
+ * vercel.json changes (its routing rules run in the CloudFront Functions' code, `images` and
+ * `functions` shape the template); the cache is emptied when any source changes, as a new
  * deployment starts with an empty cache on Vercel.
  */
 export class DevServerCdn {
@@ -70,7 +71,7 @@ export class DevServerCdn {
   private readonly transport: OriginTransport;
   /** Function URL host → the function behind it, for the current template. */
   private urls = new Map<string, FunctionUrlTarget>();
-  /** The JSON of the vercel.json `images` and `functions` read last, to tell when they changed. */
+  /** The JSON of the vercel.json read last (as validated), to tell when it changed. */
   private configKey?: string;
   private functionUrls?: FunctionUrlServer;
   private distribution?: EmulatedDistribution;
@@ -118,13 +119,16 @@ export class DevServerCdn {
     if (refresh.sourcesChanged) {
       let vercelJson: VercelJson | undefined;
       try {
-        // Re-read on every source change: a changed images or functions config means a new synth,
-        // and an invalid file is reported before synthesizing.
+        // Re-read on every source change: a changed vercel.json means a new synth, and an invalid
+        // file is reported before synthesizing.
         vercelJson = readVercelJson(this.options.project.dir);
       } catch (error) {
         throw this.fail(error);
       }
-      const key = JSON.stringify([vercelJson?.images ?? null, vercelJson?.functions ?? []]);
+      // The whole file, not the keys known to shape the distribution: every key the constructs
+      // read changes the template or the CloudFront Functions' code (redirects, headers, …), as a
+      // new deployment of it would. Formatting alone is no change (the key is the parsed file).
+      const key = JSON.stringify(vercelJson ?? null);
       configChanged = this.configKey !== undefined && key !== this.configKey;
       this.configKey = key;
     }

@@ -1,7 +1,7 @@
 import { App, Duration, Stack } from 'aws-cdk-lib';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { Construct } from 'constructs';
-import { Cdn } from '../cdn';
+import { Cdn, type CdnRoutingRules } from '../cdn';
 import { ImageOptimizer, type ImageOptimizerProps } from '../image-optimizer';
 import { functionEntryFor, readVercelJson, VERCEL_JSON_IMAGES_ID } from '../private/vercel-json';
 import { VercelProject } from '../vercel-project';
@@ -22,7 +22,9 @@ const PLACEHOLDER_CODE =
  * `Cdn` constructs: behaviours or edge router, CloudFront Functions, policies, origin access
  * control, the body-signing Lambda@Edge function (bundled, it runs in the emulation) — into
  * `outdir`. Only the route functions' code is a placeholder. A folder without routes gets the bare
- * `Cdn` (every path answers the edge 404), at the same construct path so the distribution keeps its id.
+ * `Cdn` (every path answers the edge 404) with vercel.json's routing rules (its redirects and headers
+ * apply; rewrites have no function to go to, which the `Cdn` refuses), at the same construct path so
+ * the distribution keeps its id.
  * `VercelProject` reads the project's vercel.json as at `cdk deploy`: with `images`, its
  * `ImageOptimizer` serves `/_vercel/image` (for a folder without routes, one at the same construct
  * path). The optimizer function's bundle (sharp installed for Lambda) is not built, as the dev
@@ -41,9 +43,14 @@ export function synthesizeDevDistribution(
   const stack = new DevStack(app, DEV_STACK_NAME, { env: { region: 'us-east-1' } });
   const vercelJson = readVercelJson(dir);
   if (routes.length === 0) {
-    // No VercelProject (it needs a route), so no one else reads vercel.json.
+    // No VercelProject (it refuses a project without functions, where the dev server keeps serving so
+    // the first one can be written), so no one else reads vercel.json: its routing rules go to the
+    // Cdn as VercelProject passes them, and run on the edge 404 as deployed.
     const project = new Construct(stack, 'Project');
-    const cdn = new Cdn(project, 'Cdn');
+    const rules = vercelJson?.routingRules;
+    const cdn = new Cdn(project, 'Cdn', {
+      routingRules: rules && { ...(rules.input as CdnRoutingRules), file: vercelJson.file },
+    });
     const images = vercelJson?.images;
     if (images) {
       stack.withoutBundling(() => new ImageOptimizer(project, VERCEL_JSON_IMAGES_ID, images)).addToCdn(cdn);

@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { Token } from 'aws-cdk-lib';
 import { transformSync } from 'esbuild';
 import { privateSourceFile } from './source-file';
 
@@ -54,7 +55,10 @@ export interface EdgeRoute {
   readonly t?: number;
   /** 1 when the list goes on after a match (headers rules). */
   readonly c?: 1;
-  /** `has` and `missing` conditions: `[type, key]` or `[type, key, value regex]`. */
+  /**
+   * `has` and `missing` conditions: `[type, key]` or `[type, key, value regex]`; an `x-vercel-ip-*`
+   * header's key is the CloudFront viewer header it is read from.
+   */
   readonly y?: readonly (readonly string[])[];
   readonly n?: readonly (readonly string[])[];
 }
@@ -65,6 +69,20 @@ export interface EdgeRouteList {
   readonly b: readonly EdgeRoute[];
   /** The rewrites, after the filesystem (only the edge router applies them). */
   readonly r: readonly EdgeRoute[];
+}
+
+/**
+ * A placeholder's value known only at deploy time: a CloudFormation token (a KeyValueStore id) that
+ * CloudFormation resolves into the code, so the code at synth holds the token's own text instead.
+ */
+export interface DeployTimeValue {
+  /** The unresolved token, spliced into the code as it is for CloudFormation to resolve. */
+  readonly token: string;
+  /**
+   * The most bytes the token can resolve to, counted against the 10 KB limit instead of the
+   * token's text. The resolved value must need no escaping in a string literal.
+   */
+  readonly maxBytes: number;
 }
 
 /** A CloudFront Function's code would exceed {@link MAX_FUNCTION_CODE_BYTES}. */
@@ -86,23 +104,36 @@ export class FunctionCodeTooLargeError extends Error {
  * exactly once in the code as a string literal `'__NAME__'`) replaced by the given values, and the
  * vercel.json routes of the functions that evaluate them (`vercelRoutes`, default none; the
  * rewrites only in the router) spliced in as a literal whose regular expressions are regex literals.
+ * A value CloudFormation resolves at deploy time is a {@link DeployTimeValue}: the size checked is
+ * the code's once every token is its longest value, so code that fits at synth fits when deployed.
  *
- * @throws Error when a placeholder is missing
- * @throws FunctionCodeTooLargeError when the code exceeds 10 KB
+ * @throws Error when a placeholder is missing, or a plain string value is an unresolved token
+ * @throws FunctionCodeTooLargeError when the deployed code can exceed 10 KB
  */
 export function cloudFrontFunctionSource(
   name: CloudFrontFunctionName,
-  placeholders: Readonly<Record<string, string>> = {},
+  placeholders: Readonly<Record<string, string | DeployTimeValue>> = {},
   vercelRoutes: EdgeRouteList = { b: [], r: [] },
 ): string {
   let code = minifiedTemplate(name);
+  // What the deployed code weighs beyond the synthesized code: each token's longest value less its text.
+  let resolvedExtraBytes = 0;
   for (const [placeholder, value] of Object.entries(placeholders)) {
     const at = placeholderPattern(placeholder);
     if ((code.match(at) ?? []).length !== 1) {
       throw new Error(`CloudFront Function ${name} must contain '${placeholder}' exactly once`);
     }
+    const text = typeof value === 'string' ? value : value.token;
+    if (typeof value === 'string' && Token.isUnresolved(value)) {
+      // Its deployed length is unknown, so the 10 KB check could pass here and fail at deploy.
+      throw new Error(
+        `CloudFront Function ${name}: the value of '${placeholder}' is a token; pass it as { token, maxBytes }`,
+      );
+    }
     // A value spliced into a string literal; tokens stay intact for CloudFormation.
-    code = code.replace(at, () => `'${value.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`);
+    const literal = `'${text.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
+    if (typeof value !== 'string') resolvedExtraBytes += value.maxBytes + 2 - Buffer.byteLength(literal);
+    code = code.replace(at, () => literal);
   }
   const routes = placeholderPattern(VERCEL_ROUTES_PLACEHOLDER);
   if (routes.test(code)) {
@@ -110,7 +141,7 @@ export function cloudFrontFunctionSource(
     const list = name === 'router' ? vercelRoutes : { b: vercelRoutes.b, r: [] };
     code = code.replace(routes, () => edgeRoutesLiteral(list));
   }
-  const bytes = Buffer.byteLength(code);
+  const bytes = Buffer.byteLength(code) + resolvedExtraBytes;
   if (bytes > MAX_FUNCTION_CODE_BYTES) throw new FunctionCodeTooLargeError(name, bytes);
   return code;
 }

@@ -31,6 +31,24 @@ export interface CompiledRoutingRules {
 }
 
 const CONDITION_TYPES = ['header', 'cookie', 'query', 'host'];
+
+/**
+ * The `x-vercel-ip-*` headers a `has`/`missing` condition may test, each with the CloudFront viewer
+ * header the adapter derives it from (GEO_HEADERS in runtime/handler/viewer-headers.ts). A condition
+ * names the CloudFront header in the compiled routes, so the edge reads what CloudFront vouches for
+ * (sanitize-request.js drops a viewer's x-vercel-*). Vercel also sets `x-vercel-ip-continent`, but
+ * CloudFront has no continent header, so a condition on it could hold only for a viewer who sends
+ * one: refused.
+ */
+export const EDGE_GEO_HEADERS: ReadonlyMap<string, string> = new Map([
+  ['x-vercel-ip-country', 'cloudfront-viewer-country'],
+  ['x-vercel-ip-country-region', 'cloudfront-viewer-country-region'],
+  ['x-vercel-ip-city', 'cloudfront-viewer-city'],
+  ['x-vercel-ip-latitude', 'cloudfront-viewer-latitude'],
+  ['x-vercel-ip-longitude', 'cloudfront-viewer-longitude'],
+  ['x-vercel-ip-postal-code', 'cloudfront-viewer-postal-code'],
+  ['x-vercel-ip-timezone', 'cloudfront-viewer-time-zone'],
+]);
 // What no header value (a Location included) may carry.
 // biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point.
 const CONTROL_CHARACTERS = /[\u0000-\u001f\u007f]/;
@@ -275,6 +293,13 @@ function conditions(file: string, field: string, value: unknown): void {
     if (host && condition.value === undefined) {
       throw new VercelJsonError(file, `${at}: a host condition needs a value`);
     }
+    const key = typeof condition.key === 'string' ? condition.key.toLowerCase() : '';
+    if (condition.type === 'header' && key.startsWith('x-vercel-ip-') && !EDGE_GEO_HEADERS.has(key)) {
+      throw new VercelJsonError(
+        file,
+        `${at}.key is '${condition.key}', a location CloudFront does not provide (it has no such viewer header), so only a viewer sending the header itself could decide the condition. The x-vercel-ip-* headers a condition can test: ${[...EDGE_GEO_HEADERS.keys()].join(', ')}`,
+      );
+    }
     if (condition.value !== undefined && typeof condition.value !== 'string') {
       throw new VercelJsonError(
         file,
@@ -307,7 +332,9 @@ function edgeConditions(file: string, label: string, list: HasField | undefined)
   return list.map((condition, i) => {
     const value = condition.value as string | undefined;
     if (value !== undefined) runnable(file, `${label}[${i}]`, 'value', `^${value}$`);
-    const key = 'key' in condition ? condition.key : '';
+    // routing-utils has lower-cased a header key; a geo header is read from CloudFront's.
+    const written = 'key' in condition ? condition.key : '';
+    const key = (condition.type === 'header' && EDGE_GEO_HEADERS.get(written)) || written;
     return value === undefined ? [condition.type, key] : [condition.type, key, value];
   });
 }

@@ -5,6 +5,8 @@ import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { Cdn, type CdnProps } from '../../lib/cdn';
 import { OriginProtection } from '../../lib/origin-protection';
+import { cloudFrontFunctionSource } from '../../lib/private/cloudfront-function-code';
+import { compileRoutingRules } from '../../lib/private/vercel-json-routes';
 import { plainFunction, testStack } from './helpers';
 
 // The edge router (Cdn `routes`): one default behaviour whose CloudFront Function reads the route
@@ -84,6 +86,8 @@ describe('Cdn edge router', () => {
     expect(name(ROUTES)).toBe(name(ROUTES));
     expect(name(ROUTES)).not.toBe(name([...ROUTES, '/api/extra']));
     expect(name(ROUTES)).toMatch(/^[A-Za-z0-9_-]{1,64}$/);
+    // KeyValueStore names are unique per account: the region keeps two regions' stores apart.
+    expect(name(ROUTES)).toMatch(/^StackCdn[0-9A-F]{8}-us-east-1-[0-9a-f]{12}$/);
   });
 
   test.each([
@@ -180,12 +184,26 @@ describe('Cdn edge router', () => {
     expect(config.Origins).toHaveLength(4);
   });
 
-  test('warns when the functions exceed the documented origins quota', () => {
-    const routes = Array.from({ length: 26 }, (_, i) => `/api/r${i}`);
-    const { stack } = routedCdn(routes);
-    Annotations.fromStack(stack).hasWarning(
+  test('warns when the functions exceed the documented origins quota, and not at it', () => {
+    // Imported functions: a hundred created ones would outgrow CloudFormation's 500 resources per stack.
+    const annotations = (count: number) => {
+      const stack = testStack('us-east-1');
+      const routes = Array.from({ length: count }, (_, i) => [
+        `/api/r${i}`,
+        lambda.Function.fromFunctionAttributes(stack, `Fn${i}`, {
+          functionArn: `arn:aws:lambda:us-east-1:123456789012:function:r${i}`,
+          sameEnvironment: true,
+        }),
+      ]);
+      new Cdn(stack, 'Cdn', { originProtection: OriginProtection.oac(), routes: Object.fromEntries(routes) });
+      return Annotations.fromStack(stack);
+    };
+    annotations(100).hasNoWarning('/Stack/Cdn', Match.stringLikeRegexp('origins'));
+    annotations(101).hasWarning(
       '/Stack/Cdn',
-      Match.stringLikeRegexp('26 origins .* "Origins per distribution" quota'),
+      Match.stringLikeRegexp(
+        '101 origins .* "Origins per distribution" quota has a documented default of 100',
+      ),
     );
   });
 
@@ -215,6 +233,45 @@ describe('Cdn edge router', () => {
       () => new Cdn(stack, 'Cdn', { originProtection: OriginProtection.oac(), routes: { '/api/x': fn } }),
     ).toThrow(
       /the Function URL of Stack\/Fn has invoke mode BUFFERED, but the adapter streams its responses/,
+    );
+  });
+});
+
+describe('Cdn edge router code size', () => {
+  // 100 rewrites, the first one `pad` characters longer: the router's code grows by one byte a character.
+  const rules = (pad: number) => ({
+    rewrites: Array.from({ length: 100 }, (_, i) => ({
+      source: `/old-page-${i}${i === 0 ? 'x'.repeat(pad) : ''}`,
+      destination: '/api/hello',
+    })),
+  });
+  // The code as CloudFront stores it: the route table id resolved to a 36-character KeyValueStore id.
+  const deployedBytes = (pad: number) =>
+    Buffer.byteLength(
+      cloudFrontFunctionSource(
+        'router',
+        { __VFA_ROUTE_TABLE_ID__: 'a'.repeat(36), __VFA_FALLBACK_ORIGIN_ID__: '' },
+        compileRoutingRules('routingRules', rules(pad))!.routes,
+      ),
+    );
+  const fittingPad = 10_240 - deployedBytes(0);
+
+  test('synthesizes a router whose code is exactly 10240 bytes once its KeyValueStore id is resolved', () => {
+    expect(fittingPad).toBeGreaterThan(0);
+    const { template } = routedCdn(['/api/hello'], { routingRules: rules(fittingPad) });
+    const code = routerFunction(template).Properties.FunctionCode;
+    // The id is a token CloudFormation resolves into the code: the rest is the code's literal text.
+    const parts = code['Fn::Join'][1] as unknown[];
+    expect(parts.filter((part) => typeof part !== 'string')).toEqual([
+      { 'Fn::GetAtt': [expect.stringMatching(/^CdnRouteTable/), 'Id'] },
+    ]);
+    const literal = parts.filter((part): part is string => typeof part === 'string').join('');
+    expect(Buffer.byteLength(literal) + 36).toBe(10_240);
+  });
+
+  test('throws at synth when the code would exceed 10240 bytes only once the KeyValueStore id is resolved', () => {
+    expect(() => routedCdn(['/api/hello'], { routingRules: rules(fittingPad + 1) })).toThrow(
+      /Stack\/Cdn: the 100 routing rules of routingRules .* do not fit in a CloudFront Function: with them, its router function is 10241 bytes/,
     );
   });
 });

@@ -186,6 +186,67 @@ describe('Cdn', () => {
     expect(distributionConfig(template).Logging).toBeUndefined();
   });
 
+  test.each(['af-south-1', 'eu-south-1', 'me-south-1', 'ap-east-1'])(
+    'throws when it would create the log bucket in %s, where CloudFront delivers no standard logs',
+    (region) => {
+      expect(() => new Cdn(testStack(region), 'Cdn', { originProtection: OriginProtection.oac() })).toThrow(
+        `Stack/Cdn: enableLogging is on without a logBucket, so the access log bucket would be created in ${region}, an opt-in Region, and CloudFront standard logging does not deliver to buckets there: pass a logBucket in another Region (with ACLs enabled), or set enableLogging: false`,
+      );
+    },
+  );
+
+  test('deploys to an opt-in Region with logging off, or with a logBucket of its own', () => {
+    const off = testStack('eu-south-1');
+    new Cdn(off, 'Cdn', { originProtection: OriginProtection.oac(), enableLogging: false });
+    expect(distributionConfig(Template.fromStack(off)).Logging).toBeUndefined();
+    const own = testStack('eu-south-1');
+    const logBucket = s3.Bucket.fromBucketName(own, 'Logs', 'logs-in-us-east-1');
+    new Cdn(own, 'Cdn', { originProtection: OriginProtection.oac(), logBucket });
+    expect(distributionConfig(Template.fromStack(own)).Logging.Bucket).toEqual(
+      expect.stringContaining('logs-in-us-east-1'),
+    );
+  });
+
+  test('warns about opt-in Regions when it creates the log bucket in a region-agnostic stack', () => {
+    const stack = testStack();
+    new Cdn(stack, 'Cdn', { originProtection: OriginProtection.oac() });
+    Annotations.fromStack(stack).hasWarning(
+      '/Stack/Cdn',
+      Match.stringLikeRegexp(
+        'not known at synth. CloudFront standard logging does not deliver to buckets in opt-in Regions \\(af-south-1, ',
+      ),
+    );
+    const quiet = testStack();
+    new Cdn(quiet, 'Cdn', { originProtection: OriginProtection.oac(), enableLogging: false });
+    Annotations.fromStack(quiet).hasNoWarning('/Stack/Cdn', Match.anyValue());
+  });
+
+  test('names its response headers policy after the region too (policy names are unique per account)', () => {
+    const stack = testStack('eu-west-1');
+    new Cdn(stack, 'Cdn', { originProtection: OriginProtection.oac() });
+    Template.fromStack(stack).hasResourceProperties('AWS::CloudFront::ResponseHeadersPolicy', {
+      ResponseHeadersPolicyConfig: Match.objectLike({
+        Name: Match.stringLikeRegexp('^StackCdnResponseHeadersPolicy[0-9A-F]{8}-eu-west-1$'),
+      }),
+    });
+  });
+
+  test('warns when readTimeout is above 120 s, which needs a quota increase, and not at 120 s', () => {
+    const stack = testStack('us-east-1');
+    const cdn = new Cdn(stack, 'Cdn', { originProtection: OriginProtection.oac() });
+    cdn.addFunction('/fits', plainFunction(stack, 'Fits'), { readTimeout: Duration.seconds(120) });
+    cdn.addFunction('/slow', plainFunction(stack, 'Slow'), { readTimeout: Duration.seconds(180) });
+    const warnings = Annotations.fromStack(stack).findWarning(
+      '/Stack/Cdn',
+      Match.stringLikeRegexp('readTimeout'),
+    );
+    expect(warnings.map((w) => w.entry.data)).toEqual([
+      expect.stringMatching(
+        /^readTimeout of Stack\/Slow is 180 s; CloudFront allows at most 120 s unless AWS raised the "Response timeout per origin" quota/,
+      ),
+    ]);
+  });
+
   test('serves domainNames with the certificate and TLS 1.2 minimum', () => {
     const stack = testStack('us-east-1');
     const certificate = acm.Certificate.fromCertificateArn(
@@ -240,7 +301,8 @@ describe('Cdn', () => {
     const timeouts = distributionConfig(template).Origins.map(
       (o: { CustomOriginConfig?: { OriginReadTimeout?: number } }) => o.CustomOriginConfig?.OriginReadTimeout,
     );
-    expect(timeouts).toEqual(expect.arrayContaining([60, 20]));
+    // 120 s, CloudFront's maximum without a quota increase, unless readTimeout says otherwise.
+    expect(timeouts).toEqual(expect.arrayContaining([120, 20]));
   });
 
   test('reuses the Function URL a function already has', () => {
@@ -300,12 +362,19 @@ describe('Cdn', () => {
     });
   });
 
-  test('warns when the distribution has more cache behaviours than the default quota', () => {
-    const stack = testStack('us-east-1');
-    const cdn = new Cdn(stack, 'Cdn', { originProtection: OriginProtection.oac() });
-    const fn = plainFunction(stack, 'Fn');
-    for (let i = 0; i < 25; i++) cdn.addFunction(`/r${i}`, fn);
-    Annotations.fromStack(stack).hasWarning('/Stack/Cdn', Match.stringLikeRegexp('26 cache behaviours'));
+  test('warns when the distribution has more cache behaviours than the default quota, and not at it', () => {
+    const withPatterns = (count: number) => {
+      const stack = testStack('us-east-1');
+      const cdn = new Cdn(stack, 'Cdn', { originProtection: OriginProtection.oac() });
+      const fn = plainFunction(stack, 'Fn');
+      for (let i = 0; i < count; i++) cdn.addFunction(`/r${i}`, fn);
+      return Annotations.fromStack(stack);
+    };
+    withPatterns(74).hasNoWarning('/Stack/Cdn', Match.stringLikeRegexp('cache behaviours'));
+    withPatterns(75).hasWarning(
+      '/Stack/Cdn',
+      Match.stringLikeRegexp("76 cache behaviours; CloudFront's default quota is 75 per distribution"),
+    );
   });
 
   test('throws when domainNames has no certificate', () => {

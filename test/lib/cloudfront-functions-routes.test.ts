@@ -1,13 +1,21 @@
 import * as vm from 'node:vm';
+import { Token } from 'aws-cdk-lib';
 import { transformSync } from 'esbuild';
 import {
   type CloudFrontFunctionName,
   cloudFrontFunctionSource,
+  type EdgeRouteList,
+  FunctionCodeTooLargeError,
 } from '../../lib/private/cloudfront-function-code';
 import { REWRITE_PATH_HEADER, ROUTE_HEADERS_HEADER } from '../../lib/private/constructs-contract';
 import { routeTableItems } from '../../lib/private/route-table';
-import { compileRoutingRules, type RoutingRulesInput } from '../../lib/private/vercel-json-routes';
+import {
+  compileRoutingRules,
+  EDGE_GEO_HEADERS,
+  type RoutingRulesInput,
+} from '../../lib/private/vercel-json-routes';
 import { parseRoute } from '../../runtime/handler/route';
+import { addDerivedHeaders } from '../../runtime/handler/viewer-headers';
 
 // vercel.json redirects, headers, trailingSlash and rewrites in the deployed CloudFront Functions
 // (shared/vercel-routes.js), run in node:vm as cloudfront-functions.test.ts runs them: the code
@@ -54,10 +62,14 @@ function event({ uri, query = {}, headers = {}, cookies = {}, ip = '198.51.100.1
 }
 
 function load(name: CloudFrontFunctionName, rules: RoutingRulesInput, context: object = {}) {
-  const compiled = compileRoutingRules('/p/vercel.json', rules)!;
+  return loadCompiled(name, compileRoutingRules('/p/vercel.json', rules)!.routes, context);
+}
+
+// `load` for a route list written by hand: what compileRoutingRules would refuse at synth.
+function loadCompiled(name: CloudFrontFunctionName, routes: EdgeRouteList, context: object = {}) {
   const placeholders: Record<string, string> =
     name === 'router' ? { __VFA_ROUTE_TABLE_ID__: 'kvs', __VFA_FALLBACK_ORIGIN_ID__: FALLBACK.value } : {};
-  const source = cloudFrontFunctionSource(name, placeholders, compiled.routes).replace(
+  const source = cloudFrontFunctionSource(name, placeholders, routes).replace(
     /^import cf from 'cloudfront';\n/,
     '',
   );
@@ -359,6 +371,55 @@ describe("has and missing on the headers Vercel's proxy sets, at the edge", () =
   });
 });
 
+describe('x-vercel-ip-* conditions CloudFront cannot vouch for, at the edge', () => {
+  // compileRoutingRules refuses such a condition at synth; the edge still never reads it from a
+  // CloudFront-Viewer-* header CloudFront does not set, which only a viewer could have sent.
+  const continent: EdgeRouteList = {
+    b: [{ s: '^/eu$', h: { Location: '/eu-only' }, t: 308, y: [['header', 'x-vercel-ip-continent', 'EU']] }],
+    r: [],
+  };
+
+  test.each(['viewer-request', 'not-found'] as const)(
+    'does not read x-vercel-ip-continent from a cloudfront-viewer-continent header in the %s function',
+    async (name) => {
+      const run = loadCompiled(name, continent);
+      const forged = await run({ uri: '/eu', headers: { 'cloudfront-viewer-continent': 'EU' } });
+      expect(forged.statusCode).not.toBe(308);
+      expect((await run({ uri: '/eu', headers: { 'x-vercel-ip-continent': 'EU' } })).statusCode).not.toBe(
+        308,
+      );
+    },
+  );
+
+  test.each([...EDGE_GEO_HEADERS.keys()])(
+    'reads %s from the CloudFront-Viewer-* header the adapter derives it from',
+    async (key) => {
+      const viewer = {
+        'cloudfront-viewer-country': 'DE',
+        'cloudfront-viewer-country-region': 'BE',
+        'cloudfront-viewer-city': 'Berlin',
+        'cloudfront-viewer-latitude': '52.52',
+        'cloudfront-viewer-longitude': '13.40',
+        'cloudfront-viewer-postal-code': '10115',
+        'cloudfront-viewer-time-zone': 'Europe/Berlin',
+      };
+      const derived: Record<string, string> = { ...viewer };
+      addDerivedHeaders(derived, { requestId: 'r', viaCloudFront: true });
+      const run = load('viewer-request', {
+        headers: [
+          {
+            source: '/(.*)',
+            has: [{ type: 'header', key, value: '(?<v>.+)' }],
+            headers: [{ key: 'X-V', value: ':v' }],
+          },
+        ],
+      });
+      const result = await run({ uri: '/api/x', headers: viewer });
+      expect(JSON.parse(result.headers[ROUTE_HEADERS_HEADER].value)).toEqual({ 'x-v': derived[key] });
+    },
+  );
+});
+
 describe('x-vfa-route-headers at the edge', () => {
   test('is ASCII-only JSON, non-ASCII characters escaped as \\uXXXX, that parses back to the values', async () => {
     const rules = {
@@ -377,12 +438,13 @@ describe('x-vfa-route-headers at the edge', () => {
       async (v: Viewer) => load('viewer-request', rules)(v),
       async (v: Viewer) => (await router(rules, ROUTES)(v)).result,
     ]) {
-      const result = await run({ uri: '/api/x', query: { q: '%F0%9F%98%80%20%C3%A9t%C3%A9' } });
+      // Latin-1, what a header value may hold beyond ASCII: escaped, as JSON allows.
+      const result = await run({ uri: '/api/x', query: { q: '%C3%A9t%C3%A9%20%C3%BF' } });
       const value = result.headers[ROUTE_HEADERS_HEADER].value;
       expect(value).toMatch(/^[\x20-\x7e]+$/);
       expect(value).toContain('Gr\\u00fc\\u00dfe');
-      expect(value).toContain('\\ud83d\\ude00 \\u00e9t\\u00e9');
-      expect(JSON.parse(value)).toEqual({ 'x-greeting': 'Grüße', 'x-query': '😀 été' });
+      expect(value).toContain('\\u00e9t\\u00e9 \\u00ff');
+      expect(JSON.parse(value)).toEqual({ 'x-greeting': 'Grüße', 'x-query': 'été ÿ' });
     }
   });
 });
@@ -673,6 +735,51 @@ describe('condition values with control characters at the edge', () => {
   });
 });
 
+describe('condition values beyond Latin-1 in headers rules at the edge', () => {
+  // A header value the adapter takes (HEADER_VALUE in runtime/handler/route-headers.ts): tab,
+  // printable ASCII, Latin-1. The edge leaves out the same headers, on its own responses too.
+  const rules = {
+    headers: [
+      {
+        source: '/(.*)',
+        has: [{ type: 'query' as const, key: 'lang', value: '(?<lang>.*)' }],
+        headers: [
+          { key: 'Content-Language', value: ':lang' },
+          { key: 'X-Frame-Options', value: 'DENY' },
+        ],
+      },
+    ],
+  };
+
+  test.each(['not-found', 'router'] as const)(
+    'leaves the header out of the %s 404 when the value holds a character beyond Latin-1, keeping the others',
+    async (name) => {
+      const run = async (viewer: Viewer) =>
+        name === 'router' ? (await router(rules, ROUTES)(viewer)).result : await load(name, rules)(viewer);
+      const euro = await run({ uri: '/nothing', query: { lang: '%E2%82%AC' } });
+      expect(euro.statusCode).toBe(404);
+      expect(euro.headers['content-language']).toBeUndefined();
+      expect(euro.headers['x-frame-options']).toEqual({ value: 'DENY' });
+      const emoji = await run({ uri: '/nothing', query: { lang: '%F0%9F%98%80' } });
+      expect(emoji.headers['content-language']).toBeUndefined();
+      // Latin-1 is a header value the adapter sends, so the edge sends it too.
+      const latin1 = await run({ uri: '/nothing', query: { lang: 'fr%C3%A9' } });
+      expect(latin1.headers['content-language']).toEqual({ value: 'fr\u00e9' });
+    },
+  );
+
+  test("leaves such a header out of x-vfa-route-headers, so the function's response and the edge's agree", async () => {
+    const run = load('viewer-request', rules);
+    const euro = await run({ uri: '/api/x', query: { lang: '%E2%82%AC' } });
+    expect(JSON.parse(euro.headers[ROUTE_HEADERS_HEADER].value)).toEqual({ 'x-frame-options': 'DENY' });
+    const tab = await run({ uri: '/api/x', query: { lang: 'a%09b' } });
+    expect(JSON.parse(tab.headers[ROUTE_HEADERS_HEADER].value)).toEqual({
+      'content-language': 'a\tb',
+      'x-frame-options': 'DENY',
+    });
+  });
+});
+
 describe("the edge's own responses with vercel.json headers", () => {
   const rules = {
     headers: [
@@ -754,7 +861,7 @@ describe('vercel.json routes in the deployed code', () => {
     },
   );
 
-  test('fits 75 simple redirects next to the edge router', () => {
+  test('fits 75 simple redirects next to the edge router, with its 36-character KeyValueStore id', () => {
     const compiled = compileRoutingRules('/p/vercel.json', {
       redirects: Array.from({ length: 75 }, (_, i) => ({
         source: `/blog/post-${i}`,
@@ -763,9 +870,67 @@ describe('vercel.json routes in the deployed code', () => {
     })!;
     const code = cloudFrontFunctionSource(
       'router',
-      { __VFA_ROUTE_TABLE_ID__: 'k', __VFA_FALLBACK_ORIGIN_ID__: '' },
+      { __VFA_ROUTE_TABLE_ID__: '0123abcd-0123-4567-89ab-0123456789ab', __VFA_FALLBACK_ORIGIN_ID__: '' },
       compiled.routes,
     );
     expect(Buffer.byteLength(code)).toBeLessThanOrEqual(10_240);
+  });
+});
+
+describe('CloudFront Function size with values resolved at deploy time', () => {
+  // The router's route table id is a CloudFormation token (the KeyValueStore's Id attribute) whose
+  // text is shorter than the 36-character id CloudFront gets: the size checked is the deployed one.
+  const kvsId = Token.asString({ 'Fn::GetAtt': ['RouteTable', 'Id'] });
+  const routes = (pad: number) =>
+    compileRoutingRules('/p/vercel.json', {
+      redirects: Array.from({ length: 70 }, (_, i) => ({
+        source: `/blog/post-${i}${i === 0 ? 'x'.repeat(pad) : ''}`,
+        destination: `/articles/post-${i}`,
+      })),
+    })!.routes;
+  const deployed = (pad: number) =>
+    Buffer.byteLength(
+      cloudFrontFunctionSource(
+        'router',
+        { __VFA_ROUTE_TABLE_ID__: 'a'.repeat(36), __VFA_FALLBACK_ORIGIN_ID__: '' },
+        routes(pad),
+      ),
+    );
+  const router = (pad: number) =>
+    cloudFrontFunctionSource(
+      'router',
+      { __VFA_ROUTE_TABLE_ID__: { token: kvsId, maxBytes: 36 }, __VFA_FALLBACK_ORIGIN_ID__: '' },
+      routes(pad),
+    );
+
+  test('splices the token into the code and accepts it when the code is 10240 bytes with the longest value', () => {
+    const pad = 10_240 - deployed(0);
+    expect(pad).toBeGreaterThan(0);
+    const code = router(pad);
+    expect(code).toContain(`'${kvsId}'`);
+    expect(Buffer.byteLength(code)).toBeLessThan(10_240);
+  });
+
+  test('throws FunctionCodeTooLargeError with the deployed size when only the resolved value exceeds 10240 bytes', () => {
+    const pad = 10_241 - deployed(0);
+    let error: unknown;
+    try {
+      router(pad);
+    } catch (caught) {
+      error = caught;
+    }
+    expect(error).toBeInstanceOf(FunctionCodeTooLargeError);
+    expect((error as FunctionCodeTooLargeError).bytes).toBe(10_241);
+    expect((error as Error).message).toBe(
+      'CloudFront Function router is 10241 bytes; CloudFront allows 10240',
+    );
+  });
+
+  test('throws when a token is passed as a plain string, whose deployed length is unknown', () => {
+    expect(() =>
+      cloudFrontFunctionSource('router', { __VFA_ROUTE_TABLE_ID__: kvsId, __VFA_FALLBACK_ORIGIN_ID__: '' }),
+    ).toThrow(
+      "CloudFront Function router: the value of '__VFA_ROUTE_TABLE_ID__' is a token; pass it as { token, maxBytes }",
+    );
   });
 });

@@ -34,6 +34,15 @@ function optimizerFunction(template: Template) {
 }
 
 describe('ImageOptimizer', () => {
+  test('names its origin request policy after the region too (policy names are unique per account)', () => {
+    const { template } = synth();
+    template.hasResourceProperties('AWS::CloudFront::OriginRequestPolicy', {
+      OriginRequestPolicyConfig: Match.objectLike({
+        Name: Match.stringLikeRegexp('^StackImagesOriginRequestPolicy[0-9A-F]{8}-eu-west-1$'),
+      }),
+    });
+  });
+
   test('runs on Node.js 24, arm64, 1536 MB and 30 s with the configuration in its environment', () => {
     const { template } = synth({ sizes: [640, 1080], formats: ['image/avif', 'image/webp'] });
     const fn = optimizerFunction(template);

@@ -46,7 +46,7 @@ describe('OidcRole', () => {
       {
         Action: 'sts:AssumeRoleWithWebIdentity',
         Effect: 'Allow',
-        Principal: { Federated: { Ref: expect.stringMatching(/^ReaderProvider/) } },
+        Principal: { Federated: { Ref: expect.stringMatching(/^VercelFunctionsAwsOidcProvider/) } },
         Condition: {
           StringEquals: {
             'oidc.vercel.com/acme:aud': 'https://vercel.com/acme',
@@ -94,6 +94,62 @@ describe('OidcRole', () => {
         'issuer.example.com/tenant:sub': 'svc-1',
       },
     });
+  });
+
+  test('shares one provider between the roles of a stack trusting one issuer, with all their audiences', () => {
+    const stack = testStack();
+    const reader = new OidcRole(stack, 'Reader', {
+      issuer: OidcIssuer.url('https://issuer.example.com'),
+      audiences: ['api://one'],
+      subjects: ['svc-1'],
+    });
+    const writer = new OidcRole(stack, 'Writer', {
+      issuer: OidcIssuer.url('https://issuer.example.com/'),
+      audiences: ['api://two', 'api://one'],
+      subjects: ['svc-2'],
+    });
+    const template = Template.fromStack(stack);
+    template.resourceCountIs('AWS::IAM::OIDCProvider', 1);
+    template.hasResourceProperties('AWS::IAM::OIDCProvider', {
+      Url: 'https://issuer.example.com',
+      ClientIdList: ['api://one', 'api://two'],
+    });
+    expect(writer.provider).toBe(reader.provider);
+    const trustedBy = (logicalIdPrefix: string) =>
+      Object.entries(template.findResources('AWS::IAM::Role')).find(([id]) =>
+        id.startsWith(logicalIdPrefix),
+      )![1].Properties.AssumeRolePolicyDocument.Statement[0];
+    expect(trustedBy('Reader').Principal).toEqual(trustedBy('Writer').Principal);
+    // Each role still accepts only its own audiences.
+    expect(trustedBy('Reader').Condition.StringEquals['issuer.example.com:aud']).toBe('api://one');
+  });
+
+  test('creates one provider per issuer in a stack', () => {
+    const stack = testStack();
+    new OidcRole(stack, 'Ci', { issuer: OidcIssuer.githubActions(), subjects: ['repo:acme/shop:*'] });
+    new OidcRole(stack, 'Web', {
+      issuer: OidcIssuer.vercel({ team: 'acme' }),
+      subjects: ['owner:acme:project:shop:environment:production'],
+    });
+    const providers = Template.fromStack(stack).findResources('AWS::IAM::OIDCProvider');
+    expect(
+      Object.values(providers)
+        .map((p) => p.Properties.Url)
+        .sort(),
+    ).toEqual(['https://oidc.vercel.com/acme', 'https://token.actions.githubusercontent.com']);
+  });
+
+  test('throws when the roles sharing a provider list more than 100 audiences', () => {
+    const stack = testStack();
+    const issuer = OidcIssuer.githubActions();
+    const audiences = (from: number) => Array.from({ length: 60 }, (_, i) => `aud-${from + i}`);
+    new OidcRole(stack, 'First', { issuer, audiences: audiences(0), subjects: ['repo:acme/shop:*'] });
+    expect(
+      () =>
+        new OidcRole(stack, 'Second', { issuer, audiences: audiences(60), subjects: ['repo:acme/shop:*'] }),
+    ).toThrow(
+      'Stack/Second: the OidcRoles of this stack trusting https://token.actions.githubusercontent.com list 120 different audiences, more than the 100 client IDs IAM allows one OIDC provider',
+    );
   });
 
   test('reuses a given provider instead of creating one', () => {

@@ -111,6 +111,19 @@ describe('OriginProtection', () => {
         Match.stringLikeRegexp('OriginProtection.none\\(\\): the Lambda Function URLs are public'),
       );
     });
+
+    test("warns with none() that a direct caller can forge CloudFront's viewer headers and X-Forwarded-Host, not x-vercel-*", () => {
+      const { stack } = cdnWith(OriginProtection.none());
+      const [warning] = Annotations.fromStack(stack)
+        .findWarning('/Stack/Cdn', Match.stringLikeRegexp('OriginProtection.none'))
+        .map((entry) => String(entry.entry.data));
+      expect(warning).toMatch(/own CloudFront-Viewer-Address .* headers cannot be told from CloudFront's/);
+      expect(warning).toMatch(/ipAddress\(\) and geolocation\(\) return whatever it claims/);
+      expect(warning).toMatch(/X-Forwarded-Host becomes the host of request\.url/);
+      expect(warning).toMatch(
+        /x-real-ip, x-forwarded-for and x-vercel-\* headers it sends are still dropped/,
+      );
+    });
   });
 
   test('oacWithBodySigning() is the default and signs bodies with a Lambda@Edge origin-request function', () => {
@@ -137,6 +150,30 @@ describe('OriginProtection', () => {
       .find((child) => child.stackName.startsWith('edge-lambda-stack'));
     expect(edgeStack?.region).toBe('us-east-1');
     Template.fromStack(edgeStack!).hasResourceProperties('AWS::Lambda::Function', { Runtime: 'nodejs22.x' });
+  });
+
+  test.each([
+    ['oac()', OriginProtection.oac()],
+    ['oacWithBodySigning()', OriginProtection.oacWithBodySigning()],
+  ])(
+    '%s names the origin access control after the region too (names are unique per account)',
+    (_, protection) => {
+      const { template } = cdnWith(protection, 'ap-southeast-2');
+      template.hasResourceProperties('AWS::CloudFront::OriginAccessControl', {
+        OriginAccessControlConfig: Match.objectLike({
+          Name: Match.stringLikeRegexp('^StackCdnOriginAccessControl[0-9A-F]{8}-ap-southeast-2$'),
+          OriginAccessControlOriginType: 'lambda',
+        }),
+      });
+    },
+  );
+
+  test('oacWithBodySigning() names its us-east-1 stack after the region of the stack it serves', () => {
+    const { stack } = cdnWith(OriginProtection.oacWithBodySigning(), 'eu-west-1');
+    const edgeStacks = App.of(stack)!
+      .node.children.filter((child): child is Stack => child instanceof Stack && child !== stack)
+      .map((child) => child.stackName);
+    expect(edgeStacks).toEqual([`edge-lambda-stack-eu-west-1-${stack.node.addr}`]);
   });
 
   test('oacWithBodySigning() gives each distribution of a stack its own signer in the us-east-1 stack', () => {

@@ -1,11 +1,18 @@
 import { VercelJsonError } from '../../lib/private/vercel-json-error';
-import { compileRoutingRules, unsupportedRegexSyntax } from '../../lib/private/vercel-json-routes';
+import {
+  compileRoutingRules,
+  EDGE_GEO_HEADERS,
+  unsupportedRegexSyntax,
+} from '../../lib/private/vercel-json-routes';
+import { addDerivedHeaders } from '../../runtime/handler/viewer-headers';
 
 // vercel.json's routing rules compiled at synth: Vercel's routing-utils converts them, this module
 // validates what Vercel's schema validates, refuses what CloudFront Functions cannot run, and writes
 // the compact list shared/vercel-routes.js evaluates (tested in cloudfront-functions-routes.test.ts).
 
 const FILE = '/p/vercel.json';
+// Vercel sets x-vercel-ip-continent; CloudFront has no continent header.
+const CONTINENT = { type: 'header', key: 'x-vercel-ip-continent', value: 'EU' };
 
 function errorFor(rules: Record<string, unknown>): VercelJsonError {
   try {
@@ -157,6 +164,95 @@ describe('compileRoutingRules', () => {
         rewrites: [{ source: '/a', destination: '/b', missing: [{ type: 'query', key: 'q', value: '(' }] }],
       }).message,
     ).toContain('rewrites[0].missing[0].value is not a valid regular expression');
+  });
+});
+
+describe('compileRoutingRules on x-vercel-ip-* conditions', () => {
+  test.each([
+    ['redirects[0].has[0]', { redirects: [{ source: '/eu', destination: '/eu-only', has: [CONTINENT] }] }],
+    ['rewrites[0].missing[0]', { rewrites: [{ source: '/a', destination: '/b', missing: [CONTINENT] }] }],
+    [
+      'headers[0].has[1]',
+      {
+        headers: [
+          {
+            source: '/(.*)',
+            has: [
+              { type: 'header', key: 'x-vercel-ip-country', value: 'DE' },
+              { ...CONTINENT, key: 'X-Vercel-IP-Continent' },
+            ],
+            headers: [{ key: 'X-Eu', value: '1' }],
+          },
+        ],
+      },
+    ],
+  ])('refuses %s on a header CloudFront has no viewer header for, naming the supported ones', (at, rules) => {
+    const { message } = errorFor(rules);
+    expect(message).toContain(`${FILE}: ${at}.key is '`);
+    expect(message).toContain('a location CloudFront does not provide');
+    expect(message).toContain(
+      'The x-vercel-ip-* headers a condition can test: x-vercel-ip-country, x-vercel-ip-country-region, x-vercel-ip-city, x-vercel-ip-latitude, x-vercel-ip-longitude, x-vercel-ip-postal-code, x-vercel-ip-timezone',
+    );
+  });
+
+  test('compiles every x-vercel-ip-* condition the adapter can derive to the CloudFront header it reads, in any case', () => {
+    const names = [...EDGE_GEO_HEADERS.keys()];
+    const compiled = compileRoutingRules(FILE, {
+      redirects: names.map((key, i) => ({
+        source: `/r${i}`,
+        destination: '/b',
+        has: [{ type: 'header', key: key.toUpperCase(), value: 'v' }],
+        missing: [{ type: 'header', key }],
+      })),
+    })!;
+    expect(compiled.routes.b.map((route) => [route.y, route.n])).toEqual(
+      names.map((key) => [
+        [['header', EDGE_GEO_HEADERS.get(key), 'v']],
+        [['header', EDGE_GEO_HEADERS.get(key)]],
+      ]),
+    );
+    expect(compiled.routes.b.map((route) => route.y?.[0][1])).toEqual([
+      'cloudfront-viewer-country',
+      'cloudfront-viewer-country-region',
+      'cloudfront-viewer-city',
+      'cloudfront-viewer-latitude',
+      'cloudfront-viewer-longitude',
+      'cloudfront-viewer-postal-code',
+      'cloudfront-viewer-time-zone',
+    ]);
+  });
+
+  test('accepts x-vercel-ip-* names in cookie and query conditions, which no proxy sets', () => {
+    expect(
+      compileRoutingRules(FILE, {
+        redirects: [
+          { source: '/a', destination: '/b', has: [{ type: 'query', key: 'x-vercel-ip-continent' }] },
+        ],
+      })?.ruleCount,
+    ).toBe(1);
+  });
+
+  test('maps exactly the x-vercel-ip-* headers the adapter derives, each from the CloudFront header it reads', () => {
+    const viewer: Record<string, string> = {
+      'cloudfront-viewer-country': 'DE',
+      'cloudfront-viewer-country-region': 'BE',
+      'cloudfront-viewer-city': 'Berlin',
+      'cloudfront-viewer-latitude': '52.52',
+      'cloudfront-viewer-longitude': '13.40',
+      'cloudfront-viewer-postal-code': '10115',
+      'cloudfront-viewer-time-zone': 'Europe/Berlin',
+      'cloudfront-viewer-metro-code': '807',
+      'cloudfront-viewer-asn': '3320',
+    };
+    const derivedFrom = (cloudFront: Record<string, string>) => {
+      const headers = { ...cloudFront };
+      addDerivedHeaders(headers, { requestId: 'r', viaCloudFront: true });
+      return Object.keys(headers).filter((name) => name.startsWith('x-vercel-ip-'));
+    };
+    expect(derivedFrom(viewer).sort()).toEqual([...EDGE_GEO_HEADERS.keys()].sort());
+    for (const [vercel, cloudFront] of EDGE_GEO_HEADERS) {
+      expect([vercel, derivedFrom({ [cloudFront]: viewer[cloudFront] })]).toEqual([vercel, [vercel]]);
+    }
   });
 });
 

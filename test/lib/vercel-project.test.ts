@@ -197,6 +197,20 @@ describe('VercelProject', () => {
     });
   });
 
+  test("keeps 30 routes on cache behaviours by default: CloudFront's quota is 75", () => {
+    const files = Array.from({ length: 30 }, (_, i) => `api/r${i}.ts`);
+    const dir = writeProject(files);
+    try {
+      const stack = testStack('us-east-1');
+      const project = new VercelProject(stack, 'Project', { projectDir: dir });
+      expect(project.edgeRouted).toBe(false);
+      expect(distributionConfig(Template.fromStack(stack)).CacheBehaviors).toHaveLength(30);
+      Annotations.fromStack(stack).hasNoWarning('*', Match.stringLikeRegexp('quota'));
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   test('keeps one cache behaviour per route while they fit, with Routing.auto()', () => {
     // The eight routes, the image optimizer's behaviour and the default one.
     const { project, template } = synth({ maxCacheBehaviors: 10 });

@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { type DevServer, startDevServer } from '../../../lib/local/dev-server';
@@ -41,6 +41,14 @@ const VERCEL_JSON = {
   trailingSlash: false,
 };
 
+// Content and a later mtime, so no filesystem's timestamp granularity can hide the change.
+let tick = 0;
+function rewrite(dir: string, file: string, contents: string): void {
+  writeFileSync(join(dir, file), contents);
+  const later = new Date(Date.now() + ++tick * 1000);
+  utimesSync(join(dir, file), later, later);
+}
+
 async function start(
   files: Record<string, string> = {
     'api/index.ts': `const NAME = 'app';${ECHO}`,
@@ -59,6 +67,9 @@ async function start(
   servers.push(server);
   return server;
 }
+
+// The folder a server serves.
+const folderOf = (): string => folders[folders.length - 1];
 
 describe('startDevServer with vercel.json routing rules', () => {
   let server: DevServer;
@@ -148,5 +159,98 @@ describe('startDevServer with vercel.json rules on what the edge answers itself'
     const res = await get('/search?q=red%20shoes');
     expect(res.status).toBe(200);
     expect(await res.json()).toMatchObject({ name: 'search', path: '/search', query: { q: 'red shoes' } });
+  });
+});
+
+describe('startDevServer when the routing rules of vercel.json change', () => {
+  test('applies edited redirects and headers rules at once, as a new deployment would', async () => {
+    const server = await start({
+      'api/hello.ts': `const NAME = 'hello';${ECHO}`,
+      'vercel.json': JSON.stringify({ redirects: [{ source: '/a', destination: '/api/hello' }] }),
+    });
+    const get = (path: string) => fetch(`${server.url}${path}`, { redirect: 'manual' });
+    expect((await get('/a')).status).toBe(308);
+    expect((await get('/b')).status).toBe(404);
+    rewrite(
+      folderOf(),
+      'vercel.json',
+      JSON.stringify({
+        redirects: [{ source: '/b', destination: '/api/hello' }],
+        headers: [{ source: '/api/hello', headers: [{ key: 'X-Frame-Options', value: 'DENY' }] }],
+      }),
+    );
+    const b = await get('/b');
+    expect(b.status).toBe(308);
+    expect(b.headers.get('location')).toBe('/api/hello');
+    expect((await get('/a')).status).toBe(404);
+    expect((await get('/api/hello')).headers.get('x-frame-options')).toBe('DENY');
+  });
+
+  test('applies an edited trailingSlash at once', async () => {
+    const server = await start({
+      'api/hello.ts': `const NAME = 'hello';${ECHO}`,
+      'vercel.json': JSON.stringify({ trailingSlash: false }),
+    });
+    const get = (path: string) => fetch(`${server.url}${path}`, { redirect: 'manual' });
+    expect((await get('/api/hello/')).headers.get('location')).toBe('/api/hello');
+    rewrite(folderOf(), 'vercel.json', JSON.stringify({ trailingSlash: true }));
+    const res = await get('/api/hello');
+    expect(res.status).toBe(308);
+    expect(res.headers.get('location')).toBe('/api/hello/');
+  });
+});
+
+describe('startDevServer on a folder with vercel.json rules and no functions', () => {
+  test('applies the redirects and headers rules on the edge 404, as the edge does for any path no function serves', async () => {
+    const server = await start({
+      'vercel.json': JSON.stringify({
+        redirects: [{ source: '/docs', destination: 'https://docs.example.com/', permanent: false }],
+        headers: [{ source: '/(.*)', headers: [{ key: 'X-Frame-Options', value: 'DENY' }] }],
+      }),
+    });
+    const get = (path: string) => fetch(`${server.url}${path}`, { redirect: 'manual' });
+    const redirect = await get('/docs');
+    expect(redirect.status).toBe(307);
+    expect(redirect.headers.get('location')).toBe('https://docs.example.com/');
+    const notFound = await get('/nothing');
+    expect(notFound.status).toBe(404);
+    expect(notFound.headers.get('x-frame-options')).toBe('DENY');
+  });
+
+  test('answers 500 naming the problem for rewrites, which have no function to go to', async () => {
+    const server = await start({
+      'vercel.json': JSON.stringify({ rewrites: [{ source: '/(.*)', destination: '/api' }] }),
+    });
+    const res = await fetch(`${server.url}/x`);
+    expect(res.status).toBe(500);
+    expect(await res.text()).toContain('need the edge router');
+  });
+});
+
+describe('startDevServer with a headers rule value beyond Latin-1 from a condition', () => {
+  test("leaves that header out of the edge's 404 and the function's response alike, keeping the others", async () => {
+    const server = await start({
+      'api/hello.ts': `const NAME = 'hello';${ECHO}`,
+      'vercel.json': JSON.stringify({
+        headers: [
+          {
+            source: '/(.*)',
+            has: [{ type: 'query', key: 'lang', value: '(?<lang>.*)' }],
+            headers: [
+              { key: 'Content-Language', value: ':lang' },
+              { key: 'X-Frame-Options', value: 'DENY' },
+            ],
+          },
+        ],
+      }),
+    });
+    for (const path of ['/nope', '/api/hello']) {
+      const euro = await fetch(`${server.url}${path}?lang=%E2%82%AC`);
+      expect([path, euro.status]).toEqual([path, path === '/nope' ? 404 : 200]);
+      expect(euro.headers.get('content-language')).toBeNull();
+      expect(euro.headers.get('x-frame-options')).toBe('DENY');
+    }
+    const latin1 = await fetch(`${server.url}/nope?lang=fr%C3%A9`);
+    expect(latin1.headers.get('content-language')).toBe('fr\u00e9');
   });
 });

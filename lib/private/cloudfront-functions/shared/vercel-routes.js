@@ -21,14 +21,16 @@
 // - Query: the viewer's parameters are kept and win over a destination parameter of the same name, as
 //   `vercel dev` merges them; a redirect passes the viewer's query on to its Location, before the
 //   destination's fragment.
-// - Header values never carry control characters: a Location percent-encodes them; a headers rule's
-//   header whose value would hold one (from a condition's value) is left out, since a header value
-//   cannot carry it and encoding would change what the value means.
+// - Header values are what the adapter takes (HEADER_VALUE in runtime/handler/route-headers.ts):
+//   a Location percent-encodes anything else; a headers rule's header whose value would hold a
+//   control character or one beyond Latin-1 (from a condition's value) is left out, keeping the
+//   others, since a header value cannot carry it and encoding would change what the value means.
+//   The edge's own responses and the function's then carry the same headers.
 
 const VERCEL_ROUTES = '__VFA_VERCEL_ROUTES__';
 
-// biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point.
-const CONTROL_CHARACTERS = /[\u0000-\u001f\u007f]/;
+// A header value: tab, printable ASCII and Latin-1, as the adapter's HEADER_VALUE.
+const HEADER_VALUE = /^[\t\x20-\x7e\x80-\xff]*$/;
 // What a Location may not hold literally, percent-encoded as a browser would: controls, spaces and
 // non-ASCII characters (a surrogate pair as one code point).
 const UNSAFE_LOCATION_CHARACTERS = /[\ud800-\udbff][\udc00-\udfff]|[^\u0021-\u007e]/g;
@@ -67,15 +69,12 @@ function conditionValue(event, condition) {
     return headers.host ? headers.host.value.replace(/:\d+$/, '').toLowerCase() : undefined;
   // The headers Vercel's proxy sets (which sanitize-request.js drops as a viewer's) are read from what
   // CloudFront vouches for, as the adapter derives them (runtime/handler/viewer-headers.ts): the
-  // viewer's address, and the CloudFront-Viewer-* geo header of the same name (x-vercel-ip-timezone:
-  // -time-zone) that the behaviour's policy has CloudFront add before this function runs. Geo rules
-  // (`has: x-vercel-ip-country`) work at the edge, and no viewer can satisfy one by sending the header.
+  // viewer's address here, and each x-vercel-ip-* geo header from the CloudFront-Viewer-* header
+  // the behaviour's policy has CloudFront add before this function runs, whose name the condition
+  // holds instead (EDGE_GEO_HEADERS in lib/private/vercel-json-routes.ts, which refuses the others at
+  // synth). Geo rules work at the edge, and no viewer can satisfy one by sending the header.
   if (header && /^x-(forwarded-for|real-ip)$/.test(name)) return event.viewer.ip;
-  const entry = (header ? headers : type === 'cookie' ? request.cookies : request.querystring)[
-    header && /^x-vercel-ip-/.test(name)
-      ? `cloudfront-viewer-${name.slice(12).replace('timezone', 'time-zone')}`
-      : name
-  ];
+  const entry = (header ? headers : type === 'cookie' ? request.cookies : request.querystring)[name];
   if (!entry) return undefined;
   if (header) return entry.value;
   // A repeated query parameter is matched by its last value, as Next.js does.
@@ -187,7 +186,7 @@ function vercelRoutesBeforeFilesystem(event) {
         return;
       }
       const value = substituteRoute(route.h[name], found, IN_HEADER);
-      if (!CONTROL_CHARACTERS.test(value)) headers[name.toLowerCase()] = value;
+      if (HEADER_VALUE.test(value)) headers[name.toLowerCase()] = value;
     });
     if (route.c) continue;
     if (route.t)
