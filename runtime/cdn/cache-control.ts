@@ -14,6 +14,15 @@ import { BROWSER_CACHE_CONTROL_HEADER } from '../constructs-contract';
  *   on one. The function's `Cache-Control` stays, with the CDN's lifetime expressed as
  *   `s-maxage` (which browsers ignore), or `private` when the targeted directive forbids shared
  *   caching. Its `stale-while-revalidate` / `stale-if-error` are dropped: they would reach browsers.
+ *
+ * CloudFront keys its cache on the cache policy alone: `Vary` only decides which of its values reach
+ * viewers (https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/RequestAndResponseBehaviorCustomOrigin.html#ResponseCustomRemovedHeaders).
+ * A cacheable response that varies on a request header outside the key — `Cookie`,
+ * `Accept-Language`, `Origin`, `*` — would be cached once and served to every viewer, personalised
+ * or not. Vercel's CDN keys on `Vary` instead, and no longer caches responses that vary on `Cookie`
+ * (https://vercel.com/changelog/vary-cookie-responses-no-longer-cached). Here such a response is kept
+ * out of CloudFront's cache as `private` keeps it (browsers still get the function's
+ * `Cache-Control`, below 400 through the viewer-response function, and its `Vary`).
  */
 
 /** Vercel's `Cache-Control` when a function sets none. */
@@ -28,21 +37,39 @@ const BROWSER_HEADER = BROWSER_CACHE_CONTROL_HEADER.toLowerCase();
 export const MAX_TTL_SECONDS = 31_536_000;
 
 /**
- * Rewrites `headers` (lower-case names, as in the response prelude) in place so CloudFront caches
- * as `Vercel-CDN-Cache-Control` / `CDN-Cache-Control` say. No-op when neither is set.
+ * The request headers a `Vary` may name and CloudFront still serve the right variant: those in the
+ * `Cdn` construct's cache policy key. `Accept-Encoding` is keyed (normalised to gzip / br) because
+ * the policy enables compression support; the public `Host` is keyed as `x-forwarded-host`.
  */
-export function applyCdnCacheControl(headers: Record<string, string>, statusCode: number): void {
+const KEYED_REQUEST_HEADER = /^(accept-encoding|host|x-forwarded-host)$/i;
+
+/**
+ * Rewrites `headers` (lower-case names, as in the response prelude) in place so CloudFront caches
+ * as `Vercel-CDN-Cache-Control` / `CDN-Cache-Control` say, and not at all when the response would
+ * be cached but its `Vary` names a request header CloudFront does not key on (or `*`).
+ *
+ * @returns whether `Vary` kept the response out of CloudFront's cache
+ */
+export function applyCdnCacheControl(headers: Record<string, string>, statusCode: number): boolean {
   const targeted = headers[VERCEL_CDN_CACHE_CONTROL] ?? headers[CDN_CACHE_CONTROL];
-  if (targeted === undefined) return;
-  // Vercel consumes its own header; CDN-Cache-Control is meant for every CDN and stays.
-  delete headers[VERCEL_CDN_CACHE_CONTROL];
-  const own = headers['cache-control'] ?? VERCEL_DEFAULT_CACHE_CONTROL;
-  if (statusCode < 400) {
-    headers['cache-control'] = targeted;
-    headers[BROWSER_HEADER] = own;
-    return;
+  if (targeted !== undefined) {
+    // Vercel consumes its own header; CDN-Cache-Control is meant for every CDN and stays.
+    delete headers[VERCEL_CDN_CACHE_CONTROL];
+    const own = headers['cache-control'] ?? VERCEL_DEFAULT_CACHE_CONTROL;
+    if (statusCode < 400) {
+      headers['cache-control'] = targeted;
+      headers[BROWSER_HEADER] = own;
+    } else {
+      headers['cache-control'] = sharedOnly(own, parseDirectives(targeted));
+    }
   }
-  headers['cache-control'] = sharedOnly(own, parseDirectives(targeted));
+  const unkeyed = splitDirectives(headers.vary ?? '').some((name) => !KEYED_REQUEST_HEADER.test(name));
+  if (!unkeyed || sharedFreshSeconds(headers) === 0) return false;
+  const cacheControl = headers['cache-control'];
+  // Below 400 the viewer-response function gives browsers the function's own, on hits and misses.
+  if (statusCode < 400) headers[BROWSER_HEADER] ??= cacheControl ?? 'private';
+  headers['cache-control'] = sharedOnly(cacheControl ?? '', parseDirectives('private'));
+  return true;
 }
 
 /**
@@ -56,32 +83,46 @@ export function sharedCacheLifetimeSeconds(
   headers: Readonly<Record<string, string>>,
   now = Date.now(),
 ): number {
-  const cacheControl = headers['cache-control'];
-  const directives = parseDirectives(cacheControl ?? '');
-  if (directives.has('no-store') || directives.has('no-cache') || directives.has('private')) return 0;
-  let fresh = seconds(directives.get('s-maxage')) ?? seconds(directives.get('max-age'));
-  if (fresh === undefined && headers.expires !== undefined) {
-    const expires = Date.parse(headers.expires);
-    fresh = Number.isNaN(expires) ? 0 : Math.max(0, Math.floor((expires - now) / 1000));
-  }
-  if (!fresh) return 0;
+  const fresh = sharedFreshSeconds(headers, now);
+  if (fresh === 0) return 0;
+  const directives = parseDirectives(headers['cache-control'] ?? '');
   const stale =
     (seconds(directives.get('stale-while-revalidate')) ?? 0) +
     (seconds(directives.get('stale-if-error')) ?? 0);
   return Math.min(MAX_TTL_SECONDS, fresh + stale);
 }
 
+// How long CloudFront keeps the response fresh, uncapped; 0 when it does not cache it. Apart from
+// the lifetime above because every function bundles the Vary check, and only some the lifetime.
+function sharedFreshSeconds(headers: Readonly<Record<string, string>>, now = Date.now()): number {
+  const directives = parseDirectives(headers['cache-control'] ?? '');
+  if (forbidsSharedCaching(directives)) return 0;
+  const fresh = sharedMaxAge(directives);
+  if (fresh !== undefined) return fresh;
+  const expires = Date.parse(headers.expires ?? '');
+  return expires > now ? Math.floor((expires - now) / 1000) : 0;
+}
+
 function sharedOnly(own: string, targeted: Map<string, string | undefined>): string {
   const kept = splitDirectives(own).filter((directive) => directiveName(directive) !== 's-maxage');
-  if (targeted.has('no-store') || targeted.has('no-cache') || targeted.has('private')) {
+  if (forbidsSharedCaching(targeted)) {
     const withoutPublic = kept.filter((directive) => directiveName(directive) !== 'public');
     if (!withoutPublic.some((directive) => directiveName(directive) === 'private'))
       withoutPublic.push('private');
     return withoutPublic.join(', ');
   }
-  const lifetime = seconds(targeted.get('s-maxage')) ?? seconds(targeted.get('max-age'));
+  const lifetime = sharedMaxAge(targeted);
   if (lifetime !== undefined) kept.push(`s-maxage=${lifetime}`);
   return kept.join(', ');
+}
+
+function forbidsSharedCaching(directives: Map<string, string | undefined>): boolean {
+  return directives.has('no-store') || directives.has('no-cache') || directives.has('private');
+}
+
+// What a shared cache reads first: `s-maxage`, else `max-age`.
+function sharedMaxAge(directives: Map<string, string | undefined>): number | undefined {
+  return seconds(directives.get('s-maxage')) ?? seconds(directives.get('max-age'));
 }
 
 function parseDirectives(value: string): Map<string, string | undefined> {

@@ -14,6 +14,9 @@ import { MAX_TAGS_PER_RESPONSE } from './vercel-tags';
  * invalidation manager's sweep (with the purge calls).
  */
 
+// Whether this process has warned about a response's Vary yet: the warning is about the code.
+let varyWarned = false;
+
 /** What the CDN response step needs from the request context. */
 export interface CdnResponseContext {
   readonly requestId: string;
@@ -28,7 +31,9 @@ export interface CdnResponseContext {
 
 /**
  * Rewrites a response's prelude for CloudFront, just before it is sent:
- * `Vercel-CDN-Cache-Control` / `CDN-Cache-Control` become what CloudFront honours, and the tags
+ * `Vercel-CDN-Cache-Control` / `CDN-Cache-Control` become what CloudFront honours, a cacheable
+ * response that varies on a request header outside CloudFront's cache key is kept out of its cache
+ * (with a warning, once per process), and the tags
  * from `addCacheTag()` merge with a handler-set `Vercel-Cache-Tag` header into that header as
  * canonical CloudFront tags. Later `addCacheTag()` calls reject.
  *
@@ -44,7 +49,15 @@ export function prepareCdnResponse(
 ): (() => void) | undefined {
   let overflow: readonly string[] = [];
   try {
-    applyCdnCacheControl(prelude.headers, prelude.statusCode);
+    if (applyCdnCacheControl(prelude.headers, prelude.statusCode) && !varyWarned) {
+      // Once per process is once per route: every route of a VercelProject is its own function,
+      // and the dev server loads each route's bundle on its own.
+      varyWarned = true;
+      logWarning(
+        context.requestId,
+        `${new URL(request.url).pathname} is not cached by CloudFront: its cache key ignores Vary: ${prelude.headers.vary}`,
+      );
+    }
     const merged = mergeCacheTags(prelude.headers, takeCacheTags(context));
     overflow = merged.overflow;
     const total = merged.inHeader.length + overflow.length;
