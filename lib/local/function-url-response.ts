@@ -7,6 +7,7 @@ import {
   PreludeSplitter,
   parsePrelude,
 } from './integration-response';
+import { flushHead } from './response-head';
 
 /** Options for {@link writeStreamedResponse} and {@link readStreamedResponse}. */
 export interface StreamedResponseOptions {
@@ -191,7 +192,7 @@ class ClientWriter {
     if (!this.gone) {
       this.res.writeHead(prelude.statusCode, toOutgoingHeaders(prelude));
       // Send the head now: a Function URL starts the response as soon as the prelude is complete.
-      this.res.flushHeaders();
+      flushHead(this.res);
     }
     this.statusCode = prelude.statusCode;
   }

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { type IncomingMessage, type ServerResponse, STATUS_CODES } from 'node:http';
 import type { Readable } from 'node:stream';
 import { readRequestBody } from '../endpoint-server';
+import { flushHead } from '../response-head';
 import { cacheKeyOf } from './cache-key';
 import { cacheLifetime } from './cache-lifetime';
 import { CloudFrontFunctionError, CloudFrontFunctionRunner } from './cloudfront-function';
@@ -403,7 +404,7 @@ export class EmulatedDistribution {
       options.onComplete?.(body);
       return;
     }
-    res.flushHeaders();
+    flushHead(res);
     const chunks: Buffer[] = [];
     try {
       for await (const chunk of body) {

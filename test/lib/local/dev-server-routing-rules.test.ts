@@ -254,3 +254,30 @@ describe('startDevServer with a headers rule value beyond Latin-1 from a conditi
     expect(latin1.headers.get('content-language')).toBe('fr\u00e9');
   });
 });
+
+describe('startDevServer with headers rule values in Latin-1 beyond ASCII', () => {
+  test("sends a literal value and a condition's value as their Latin-1 bytes on a function's response and the edge's 404 alike", async () => {
+    const server = await start({
+      'api/hello.ts': `const NAME = 'hello';${ECHO}`,
+      'vercel.json': JSON.stringify({
+        headers: [
+          { source: '/(.*)', headers: [{ key: 'Content-Language', value: 'fr\u00e9' }] },
+          {
+            source: '/(.*)',
+            has: [{ type: 'query', key: 'name', value: '(?<name>.*)' }],
+            headers: [{ key: 'X-Name', value: 'caf\u00e9 :name' }],
+          },
+        ],
+      }),
+    });
+    for (const path of ['/api/hello', '/nope']) {
+      // fetch reads each header byte as one character (a header value is a byte string), so `é`
+      // here is the single byte E9, as Node on Vercel sends it; its UTF-8 bytes would read `Ã©`.
+      const res = await fetch(`${server.url}${path}?name=Ren%C3%A9`);
+      expect([path, res.status]).toEqual([path, path === '/nope' ? 404 : 200]);
+      expect(res.headers.get('content-language')).toBe('fr\u00e9');
+      expect(res.headers.get('x-name')).toBe('caf\u00e9 Ren\u00e9');
+      await res.arrayBuffer();
+    }
+  });
+});
