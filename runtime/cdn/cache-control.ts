@@ -23,6 +23,11 @@ import { BROWSER_CACHE_CONTROL_HEADER } from '../constructs-contract';
  * (https://vercel.com/changelog/vary-cookie-responses-no-longer-cached). Here such a response is kept
  * out of CloudFront's cache as `private` keeps it (browsers still get the function's
  * `Cache-Control`, below 400 through the viewer-response function, and its `Vary`).
+ *
+ * So is a cacheable response that sets cookies: CloudFront caches `Set-Cookie` with the object
+ * (https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/Cookies.html) and would hand
+ * one viewer's session cookie to every viewer of the URL. A miss costs an invocation; a replayed
+ * cookie, an account.
  */
 
 /** Vercel's `Cache-Control` when a function sets none. */
@@ -46,11 +51,16 @@ const KEYED_REQUEST_HEADER = /^(accept-encoding|host|x-forwarded-host)$/i;
 /**
  * Rewrites `headers` (lower-case names, as in the response prelude) in place so CloudFront caches
  * as `Vercel-CDN-Cache-Control` / `CDN-Cache-Control` say, and not at all when the response would
- * be cached but its `Vary` names a request header CloudFront does not key on (or `*`).
+ * be cached but sets cookies (`setsCookies`) or its `Vary` names a request header CloudFront does
+ * not key on (or `*`).
  *
- * @returns whether `Vary` kept the response out of CloudFront's cache
+ * @returns whether cookies or `Vary` kept the response out of CloudFront's cache
  */
-export function applyCdnCacheControl(headers: Record<string, string>, statusCode: number): boolean {
+export function applyCdnCacheControl(
+  headers: Record<string, string>,
+  statusCode: number,
+  setsCookies?: boolean,
+): boolean {
   const targeted = headers[VERCEL_CDN_CACHE_CONTROL] ?? headers[CDN_CACHE_CONTROL];
   if (targeted !== undefined) {
     // Vercel consumes its own header; CDN-Cache-Control is meant for every CDN and stays.
@@ -63,8 +73,9 @@ export function applyCdnCacheControl(headers: Record<string, string>, statusCode
       headers['cache-control'] = sharedOnly(own, parseDirectives(targeted));
     }
   }
-  const unkeyed = splitDirectives(headers.vary ?? '').some((name) => !KEYED_REQUEST_HEADER.test(name));
-  if (!unkeyed || sharedFreshSeconds(headers) === 0) return false;
+  const personal =
+    setsCookies || splitDirectives(headers.vary ?? '').some((name) => !KEYED_REQUEST_HEADER.test(name));
+  if (!personal || sharedFreshSeconds(headers) === 0) return false;
   const cacheControl = headers['cache-control'];
   // Below 400 the viewer-response function gives browsers the function's own, on hits and misses.
   if (statusCode < 400) headers[BROWSER_HEADER] ??= cacheControl ?? 'private';

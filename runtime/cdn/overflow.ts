@@ -26,8 +26,7 @@ export function recordTagOverflow({ context, request, headers, tags }: TagOverfl
   if (request.method !== 'GET' && request.method !== 'HEAD') return;
   const lifetime = sharedCacheLifetimeSeconds(headers);
   if (lifetime === 0) return;
-  const url = new URL(request.url);
-  const path = toInvalidationPath(`${url.pathname}${url.search}`);
+  const path = toInvalidationPath(pathAndQuery(request.url));
   const table = process.env[TAG_TABLE_ENV];
   if (!table) {
     logWarning(
@@ -45,4 +44,14 @@ export function recordTagOverflow({ context, request, headers, tags }: TagOverfl
       );
     }),
   );
+}
+
+/**
+ * The path and query of `url` as they are written, not re-parsed: CloudFront keys the object on the
+ * query as the viewer sent it, and a URL parser re-encodes some characters (`'` → `%27`), which
+ * would name another object. Given the event's raw URL, that is the viewer's path and query.
+ */
+function pathAndQuery(url: string): string {
+  const path = url.indexOf('/', url.indexOf('//') + 2);
+  return path === -1 ? '/' : url.slice(path);
 }

@@ -14,8 +14,9 @@ import { MAX_TAGS_PER_RESPONSE } from './vercel-tags';
  * invalidation manager's sweep (with the purge calls).
  */
 
-// Whether this process has warned about a response's Vary yet: the warning is about the code.
-let varyWarned = false;
+// Whether this process has warned about a response kept out of CloudFront's cache (its cookies or
+// its Vary) yet: the warning is about the code.
+let uncachedWarned = false;
 
 /** What the CDN response step needs from the request context. */
 export interface CdnResponseContext {
@@ -32,8 +33,8 @@ export interface CdnResponseContext {
 /**
  * Rewrites a response's prelude for CloudFront, just before it is sent:
  * `Vercel-CDN-Cache-Control` / `CDN-Cache-Control` become what CloudFront honours, a cacheable
- * response that varies on a request header outside CloudFront's cache key is kept out of its cache
- * (with a warning, once per process), and the tags
+ * response that sets cookies or varies on a request header outside CloudFront's cache key is kept
+ * out of its cache (with a warning, once per process), and the tags
  * from `addCacheTag()` merge with a handler-set `Vercel-Cache-Tag` header into that header as
  * canonical CloudFront tags. Later `addCacheTag()` calls reject.
  *
@@ -49,13 +50,14 @@ export function prepareCdnResponse(
 ): (() => void) | undefined {
   let overflow: readonly string[] = [];
   try {
-    if (applyCdnCacheControl(prelude.headers, prelude.statusCode) && !varyWarned) {
+    const setsCookies = prelude.cookies.length > 0;
+    if (applyCdnCacheControl(prelude.headers, prelude.statusCode, setsCookies) && !uncachedWarned) {
       // Once per process is once per route: every route of a VercelProject is its own function,
       // and the dev server loads each route's bundle on its own.
-      varyWarned = true;
+      uncachedWarned = true;
       logWarning(
         context.requestId,
-        `${new URL(request.url).pathname} is not cached by CloudFront: its cache key ignores Vary: ${prelude.headers.vary}`,
+        `${new URL(request.url).pathname} is not cached by CloudFront: ${setsCookies ? 'it sets cookies' : `its cache key ignores Vary: ${prelude.headers.vary}`}`,
       );
     }
     const merged = mergeCacheTags(prelude.headers, takeCacheTags(context));

@@ -58,7 +58,10 @@ describe('a request a vercel.json rewrite sent to a function, with headers rules
   test("carries the rules' headers, Cache-Control and Set-Cookie included, under the function's own", async () => {
     const response = await fetch(`${fn.url}/u/7?id=7`, { headers: fromCdn('/api/users/7') });
     await response.arrayBuffer();
-    expect(response.headers.get('cache-control')).toBe(RULES['cache-control']);
+    // The Set-Cookie keeps the response out of CloudFront's cache (`private` is what it reads); the
+    // distribution's viewer-response function gives browsers the rules' Cache-Control back.
+    expect(response.headers.get('cache-control')).toBe('stale-while-revalidate=30, private');
+    expect(response.headers.get('x-vfa-browser-cache-control')).toBe(RULES['cache-control']);
     expect(response.headers.getSetCookie()).toEqual([RULES['set-cookie']]);
     expect(response.headers.get('x-frame-options')).toBe('DENY');
     expect(response.headers.get('content-type')).toBe('application/json');

@@ -13,6 +13,7 @@ import {
   type FunctionRequest,
   type FunctionResponse,
   fromFunctionValues,
+  parseQueryString,
   parseSetCookies,
   serializeQueryString,
   serializeSetCookies,
@@ -105,6 +106,8 @@ interface Exchange {
   readonly viewer: Viewer;
   /** The request after the viewer-request function. */
   request: FunctionRequest;
+  /** The query string as the viewer sent it (without `?`). */
+  readonly rawQuery: string;
   result: CacheResult;
   reason?: string;
 }
@@ -183,7 +186,7 @@ export class EmulatedDistribution {
       const behavior = this.behaviorFor(uri);
       const viewer = identifyViewer(req, this.options.defaultLocation);
       const request = viewerRequest(req, behavior, { method, uri, query }, viewer);
-      exchange = { res, requestId, method, behavior, viewer, request, result: 'Miss' };
+      exchange = { res, requestId, method, behavior, viewer, request, rawQuery: query, result: 'Miss' };
       if (!uri.startsWith('/')) {
         req.resume();
         return this.sendError(exchange, 400, 'Bad request: the request target is not a path.');
@@ -270,14 +273,12 @@ export class EmulatedDistribution {
     }
     exchange.result = response.statusCode >= 400 ? 'Error' : 'Miss';
     const storeUnder = key !== undefined && method !== 'HEAD' ? key : undefined;
-    const request = exchange.request;
     return this.respond(exchange, response.statusCode, response.headers, response.body, {
       viewerResponse: true,
       onComplete:
         storeUnder === undefined
           ? undefined
-          : (content) =>
-              this.store(storeUnder, behavior, request, response.statusCode, response.headers, content),
+          : (content) => this.store(storeUnder, exchange, response.statusCode, response.headers, content),
     });
   }
 
@@ -288,21 +289,27 @@ export class EmulatedDistribution {
     return match ?? model.defaultBehavior;
   }
 
+  /**
+   * Caches an origin response by the TTL rules. Never a partial one: CloudFront answers range
+   * requests itself, from the whole object, so a 206 or the answer to a `Range` request stored here
+   * would be served for every later request of the URL, whatever range it asks for (or none).
+   */
   private store(
     key: string,
-    behavior: BehaviorModel,
-    request: FunctionRequest,
+    exchange: Pick<Exchange, 'behavior' | 'request' | 'rawQuery'>,
     statusCode: number,
     headers: readonly (readonly [string, string])[],
     body: Buffer,
   ): void {
+    const { behavior, request } = exchange;
+    if (statusCode === 206 || request.headers.range !== undefined) return;
     const model = this.options.model;
     const values = firstValues(headers);
     const lifetime = cacheLifetime(statusCode, values, behavior.cachePolicy, model.errorCachingMinTtl);
     if (!lifetime) return;
     const now = Date.now();
     const freshUntil = now + lifetime.ttlSeconds * 1000;
-    const query = serializeQueryString(request.querystring);
+    const query = objectQuery(request, exchange.rawQuery);
     const tagHeader = model.cacheTagHeader?.toLowerCase();
     this.cache.store(key, {
       statusCode,
@@ -334,14 +341,7 @@ export class EmulatedDistribution {
       if (fetched.kind !== 'origin') return;
       const chunks: Buffer[] = [];
       for await (const chunk of fetched.response.body) chunks.push(Buffer.from(chunk as Buffer));
-      this.store(
-        key,
-        behavior,
-        request,
-        fetched.response.statusCode,
-        fetched.response.headers,
-        Buffer.concat(chunks),
-      );
+      this.store(key, exchange, fetched.response.statusCode, fetched.response.headers, Buffer.concat(chunks));
     };
     refresh()
       .catch((error: unknown) => this.log(`background refresh of ${request.uri} failed: ${describe(error)}`))
@@ -526,6 +526,16 @@ function generatedResponse(response: FunctionResponse): {
         ? Buffer.from(body)
         : Buffer.from(body.data, body.encoding === 'base64' ? 'base64' : 'utf8');
   return { statusCode: response.statusCode, headers, body: bytes };
+}
+
+/**
+ * The query of the object's path, which invalidation paths match exactly: as the viewer sent it —
+ * CloudFront keeps it as received, repeated keys in their order and `flag=` with its `=` — unless
+ * the viewer-request function changed it, when it is the function's, serialized.
+ */
+function objectQuery(request: FunctionRequest, rawQuery: string): string {
+  const query = serializeQueryString(request.querystring);
+  return query === serializeQueryString(parseQueryString(rawQuery)) ? rawQuery : query;
 }
 
 function drained(res: ServerResponse): Promise<void> {

@@ -162,6 +162,43 @@ describe('applyCdnCacheControl with Vary', () => {
   });
 });
 
+describe('applyCdnCacheControl with cookies', () => {
+  test('keeps a cacheable response out of CloudFront and the browser Cache-Control aside when it sets cookies', () => {
+    const headers: Record<string, string> = { 'cache-control': 'max-age=5, s-maxage=60' };
+    expect(applyCdnCacheControl(headers, 200, true)).toBe(true);
+    expect(headers).toEqual({ 'cache-control': 'max-age=5, private', [BROWSER]: 'max-age=5, s-maxage=60' });
+    expect(sharedCacheLifetimeSeconds(headers)).toBe(0);
+  });
+
+  test('keeps the CDN directive out of CloudFront and the own Cache-Control for browsers when it sets cookies', () => {
+    const headers: Record<string, string> = {
+      'cache-control': 'max-age=10',
+      'vercel-cdn-cache-control': 'max-age=3600',
+    };
+    expect(applyCdnCacheControl(headers, 200, true)).toBe(true);
+    expect(headers).toEqual({ 'cache-control': 'max-age=3600, private', [BROWSER]: 'max-age=10' });
+    expect(sharedCacheLifetimeSeconds(headers)).toBe(0);
+  });
+
+  test('makes a cacheable error private without the companion header when it sets cookies', () => {
+    const headers: Record<string, string> = { 'cache-control': 'public, s-maxage=60' };
+    expect(applyCdnCacheControl(headers, 404, true)).toBe(true);
+    expect(headers).toEqual({ 'cache-control': 'private' });
+  });
+
+  test('changes nothing when a response that sets cookies is not cacheable anyway', () => {
+    const headers: Record<string, string> = { 'cache-control': 'no-store' };
+    expect(applyCdnCacheControl(headers, 200, true)).toBe(false);
+    expect(headers).toEqual({ 'cache-control': 'no-store' });
+  });
+
+  test('leaves a cacheable response cached when it sets no cookies', () => {
+    const headers: Record<string, string> = { 'cache-control': 's-maxage=60' };
+    expect(applyCdnCacheControl(headers, 200, false)).toBe(false);
+    expect(headers).toEqual({ 'cache-control': 's-maxage=60' });
+  });
+});
+
 describe('applyCdnCacheControl against the Cdn cache policy', () => {
   test('keeps caching responses that vary only on headers the synthesized cache policy keys on', () => {
     const stack = testStack('us-east-1');

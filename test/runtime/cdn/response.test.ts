@@ -24,8 +24,13 @@ function freshPrepare(): PrepareCdnResponse {
   return prepare!;
 }
 
-function respond(prepare: PrepareCdnResponse, url: string, headers: Record<string, string>): ResponsePrelude {
-  const prelude: ResponsePrelude = { statusCode: 200, headers: { ...headers }, cookies: [] };
+function respond(
+  prepare: PrepareCdnResponse,
+  url: string,
+  headers: Record<string, string>,
+  cookies: string[] = [],
+): ResponsePrelude {
+  const prelude: ResponsePrelude = { statusCode: 200, headers: { ...headers }, cookies };
   const context = {
     requestId: `req-${url}`,
     deadline: Date.now() + 30_000,
@@ -63,6 +68,32 @@ describe('prepareCdnResponse', () => {
     expect(second.headers['cache-control']).toBe('private');
     expect(logged()).toHaveLength(1);
     expect(logged()[0]).toContain('/api/users/1 is not cached by CloudFront');
+  });
+
+  test('keeps the response out of CloudFront and warns naming the path when it sets cookies', () => {
+    const prepare = freshPrepare();
+    const prelude = respond(prepare, 'https://example.com/api/login', { 'cache-control': 's-maxage=60' }, [
+      'session=abc; HttpOnly',
+    ]);
+    expect(prelude.headers).toEqual({
+      'cache-control': 'private',
+      [BROWSER_CACHE_CONTROL_HEADER]: 's-maxage=60',
+    });
+    expect(prelude.cookies).toEqual(['session=abc; HttpOnly']);
+    expect(logged()).toEqual([
+      '[vercel-functions-aws] /api/login is not cached by CloudFront: it sets cookies (request req-https://example.com/api/login)',
+    ]);
+  });
+
+  test('warns once for cookies and Vary together when the process answers both', () => {
+    const prepare = freshPrepare();
+    respond(prepare, 'https://example.com/api/a', { 'cache-control': 's-maxage=60' }, ['a=1']);
+    const varied = respond(prepare, 'https://example.com/api/b', {
+      'cache-control': 's-maxage=60',
+      vary: 'Cookie',
+    });
+    expect(varied.headers['cache-control']).toBe('private');
+    expect(logged()).toHaveLength(1);
   });
 
   test('neither warns nor changes the response when Vary names only Accept-Encoding', () => {

@@ -661,9 +661,10 @@ describe('createHandler with vercel.json rewrites and headers', () => {
       }),
     );
     expect(result.prelude?.headers).toMatchObject({
-      // The rule's CDN-Cache-Control is what CloudFront caches by; the function's Cache-Control
-      // (which wins over the rule's) is what browsers get.
-      'cache-control': 's-maxage=300',
+      // The rule's CDN-Cache-Control would be what CloudFront caches by, but the rule's Set-Cookie
+      // keeps the response out of its cache; the function's Cache-Control (which wins over the
+      // rule's) is what browsers get.
+      'cache-control': 'private',
       'x-vfa-browser-cache-control': 'max-age=10',
       'x-frame-options': 'SAMEORIGIN',
     });

@@ -1,3 +1,4 @@
+import { request } from 'node:http';
 import { CloudFrontClient, CreateInvalidationCommand } from '@aws-sdk/client-cloudfront';
 import { Duration } from 'aws-cdk-lib';
 import * as cloudfront from 'aws-cdk-lib/aws-cloudfront';
@@ -204,6 +205,72 @@ describe('EmulatedDistribution on a Cdn', () => {
     expect(body).toEqual({ call: 2 });
     expect(calls).toBe(2);
   });
+
+  test('never caches a 206 nor the answer to a Range request, so later requests get the whole object', async () => {
+    const data = 'abcdefghijklmnopqrstuvwxyz';
+    let calls = 0;
+    answer = (event) => {
+      calls++;
+      const range = /^bytes=(\d+)-(\d+)$/.exec(event.headers.range ?? '');
+      const cache = { 'cache-control': 's-maxage=60', 'accept-ranges': 'bytes' };
+      if (!range) return json(data, cache);
+      const [start, end] = [Number(range[1]), Number(range[2])];
+      return json(data.slice(start, end + 1), { ...cache, 'content-range': `bytes ${start}-${end}/26` }, 206);
+    };
+    // fetch() sends Accept-Encoding: identity with a Range; the same for all keeps one cache key.
+    const get = (range?: string) =>
+      fetch(`${cdn.url}/api/items/file`, {
+        headers: { 'accept-encoding': 'identity', ...(range ? { range } : {}) },
+      });
+    const partial = await get('bytes=0-2');
+    expect([partial.status, await partial.json()]).toEqual([206, 'abc']);
+    const whole = await get();
+    expect([whole.status, whole.headers.get('x-cache'), await whole.json()]).toEqual([
+      200,
+      'Miss from cloudfront',
+      data,
+    ]);
+    const cached = await get();
+    expect([cached.headers.get('x-cache'), await cached.json()]).toEqual(['Hit from cloudfront', data]);
+    const other = await get('bytes=5-9');
+    // Served whole from the cache (a server may ignore Range), never another range's bytes.
+    expect([other.headers.get('x-cache'), await other.json()]).toEqual(['Hit from cloudfront', data]);
+    expect(calls).toBe(2);
+
+    answer = () => json('partial', { 'cache-control': 's-maxage=60' }, 206);
+    await fetch(`${cdn.url}/api/items/unasked-206`);
+    const again = await fetch(`${cdn.url}/api/items/unasked-206`);
+    expect(again.headers.get('x-cache')).toBe('Miss from cloudfront');
+  });
+
+  test('keeps the query as the viewer sent it in the path invalidations match', async () => {
+    answer = () => json({ ok: true }, { 'cache-control': 's-maxage=600' });
+    const queries = ['a=1&b=2&a=3', 'flag=', "q='x'", 'q=%7e'];
+    for (const query of queries) {
+      const first = await sendAsIs(`/api/items/raw?${query}`);
+      expect([query, first.headers['x-cache']]).toEqual([query, 'Miss from cloudfront']);
+      expect([query, (await sendAsIs(`/api/items/raw?${query}`)).headers['x-cache']]).toEqual([
+        query,
+        'Hit from cloudfront',
+      ]);
+    }
+    for (const query of queries) {
+      expect([query, cdn.cdn.distribution.invalidate([`/api/items/raw?${query}`])]).toEqual([query, 1]);
+    }
+  });
+
+  // node:http sends `path` as given; fetch() and a URL string go through a URL parser first.
+  function sendAsIs(path: string): Promise<{ headers: Record<string, unknown> }> {
+    const { hostname, port } = new URL(cdn.url);
+    return new Promise((resolve, reject) => {
+      request({ host: hostname, port, path }, (response) => {
+        response.resume();
+        response.on('end', () => resolve({ headers: response.headers }));
+      })
+        .on('error', reject)
+        .end();
+    });
+  }
 
   test('passes a POST body through the body-signing function, so the AWS_IAM Function URL accepts it', async () => {
     answer = (event) => json({ body: event.body, hash: event.headers['x-amz-content-sha256'] });
