@@ -4,7 +4,7 @@ import { Annotations, Aws, CfnRule, Duration, Fn, Stack, Token } from 'aws-cdk-l
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import type { Construct } from 'constructs';
-import { adapterDefines, projectAliases } from './bundling';
+import { adapterDefines, projectAliasArgs } from './bundling';
 import { ConfigurationError } from './errors';
 import { OriginProtection } from './origin-protection';
 import {
@@ -344,11 +344,7 @@ function resolveSettings(where: string, props: VercelFunctionProps): Settings {
   const projectRoot = path.resolve(props.projectRoot ?? path.dirname(depsLockFilePath));
   // An own copy of the real @vercel/functions works through the request-context global the runtime
   // installs; the OIDC packages are aliased either way (projectAliases says why).
-  const aliasArgs: Record<string, string> = {};
-  for (const [specifier, file] of Object.entries(projectAliases(projectDir))) {
-    // Rendered by NodejsFunction as esbuild's `--alias:<specifier>=<file>`.
-    aliasArgs[`--alias:${specifier}`] = file;
-  }
+  const aliasArgs = projectAliasArgs(projectDir);
   return {
     // The entry is the same for either package: the aliases bring each service with its exports.
     generatedEntry: writeGeneratedEntry(projectRoot, entry),

@@ -110,8 +110,9 @@ export interface VercelProjectProps {
   /**
    * Functions you bring, by Vercel-style route (e.g. `{ '/api/legacy/[id]': legacyFunction }`): any
    * Node.js `lambda.Function` whose handler is the adapter (`createHandler` from
-   * `vercel-functions-aws/runtime/handler`). A route that `api/` also has is served by your function
-   * instead. Each gets what the generated functions get: the `VERCEL_*` and runtime environment
+   * `vercel-functions-aws/runtime/handler`), bundled with the `@vercel/functions` aliases
+   * (`bundling: vercelBundling('.')` from `vercel-functions-aws/bundling`; nothing here can check a
+   * function's bundling). A route that `api/` also has is served by your function instead. Each gets what the generated functions get: the `VERCEL_*` and runtime environment
    * variables (overwriting ones of the same name), the tables, invalidation of this distribution,
    * a Function URL origin with the project's origin protection, and the `oidcAudiences` and
    * `awsRole` grants. With `oidcAudiences`, a function of yours that calls `getVercelOidcToken()`

@@ -15,7 +15,9 @@ export interface VercelRuntimeBindingProps {
   /**
    * The function to run Vercel-style code in, e.g. an existing `NodejsFunction`. Its handler must be
    * the adapter: `export const handler = createHandler(module)` from
-   * `vercel-functions-aws/runtime/handler` — it checks the route and the origin secret.
+   * `vercel-functions-aws/runtime/handler` — it checks the route and the origin secret. Bundle it
+   * with the `@vercel/functions` aliases (`bundling: vercelBundling('.')` from
+   * `vercel-functions-aws/bundling`): the binding cannot check a function's bundling.
    */
   readonly lambdaFunction: lambda.Function;
 
@@ -105,7 +107,11 @@ export interface VercelRuntimeBindingProps {
  * Within a `VercelProject`, pass the function in its `functions` prop instead.
  *
  * @example
- * const legacy = new NodejsFunction(this, 'Legacy', { entry: 'src/legacy-handler.ts', runtime: Runtime.NODEJS_24_X });
+ * const legacy = new NodejsFunction(this, 'Legacy', {
+ *   entry: 'src/legacy-handler.ts',
+ *   runtime: Runtime.NODEJS_24_X,
+ *   bundling: vercelBundling('.'),
+ * });
  * new VercelRuntimeBinding(this, 'LegacyBinding', {
  *   lambdaFunction: legacy,
  *   cdn,

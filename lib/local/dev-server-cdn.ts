@@ -144,7 +144,7 @@ export class DevServerCdn {
     const synthDir = mkdtempSync(join(this.options.workDir, 'cdn-'));
     let stack: AssemblyStack;
     try {
-      stack = synthesizeDevDistribution(this.options.project.dir, refresh.routes, synthDir);
+      stack = synthesizeDevDistribution(this.options.project.dir, refresh.routes, synthDir, this.options.log);
     } catch (error) {
       rmSync(synthDir, { recursive: true, force: true });
       throw this.fail(error);

@@ -1,9 +1,15 @@
-import { App, Duration, Stack } from 'aws-cdk-lib';
+import { Annotations, App, Duration, Stack } from 'aws-cdk-lib';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
+import type { CloudAssembly } from 'aws-cdk-lib/cx-api';
 import { Construct } from 'constructs';
 import { Cdn, type CdnRoutingRules } from '../cdn';
 import { ImageOptimizer, type ImageOptimizerProps } from '../image-optimizer';
-import { functionEntryFor, readVercelJson, VERCEL_JSON_IMAGES_ID } from '../private/vercel-json';
+import {
+  functionEntryFor,
+  ignoredKeysMessage,
+  readVercelJson,
+  VERCEL_JSON_IMAGES_ID,
+} from '../private/vercel-json';
 import { VercelProject } from '../vercel-project';
 import { type AssemblyStack, readAssemblyStack } from './cloudfront';
 import type { Route } from './routes';
@@ -30,6 +36,10 @@ const PLACEHOLDER_CODE =
  * path). The optimizer function's bundle (sharp installed for Lambda) is not built, as the dev
  * server runs the optimizer in-process.
  *
+ * The synth's warning and error annotations go to `log`, one line each with its construct path, as
+ * `cdk synth` prints them: a vercel.json key the constructs ignore (`"rewrite"` for `"rewrites"`)
+ * would otherwise do nothing without a word.
+ *
  * @throws ConfigurationError when the project could not be deployed as it is (e.g. a route
  *   CloudFront path patterns cannot express)
  */
@@ -37,6 +47,7 @@ export function synthesizeDevDistribution(
   dir: string,
   routes: readonly Route[],
   outdir: string,
+  log: (line: string) => void = () => undefined,
 ): AssemblyStack {
   const app = new App({ outdir });
   // One stack in us-east-1, where the body-signing Lambda@Edge function lives with the distribution.
@@ -51,6 +62,13 @@ export function synthesizeDevDistribution(
     const cdn = new Cdn(project, 'Cdn', {
       routingRules: rules && { ...(rules.input as CdnRoutingRules), file: vercelJson.file },
     });
+    if (vercelJson && vercelJson.ignoredKeys.length > 0) {
+      // VercelProject's warning, at its construct path.
+      Annotations.of(project).addWarningV2(
+        'vercel-functions-aws:vercelJsonKeysIgnored',
+        ignoredKeysMessage(vercelJson.file, vercelJson.ignoredKeys),
+      );
+    }
     const images = vercelJson?.images;
     if (images) {
       stack.withoutBundling(() => new ImageOptimizer(project, VERCEL_JSON_IMAGES_ID, images)).addToCdn(cdn);
@@ -72,8 +90,26 @@ export function synthesizeDevDistribution(
     // the AWS SDK) would slow every dev-server start and re-synthesis.
     new DevProject(stack, 'Project', { projectDir: dir, functions, enableInvalidationSweeper: false });
   }
-  app.synth();
+  for (const line of synthMessageLines(app.synth())) log(line);
   return readAssemblyStack(outdir, DEV_STACK_NAME);
+}
+
+/**
+ * The assembly's warnings and errors as the CDK CLI prints them after a synth:
+ * `[Warning at /VercelDevServer/Project] <message>`. Info annotations stay out, as they do in
+ * `cdk synth`'s default output.
+ */
+export function synthMessageLines(assembly: CloudAssembly): string[] {
+  const lines: string[] = [];
+  for (const stack of assembly.stacksRecursively) {
+    for (const message of stack.messages) {
+      if (message.level === 'info') continue;
+      const level = message.level === 'error' ? 'Error' : 'Warning';
+      const data = message.entry.data;
+      lines.push(`[${level} at ${message.id}] ${typeof data === 'string' ? data : JSON.stringify(data)}`);
+    }
+  }
+  return lines;
 }
 
 /**

@@ -1,3 +1,4 @@
+import { spawn } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import * as path from 'node:path';
 import { bundleFunction } from '../../lib/bundling';
@@ -122,6 +123,40 @@ export const images = createImageOptimizerHandler;
 export const serve = startDevServer;
 `;
 
+// A Vercel-style route type-checked without the real @vercel/functions: the README's `paths` mapping
+// to the package's runtime declarations, for every @vercel/functions entry point and @vercel/oidc.
+const VERCEL_ROUTE_TS = `import { geolocation, getCache, waitUntil } from '@vercel/functions';
+import { attachDatabasePool } from '@vercel/functions/db-connections';
+import { ipAddress } from '@vercel/functions/headers';
+import { next } from '@vercel/functions/middleware';
+import { getVercelOidcToken } from '@vercel/functions/oidc';
+import { getVercelOidcTokenSync } from '@vercel/oidc';
+
+export const used = [attachDatabasePool, next, getVercelOidcToken, getVercelOidcTokenSync];
+export function GET(request: Request): Response {
+  waitUntil(getCache().set('visits', 1));
+  return Response.json({ city: geolocation(request).city, ip: ipAddress(request) });
+}
+`;
+
+const PATHS_TSCONFIG = `${JSON.stringify({
+  compilerOptions: {
+    target: 'ES2023',
+    module: 'nodenext',
+    moduleResolution: 'nodenext',
+    lib: ['ES2023', 'DOM'],
+    strict: true,
+    noEmit: true,
+    types: ['node'],
+    paths: {
+      '@vercel/functions': [`./node_modules/${PACKAGE_NAME}/dist/runtime/index.d.ts`],
+      '@vercel/functions/*': [`./node_modules/${PACKAGE_NAME}/dist/runtime/*`],
+      '@vercel/oidc': [`./node_modules/${PACKAGE_NAME}/dist/runtime/vercel-oidc/index.d.ts`],
+    },
+  },
+  files: ['vercel-route.ts'],
+})}\n`;
+
 // middy's own declarations name an optional peer of @middy/core, so this one skips library checks.
 const MIDDY_TS = `import middy from '@middy/core';
 import { executionModeStreamifyResponse } from '@middy/core/StreamifyResponse';
@@ -177,6 +212,8 @@ beforeAll(() => {
       'tsconfig.node16.json': tsconfig('node16', 'node16', 'consumer.ts', false),
       'tsconfig.bundler.json': tsconfig('preserve', 'bundler', 'consumer.ts', false),
       'tsconfig.middy.json': tsconfig('preserve', 'bundler', 'middy.ts', true),
+      'vercel-route.ts': VERCEL_ROUTE_TS,
+      'tsconfig.paths.json': PATHS_TSCONFIG,
     },
   });
 }, 120_000);
@@ -387,12 +424,69 @@ describe('published package', () => {
     expect(Math.abs(installed.length - repo.length)).toBeLessThan(4096);
   }, 60_000);
 
+  test('ships the vercel-functions-aws-dev bin, whose --help names it, when the consumer runs it', () => {
+    const bin = consumer.manifest.bin?.['vercel-functions-aws-dev'];
+    expect(bin).toBe('dist/lib/local/dev-server-bin.js');
+    expect(consumer.files).toContain(bin);
+    const file = path.join(consumer.packageDir, bin!);
+    // npm links the file into node_modules/.bin and runs it directly: it needs its interpreter line.
+    expect(readFileSync(file, 'utf8').startsWith('#!/usr/bin/env node\n')).toBe(true);
+    const help = runConsumerScript(consumer, file, ['--help']);
+    expect(help).toMatch(/^Usage: vercel-functions-aws-dev \[dir\] \[options\]\n/);
+    expect(help).toContain('project folder (default: .)');
+  });
+
+  test('serves the consumer folder from the shipped bin when started without a folder', async () => {
+    const child = spawn(
+      process.execPath,
+      [
+        path.join(consumer.packageDir, consumer.manifest.bin!['vercel-functions-aws-dev']),
+        '--port',
+        '0',
+        '--host',
+        '127.0.0.1',
+      ],
+      { cwd: consumer.consumerDir, stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    try {
+      let output = '';
+      const url = await new Promise<string>((resolve, reject) => {
+        const read = (chunk: Buffer) => {
+          output += chunk.toString();
+          const match = / on (http:\/\/127\.0\.0\.1:\d+)\n/.exec(output);
+          if (match) resolve(match[1]);
+        };
+        child.stdout!.on('data', read);
+        child.stderr!.on('data', read);
+        child.once('exit', (code) => reject(new Error(`the bin exited with ${code}:\n${output}`)));
+      });
+      expect(output).toContain(`Serving ${consumer.consumerDir} on ${url}`);
+      const response = await fetch(`${url}/api/hello`);
+      expect(response.status).toBe(200);
+      expect(await response.json()).toMatchObject({ marker: 'consumer-hello' });
+    } finally {
+      // SIGTERM lets it remove its build folder; SIGKILL if it has not exited 10 s later.
+      if (child.exitCode === null && child.signalCode === null) {
+        const exited = new Promise((done) => child.once('exit', done));
+        child.kill('SIGTERM');
+        const kill = setTimeout(() => child.kill('SIGKILL'), 10_000);
+        await exited;
+        clearTimeout(kill);
+      }
+    }
+  }, 60_000);
+
   test('type-checks a TypeScript consumer against the shipped declarations with node16 resolution', () => {
     expect(typeCheckConsumer(consumer, 'tsconfig.node16.json')).toBe('');
   });
 
   test('type-checks a TypeScript consumer against the shipped declarations with bundler resolution', () => {
     expect(typeCheckConsumer(consumer, 'tsconfig.bundler.json')).toBe('');
+  });
+
+  test('type-checks a route importing @vercel/functions without the real package when tsconfig maps it as the README shows', () => {
+    expect(existsSync(path.join(consumer.consumerDir, 'node_modules', '@vercel', 'functions'))).toBe(false);
+    expect(typeCheckConsumer(consumer, 'tsconfig.paths.json')).toBe('');
   });
 
   test('type-checks a middy handler using the middy subpath', () => {
