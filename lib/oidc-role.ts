@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import { Duration, Lazy, Stack, Tags, Token } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
@@ -37,7 +36,8 @@ export interface OidcRoleProps {
    * include `audiences`. Roles of one stack share one provider per issuer without this prop.
    *
    * @default - the stack's `AWS::IAM::OIDCProvider` for the issuer's URL (OidcProviderNative), created
-   *   by its first OidcRole; its client IDs are the audiences of all the stack's roles trusting it
+   *   under the stack's first OidcRole trusting the issuer, as its child `Provider`; its client IDs
+   *   are the audiences of all the stack's roles trusting it
    */
   readonly provider?: iam.IOidcProvider;
   /**
@@ -110,7 +110,7 @@ export class OidcRole extends Construct implements iam.IGrantable {
       );
     }
 
-    this.provider = props.provider ?? StackOidcProvider.of(this, issuer.issuerUrl, audiences).provider;
+    this.provider = props.provider ?? SharedOidcProvider.of(this, issuer.issuerUrl, audiences).provider;
     // IAM's condition keys are the provider URL without its scheme: `oidc.vercel.com/acme:sub`.
     const key = issuer.issuerUrl.replace(/^https:\/\//, '');
     const wildcard = props.subjects.some((subject) => /[*?]/.test(subject));
@@ -250,7 +250,6 @@ function oneOrMany(values: string[]): string | string[] {
   return values.length === 1 ? values[0] : [...values];
 }
 
-const PROVIDER_ID_PREFIX = 'VercelFunctionsAwsOidcProvider';
 // IAM's limit of client IDs (audiences) per OIDC provider.
 const MAX_CLIENT_IDS = 100;
 
@@ -392,16 +391,29 @@ function subjectRule(issuerUrl: string): SubjectRule {
  * so a second `AWS::IAM::OIDCProvider` with the same `Url` fails the deploy with
  * `EntityAlreadyExists`. Its client IDs are the audiences of all those roles (STS accepts a token
  * only if its `aud` is one of them).
+ *
+ * The provider is the first role's child `Provider`, where each role kept its own provider before
+ * roles shared one: a stack deployed then keeps its provider's logical id. Under a new id,
+ * CloudFormation would create the new provider before deleting the old one, and the update would
+ * fail with `EntityAlreadyExists`.
  */
-class StackOidcProvider extends Construct {
-  static of(scope: Construct, issuerUrl: string, audiences: readonly string[]): StackOidcProvider {
-    const stack = Stack.of(scope);
-    // One child per URL, with an id that stays the same across synths (a construct id cannot hold `/`).
-    const id = `${PROVIDER_ID_PREFIX}${createHash('sha256').update(issuerUrl).digest('hex').slice(0, 12)}`;
-    const shared =
-      (stack.node.tryFindChild(id) as StackOidcProvider | undefined) ??
-      new StackOidcProvider(stack, id, issuerUrl);
-    shared.addClientIds(scope, audiences);
+class SharedOidcProvider {
+  // Per stack, then per issuer URL. Synth-time state: a stack lives in one process.
+  private static readonly byStack = new WeakMap<Stack, Map<string, SharedOidcProvider>>();
+
+  static of(role: Construct, issuerUrl: string, audiences: readonly string[]): SharedOidcProvider {
+    const stack = Stack.of(role);
+    let byUrl = SharedOidcProvider.byStack.get(stack);
+    if (byUrl === undefined) {
+      byUrl = new Map();
+      SharedOidcProvider.byStack.set(stack, byUrl);
+    }
+    let shared = byUrl.get(issuerUrl);
+    if (shared === undefined) {
+      shared = new SharedOidcProvider(role, issuerUrl);
+      byUrl.set(issuerUrl, shared);
+    }
+    shared.addClientIds(role, audiences);
     return shared;
   }
 
@@ -409,12 +421,10 @@ class StackOidcProvider extends Construct {
   private readonly clientIds = new Set<string>();
 
   private constructor(
-    scope: Construct,
-    id: string,
+    firstRole: Construct,
     private readonly issuerUrl: string,
   ) {
-    super(scope, id);
-    this.provider = new iam.OidcProviderNative(this, 'Resource', {
+    this.provider = new iam.OidcProviderNative(firstRole, 'Provider', {
       url: issuerUrl,
       // Resolved at synth, after every role of the stack has added its audiences.
       clientIds: Lazy.list({ produce: () => [...this.clientIds] }),

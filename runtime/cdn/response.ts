@@ -97,9 +97,9 @@ export function prepareCdnResponse(
 }
 
 /**
- * For response writers that cannot apply `addCacheTag()` tags (middy writes its own response):
- * logs the tags collected for this request, so they are not dropped silently, and makes later
- * `addCacheTag()` calls reject.
+ * For responses the CDN step cannot reach (a middy response without a `{ statusCode, headers }`
+ * prelude, or to an event that did not come over HTTP): logs the tags collected for this request,
+ * so they are not dropped silently, and makes later `addCacheTag()` calls reject.
  */
 export function reportUnsentCacheTags(
   context: Pick<CdnResponseContext, 'requestId' | 'cacheTags' | 'cacheTagsClosed'>,
@@ -108,7 +108,7 @@ export function reportUnsentCacheTags(
   if (tags.length === 0) return;
   logWarning(
     context.requestId,
-    `addCacheTag() tags are not applied to responses written by middy; set the Vercel-Cache-Tag response header instead (not applied: ${tags.join(', ')})`,
+    `addCacheTag() tags are not applied to a middy response without a { statusCode, headers } prelude or to an event that did not come over HTTP (not applied: ${tags.join(', ')})`,
   );
 }
 

@@ -22,11 +22,14 @@ export type MiddyGuardOutcome =
    * `x-vfa-route-headers` value (the response headers of the vercel.json `headers` rules), if any,
    * and whether the event was admitted for carrying CloudFront's origin secret
    * (`OriginProtection.secretHeader()`): then it came through CloudFront, whatever its shape.
+   * `request` is the viewer's method and URL as the event has them, before the guard's changes:
+   * what CloudFront keys the response on. Unset for an event that is not HTTP-shaped.
    */
   | {
       readonly event: unknown;
       readonly routeHeaders?: string;
       readonly originSecretChecked: boolean;
+      readonly request?: { readonly method: string; readonly url: string };
       readonly response?: undefined;
     }
   /** Refused: the response to send instead; middy is not called. */
@@ -58,10 +61,12 @@ export async function guardMiddyEvent(
   env: GuardEnvironment = process.env,
 ): Promise<MiddyGuardOutcome> {
   if (!isHttpEvent(event)) return { event, originSecretChecked: false };
-  const omitBody = methodOf(event) === 'HEAD';
+  const method = methodOf(event) ?? '';
+  const omitBody = method === 'HEAD';
+  const url = rawUrl(event);
   let request: Request;
   try {
-    request = guardView(event);
+    request = new Request(url, { headers: guardHeaders(event) });
   } catch {
     // The adapter answers such events (an unparsable path or query) with 400 too.
     return { response: plainText(400, 'Bad Request'), omitBody };
@@ -76,14 +81,28 @@ export async function guardMiddyEvent(
   if (isRecord(event.multiValueHeaders)) copy.multiValueHeaders = withoutInternal(event.multiValueHeaders);
   if (admitted.url !== originalUrl) setQuery(copy, new URL(admitted.url).search.slice(1));
   // Admitted with a secret set means the secret was right (a bundle without the check refused it).
-  return { event: copy, routeHeaders, originSecretChecked: Boolean(env[ORIGIN_SECRET_ARN_ENV]) };
+  return {
+    event: copy,
+    routeHeaders,
+    originSecretChecked: Boolean(env[ORIGIN_SECRET_ARN_ENV]),
+    request: { method, url },
+  };
 }
 
-/** A bodyless Request with the event's path, query and headers: all the guard looks at. */
-function guardView(event: HttpEvent): Request {
+/**
+ * The event's path and query in a URL, as written (not re-parsed: CloudFront keys its cache on the
+ * query as the viewer sent it). The guard views the event as a bodyless Request with this URL and
+ * the event's headers: all it looks at. The host plays no part in the guard's decisions or in
+ * CloudFront's invalidation paths; a fixed one keeps Host values out of the URL.
+ */
+function rawUrl(event: HttpEvent): string {
   const path =
     typeof event.rawPath === 'string' ? event.rawPath : typeof event.path === 'string' ? event.path : '/';
   const query = typeof event.rawQueryString === 'string' ? event.rawQueryString : v1Query(event);
+  return `https://function.invalid${path.startsWith('/') ? '' : '/'}${path}${query ? `?${query}` : ''}`;
+}
+
+function guardHeaders(event: HttpEvent): Headers {
   const headers = new Headers();
   for (const [name, value] of Object.entries(event.headers ?? {})) {
     if (typeof value !== 'string') continue;
@@ -93,13 +112,7 @@ function guardView(event: HttpEvent): Request {
       // A header the Web Headers class refuses cannot be one the guard reads; leave it out.
     }
   }
-  // The host plays no part in the guard's decisions; a fixed one keeps Host values out of the URL.
-  return new Request(
-    `https://function.invalid${path.startsWith('/') ? '' : '/'}${path}${query ? `?${query}` : ''}`,
-    {
-      headers,
-    },
-  );
+  return headers;
 }
 
 function v1Query(event: HttpEvent): string {

@@ -1,6 +1,6 @@
 import type { Writable } from 'node:stream';
 import type { Context } from 'aws-lambda';
-import { reportUnsentCacheTags } from '../cdn/response';
+import { prepareCdnResponse, reportUnsentCacheTags } from '../cdn/response';
 // A middy handler may use the real @vercel/functions, which finds the Runtime Cache, CDN purges
 // and addCacheTag() only through the request context: register them all (context-services.ts).
 import '../context-services';
@@ -10,7 +10,7 @@ import { drainSafetyMargin, drainWaitUntil, openRequestContext } from './invocat
 import { lambdaRuntime } from './lambda-runtime';
 import { logWarning } from './log';
 import { guardMiddyEvent } from './middy-guard';
-import { currentRequestContext, runWithRequestContext } from './request-context';
+import { currentRequestContext, type RequestContext, runWithRequestContext } from './request-context';
 import { sendResponse } from './response-stream';
 import type { mergeRouteHeaders } from './route-headers';
 import type { HandlerOptions } from './types';
@@ -68,7 +68,11 @@ type MiddyStreamingHandler = ((
  * `x-vercel-id` derived from CloudFront's viewer headers), and `waitUntil()` work is awaited after
  * the response stream has ended, bounded by the remaining time minus the safety margin. The
  * response headers of the request's vercel.json `headers` rules are added to middy's response
- * (`{ statusCode, headers, cookies, body }`) for each name it does not set itself, as on Vercel.
+ * (`{ statusCode, headers, cookies, body }`) for each name it does not set itself, as on Vercel,
+ * and that response then goes through the adapter's CDN step (cdn/response.ts): `CDN-Cache-Control`
+ * and `Vercel-CDN-Cache-Control` translated for CloudFront, a cacheable response that sets cookies
+ * or varies on `Cookie` kept out of CloudFront's cache, and `addCacheTag()` tags merged with a
+ * `Vercel-Cache-Tag` header into CloudFront's tags.
  *
  * If the middy handler rejects, the rejection is rethrown after the drain, unchanged, so the
  * Lambda runtime reports it exactly as it would without this wrapper.
@@ -102,7 +106,7 @@ export function vercelExecutionMode(
   const safetyMarginMs = drainSafetyMargin(options);
   return (internals, ...rest) => {
     const runtime = lambdaRuntime();
-    const inner = base(withRouteHeaders(internals), ...rest) as MiddyStreamingHandler;
+    const inner = base(withResponseSteps(internals), ...rest) as MiddyStreamingHandler;
     if (typeof inner !== 'function') {
       throw new TypeError(
         'vercelExecutionMode(): the wrapped execution mode did not return a handler function',
@@ -130,9 +134,12 @@ export function vercelExecutionMode(
         const trusted = withTrustedHeaders(guarded.event, requestId, guarded.originSecretChecked);
         const requestContext = openRequestContext(requestId, trusted.contextHeaders, context);
         if (guarded.routeHeaders !== undefined) requestContext.routeHeaders = guarded.routeHeaders;
+        if (guarded.request) requestContext.cdnStep = { request: guarded.request };
         let failure: { error: unknown } | undefined;
         try {
           await runWithRequestContext(requestContext, () => inner(trusted.event, responseStream, context));
+          // middy has sent the response: start what the CDN step left for afterwards (as the adapter).
+          requestContext.cdnStep?.afterResponse?.();
         } catch (error) {
           failure = { error };
         }
@@ -142,7 +149,8 @@ export function vercelExecutionMode(
             `The vercel.json headers rules' response headers are not applied: the middy handler's response is not a { statusCode, headers } object (not applied: ${requestContext.routeHeaders})`,
           );
         }
-        reportUnsentCacheTags(requestContext);
+        // The CDN step closed the tags when it applied them; otherwise there was no step to apply them.
+        if (!requestContext.cacheTagsClosed) reportUnsentCacheTags(requestContext);
         await drainWaitUntil(requestContext, context, safetyMarginMs);
         if (failure) throw failure.error;
       },
@@ -161,11 +169,12 @@ const STREAMING_MARK = Symbol.for('aws.lambda.runtime.handler.streaming');
 
 /**
  * middy's internals (`{ middyRequest, runRequest }`, the first argument of an execution mode) with a
- * `runRequest` that adds the current request's route headers to the response it resolves to: after
- * every middleware (including `onError` ones) and before the execution mode writes the prelude.
- * Other shapes are passed on as they are (the headers are then reported as not applied).
+ * `runRequest` that finishes the response it resolves to as the adapter finishes its own — the
+ * current request's route headers added, then the CDN step — after every middleware (including
+ * `onError` ones) and before the execution mode writes the prelude. Other shapes are passed on as
+ * they are (route headers and `addCacheTag()` tags are then reported as not applied).
  */
-function withRouteHeaders(internals: unknown): unknown {
+function withResponseSteps(internals: unknown): unknown {
   if (!isRecord(internals) || typeof internals.runRequest !== 'function') return internals;
   const runRequest = internals.runRequest as (...args: unknown[]) => Promise<unknown>;
   return {
@@ -173,18 +182,64 @@ function withRouteHeaders(internals: unknown): unknown {
     runRequest: async (...args: unknown[]) => {
       const response = await runRequest(...args);
       const context = currentRequestContext();
-      const raw = context?.routeHeaders;
+      // middy writes a prelude only for a response with a status code.
+      if (!context || !isRecord(response) || !response.statusCode) return response;
+      const raw = context.routeHeaders;
       // Without the functions (a bundle built without the rules) the guard refused every request
       // carrying route headers, so `raw` is undefined here.
       const functions = bundledRouteHeaders();
-      if (context && raw !== undefined && functions && isRecord(response) && response.statusCode) {
+      if (raw !== undefined && functions) {
         context.routeHeaders = undefined;
         const headers = functions.parseRouteHeaders(raw, context.requestId);
         if (headers) addRouteHeaders(response, headers, functions.mergeRouteHeaders);
       }
+      if (context.cdnStep) applyCdnStep(response, context, context.cdnStep);
       return response;
     },
   };
+}
+
+/**
+ * Runs the adapter's CDN step (`prepareCdnResponse`) on a middy HTTP response, in place, and keeps
+ * what it leaves for after the response in `step`. The step reads lower-case names and string
+ * values, as in the adapter's prelude; middy's headers may have any casing (and number values),
+ * so it works on a lower-case view and only the headers it changed or added are written back, in
+ * lower case: the others keep their names. `Set-Cookie` in `headers` or `multiValueHeaders`
+ * counts as setting cookies, like `cookies`.
+ */
+function applyCdnStep(
+  response: Record<string, unknown>,
+  context: RequestContext,
+  step: NonNullable<RequestContext['cdnStep']>,
+): void {
+  const own = isRecord(response.headers) ? response.headers : {};
+  const view: Record<string, string> = {};
+  for (const [name, value] of Object.entries(own)) {
+    if (typeof value !== 'string' && typeof value !== 'number') continue;
+    const lower = name.toLowerCase();
+    view[lower] = view[lower] === undefined ? String(value) : `${view[lower]}, ${value}`;
+  }
+  const cookies = Array.isArray(response.cookies) ? [...response.cookies] : [];
+  if (view['set-cookie'] !== undefined) cookies.push(view['set-cookie']);
+  if (isRecord(response.multiValueHeaders)) {
+    for (const [name, values] of Object.entries(response.multiValueHeaders)) {
+      if (name.toLowerCase() === 'set-cookie' && Array.isArray(values)) cookies.push(...values);
+    }
+  }
+  delete view['set-cookie'];
+  const prelude = { statusCode: Number(response.statusCode), headers: { ...view }, cookies };
+  step.afterResponse = prepareCdnResponse(prelude, context, step.request);
+
+  const changed = (name: string) => prelude.headers[name] !== view[name];
+  if (!Object.keys({ ...view, ...prelude.headers }).some(changed)) return;
+  const headers: Record<string, unknown> = {};
+  for (const [name, value] of Object.entries(own)) {
+    if (!changed(name.toLowerCase())) headers[name] = value;
+  }
+  for (const [name, value] of Object.entries(prelude.headers)) {
+    if (changed(name)) headers[name] = value;
+  }
+  response.headers = headers;
 }
 
 /**

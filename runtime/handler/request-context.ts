@@ -35,6 +35,15 @@ export class RequestContext implements RequestContextInit {
    * response the adapter does not write itself (middy's); cleared once added.
    */
   routeHeaders?: string;
+  /**
+   * For the CDN step of a response the adapter does not write itself (middy's): the viewer's
+   * method and URL, as CloudFront keys the response, and what the step leaves to start once the
+   * response has been sent. Unset for events that did not come over HTTP.
+   */
+  cdnStep?: {
+    readonly request: { readonly method: string; readonly url: string };
+    afterResponse?: () => void;
+  };
   private published?: Context;
 
   constructor(init: RequestContextInit) {

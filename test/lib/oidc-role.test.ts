@@ -46,7 +46,7 @@ describe('OidcRole', () => {
       {
         Action: 'sts:AssumeRoleWithWebIdentity',
         Effect: 'Allow',
-        Principal: { Federated: { Ref: expect.stringMatching(/^VercelFunctionsAwsOidcProvider/) } },
+        Principal: { Federated: { Ref: expect.stringMatching(/^ReaderProvider/) } },
         Condition: {
           StringEquals: {
             'oidc.vercel.com/acme:aud': 'https://vercel.com/acme',
@@ -115,6 +115,8 @@ describe('OidcRole', () => {
       ClientIdList: ['api://one', 'api://two'],
     });
     expect(writer.provider).toBe(reader.provider);
+    // Under the first role, with the id a single role's provider has always had.
+    expect(reader.provider.node.path).toBe(`${stack.node.path}/Reader/Provider`);
     const trustedBy = (logicalIdPrefix: string) =>
       Object.entries(template.findResources('AWS::IAM::Role')).find(([id]) =>
         id.startsWith(logicalIdPrefix),
@@ -122,6 +124,26 @@ describe('OidcRole', () => {
     expect(trustedBy('Reader').Principal).toEqual(trustedBy('Writer').Principal);
     // Each role still accepts only its own audiences.
     expect(trustedBy('Reader').Condition.StringEquals['issuer.example.com:aud']).toBe('api://one');
+  });
+
+  test("keeps the provider's logical id a single OidcRole's provider had before roles shared one", () => {
+    // An upgrade must not move the provider: CloudFormation would create the new one before
+    // deleting the old, and IAM refuses a second provider for the URL (EntityAlreadyExists).
+    // 'ReaderProvider4F265522' is what this role synthesized to at commit 5af4ac1 (its provider was
+    // `new iam.OidcProviderNative(this, 'Provider', ...)` inside the role): lib/ extracted with
+    // `git archive 5af4ac1 lib`, this same OidcRole in a Stack, Template.fromStack(...)
+    // .findResources('AWS::IAM::OIDCProvider').
+    const stack = testStack('eu-west-1');
+    new OidcRole(stack, 'Reader', {
+      issuer: OidcIssuer.vercel({ team: 'acme' }),
+      subjects: ['owner:acme:project:shop:environment:production'],
+    });
+    new OidcRole(stack, 'Writer', {
+      issuer: OidcIssuer.vercel({ team: 'acme' }),
+      subjects: ['owner:acme:project:shop:environment:preview'],
+    });
+    const providers = Template.fromStack(stack).findResources('AWS::IAM::OIDCProvider');
+    expect(Object.keys(providers)).toEqual(['ReaderProvider4F265522']);
   });
 
   test('creates one provider per issuer in a stack', () => {

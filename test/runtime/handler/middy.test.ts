@@ -60,6 +60,7 @@ interface Outcome {
     secretV1: ViewerReport;
   };
   cdnRules: CdnRulesOutcome;
+  cdnStep: CdnStepOutcome;
   route: {
     deeper: Summary;
     refusedCalls: number;
@@ -92,6 +93,24 @@ interface CdnRulesOutcome {
     contextHeaders: string[];
   };
   notServed: { status: number; frameOptions?: string };
+  warnings: string[];
+}
+
+interface Prelude {
+  statusCode: number;
+  headers?: Record<string, unknown>;
+  cookies?: string[];
+}
+
+interface CdnStepOutcome {
+  cookies: { middy: Prelude; adapter: Prelude };
+  setCookieHeader: { middy: Prelude; adapter: Prelude };
+  varyCookie: { middy: Prelude; adapter: Prelude };
+  cdnCacheControl: { middy: Prelude; adapter: Prelude };
+  vercelCdnCacheControlError: { middy: Prelude; adapter: Prelude };
+  untouched: { middy: Prelude; adapter: Prelude };
+  tags: Prelude;
+  nonHttp: Prelude;
   warnings: string[];
 }
 
@@ -306,7 +325,13 @@ describe('vercelExecutionMode with vercel.json rewrites and headers', () => {
 
   test("adds the rules' headers to middy's response under its own, set-cookie into cookies", () => {
     const { headers, cookies } = outcome.cdnRules.rewritten;
-    expect(headers).toEqual({ 'Cache-Control': 'max-age=10', 'x-frame-options': 'DENY' });
+    // The response's own max-age=10 won over the rule's; the rule's cookie then kept it out of
+    // CloudFront's cache (the CDN step), browsers still getting max-age=10.
+    expect(headers).toEqual({
+      'cache-control': 'max-age=10, private',
+      'x-vfa-browser-cache-control': 'max-age=10',
+      'x-frame-options': 'DENY',
+    });
     expect(cookies).toEqual(['seen=1; Path=/']);
   });
 
@@ -317,6 +342,90 @@ describe('vercelExecutionMode with vercel.json rewrites and headers', () => {
   test('logs that the rules were not applied when middy writes a response without a prelude', () => {
     const warning = outcome.cdnRules.warnings.find((line) => line.includes('(request middy-string)'));
     expect(warning).toMatch(/vercel.json headers rules' response headers are not applied/);
+  });
+});
+
+/** A prelude's headers with lower-case names and string values, as a Function URL passes them on. */
+function normalised(prelude: Prelude): Record<string, string> {
+  return Object.fromEntries(
+    Object.entries(prelude.headers ?? {})
+      .filter(([name]) => name !== 'content-type')
+      .map(([name, value]) => [name.toLowerCase(), String(value)]),
+  );
+}
+
+describe('vercelExecutionMode CDN response step', () => {
+  test("keeps a cacheable response that sets cookies out of CloudFront's cache, browsers getting its own", () => {
+    const { middy, adapter } = outcome.cdnStep.cookies;
+    expect(middy.headers).toEqual({
+      'cache-control': 'private',
+      'x-vfa-browser-cache-control': 'public, s-maxage=60',
+    });
+    expect(middy.cookies).toEqual(['session=alice; HttpOnly']);
+    expect(normalised(middy)).toEqual(normalised(adapter));
+  });
+
+  test('treats a Set-Cookie header in any casing as setting cookies, and leaves it where it was', () => {
+    const { middy, adapter } = outcome.cdnStep.setCookieHeader;
+    expect(middy.headers).toEqual({
+      'Set-Cookie': 'session=alice',
+      'cache-control': 'private',
+      'x-vfa-browser-cache-control': 'public, s-maxage=60',
+    });
+    const { 'set-cookie': _cookie, ...rest } = normalised(middy);
+    expect(rest).toEqual(normalised(adapter));
+  });
+
+  test("keeps a cacheable response with Vary: Cookie out of CloudFront's cache, as the adapter does", () => {
+    const { middy, adapter } = outcome.cdnStep.varyCookie;
+    expect(middy.headers).toEqual({
+      Vary: 'Cookie',
+      'cache-control': 'private',
+      'x-vfa-browser-cache-control': 'public, s-maxage=60',
+    });
+    expect(normalised(middy)).toEqual(normalised(adapter));
+  });
+
+  test('translates CDN-Cache-Control like the adapter, keeping the names it did not change', () => {
+    const { middy, adapter } = outcome.cdnStep.cdnCacheControl;
+    expect(middy.headers).toEqual({
+      'CDN-Cache-Control': 'max-age=3600',
+      'X-Other': 1,
+      'cache-control': 'max-age=3600',
+      'x-vfa-browser-cache-control': 'max-age=10',
+    });
+    expect(normalised(middy)).toEqual(normalised(adapter));
+  });
+
+  test('consumes Vercel-CDN-Cache-Control and expresses it as s-maxage when the status is 400 or more', () => {
+    const { middy, adapter } = outcome.cdnStep.vercelCdnCacheControlError;
+    expect(middy).toMatchObject({ statusCode: 503, headers: { 'cache-control': 'no-cache, s-maxage=60' } });
+    expect(normalised(middy)).toEqual(normalised(adapter));
+  });
+
+  test('leaves the headers of a response the step does not change as they were', () => {
+    expect(outcome.cdnStep.untouched.middy.headers).toEqual({
+      'Content-Type': 'text/plain',
+      'Cache-Control': 'max-age=10',
+    });
+  });
+
+  test('merges addCacheTag() tags with the Vercel-Cache-Tag header into canonical CloudFront tags', () => {
+    expect(outcome.cdnStep.tags.headers).toEqual({ 'vercel-cache-tag': 'added,list,product:1' });
+    expect(outcome.cdnStep.warnings.filter((line) => line.includes('(request middy-tags)'))).toEqual([]);
+  });
+
+  test('starts the tag overflow bookkeeping once the response is sent', () => {
+    const warning = outcome.cdnStep.warnings.find((line) => line.includes('(request middy-overflow)'));
+    expect(warning).toMatch(/1 cache tag\(s\) of \/api\/many exceed CloudFront's 50 per object.*\(t50\)/);
+  });
+
+  test('leaves the response to an event that did not come over HTTP as it was', () => {
+    expect(outcome.cdnStep.nonHttp).toEqual({
+      statusCode: 200,
+      headers: { 'Cache-Control': 's-maxage=60', 'CDN-Cache-Control': 'max-age=5' },
+      cookies: ['a=1'],
+    });
   });
 });
 
