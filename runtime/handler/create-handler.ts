@@ -3,15 +3,15 @@ import type { Context } from 'aws-lambda';
 import { prepareCdnResponse } from '../cdn/response';
 import { ORIGIN_SECRET_ARN_ENV } from '../constructs-contract';
 import { InvalidEventError, ResponseBodyError } from '../errors';
-import { bundledRouteHeaders, type RouteHeaderFunctions } from './bundled-route-headers';
+import { bundledRouteHeaders } from './bundled-route-headers';
 import { createDispatcher, type Dispatcher, describeValue } from './dispatch';
 import { type FunctionUrlRequest, isHeadEvent, readFunctionUrlRequest, routeHeadersOf } from './event';
 import { drainSafetyMargin, drainWaitUntil, openRequestContext } from './invocation';
-import { type LambdaRuntime, lambdaRuntime } from './lambda-runtime';
+import { lambdaRuntime } from './lambda-runtime';
 import { logError } from './log';
 import { plainText } from './plain-text';
 import { runWithRequestContext } from './request-context';
-import { admitRequest, type GuardEnvironment, guardEnvironment } from './request-guard';
+import { admitRequest, guardEnvironment } from './request-guard';
 import { responsePrelude, sendResponse } from './response-stream';
 import type { HandlerOptions, StreamingHandler, VercelModule } from './types';
 
@@ -37,100 +37,84 @@ import type { HandlerOptions, StreamingHandler, VercelModule } from './types';
 export function createHandler(userModule: VercelModule, options: HandlerOptions = {}): StreamingHandler {
   const runtime = lambdaRuntime();
   const dispatch = createDispatcher(userModule);
-  const settings: InvocationSettings = {
-    runtime,
-    dispatch,
-    safetyMarginMs: drainSafetyMargin(options),
-    // Read once: Lambda fixes the environment before it loads the handler module.
-    awsRegion: process.env.AWS_REGION,
-    guardEnvironment: guardEnvironment(),
-    routeHeaders: bundledRouteHeaders(),
+  const safetyMarginMs = drainSafetyMargin(options);
+  // Read once: Lambda fixes the environment before it loads the handler module.
+  const awsRegion = process.env.AWS_REGION;
+  const guard = guardEnvironment();
+  // Applies vercel.json `headers` rules; `undefined` in a bundle built without them (bundle-switches.ts).
+  const routeHeaders = bundledRouteHeaders();
+
+  /**
+   * One invocation: event → Request, user code inside the request context, Response → stream,
+   * then the `waitUntil()` drain. Resolves only after the drain, because the Lambda runtime starts
+   * the next invocation (or freezes the environment) once this promise settles.
+   */
+  const invoke = async (event: unknown, responseStream: Writable, context: Context): Promise<void> => {
+    const requestId = context.awsRequestId;
+    let incoming: FunctionUrlRequest;
+    try {
+      incoming = readFunctionUrlRequest(event, { requestId, awsRegion });
+    } catch (error) {
+      const refusal = rejection(requestId, error);
+      // The origin secret was not checked on an event that is not a request: behind one, the refusal
+      // goes without the rules' headers (request-guard.ts).
+      const withRules = guard[ORIGIN_SECRET_ARN_ENV]
+        ? refusal
+        : routeHeaders?.withRouteHeaders(refusal, routeHeadersOf(event), requestId);
+      await sendResponse(runtime, responseStream, withRules ?? refusal, { omitBody: isHeadEvent(event) });
+      return;
+    }
+    // `received` keeps the URL CloudFront cached the response under: the route guard may add route
+    // parameters to the query the handler sees, but tag → path rows must name what CloudFront will
+    // invalidate. Origin secret and route checks (request-guard.ts), before anything of the user's runs.
+    const received = incoming.request;
+    let admitted = admitRequest(received, incoming, requestId, guard);
+    if (admitted instanceof Promise) admitted = await admitted;
+    if (admitted instanceof Response) {
+      // With the rules' headers already when the origin secret check passed (request-guard.ts).
+      await sendResponse(runtime, responseStream, admitted, { omitBody: received.method === 'HEAD' });
+      return;
+    }
+    const request = admitted;
+
+    const requestContext = openRequestContext(requestId, incoming.headers, context);
+    let bodyFailure: { error: unknown } | undefined;
+    try {
+      await runWithRequestContext(requestContext, async () => {
+        const { response, failed } = await callUser(dispatch, request, requestId);
+        // vercel.json `headers` rules' headers, then cache tags and CDN cache headers rewritten for
+        // CloudFront (so a rule's Cache-Control is what CloudFront caches by), on a copy of the
+        // headers: a Response from fetch() has immutable ones. The adapter's own 500 keeps its
+        // no-store against a rule's CDN-Cache-Control.
+        const prelude = responsePrelude(response);
+        routeHeaders?.applyRouteHeaders(prelude, incoming.routeHeaders, requestId, failed);
+        const afterResponse = prepareCdnResponse(prelude, requestContext, {
+          method: received.method,
+          url: incoming.url,
+        });
+        await sendResponse(runtime, responseStream, response, {
+          omitBody: request.method === 'HEAD',
+          prelude,
+        });
+        afterResponse?.();
+      });
+    } catch (error) {
+      // Only sending can fail here (in practice the body): callUser turned user errors into a 500.
+      logError(
+        requestId,
+        'The response body failed after the status and headers were sent; failing the stream so the client sees an aborted response',
+        error,
+      );
+      bodyFailure = { error };
+    }
+
+    await drainWaitUntil(requestContext, context, safetyMarginMs);
+    // Rethrown only now, after the drain: the Lambda runtime then fails the still-open stream with
+    // error trailers (Lambda-Runtime-Function-Error-Type/-Body) and the Function URL aborts the
+    // client's connection instead of ending a truncated body cleanly.
+    if (bodyFailure) throw new ResponseBodyError(requestId, { cause: bodyFailure.error });
   };
-  return runtime.streamifyResponse((event: unknown, responseStream: Writable, context: Context) =>
-    invoke(settings, event, responseStream, context),
-  );
-}
-
-/** What every invocation of one handler shares, worked out when the handler is created. */
-interface InvocationSettings {
-  readonly runtime: LambdaRuntime;
-  readonly dispatch: Dispatcher;
-  readonly safetyMarginMs: number;
-  readonly awsRegion: string | undefined;
-  readonly guardEnvironment: GuardEnvironment;
-  /** Applies vercel.json `headers` rules; `undefined` in a bundle built without them (bundle-switches.ts). */
-  readonly routeHeaders: RouteHeaderFunctions | undefined;
-}
-
-/**
- * One invocation: event → Request, user code inside the request context, Response → stream,
- * then the `waitUntil()` drain. Resolves only after the drain, because the Lambda runtime starts
- * the next invocation (or freezes the environment) once this promise settles.
- */
-async function invoke(
-  settings: InvocationSettings,
-  event: unknown,
-  responseStream: Writable,
-  context: Context,
-): Promise<void> {
-  const { runtime, dispatch, safetyMarginMs, routeHeaders } = settings;
-  const requestId = context.awsRequestId;
-  let incoming: FunctionUrlRequest;
-  try {
-    incoming = readFunctionUrlRequest(event, { requestId, awsRegion: settings.awsRegion });
-  } catch (error) {
-    const refusal = rejection(requestId, error);
-    // The origin secret was not checked on an event that is not a request: behind one, the refusal
-    // goes without the rules' headers (request-guard.ts).
-    const withRules = settings.guardEnvironment[ORIGIN_SECRET_ARN_ENV]
-      ? refusal
-      : routeHeaders?.withRouteHeaders(refusal, routeHeadersOf(event), requestId);
-    await sendResponse(runtime, responseStream, withRules ?? refusal, { omitBody: isHeadEvent(event) });
-    return;
-  }
-  // `received` keeps the URL CloudFront cached the response under: the route guard may add route
-  // parameters to the query the handler sees, but tag → path rows must name what CloudFront will
-  // invalidate. Origin secret and route checks (request-guard.ts), before anything of the user's runs.
-  const received = incoming.request;
-  let admitted = admitRequest(received, incoming, requestId, settings.guardEnvironment);
-  if (admitted instanceof Promise) admitted = await admitted;
-  if (admitted instanceof Response) {
-    // With the rules' headers already when the origin secret check passed (request-guard.ts).
-    await sendResponse(runtime, responseStream, admitted, { omitBody: received.method === 'HEAD' });
-    return;
-  }
-  const request = admitted;
-
-  const requestContext = openRequestContext(requestId, incoming.headers, context);
-  let bodyFailure: { error: unknown } | undefined;
-  try {
-    await runWithRequestContext(requestContext, async () => {
-      const { response, failed } = await callUser(dispatch, request, requestId);
-      // vercel.json `headers` rules' headers, then cache tags and CDN cache headers rewritten for
-      // CloudFront (so a rule's Cache-Control is what CloudFront caches by), on a copy of the
-      // headers: a Response from fetch() has immutable ones. The adapter's own 500 keeps its
-      // no-store against a rule's CDN-Cache-Control.
-      const prelude = responsePrelude(response);
-      routeHeaders?.applyRouteHeaders(prelude, incoming.routeHeaders, requestId, failed);
-      const afterResponse = prepareCdnResponse(prelude, requestContext, received);
-      await sendResponse(runtime, responseStream, response, { omitBody: request.method === 'HEAD', prelude });
-      afterResponse?.();
-    });
-  } catch (error) {
-    // Only sending can fail here (in practice the body): callUser turned user errors into a 500.
-    logError(
-      requestId,
-      'The response body failed after the status and headers were sent; failing the stream so the client sees an aborted response',
-      error,
-    );
-    bodyFailure = { error };
-  }
-
-  await drainWaitUntil(requestContext, context, safetyMarginMs);
-  // Rethrown only now, after the drain: the Lambda runtime then fails the still-open stream with
-  // error trailers (Lambda-Runtime-Function-Error-Type/-Body) and the Function URL aborts the
-  // client's connection instead of ending a truncated body cleanly.
-  if (bodyFailure) throw new ResponseBodyError(requestId, { cause: bodyFailure.error });
+  return runtime.streamifyResponse(invoke);
 }
 
 /**
@@ -146,19 +130,22 @@ async function callUser(
   try {
     result = await dispatch(request);
   } catch (error) {
-    logError(requestId, 'The handler threw before returning a response', error);
-    return { response: plainText(500, 'Internal Server Error'), failed: true };
+    return failure(requestId, 'The handler threw before returning a response', error);
   }
   if (!isResponse(result)) {
-    logError(requestId, `The handler returned ${describeValue(result)} instead of a Response`);
-    return { response: plainText(500, 'Internal Server Error'), failed: true };
+    return failure(requestId, `The handler returned ${describeValue(result)} instead of a Response`);
   }
   // Checked before anything is sent: once the prelude is out, the client could only get an abort.
   if (result.bodyUsed || result.body?.locked) {
-    logError(requestId, 'The handler returned a Response whose body was already read');
-    return { response: plainText(500, 'Internal Server Error'), failed: true };
+    return failure(requestId, 'The handler returned a Response whose body was already read');
   }
   return { response: result, failed: false };
+}
+
+/** The adapter's own logged 500 in place of what the handler did. */
+function failure(requestId: string, why: string, error?: unknown): { response: Response; failed: boolean } {
+  logError(requestId, why, error);
+  return { response: plainText(500, 'Internal Server Error'), failed: true };
 }
 
 /** The logged response to an invocation event that could not become a Request. */
@@ -167,8 +154,7 @@ function rejection(requestId: string, error: unknown): Response {
     logError(requestId, `Rejected the invocation event with ${error.statusCode}: ${error.message}`);
     return plainText(error.statusCode, error.message);
   }
-  logError(requestId, 'Could not convert the invocation event into a Request', error);
-  return plainText(500, 'Internal Server Error');
+  return failure(requestId, 'Could not convert the invocation event into a Request', error).response;
 }
 
 /**

@@ -136,11 +136,10 @@ function routeGuard(
     typeof __VFA_ROUTE_HEADERS__ === 'boolean' &&
     !__VFA_ROUTE_HEADERS__
   ) {
-    logError(
+    return serverError(
       requestId,
       `The CDN sent the response headers of vercel.json headers rules (${ROUTE_HEADERS_HEADER}), but this function was bundled with routeHeaders: false; set routeHeaders: true on its VercelFunction (VercelProject sets it from vercel.json). Refusing the request rather than serving it without those headers`,
     );
-    return plainText(500, 'Internal Server Error');
   }
   const routePath = env[ROUTE_ENV];
   if (!routePath) return request;
@@ -175,10 +174,15 @@ async function checkOriginSecret(
  * request is refused, because serving it unchecked could let a caller past CloudFront.
  */
 function leftOut(requestId: string, variable: string, check: string, needs: string): Response {
-  logError(
+  return serverError(
     requestId,
     `${variable} is set, but this function was bundled without ${check} (its VercelFunction was not given ${needs}); refusing the request instead of serving it unchecked`,
   );
+}
+
+/** The logged 500 of a function that cannot serve any request as it is configured. */
+function serverError(requestId: string, why: string, error?: unknown): Response {
+  logError(requestId, why, error);
   return plainText(500, 'Internal Server Error');
 }
 
@@ -196,8 +200,7 @@ function routeRequest(
   try {
     route = routeOf(routePath);
   } catch (error) {
-    logError(requestId, `${ROUTE_ENV} is not a route, so no request can be served`, error);
-    return plainText(500, 'Internal Server Error');
+    return serverError(requestId, `${ROUTE_ENV} is not a route, so no request can be served`, error);
   }
   if (rewritePath !== undefined) {
     const problem = rewritePathProblem(rewritePath);

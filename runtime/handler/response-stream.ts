@@ -67,50 +67,33 @@ export async function sendResponse(
     return;
   }
 
-  const prelude = new PendingPrelude(stream);
-  let failed = false;
+  // The prelude of a stream nothing was written to yet: sent alone at the next event-loop turn,
+  // unless a body chunk takes it along first (`left`).
+  let pending: NodeJS.Immediate | undefined = setImmediate(() => sendPrelude());
+  const left = () => {
+    clearImmediate(pending);
+    pending = undefined;
+  };
+  const sendPrelude = () => {
+    if (pending === undefined) return;
+    left();
+    if (!stream.destroyed && !stream.writableEnded) stream.write(EMPTY_CHUNK);
+  };
   try {
-    await pipeBody(body, stream, prelude);
-  } catch (error) {
-    failed = true;
-    throw error;
+    await pipeBody(body, stream, left);
   } finally {
     // Status and headers leave even when the body ended, or failed, before its first chunk.
-    prelude.send();
-    if (!failed) stream.end();
+    sendPrelude();
   }
+  // Not after a failure: the stream stays open for the runtime to fail (see above).
+  stream.end();
 }
 
 // Zero bytes: nothing ever writes into it, so every response can send the same one.
 const EMPTY_CHUNK = new Uint8Array(0);
 
-/** The prelude of a stream nothing was written to yet: sent alone at the next event-loop turn. */
-class PendingPrelude {
-  private timer: NodeJS.Immediate | undefined;
-
-  constructor(private readonly stream: Writable) {
-    this.timer = setImmediate(() => this.send());
-  }
-
-  /** Sends the prelude now with an empty write, unless it already left. */
-  send(): void {
-    if (this.timer === undefined) return;
-    this.left();
-    if (!this.stream.destroyed && !this.stream.writableEnded) this.stream.write(EMPTY_CHUNK);
-  }
-
-  /** A body chunk is being written: the prelude leaves with it. */
-  left(): void {
-    clearImmediate(this.timer);
-    this.timer = undefined;
-  }
-}
-
-async function pipeBody(
-  body: ReadableStream<unknown>,
-  stream: Writable,
-  prelude: PendingPrelude,
-): Promise<void> {
+/** Writes the body's chunks; `left()` before the first, whose write carries the prelude. */
+async function pipeBody(body: ReadableStream<unknown>, stream: Writable, left: () => void): Promise<void> {
   const reader = body.getReader();
   try {
     for (;;) {
@@ -120,7 +103,7 @@ async function pipeBody(
       if (chunk.length === 0) continue;
       if (stream.destroyed || stream.writableEnded)
         throw new Error('The response stream was closed by the runtime');
-      prelude.left();
+      left();
       if (!stream.write(chunk)) await drained(stream);
     }
   } catch (error) {
@@ -140,18 +123,17 @@ function toChunk(value: unknown): Uint8Array | string {
 /** Resolves on 'drain'; rejects if the stream errors or closes first, so a dead stream cannot hang us. */
 function drained(stream: Writable): Promise<void> {
   return new Promise((resolve, reject) => {
+    // 'drain' passes nothing, 'error' its error.
     const settle = (error?: unknown) => {
-      stream.off('drain', onDrain);
-      stream.off('error', onError);
+      stream.off('drain', settle);
+      stream.off('error', settle);
       stream.off('close', onClose);
       if (error === undefined) resolve();
       else reject(error);
     };
-    const onDrain = () => settle();
-    const onError = (error: unknown) => settle(error);
     const onClose = () => settle(new Error('The response stream closed before it could take more data'));
-    stream.on('drain', onDrain);
-    stream.on('error', onError);
+    stream.on('drain', settle);
+    stream.on('error', settle);
     stream.on('close', onClose);
   });
 }

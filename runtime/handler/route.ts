@@ -70,7 +70,8 @@ export function parseRoute(path: string): RoutePattern {
       `The segment "${duplicate}" occurs more than once in the route ${JSON.stringify(path)}: every dynamic segment in a path must have a unique name`,
     );
   }
-  return { path: formatRoutePath(segments), segments, params };
+  // `path` as given: its segments, joined again, are exactly what formatRoutePath would write.
+  return { path, segments, params };
 }
 
 /** The route path of some segments: `/api/users/[id]`. */

@@ -31,30 +31,38 @@ export interface ViewerInfo {
 const FORWARDED_FOR_HEADER_NAME = 'x-forwarded-for';
 const TIMEZONE_HEADER_NAME = 'x-vercel-ip-timezone';
 
+type GeoHeader = readonly [vercel: string, cloudFront: string, valid: (value: string) => boolean];
+
+// The prefix of the headers in which CloudFront describes the viewer (`CloudFront-Viewer-Country`),
+// written once: every function bundle carries these names.
+const VIEWER_HEADER_PREFIX = 'cloudfront-viewer-';
+
 /**
  * Each Vercel geo header, the CloudFront viewer header it comes from, and the shape a value must
  * have to be passed on. CloudFront documents the formats
  * (https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/adding-cloudfront-headers.html);
  * a value that does not fit is dropped, so user code never reads garbage as a real location.
  */
-const GEO_HEADERS: ReadonlyArray<
-  readonly [vercel: string, cloudFront: string, valid: (value: string) => boolean]
-> = [
-  [COUNTRY_HEADER_NAME, 'cloudfront-viewer-country', (v) => /^[A-Za-z]{2}$/.test(v)],
+const GEO_HEADERS: readonly GeoHeader[] = [
+  [COUNTRY_HEADER_NAME, `${VIEWER_HEADER_PREFIX}country`, (v) => /^[A-Za-z]{2}$/.test(v)],
   // ISO 3166-2 subdivision part: up to three letters or digits.
-  [REGION_HEADER_NAME, 'cloudfront-viewer-country-region', (v) => /^[A-Za-z0-9]{1,3}$/.test(v)],
+  [REGION_HEADER_NAME, `${VIEWER_HEADER_PREFIX}country-region`, (v) => /^[A-Za-z0-9]{1,3}$/.test(v)],
   // Passed on percent-encoded, as Vercel does; upstream geolocation() decodes it and throws
   // URIError on a malformed escape, so such a value must not get through.
-  [CITY_HEADER_NAME, 'cloudfront-viewer-city', (v) => /^[ -~]+$/.test(v) && isDecodable(v)],
-  [LATITUDE_HEADER_NAME, 'cloudfront-viewer-latitude', (v) => isCoordinate(v, 90)],
-  [LONGITUDE_HEADER_NAME, 'cloudfront-viewer-longitude', (v) => isCoordinate(v, 180)],
+  [CITY_HEADER_NAME, `${VIEWER_HEADER_PREFIX}city`, (v) => /^[ -~]+$/.test(v) && isDecodable(v)],
+  [LATITUDE_HEADER_NAME, `${VIEWER_HEADER_PREFIX}latitude`, (v) => isCoordinate(v, 90)],
+  [LONGITUDE_HEADER_NAME, `${VIEWER_HEADER_PREFIX}longitude`, (v) => isCoordinate(v, 180)],
   [
     POSTAL_CODE_HEADER_NAME,
-    'cloudfront-viewer-postal-code',
+    `${VIEWER_HEADER_PREFIX}postal-code`,
     (v) => /^[A-Za-z0-9][A-Za-z0-9 -]{0,15}$/.test(v),
   ],
   // IANA names such as America/Argentina/Buenos_Aires, Etc/GMT+5.
-  [TIMEZONE_HEADER_NAME, 'cloudfront-viewer-time-zone', (v) => /^[A-Za-z][A-Za-z0-9_+\-/]{0,63}$/.test(v)],
+  [
+    TIMEZONE_HEADER_NAME,
+    `${VIEWER_HEADER_PREFIX}time-zone`,
+    (v) => /^[A-Za-z][A-Za-z0-9_+\-/]{0,63}$/.test(v),
+  ],
 ];
 
 // A Function URL's own domain (https://docs.aws.amazon.com/lambda/latest/dg/urls-invocation.html).
@@ -133,7 +141,7 @@ function deriveHeaders(
   viewer: ViewerInfo,
 ): void {
   const ip =
-    (viewer.viaCloudFront ? viewerAddressIp(get('cloudfront-viewer-address')) : undefined) ??
+    (viewer.viaCloudFront ? viewerAddressIp(get(`${VIEWER_HEADER_PREFIX}address`)) : undefined) ??
     validIp(viewer.sourceIp);
   if (ip !== undefined) {
     set(IP_HEADER_NAME, ip);
@@ -163,7 +171,7 @@ export function isTrustedHeaderName(name: string): boolean {
  * on a request that came through it, anybody's claim on one that did not ({@link viaCloudFront}).
  */
 export function isViewerHeaderName(name: string): boolean {
-  return name.startsWith('cloudfront-viewer-');
+  return name.startsWith(VIEWER_HEADER_PREFIX);
 }
 
 /**

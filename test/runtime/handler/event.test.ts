@@ -33,6 +33,20 @@ describe('toWebRequest', () => {
     expect(new URL(request.url).searchParams.get('b')).toBe('two words');
   });
 
+  test('keeps the URL as the viewer sent it next to the parsed one when URL parsing re-encodes the query', () => {
+    // CloudFront keys the cached response on the query as received; invalidation paths must name it so.
+    const { request, url } = readFunctionUrlRequest(
+      functionUrlEvent({
+        rawPath: '/api/items',
+        rawQueryString: "q='x'&flag=&a=1&a=2",
+        headers: { host: 'www.example.com' },
+      }),
+      options,
+    );
+    expect(url).toBe("https://www.example.com/api/items?q='x'&flag=&a=1&a=2");
+    expect(request.url).toBe('https://www.example.com/api/items?q=%27x%27&flag=&a=1&a=2');
+  });
+
   test('gives the Host header the public host too when CloudFront set x-forwarded-host, as Vercel does', () => {
     const { request, headers } = readFunctionUrlRequest(
       functionUrlEvent({
@@ -400,6 +414,43 @@ describe('readFunctionUrlRequest', () => {
     );
     expect(headers['x-long']).toBe(inner);
     expect(request.headers.get('x-long')).toBe(inner);
+  });
+
+  test('reads a non-string value as an invalid event when an earlier name needs lower-casing', () => {
+    expect(() =>
+      readFunctionUrlRequest(
+        functionUrlEvent({ headers: { 'X-Upper': 'a', 'x-n': 1 as unknown as string } }),
+        options,
+      ),
+    ).toThrow(/header "x-n" must be a string, got the number 1/);
+  });
+
+  test("replaces Lambda's X-Forwarded-For with the viewer's address when every name is already as Headers reads it", () => {
+    const { request, headers } = readFunctionUrlRequest(
+      functionUrlEvent({
+        headers: {
+          'x-forwarded-for': '198.51.100.7, 15.158.1.1',
+          'cloudfront-viewer-address': '203.0.113.42:53124',
+          accept: 'text/html',
+        },
+      }),
+      options,
+    );
+    expect(headers['x-forwarded-for']).toBe('203.0.113.42');
+    expect(headers['x-real-ip']).toBe('203.0.113.42');
+    expect(Object.fromEntries(request.headers)).toEqual(headers);
+  });
+
+  test("drops Lambda's X-Forwarded-For when no address can be told, whatever shape the other names have", () => {
+    for (const extra of [{ accept: 'text/html' }, { Accept: 'text/html' }]) {
+      const event = functionUrlEvent({ headers: { 'x-forwarded-for': '198.51.100.7', ...extra } });
+      (event.requestContext as { http: { sourceIp: string } }).http.sourceIp = 'not-an-ip';
+      const { request, headers } = readFunctionUrlRequest(event, options);
+      expect(headers).not.toHaveProperty('x-forwarded-for');
+      expect(headers).not.toHaveProperty('x-real-ip');
+      expect(request.headers.has('x-forwarded-for')).toBe(false);
+      expect(headers.accept).toBe('text/html');
+    }
   });
 
   test('hands the origin secret on apart, in neither the record nor the request, when CloudFront sent it', () => {
