@@ -92,6 +92,16 @@ const MAX_PERSISTED_RETRY_DELAY_MS = 900_000; // 15 minutes
 const CLAIM_LEASE_MS = 60_000;
 /** Time kept free at the end of an invocation for the request that sends or persists a batch. */
 const SEND_ALLOWANCE_MS = 1000;
+/**
+ * The most query variants of one pathname whose overflow rows are invalidated one path each; more
+ * are invalidated with one `<pathname>*` wildcard. Every query string a viewer sends is another
+ * cached object and another row, so without a bound a flood of cheap `?x=1`, `?x=2`… requests
+ * would make the next invalidation send (and pay for, $0.005 each beyond the free 1,000 a month)
+ * as many paths and crowd CloudFront's 3,000 in progress. A wildcard counts as one path but takes
+ * one of only 15 wildcard slots in progress, hence a small threshold rather than a wildcard for
+ * every query: a pathname with a handful of variants keeps its exact paths.
+ */
+const MAX_QUERY_VARIANTS = 10;
 
 /**
  * Turns purge calls into CloudFront `CreateInvalidation` requests (ARCHITECTURE.md §4).
@@ -250,11 +260,8 @@ export class InvalidationManager {
   }): Promise<void> {
     const tags = [...window.tags];
     const overflow = await this.overflowPaths(tags);
-    const items = dedupe([
-      ...tags.map((tag) => `#${tag}`),
-      ...window.paths,
-      ...overflow.map((entry) => entry.path),
-    ]);
+    const covering = coveringPaths(overflow.map((entry) => entry.path));
+    const items = dedupe([...tags.map((tag) => `#${tag}`), ...window.paths, ...covering.values()]);
     const lost: string[] = [];
     const causes: unknown[] = [];
     const handled = new Set<string>();
@@ -266,7 +273,9 @@ export class InvalidationManager {
         causes.push(outcome.error);
       }
     }
-    await this.forgetOverflow(overflow.filter((entry) => handled.has(entry.path)));
+    await this.forgetOverflow(
+      overflow.filter((entry) => handled.has(covering.get(entry.path) ?? entry.path)),
+    );
     if (lost.length > 0) {
       throw new InvalidationFailedError(
         `${lost.length} CloudFront invalidation item(s) for distribution ${window.distributionId} could not be sent${this.store ? ' nor queued in the tag table' : ' (no tag table to queue them for a retry)'}: ${causes.map(describeFailure).join('; ')}`,
@@ -459,6 +468,34 @@ function deferred(): Deferred {
     reject = rej;
   });
   return { promise, resolve, reject };
+}
+
+/**
+ * The invalidation path that covers each of the overflow `paths`: the path itself, or
+ * `<pathname>*` for every path of a pathname recorded with more than MAX_QUERY_VARIANTS query
+ * strings. `/a*` is CloudFront's documented way to evict all query variants of `/a`
+ * (https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/invalidation-specifying-objects.html);
+ * it also evicts `/a` itself and `/ab…`, `/a/…` — extra misses, never a stale hit. `/a?*` would
+ * spare those, but CloudFront does not document a wildcard after the `?`.
+ */
+function coveringPaths(paths: readonly string[]): Map<string, string> {
+  const variants = new Map<string, Set<string>>();
+  for (const path of paths) {
+    const query = path.indexOf('?');
+    if (query === -1) continue;
+    const pathname = path.slice(0, query);
+    const set = variants.get(pathname) ?? new Set<string>();
+    variants.set(pathname, set.add(path));
+  }
+  const covering = new Map<string, string>();
+  for (const path of paths) {
+    const query = path.indexOf('?');
+    // A pathname with a literal `*` was cut there (toInvalidationPath): it has no query to group.
+    const pathname = query === -1 ? path : path.slice(0, query);
+    const many = (variants.get(pathname)?.size ?? 0) > MAX_QUERY_VARIANTS;
+    covering.set(path, many ? `${pathname}*` : path);
+  }
+  return covering;
 }
 
 function dedupe(items: readonly string[]): string[] {

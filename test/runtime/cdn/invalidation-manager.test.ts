@@ -258,6 +258,29 @@ describe('InvalidationManager', () => {
     expect(await store.overflowPaths('other')).toMatchObject([{ path: '/api/other' }]);
   });
 
+  test('covers many query variants of one pathname with one wildcard path when they exceed 10', async () => {
+    const flood = Array.from({ length: 200 }, (_, i) => `/api/products?x=${i}`);
+    const few = ['/api/few?a=1', '/api/few?a=2'];
+    for (const path of [...flood, '/api/products', ...few]) await store.recordOverflow(['t'], path, 3600);
+    await manager().invalidate({ distributionId: DISTRIBUTION, tags: ['t'], deadline: later() });
+
+    const sent = createdItems().flat();
+    expect([...sent].sort()).toEqual(['#t', '/api/few?a=1', '/api/few?a=2', '/api/products*']);
+    // CloudFront's rule: a path evicts itself, a trailing `*` every path it is a prefix of.
+    const covered = (path: string) =>
+      sent.some((item) => item === path || (item.endsWith('*') && path.startsWith(item.slice(0, -1))));
+    expect([...flood, '/api/products', ...few].filter((path) => !covered(path))).toEqual([]);
+    expect(await store.overflowPaths('t')).toEqual([]);
+  });
+
+  test('keeps exact paths for a pathname with 10 query variants', async () => {
+    const variants = Array.from({ length: 10 }, (_, i) => `/p?v=${i}`);
+    for (const path of variants) await store.recordOverflow(['t'], path, 3600);
+    await manager().invalidate({ distributionId: DISTRIBUTION, tags: ['t'], deadline: later() });
+
+    expect(createdItems().map((items) => [...items].sort())).toEqual([['#t', ...variants].sort()]);
+  });
+
   test('keeps an overflow row that a newer response rewrote after it was read', async () => {
     const now = Date.now();
     await store.recordOverflow(['t'], '/p', 3600, now);
