@@ -30,6 +30,13 @@ export interface FunctionUrlEventOptions {
    */
   readonly accountId?: string;
   /**
+   * The access key id of the SigV4 signature the URL verified (auth type `AWS_IAM`): the event then
+   * names the signer in `requestContext.authorizer.iam`, as Lambda's does, with `accountId`.
+   *
+   * @default - no `authorizer` (auth type NONE)
+   */
+  readonly iamAccessKey?: string;
+  /**
    * The caller's IP address (`requestContext.http.sourceIp`).
    *
    * @default - the remote address of the request's socket
@@ -117,6 +124,23 @@ export function toFunctionUrlEvent(
     },
     isBase64Encoded: false,
   };
+  if (options.iamAccessKey !== undefined) {
+    const accountId = event.requestContext.accountId;
+    // Lambda's shape (APIGatewayProxyEventV2WithIAMAuthorizer); the caller ids are local stand-ins.
+    Object.assign(event.requestContext, {
+      authorizer: {
+        iam: {
+          accessKey: options.iamAccessKey,
+          accountId,
+          callerId: options.iamAccessKey,
+          cognitoIdentity: null,
+          principalOrgId: null,
+          userArn: `arn:aws:iam::${accountId}:user/local-cloudfront`,
+          userId: options.iamAccessKey,
+        },
+      },
+    });
+  }
   if (body.length > 0) {
     const text = isTextContentType(headers['content-type']);
     event.body = text ? body.toString('utf8') : body.toString('base64');

@@ -28,6 +28,12 @@ import { BROWSER_CACHE_CONTROL_HEADER } from '../constructs-contract';
  * (https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/Cookies.html) and would hand
  * one viewer's session cookie to every viewer of the URL. A miss costs an invocation; a replayed
  * cookie, an account.
+ *
+ * And so is a cacheable response to a request that carried `Authorization`: the `Cdn` forwards it
+ * to the function (under `secretHeader()` and `none()`), but it is not in the cache key, so one
+ * viewer's authenticated response would be served to everyone. Vercel's CDN does not cache such
+ * responses; CloudFront caches them only when `Authorization` is keyed
+ * (https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/add-origin-custom-headers.html#add-origin-custom-headers-forward-authorization).
  */
 
 /** Vercel's `Cache-Control` when a function sets none. */
@@ -51,15 +57,15 @@ const KEYED_REQUEST_HEADER = /^(accept-encoding|host|x-forwarded-host)$/i;
 /**
  * Rewrites `headers` (lower-case names, as in the response prelude) in place so CloudFront caches
  * as `Vercel-CDN-Cache-Control` / `CDN-Cache-Control` say, and not at all when the response would
- * be cached but sets cookies (`setsCookies`) or its `Vary` names a request header CloudFront does
- * not key on (or `*`).
+ * be cached but is for one viewer (`perViewer`: it sets cookies, or answers a request that carried
+ * `Authorization`) or its `Vary` names a request header CloudFront does not key on (or `*`).
  *
- * @returns whether cookies or `Vary` kept the response out of CloudFront's cache
+ * @returns whether `perViewer` or `Vary` kept the response out of CloudFront's cache
  */
 export function applyCdnCacheControl(
   headers: Record<string, string>,
   statusCode: number,
-  setsCookies?: boolean,
+  perViewer?: boolean,
 ): boolean {
   const targeted = headers[VERCEL_CDN_CACHE_CONTROL] ?? headers[CDN_CACHE_CONTROL];
   if (targeted !== undefined) {
@@ -74,7 +80,7 @@ export function applyCdnCacheControl(
     }
   }
   const personal =
-    setsCookies || splitDirectives(headers.vary ?? '').some((name) => !KEYED_REQUEST_HEADER.test(name));
+    perViewer || splitDirectives(headers.vary ?? '').some((name) => !KEYED_REQUEST_HEADER.test(name));
   if (!personal || sharedFreshSeconds(headers) === 0) return false;
   const cacheControl = headers['cache-control'];
   // Below 400 the viewer-response function gives browsers the function's own, on hits and misses.

@@ -14,13 +14,15 @@ import { MAX_TAGS_PER_RESPONSE } from './vercel-tags';
  * invalidation manager's sweep (with the purge calls).
  */
 
-// Whether this process has warned about a response kept out of CloudFront's cache (its cookies or
-// its Vary) yet: the warning is about the code.
+// Whether this process has warned about a response kept out of CloudFront's cache (its cookies, the
+// request's Authorization or its Vary) yet: the warning is about the code.
 let uncachedWarned = false;
 
 /** What the CDN response step needs from the request context. */
 export interface CdnResponseContext {
   readonly requestId: string;
+  /** The request's headers (lower-case names) as the handler saw them. */
+  readonly headers: Readonly<Record<string, string>>;
   /** Tags `addCacheTag()` collected, when it was called during the request. */
   readonly cacheTags?: Pick<ResponseCacheTags, 'take'>;
   /** Set by this step: `addCacheTag()` rejects from then on. */
@@ -33,7 +35,8 @@ export interface CdnResponseContext {
 /**
  * Rewrites a response's prelude for CloudFront, just before it is sent:
  * `Vercel-CDN-Cache-Control` / `CDN-Cache-Control` become what CloudFront honours, a cacheable
- * response that sets cookies or varies on a request header outside CloudFront's cache key is kept
+ * response that sets cookies, answers a request carrying `Authorization` (which CloudFront does not
+ * key on) or varies on a request header outside CloudFront's cache key is kept
  * out of its cache (with a warning, once per process), and the tags
  * from `addCacheTag()` merge with a handler-set `Vercel-Cache-Tag` header into that header as
  * canonical CloudFront tags. Later `addCacheTag()` calls reject.
@@ -51,13 +54,17 @@ export function prepareCdnResponse(
   let overflow: readonly string[] = [];
   try {
     const setsCookies = prelude.cookies.length > 0;
-    if (applyCdnCacheControl(prelude.headers, prelude.statusCode, setsCookies) && !uncachedWarned) {
+    const authorized = 'authorization' in context.headers;
+    if (
+      applyCdnCacheControl(prelude.headers, prelude.statusCode, setsCookies || authorized) &&
+      !uncachedWarned
+    ) {
       // Once per process is once per route: every route of a VercelProject is its own function,
       // and the dev server loads each route's bundle on its own.
       uncachedWarned = true;
       logWarning(
         context.requestId,
-        `${new URL(request.url).pathname} is not cached by CloudFront: ${setsCookies ? 'it sets cookies' : `its cache key ignores Vary: ${prelude.headers.vary}`}`,
+        `${new URL(request.url).pathname} is not cached by CloudFront: ${setsCookies ? 'it sets cookies' : authorized ? 'the request has Authorization' : `its cache key ignores Vary: ${prelude.headers.vary}`}`,
       );
     }
     const merged = mergeCacheTags(prelude.headers, takeCacheTags(context));

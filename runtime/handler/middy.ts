@@ -6,6 +6,7 @@ import { prepareCdnResponse, reportUnsentCacheTags } from '../cdn/response';
 import '../context-services';
 import { MiddyExecutionModeMissingError } from '../errors';
 import { bundledRouteHeaders } from './bundled-route-headers';
+import { SIGNATURE_HEADER, signedByIam } from './event';
 import { drainSafetyMargin, drainWaitUntil, openRequestContext } from './invocation';
 import { lambdaRuntime } from './lambda-runtime';
 import { logWarning } from './log';
@@ -313,13 +314,17 @@ function withTrustedHeaders(event: unknown, requestId: string, originSecretCheck
     requestContext?: { http?: { sourceIp?: unknown }; identity?: { sourceIp?: unknown } };
   };
   const fromCloudFront = viaCloudFront(http.requestContext, () => originSecretChecked);
-  // The names the handler must not get from the event: trusted ones, and the viewer's own claims.
+  const signed = signedByIam(http.requestContext);
+  // The names the handler must not get from the event: trusted ones, the viewer's own claims, and
+  // the signature Lambda verified (as the adapter's event processor leaves them out).
   const replaced = (name: string) =>
-    isTrustedHeaderName(name) || (!fromCloudFront && isViewerHeaderName(name));
+    isTrustedHeaderName(name) ||
+    (!fromCloudFront && isViewerHeaderName(name)) ||
+    (signed && SIGNATURE_HEADER.test(name));
 
   const headers = new Headers();
   for (const [name, value] of Object.entries(http.headers)) {
-    if (typeof value !== 'string') continue;
+    if (typeof value !== 'string' || replaced(name.toLowerCase())) continue;
     try {
       headers.append(name, value);
     } catch {

@@ -10,6 +10,7 @@ import {
   writeStreamedResponse,
 } from '../function-url';
 import { listenOnLoopback } from '../loopback';
+import { parseSigV4Authorization } from '../sigv4';
 import { authorizeFunctionUrlRequest } from './origin-access';
 
 // Lambda Function URLs on a loopback port: the origins the CloudFront emulation calls. Each request
@@ -97,11 +98,17 @@ async function serve(
   const region =
     /\.lambda-url\.([a-z0-9-]+)\.on\.aws(?::\d+)?$/.exec(host)?.[1] ?? options.region ?? 'us-east-1';
   const urlId = /^([a-z0-9]+)\.lambda-url\./.exec(host)?.[1];
+  // Authorized above: an AWS_IAM URL's event names the signer it verified.
+  const signer =
+    target.authType === 'AWS_IAM'
+      ? parseSigV4Authorization(String(req.headers.authorization))?.accessKeyId
+      : undefined;
   const event = toFunctionUrlEvent(req, body, {
     requestId,
     region,
     ...(urlId ? { urlId } : {}),
     accountId: target.authType === 'AWS_IAM' ? '000000000000' : 'anonymous',
+    ...(signer ? { iamAccessKey: signer } : {}),
   });
   const invocation = await target.invoke(event);
   switch (invocation.kind) {

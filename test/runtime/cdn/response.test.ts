@@ -29,10 +29,12 @@ function respond(
   url: string,
   headers: Record<string, string>,
   cookies: string[] = [],
+  requestHeaders: Record<string, string> = {},
 ): ResponsePrelude {
   const prelude: ResponsePrelude = { statusCode: 200, headers: { ...headers }, cookies };
   const context = {
     requestId: `req-${url}`,
+    headers: requestHeaders,
     deadline: Date.now() + 30_000,
     awaiter: { waitUntil: () => {} },
   };
@@ -94,6 +96,41 @@ describe('prepareCdnResponse', () => {
     });
     expect(varied.headers['cache-control']).toBe('private');
     expect(logged()).toHaveLength(1);
+  });
+
+  test('keeps the response out of CloudFront and warns naming Authorization when the request carried one', () => {
+    const prepare = freshPrepare();
+    const prelude = respond(
+      prepare,
+      'https://example.com/api/me',
+      { 'cache-control': 'public, s-maxage=60' },
+      [],
+      {
+        authorization: 'Bearer alice-token',
+      },
+    );
+    expect(prelude.headers).toEqual({
+      'cache-control': 'private',
+      [BROWSER_CACHE_CONTROL_HEADER]: 'public, s-maxage=60',
+    });
+    expect(logged()).toEqual([
+      '[vercel-functions-aws] /api/me is not cached by CloudFront: the request has Authorization (request req-https://example.com/api/me)',
+    ]);
+  });
+
+  test('leaves a cacheable response to a request without Authorization cacheable', () => {
+    const prepare = freshPrepare();
+    const prelude = respond(
+      prepare,
+      'https://example.com/api/me',
+      { 'cache-control': 'public, s-maxage=60' },
+      [],
+      {
+        'x-real-ip': '203.0.113.9',
+      },
+    );
+    expect(prelude.headers).toEqual({ 'cache-control': 'public, s-maxage=60' });
+    expect(warnings).not.toHaveBeenCalled();
   });
 
   test('neither warns nor changes the response when Vary names only Accept-Encoding', () => {

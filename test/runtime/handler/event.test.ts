@@ -186,6 +186,55 @@ describe('toWebRequest', () => {
     expect(headers).toMatchObject({ 'x-real-ip': '203.0.113.9', 'x-vercel-ip-country': 'IE' });
   });
 
+  test('leaves out the SigV4 signature headers Lambda verified when the event is IAM-authorized', () => {
+    const { request, headers } = readFunctionUrlRequest(
+      functionUrlEvent({
+        headers: {
+          authorization: 'AWS4-HMAC-SHA256 Credential=ASIAEXAMPLE/20261127/us-east-1/lambda/aws4_request',
+          'x-amz-date': '20261127T120000Z',
+          'x-amz-content-sha256': 'UNSIGNED-PAYLOAD',
+          'x-amz-security-token': 'token',
+          'x-amz-meta-kept': 'yes',
+        },
+        requestContext: { accountId: '123456789012', authorizer: { iam: { accessKey: 'ASIAEXAMPLE' } } },
+      }),
+      options,
+    );
+    for (const name of ['authorization', 'x-amz-date', 'x-amz-content-sha256', 'x-amz-security-token']) {
+      expect([name, headers[name], request.headers.get(name)]).toEqual([name, undefined, null]);
+    }
+    expect(headers['x-amz-meta-kept']).toBe('yes');
+  });
+
+  test('leaves out the signature headers in any casing when an IAM-authorized event needs its headers copied', () => {
+    const { headers } = readFunctionUrlRequest(
+      functionUrlEvent({
+        headers: {
+          Authorization: 'AWS4-HMAC-SHA256 x',
+          'X-Amz-Date': '20261127T120000Z',
+          accept: ' text/html ',
+        },
+        requestContext: { authorizer: { iam: { accessKey: 'ASIAEXAMPLE' } } },
+      }),
+      options,
+    );
+    expect(headers.authorization).toBeUndefined();
+    expect(headers['x-amz-date']).toBeUndefined();
+    expect(headers.accept).toBe('text/html');
+  });
+
+  test('keeps an Authorization header when the event is not IAM-authorized', () => {
+    const { request, headers } = readFunctionUrlRequest(
+      functionUrlEvent({
+        headers: { authorization: 'Bearer alice-token', 'x-amz-date': '20261127T120000Z' },
+        requestContext: { authorizer: { jwt: { claims: {} } } },
+      }),
+      options,
+    );
+    expect(headers).toMatchObject({ authorization: 'Bearer alice-token', 'x-amz-date': '20261127T120000Z' });
+    expect(request.headers.get('authorization')).toBe('Bearer alice-token');
+  });
+
   describe('with an API Gateway HTTP API event (payload 2.0, not a Function URL)', () => {
     const apiGatewayEvent = () =>
       functionUrlEvent({

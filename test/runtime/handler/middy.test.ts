@@ -106,6 +106,8 @@ interface CdnStepOutcome {
   cookies: { middy: Prelude; adapter: Prelude };
   setCookieHeader: { middy: Prelude; adapter: Prelude };
   varyCookie: { middy: Prelude; adapter: Prelude };
+  viewerAuthorization: { middy: Prelude; adapter: Prelude };
+  oacSigned: { middy: Prelude; adapter: Prelude; seen: { middy: string[]; adapter: string[] } };
   cdnCacheControl: { middy: Prelude; adapter: Prelude };
   vercelCdnCacheControlError: { middy: Prelude; adapter: Prelude };
   untouched: { middy: Prelude; adapter: Prelude };
@@ -384,6 +386,25 @@ describe('vercelExecutionMode CDN response step', () => {
       'x-vfa-browser-cache-control': 'public, s-maxage=60',
     });
     expect(normalised(middy)).toEqual(normalised(adapter));
+  });
+
+  test("keeps a cacheable response to a request carrying Authorization out of CloudFront's cache, as the adapter does", () => {
+    const { middy, adapter } = outcome.cdnStep.viewerAuthorization;
+    expect(middy.headers).toEqual({
+      'cache-control': 'private',
+      'x-vfa-browser-cache-control': 'public, s-maxage=60',
+    });
+    expect(normalised(middy)).toEqual(normalised(adapter));
+  });
+
+  test('hides the OAC signature from the handler and keeps the response cacheable when Lambda verified it', () => {
+    const { middy, adapter, seen } = outcome.cdnStep.oacSigned;
+    expect(middy.headers).toEqual({ 'Cache-Control': 'public, s-maxage=60' });
+    expect(adapter.headers).toMatchObject({ 'cache-control': 'public, s-maxage=60' });
+    const signature = /^(authorization|x-amz-(date|content-sha256|security-token))$/;
+    expect(seen.middy.filter((name) => signature.test(name))).toEqual([]);
+    expect(seen.adapter.filter((name) => signature.test(name))).toEqual([]);
+    expect(seen.middy).toContain('host');
   });
 
   test('translates CDN-Cache-Control like the adapter, keeping the names it did not change', () => {
