@@ -8,7 +8,13 @@ import {
 import { InvalidEventError } from '../errors';
 import { IP_HEADER_NAME } from '../headers';
 import { describeValue } from './dispatch';
-import { addDerivedHeaders, isTrustedHeaderName, isViewerHeaderName, viaCloudFront } from './viewer-headers';
+import {
+  addDerivedHeaders,
+  FORWARDED_FOR_HEADER_NAME,
+  isTrustedHeaderName,
+  isViewerHeaderName,
+  viaCloudFront,
+} from './viewer-headers';
 
 /** What the event processor needs besides the event itself. */
 export interface EventProcessorOptions {
@@ -121,7 +127,7 @@ export function readFunctionUrlRequest(event: unknown, options: EventProcessorOp
     ...options,
   });
   // The event's X-Forwarded-For, which readHeaders may have left in, when no address replaced it.
-  if (headers[IP_HEADER_NAME] === undefined) delete headers[FORWARDED_FOR_HEADER];
+  if (headers[IP_HEADER_NAME] === undefined) delete headers[FORWARDED_FOR_HEADER_NAME];
   // Trusted like the derived headers: it comes from requestContext, which no client can write.
   if (cronSchedule !== undefined) headers[CRON_SCHEDULE_HEADER] = cronSchedule;
 
@@ -292,7 +298,7 @@ function readHeaders(
   for (const name in headers) {
     const raw = checkedValue(headers, name);
     if (
-      name !== FORWARDED_FOR_HEADER &&
+      name !== FORWARDED_FOR_HEADER_NAME &&
       (name.toLowerCase() !== name ||
         dropped(name, fromCloudFront, signed) ||
         INTERNAL_HEADERS.includes(name) ||
@@ -371,8 +377,6 @@ export function signedByIam(requestContext: unknown): boolean {
  * replacing a viewer's `Authorization`, which is why a function behind it cannot read one.
  */
 export const SIGNATURE_HEADER = /^(authorization|x-amz-(date|content-sha256|security-token))$/;
-
-const FORWARDED_FOR_HEADER = 'x-forwarded-for';
 
 // The CDN's internal request headers: CloudFront's, for the request guard only.
 const INTERNAL_HEADERS = [ORIGIN_SECRET_HEADER, REWRITE_PATH_HEADER, ROUTE_HEADERS_HEADER];

@@ -28,7 +28,7 @@ export interface ViewerInfo {
   readonly viaCloudFront: boolean;
 }
 
-const FORWARDED_FOR_HEADER_NAME = 'x-forwarded-for';
+export const FORWARDED_FOR_HEADER_NAME = 'x-forwarded-for';
 const TIMEZONE_HEADER_NAME = 'x-vercel-ip-timezone';
 
 type GeoHeader = readonly [vercel: string, cloudFront: string, valid: (value: string) => boolean];
