@@ -15,6 +15,7 @@ import {
   serializeImageOptimizerConfig,
 } from '../runtime/image-optimizer/config';
 import { IMAGE_FORMAT_HEADER } from '../runtime/image-optimizer/negotiate';
+import { IMAGE_OPTIMIZER_PATH } from '../runtime/image-optimizer/paths';
 import { runtimeModulePath } from './bundling/runtime-path';
 import type { Cdn } from './cdn';
 import { ConfigurationError } from './errors';
@@ -114,7 +115,7 @@ export interface ImageOptimizerProps {
   /**
    * Largest source image the optimizer downloads; larger ones get 413.
    *
-   * @default Size.mebibytes(50) - about Next.js's 50 MB
+   * @default - 50,000,000 bytes: Next.js's 50 MB (a little less than `Size.mebibytes(50)`)
    */
   readonly maximumResponseBody?: Size;
 
@@ -155,8 +156,13 @@ export interface ImageOptimizerProps {
   readonly depsLockFilePath?: string;
 }
 
-/** The path pattern of the optimizer's cache behaviour: Vercel's `/_vercel/image?url=…&w=…&q=…`. */
-const PATH_PATTERN = '/_vercel/image*';
+/**
+ * The path pattern of the optimizer's cache behaviour: Vercel's `/_vercel/image?url=…&w=…&q=…`.
+ * Exactly that path, no `*`: CloudFront matches path patterns against the path alone (the query
+ * string is not part of it), and a wildcard would also send `/_vercel/imageX` or
+ * `/_vercel/image.png` to the optimizer — which answers those with a 404 anyway.
+ */
+const PATH_PATTERN = IMAGE_OPTIMIZER_PATH;
 const DEFAULT_MINIMUM_CACHE_TTL = Duration.hours(4);
 // Lambda's limit for all environment variables of a function together.
 const MAX_ENVIRONMENT_BYTES = 4096;
@@ -318,7 +324,7 @@ export class ImageOptimizer extends Construct {
   }
 
   /**
-   * Serves the optimizer at `/_vercel/image*` on `cdn`: a cache behaviour (GET and HEAD only) with
+   * Serves the optimizer at `/_vercel/image` on `cdn`: a cache behaviour (GET and HEAD only) with
    * this construct's cache and origin request policies and viewer-request function, and the Cdn's
    * response headers policy (which keeps the cache tags away from viewers). The function gets a
    * response-streaming Function URL protected like the Cdn's other origins; with

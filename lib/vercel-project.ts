@@ -615,7 +615,7 @@ export class VercelProject extends Construct {
     imageOptimizer: boolean,
     vercelJson: VercelJson | undefined,
   ): boolean {
-    // The default behaviour, and the image optimizer's `/_vercel/image*` when there is one.
+    // The default behaviour, and the image optimizer's `/_vercel/image` when there is one.
     const reserved = imageOptimizer ? 2 : 1;
     const fits = routes.length <= maxCacheBehaviors - reserved;
     if (routing.mode === 'edgeRouter') return true;

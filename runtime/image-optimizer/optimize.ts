@@ -4,17 +4,19 @@ import { fetchSource } from './fetch-source';
 import { detectImageType } from './image-type';
 import { requestFormat } from './negotiate';
 import { parseImageParams } from './params';
+import { IMAGE_OPTIMIZER_PATH } from './paths';
 import { errorResponse, imageResponse } from './response';
 import { type LocalSourceOrigin, localSourceOrigin, sourcePolicy } from './source-policy';
 import { transformImage } from './transform';
 
 /**
- * Serves one `/_vercel/image?url=<src>&w=<width>&q=<quality>` request with Vercel's semantics:
- * validates the parameters, fetches the source (a local path from the deployment itself, a remote
- * URL only when `domains`/`remotePatterns` allow it), and answers the image resized to `w` in the
- * format `Accept` allows, tagged with the source's cache tag. Refusals and source failures are
- * plain-text responses with the status the problem calls for (400, 404, 413, 502, ...); anything
- * else (a bug) rejects, and the handler answers 500.
+ * Serves one `/_vercel/image?url=<src>&w=<width>&q=<quality>` request with Vercel's semantics
+ * (any other path is a 404): validates the parameters, fetches the source (a local path from the
+ * deployment itself, a remote URL only when `domains`/`remotePatterns` allow it), and answers the
+ * image resized to `w` in the format `Accept` allows — or the source as it is when sharp can read
+ * it but not encode the result, as Next.js does — tagged with the source's cache tag. Refusals and
+ * source failures are plain-text responses with the status the problem calls for (400, 404, 413,
+ * 502, ...); anything else (a bug) rejects, and the handler answers 500.
  *
  * Local sources: fetched from `config.localOrigin` when set (dev server, tests), else from
  * `https://<distribution domain>` — the `*.cloudfront.net` name the CDN puts in
@@ -33,11 +35,17 @@ import { transformImage } from './transform';
  * ```
  */
 export async function optimizeImage(request: Request, config: ImageOptimizerConfig): Promise<Response> {
+  const requestUrl = new URL(request.url);
+  // The CDN sends only this exact path here; any other one reached the function some other way (a
+  // public Function URL, a hand-made route) and is not an image request, least of all a nested one.
+  if (requestUrl.pathname !== IMAGE_OPTIMIZER_PATH) {
+    return errorResponse(404, `Not Found: the image optimizer serves ${IMAGE_OPTIMIZER_PATH} only`);
+  }
   if (request.method !== 'GET' && request.method !== 'HEAD') {
     return errorResponse(405, 'Method Not Allowed', { allow: 'GET, HEAD' });
   }
   try {
-    const params = parseImageParams(new URL(request.url).searchParams, config);
+    const params = parseImageParams(requestUrl.searchParams, config);
     const format = requestFormat(request.headers, config.formats);
     let sourceUrl: URL;
     let local: LocalSourceOrigin | undefined;

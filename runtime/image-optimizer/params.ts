@@ -1,5 +1,6 @@
 import { ImageRequestError } from '../errors';
 import { DEFAULT_QUALITY, type ImageOptimizerConfig } from './config';
+import { isOptimizerPath } from './paths';
 
 /** A validated `/_vercel/image?url=…&w=…&q=…` request. */
 export interface ImageParams {
@@ -13,8 +14,6 @@ export interface ImageParams {
   readonly quality: number;
 }
 
-// The optimizer's own paths (Vercel's and Next.js's): a source there would make it call itself.
-const OPTIMIZER_PATHS = ['/_vercel/image', '/_next/image'];
 const LOCAL_BASE = 'http://local.invalid';
 
 /**
@@ -34,7 +33,8 @@ export function parseImageParams(
 
 /**
  * A local path (`/images/a.png`, resolved as a URL parser would — `/a/../b` is `/b`) or an absolute
- * http(s) URL; anything else is refused.
+ * http(s) URL; anything else is refused, and so is either one under an optimizer path
+ * (`isOptimizerPath`; `sourcePolicy` checks every redirect the same way).
  */
 export function parseSource(src: string): Pick<ImageParams, 'localPath' | 'remoteUrl'> {
   if (src.startsWith('//')) throw badRequest('"url" parameter cannot be a protocol-relative URL (//)');
@@ -49,12 +49,8 @@ export function parseSource(src: string): Pick<ImageParams, 'localPath' | 'remot
   if (!url || (url.protocol !== 'https:' && url.protocol !== 'http:')) {
     throw badRequest('"url" parameter is invalid: expected a path starting with "/" or an http(s) URL');
   }
+  if (isOptimizerPath(url.pathname)) throw badRequest('"url" parameter cannot be recursive');
   return { remoteUrl: url };
-}
-
-/** Whether `pathname` is the optimizer's own (a source there would recurse). */
-export function isOptimizerPath(pathname: string): boolean {
-  return OPTIMIZER_PATHS.some((path) => pathname === path || pathname.startsWith(`${path}/`));
 }
 
 function width(searchParams: URLSearchParams, config: Pick<ImageOptimizerConfig, 'sizes'>): number {

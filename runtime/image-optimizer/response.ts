@@ -15,7 +15,9 @@ const MAX_TTL_SECONDS = 31_536_000;
  *   so `invalidateBySrcImage(src)` evicts every width, quality and format in one tag invalidation.
  * - `Cache-Control: public, max-age=<ttl>, immutable`: `ttl` is `minimumCacheTTL`, or the source's
  *   own `s-maxage`/`max-age` when longer, as Vercel does. CloudFront caches by it; invalidation is
- *   how a changed source reaches the CDN sooner.
+ *   how a changed source reaches the CDN sooner. A `fallback` (the source served unoptimized) gets
+ *   `minimumCacheTTL` alone, as in Next.js, so the CDN does not keep a failed optimization for as
+ *   long as the source's own TTL would allow.
  * - `Vary: Accept`, for caches that key on the raw header (CloudFront keys on the negotiated
  *   format instead), plus Next.js's protective headers: a sandboxing CSP, `nosniff`, and
  *   `Content-Disposition` with a file name.
@@ -29,7 +31,9 @@ export function imageResponse(
   config: Pick<ImageOptimizerConfig, 'minimumCacheTTL' | 'contentSecurityPolicy' | 'contentDispositionType'>,
 ): Response {
   const ttl = Math.min(
-    Math.max(config.minimumCacheTTL, maxAgeOf(context.sourceCacheControl)),
+    image.fallback
+      ? config.minimumCacheTTL
+      : Math.max(config.minimumCacheTTL, maxAgeOf(context.sourceCacheControl)),
     MAX_TTL_SECONDS,
   );
   const etag = createHash('sha256').update(image.bytes).digest('base64url').slice(0, 27);

@@ -2,7 +2,7 @@ import { DISTRIBUTION_DOMAIN_HEADER } from '../constructs-contract';
 import { ImageRequestError } from '../errors';
 import type { ImageOptimizerConfig } from './config';
 import type { SourcePolicy } from './fetch-source';
-import { isOptimizerPath } from './params';
+import { isOptimizerPath } from './paths';
 import { isAllowedLocalSource, isAllowedRemoteSource } from './patterns';
 
 /*
@@ -56,10 +56,11 @@ export function localSourceOrigin(request: Request, config: ImageOptimizerConfig
 }
 
 /**
- * The rule for the source and every redirect: the deployment's own origin is local (local
- * patterns, never the optimizer itself); anything else is remote and must match `domains` or
- * `remotePatterns`. Only requests for a local source have a local origin; a remote source that
- * redirects to the deployment is still held to the remote patterns.
+ * The rule for the source and every redirect: never an optimizer path, on any host (a remote
+ * pattern may allow this deployment's own domain, or another deployment's optimizer); the
+ * deployment's own origin is local (local patterns); anything else is remote and must match
+ * `domains` or `remotePatterns`. Only requests for a local source have a local origin; a remote
+ * source that redirects to the deployment is still held to the remote patterns.
  *
  * Every hop must reach public addresses, except hops to a configured `localOrigin` and remote hops
  * under `dangerouslyAllowLocalIP` (which is about remote sources: a distribution is never private).
@@ -69,9 +70,9 @@ export function sourcePolicy(
   local: LocalSourceOrigin | undefined,
 ): SourcePolicy {
   return (url) => {
+    if (isOptimizerPath(url.pathname))
+      throw new ImageRequestError(400, '"url" parameter cannot be recursive');
     if (local !== undefined && url.origin === local.origin) {
-      if (isOptimizerPath(url.pathname))
-        throw new ImageRequestError(400, '"url" parameter cannot be recursive');
       if (!isAllowedLocalSource(url, config))
         throw new ImageRequestError(400, '"url" parameter is not allowed');
       return local.configured ? 'any' : 'public';

@@ -9,6 +9,12 @@ export interface OutputImage {
   readonly contentType: string;
   /** File extension for `Content-Disposition`. */
   readonly extension: string;
+  /**
+   * `true` when these are the source's bytes because sharp read the source but could not encode
+   * the result (a WebP or AVIF taller than the format allows): served as Next.js serves them, for
+   * `minimumCacheTTL` only.
+   */
+  readonly fallback?: boolean;
 }
 
 /** What to make of a source. */
@@ -25,7 +31,9 @@ const PASS_THROUGH: ReadonlySet<ImageType> = new Set(['svg', 'ico', 'bmp', 'gif'
 /**
  * Resizes `bytes` to `width` (never enlarging), applies the EXIF orientation (and drops the
  * metadata), and encodes it as the negotiated format, or the source's own at `quality`. Sources
- * that are not resized are returned unchanged. A source sharp cannot decode is a 400.
+ * that are not resized are returned unchanged. When that fails, a source sharp can decode is
+ * returned unchanged too (`fallback`), as Next.js does: an 800 × 20000 infographic is a valid image
+ * even though WebP stops at 16383 pixels. A source sharp cannot decode is a 400.
  */
 export async function transformImage(
   bytes: Buffer,
@@ -33,7 +41,7 @@ export async function transformImage(
   options: TransformOptions,
 ): Promise<OutputImage> {
   if (PASS_THROUGH.has(type) || isAnimated(bytes, type)) {
-    return { bytes, contentType: CONTENT_TYPES[type], extension: type };
+    return { bytes, contentType: CONTENT_TYPES[type], extension: extensionOf(type) };
   }
   const target: ImageType = options.format === 'original' ? type : options.format;
   try {
@@ -41,14 +49,28 @@ export async function transformImage(
       .rotate()
       .resize({ width: options.width, withoutEnlargement: true });
     const encoded = await encode(pipeline, target, options.quality).toBuffer();
-    return {
-      bytes: encoded,
-      contentType: CONTENT_TYPES[target],
-      extension: target === 'jpeg' ? 'jpg' : target,
-    };
+    return { bytes: encoded, contentType: CONTENT_TYPES[target], extension: extensionOf(target) };
   } catch (cause) {
-    throw new ImageRequestError(400, "The requested resource isn't a valid image", { cause });
+    if (!(await isDecodable(bytes))) {
+      throw new ImageRequestError(400, "The requested resource isn't a valid image", { cause });
+    }
+    return { bytes, contentType: CONTENT_TYPES[type], extension: extensionOf(type), fallback: true };
   }
+}
+
+// Only asked once the pipeline failed, to tell a broken source from an output sharp cannot encode:
+// `stats()` reads every pixel (so a truncated or corrupt source fails it) and encodes nothing.
+async function isDecodable(bytes: Buffer): Promise<boolean> {
+  try {
+    await sharp(bytes, { failOn: 'error' }).stats();
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function extensionOf(type: ImageType): string {
+  return type === 'jpeg' ? 'jpg' : type;
 }
 
 function encode(pipeline: sharp.Sharp, type: ImageType, quality: number): sharp.Sharp {

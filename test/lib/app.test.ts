@@ -26,7 +26,7 @@ describe('bin/app.ts', () => {
         { Type: string; Properties?: { DistributionConfig?: { CacheBehaviors: { PathPattern: string }[] } } }
       >,
     ).flatMap((r) => r.Properties?.DistributionConfig?.CacheBehaviors.map((b) => b.PathPattern) ?? []);
-    expect(patterns).toContain('/_vercel/image*');
+    expect(patterns).toContain('/_vercel/image');
     expect(template.Outputs.Url).toBeDefined();
     const report = JSON.parse(readFileSync(path.join(outdir, 'validation-report.json'), 'utf8'));
     expect(

@@ -9,6 +9,7 @@ import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Cdn } from '../../lib/cdn';
 import { ConfigurationError } from '../../lib/errors';
 import { ImageOptimizer, type ImageOptimizerProps } from '../../lib/image-optimizer';
+import { pathPatternMatches } from '../../lib/local/cloudfront';
 import { OriginProtection } from '../../lib/origin-protection';
 import { IMAGE_OPTIMIZER_CONFIG_ENV } from '../../runtime/image-optimizer/config';
 import { testStack } from './helpers';
@@ -24,7 +25,7 @@ function synth(props: ImageOptimizerProps = {}, originProtection = OriginProtect
 function imageBehavior(template: Template) {
   const distribution = Object.values(template.findResources('AWS::CloudFront::Distribution'))[0];
   const behaviors = distribution.Properties.DistributionConfig.CacheBehaviors as Record<string, unknown>[];
-  return behaviors.find((behavior) => behavior.PathPattern === '/_vercel/image*')!;
+  return behaviors.find((behavior) => behavior.PathPattern === '/_vercel/image')!;
 }
 
 function optimizerFunction(template: Template) {
@@ -72,10 +73,10 @@ describe('ImageOptimizer', () => {
     });
   });
 
-  test('serves /_vercel/image* for GET and HEAD with its own policies and viewer-request function', () => {
+  test('serves /_vercel/image for GET and HEAD with its own policies and viewer-request function', () => {
     const { template, stack, images, cdn } = synth();
     expect(imageBehavior(template)).toEqual({
-      PathPattern: '/_vercel/image*',
+      PathPattern: '/_vercel/image',
       TargetOriginId: expect.any(String),
       ViewerProtocolPolicy: 'redirect-to-https',
       AllowedMethods: ['GET', 'HEAD'],
@@ -88,6 +89,20 @@ describe('ImageOptimizer', () => {
         { EventType: 'viewer-request', FunctionARN: stack.resolve(images.viewerRequestFunction.functionArn) },
       ],
     });
+  });
+
+  test('routes only the exact path /_vercel/image to the optimizer when other paths share its prefix', () => {
+    const pattern = imageBehavior(synth().template).PathPattern as string;
+    expect(ImageOptimizer.PATH_PATTERN).toBe(pattern);
+    // The query string is not part of what a path pattern matches (the emulated CloudFront's rule).
+    expect(pathPatternMatches(pattern, '/_vercel/image')).toBe(true);
+    for (const other of ['/_vercel/imageX', '/_vercel/image.png', '/_vercel/image/', '/_vercel/images']) {
+      expect(pathPatternMatches(pattern, other)).toBe(false);
+    }
+  });
+
+  test("downloads sources of up to Next.js's 50 MB (50,000,000 bytes) by default", () => {
+    expect(synth().images.config.maximumResponseBody).toBe(50_000_000);
   });
 
   test('keys the cache on exactly url, w, q and the negotiated format header', () => {

@@ -30,13 +30,13 @@ function behaviors(template: Template): { PathPattern: string; TargetOriginId: s
 }
 
 describe('VercelProject with imageOptimizer', () => {
-  test('serves the optimizer at /_vercel/image* next to the routes', () => {
+  test('serves the optimizer at /_vercel/image next to the routes', () => {
     const { project, template } = synth();
     expect(behaviors(template).map((b) => b.PathPattern)).toEqual([
       '/api/a',
       '/api/b',
       '/api/c',
-      '/_vercel/image*',
+      '/_vercel/image',
     ]);
     expect(project.imageOptimizer).toBeInstanceOf(ImageOptimizer);
     template.resourceCountIs('AWS::Lambda::Url', 4);
@@ -45,7 +45,7 @@ describe('VercelProject with imageOptimizer', () => {
   test('serves the optimizer next to the edge router', () => {
     const { project, template } = synth({ routing: Routing.edgeRouter() });
     expect(project.edgeRouted).toBe(true);
-    expect(behaviors(template).map((b) => b.PathPattern)).toEqual(['/_vercel/image*']);
+    expect(behaviors(template).map((b) => b.PathPattern)).toEqual(['/_vercel/image']);
   });
 
   test("counts the optimizer's behaviour against maxCacheBehaviors", () => {
@@ -64,7 +64,7 @@ describe('VercelProject with imageOptimizer', () => {
   test('has no image behaviour without imageOptimizer', () => {
     const { project, template } = synth({}, false);
     expect(project.imageOptimizer).toBeUndefined();
-    expect(behaviors(template).map((b) => b.PathPattern)).not.toContain('/_vercel/image*');
+    expect(behaviors(template).map((b) => b.PathPattern)).not.toContain('/_vercel/image');
   });
 
   test('reports no unacknowledged cdk-nag AwsSolutions errors', () => {

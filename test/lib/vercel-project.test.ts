@@ -60,7 +60,7 @@ describe('VercelProject', () => {
       '/api/photo',
       '/api/revalidate',
       '/api/stream',
-      '/_vercel/image*',
+      '/_vercel/image',
     ]);
   });
 
@@ -187,7 +187,7 @@ describe('VercelProject', () => {
     const config = distributionConfig(template);
     // Only the image optimizer keeps a behaviour of its own.
     expect(config.CacheBehaviors.map((b: { PathPattern: string }) => b.PathPattern)).toEqual([
-      '/_vercel/image*',
+      '/_vercel/image',
     ]);
     expect(config.Origins).toHaveLength(9);
     template.resourceCountIs('AWS::CloudFront::KeyValueStore', 1);
@@ -223,7 +223,7 @@ describe('VercelProject', () => {
     expect(project.edgeRouted).toBe(true);
     expect(
       distributionConfig(template).CacheBehaviors.map((b: { PathPattern: string }) => b.PathPattern),
-    ).toEqual(['/_vercel/image*']);
+    ).toEqual(['/_vercel/image']);
   });
 
   test('throws when the routes exceed maxCacheBehaviors with Routing.cacheBehaviors(), explaining the quota', () => {
@@ -304,7 +304,7 @@ describe('VercelProject', () => {
         '/api/photo',
         '/api/revalidate',
         '/api/stream',
-        '/_vercel/image*',
+        '/_vercel/image',
       ]);
       template.hasResourceProperties('AWS::Lambda::Url', {
         TargetFunctionArn: { 'Fn::GetAtt': [legacyId, 'Arn'] },
@@ -408,7 +408,7 @@ describe('VercelProject with vercel.json', () => {
       formats: ['image/avif', 'image/webp'],
     });
     const image = distributionConfig(template).CacheBehaviors.find(
-      (b: { PathPattern: string }) => b.PathPattern === '/_vercel/image*',
+      (b: { PathPattern: string }) => b.PathPattern === '/_vercel/image',
     );
     expect(image.FunctionAssociations).toEqual([
       {

@@ -1,5 +1,5 @@
 // CloudFront Function (runtime cloudfront-js-2.0), viewer-request event, on the image optimizer's
-// behaviour (/_vercel/image*). Deployed together with cloudfront-functions/shared/sanitize-request.js
+// behaviour (/_vercel/image). Deployed together with cloudfront-functions/shared/sanitize-request.js
 // (Host → x-forwarded-host, spoofable headers dropped, distribution id and domain added).
 //
 // Then it reduces the viewer's Accept header to the one output format the optimizer will produce —

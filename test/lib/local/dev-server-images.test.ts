@@ -138,6 +138,15 @@ describe('startDevServer with images in vercel.json', () => {
     );
   });
 
+  test('leaves paths that only start with /_vercel/image to the default behaviour, not the optimizer', async () => {
+    for (const path of ['/_vercel/imageX', '/_vercel/image.png']) {
+      const response = await fetch(`${server.url}${path}?url=%2Fapi%2Fphoto&w=640`);
+      expect(response.status).toBe(404);
+      // The optimizer's own 404 would say so: this one is the edge's, for a path no route serves.
+      expect(await response.text()).not.toContain('image optimizer');
+    }
+  });
+
   test('answers 400 for a remote source no remotePatterns allow', async () => {
     const response = await image(`url=${encodeURIComponent('https://images.example.com/a.png')}&w=640`);
     expect(response.status).toBe(400);

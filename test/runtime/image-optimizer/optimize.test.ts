@@ -20,9 +20,14 @@ let origin: SourceServer;
 let other: SourceServer;
 let png: Buffer;
 let jpeg: Buffer;
+let tall: Buffer;
 
 beforeAll(async () => {
   png = await samplePng(800, 600);
+  // Taller than WebP (16383 px) and AVIF can encode: a valid image only the source format can carry.
+  tall = await sharp({ create: { width: 800, height: 20_000, channels: 3, background: '#3366cc' } })
+    .png()
+    .toBuffer();
   jpeg = await sampleJpeg(1200, 800);
   const large = Buffer.alloc(2048, 1);
   other = await SourceServer.start({ '/elsewhere.png': serve(png, { 'content-type': 'image/png' }) });
@@ -44,6 +49,12 @@ beforeAll(async () => {
     '/images/moved.png': redirect('/images/hero.png'),
     '/images/away.png': redirect(`${other.origin}/elsewhere.png`),
     '/images/loop.png': redirect('/images/loop.png'),
+    '/images/nested.png': redirect('/_vercel/imageX?url=%2Fimages%2Fhero.png&w=256'),
+    '/images/tall.png': serve(tall, {
+      'content-type': 'image/png',
+      'cache-control': 'public, max-age=86400',
+    }),
+    '/images/truncated.png': serve(png.subarray(0, 200), { 'content-type': 'image/png' }),
   });
 });
 afterAll(async () => {
@@ -182,6 +193,25 @@ describe('optimizeImage: resizing and formats', () => {
   });
 });
 
+describe('optimizeImage: sources that cannot be optimized', () => {
+  test('serves the source as it is, cached for minimumCacheTTL, when the negotiated format cannot hold it', async () => {
+    for (const formats of [['image/webp'], ['image/avif']] as const) {
+      const { response, body } = await optimize(url('/images/tall.png', 1080), {
+        headers: { accept: CHROME_ACCEPT },
+        config: { formats: [...formats], minimumCacheTTL: 60 },
+      });
+      expect(response.status).toBe(200);
+      expect(response.headers.get('content-type')).toBe('image/png');
+      expect(body.equals(tall)).toBe(true);
+      // Next.js's fallback TTL: minimumCacheTTL, not the source's longer max-age.
+      expect(response.headers.get('cache-control')).toBe('public, max-age=60, immutable');
+      expect(response.headers.get('vary')).toBe('Accept');
+      expect(response.headers.get('content-disposition')).toBe('attachment; filename="tall.png"');
+      expect(response.headers.get('vercel-cache-tag')).toBe(toSrcImageCloudFrontTag('/images/tall.png'));
+    }
+  });
+});
+
 describe('optimizeImage: response headers', () => {
   test('tags every variant with the canonical cache tag of its source', async () => {
     const tag = toSrcImageCloudFrontTag('/images/hero.png');
@@ -232,6 +262,13 @@ describe('optimizeImage: rejections', () => {
     ['url=javascript:alert(1)&w=256', '"url" parameter is invalid'],
     ['url=/_vercel/image%3Furl%3D/a.png%26w%3D256&w=256', '"url" parameter cannot be recursive'],
     ['url=/_next/image&w=256', '"url" parameter cannot be recursive'],
+    ['url=/_vercel/imageX%3Furl%3D/images/hero.png%26w%3D256&w=256', '"url" parameter cannot be recursive'],
+    ['url=/_vercel/image.png&w=256', '"url" parameter cannot be recursive'],
+    [
+      'url=/_vercel/%2569mage%3Furl%3D/images/hero.png%26w%3D256&w=256',
+      '"url" parameter cannot be recursive',
+    ],
+    ['url=/images/../_next/image.png&w=256', '"url" parameter cannot be recursive'],
   ])('answers 400 for ?%s', async (query, message) => {
     const { response, body } = await optimize(query);
     expect(response.status).toBe(400);
@@ -239,6 +276,39 @@ describe('optimizeImage: rejections', () => {
     expect(response.headers.get('cache-control')).toBe('no-store');
     expect(response.headers.get('vercel-cache-tag')).toBeNull();
   });
+
+  test('answers 400 without fetching anything when the source is under an optimizer path', async () => {
+    const before = origin.requests.length;
+    for (const src of ['/_vercel/imageX?url=%2Fimages%2Fhero.png&w=256', '/_vercel/%69mage.png']) {
+      const { response, body } = await optimize(url(src, 256));
+      expect(response.status).toBe(400);
+      expect(body.toString()).toContain('"url" parameter cannot be recursive');
+    }
+    expect(origin.requests.length).toBe(before);
+  });
+
+  test('answers 400 when a local source redirects to an optimizer path', async () => {
+    const before = origin.requests.length;
+    const { response, body } = await optimize(url('/images/nested.png', 256));
+    expect(response.status).toBe(400);
+    expect(body.toString()).toContain('"url" parameter cannot be recursive');
+    expect(origin.requests.slice(before)).toEqual(['/images/nested.png']);
+  });
+
+  test.each(['/_vercel/imageX', '/_vercel/image.png', '/_vercel/image/', '/'])(
+    'answers 404 without fetching anything when the request path is %s',
+    async (pathname) => {
+      const before = origin.requests.length;
+      const response = await optimizeImage(
+        new Request(`https://shop.example.com${pathname}?${url('/images/hero.png', 256)}`),
+        config(),
+      );
+      expect(response.status).toBe(404);
+      expect(await response.text()).toContain('the image optimizer serves /_vercel/image only');
+      expect(response.headers.get('cache-control')).toBe('no-store');
+      expect(origin.requests.length).toBe(before);
+    },
+  );
 
   test('answers 400 for a quality outside the configured qualities', async () => {
     const { response, body } = await optimize(url('/images/hero.png', 256, 80), {
@@ -252,6 +322,15 @@ describe('optimizeImage: rejections', () => {
     const { response, body } = await optimize(url('/images/page.html', 256));
     expect(response.status).toBe(400);
     expect(body.toString()).toContain("The requested resource isn't a valid image");
+  });
+
+  test('answers 400 when the source looks like a PNG but sharp cannot decode it', async () => {
+    const { response, body } = await optimize(url('/images/truncated.png', 256), {
+      headers: { accept: CHROME_ACCEPT },
+    });
+    expect(response.status).toBe(400);
+    expect(body.toString()).toContain("The requested resource isn't a valid image");
+    expect(response.headers.get('cache-control')).toBe('no-store');
   });
 
   test('answers 400 for an SVG unless dangerouslyAllowSVG is set', async () => {
@@ -355,6 +434,17 @@ describe('optimizeImage: remote sources', () => {
     expect(response.status).toBe(400);
     expect(body.toString()).toContain('"url" parameter is not allowed');
     expect(other.requests.length).toBe(before);
+  });
+
+  test('answers 400 without contacting it when a remote source a pattern allows is an optimizer path', async () => {
+    const before = origin.requests.length;
+    const nested = `${origin.origin}/_vercel/imageX?url=%2Fimages%2Fhero.png&w=256`;
+    const { response, body } = await optimize(url(nested, 256), {
+      config: loopback({ remotePatterns: [{ protocol: 'http', hostname: '127.0.0.1' }] }),
+    });
+    expect(response.status).toBe(400);
+    expect(body.toString()).toContain('"url" parameter cannot be recursive');
+    expect(origin.requests.length).toBe(before);
   });
 
   test('allows a remote host listed in domains over any port', async () => {

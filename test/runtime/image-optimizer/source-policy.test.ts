@@ -112,6 +112,22 @@ describe('sourcePolicy', () => {
     ).toBe('any');
   });
 
+  test('refuses an optimizer path on the distribution and on remote hosts a pattern allows', () => {
+    const policy = sourcePolicy(
+      resolveImageOptimizerConfig({ remotePatterns: [{ hostname: 'shop.example.com' }] }),
+      distribution,
+    );
+    for (const url of [
+      `https://${DISTRIBUTION}/_vercel/imageX?url=%2Fa.png&w=64`,
+      'https://shop.example.com/_vercel/image?url=%2Fa.png&w=64',
+      'https://shop.example.com/_vercel/%69mage.png',
+      'https://shop.example.com/_next/image?url=%2Fa.png&w=64',
+    ]) {
+      expect(() => policy(new URL(url))).toThrow('"url" parameter cannot be recursive');
+    }
+    expect(policy(new URL('https://shop.example.com/photos/_vercel/image.png'))).toBe('public');
+  });
+
   test('refuses another CloudFront distribution as a remote source no pattern allows', () => {
     const policy = sourcePolicy(resolveImageOptimizerConfig({}), distribution);
     expect(() => policy(new URL('https://d222222abcdef8.cloudfront.net/a.png'))).toThrow(
