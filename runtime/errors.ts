@@ -225,7 +225,10 @@ export class InvalidCacheTtlError extends InvalidCacheInputError {
   }
 }
 
-/** A (transformed) cache key the store cannot hold, e.g. empty or longer than DynamoDB's key limit. */
+/**
+ * A cache key the store cannot hold: not a string, or (transformed) empty, not well-formed Unicode or
+ * longer than DynamoDB's key limit.
+ */
 export class InvalidCacheKeyError extends InvalidCacheInputError {
   constructor(message: string, options?: ErrorOptions) {
     super(message, options);

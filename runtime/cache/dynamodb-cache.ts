@@ -11,6 +11,7 @@ import {
   getDynamoDBClient,
   isConditionFailure,
   isTransientFailure,
+  isWriteConflict,
   loadDynamoDBSdk,
 } from './dynamodb-client';
 import {
@@ -59,6 +60,9 @@ const MAX_PARALLEL_TAG_WRITES = 25;
 // and headroom for the parts of DynamoDB's size accounting the docs leave vague (set overhead).
 const MAX_NUMBER_BYTES = 21;
 const ITEM_SIZE_MARGIN = 1024;
+// Least pause before rewriting an entry whose write met another write of the key in flight (up to
+// twice this, jittered so that the writers of one key do not meet again): about one transaction's time.
+const CONFLICT_RETRY_MS = 25;
 
 const utf8 = /* @__PURE__ */ new TextEncoder();
 
@@ -75,7 +79,8 @@ const utf8 = /* @__PURE__ */ new TextEncoder();
  *   strongly consistent, so a row read after `expireTag` resolved reflects it.
  * - write: a one-item entry is a PutItem, conditional on not replacing a chunked entry (whose
  *   chunks would be orphaned); a chunked entry, or that case, is one TransactWriteItems that puts
- *   every item and deletes the unused chunk slots — all or nothing.
+ *   every item and deletes the unused chunk slots — all or nothing. A write refused because another
+ *   write of the key was in flight is retried once, then left to that other write, without an error.
  * - delete: one BatchWriteItem deleting every chunk slot.
  * - expireTag: one conditional UpdateItem per tag, 25 in parallel, that only ever moves the row's
  *   `expiredAt` forward — a slow call that started earlier cannot overwrite a newer expiry and bring
@@ -130,6 +135,27 @@ export class DynamoDBRuntimeCache extends PersistentRuntimeCache {
   }
 
   protected async writeEntry(entry: StoredEntry, signal: AbortSignal): Promise<void> {
+    try {
+      await this.putEntry(entry, signal);
+    } catch (error) {
+      if (!isWriteConflict(error)) throw error;
+      // Another write of this key was in flight. Retried once, not given up at once: DynamoDB prepares a
+      // transaction's items in parallel, so two writes can cancel each other and leave the previous
+      // value in place; after a jittered pause the other write has usually landed. Not more than once:
+      // the usual cause is many processes filling one missed key at once, each write costing up to
+      // ~4,000 write units (a 2 MB value, transactional), and a second conflict means yet another
+      // write of the key is landing, which readers may get as well as ours (last writer wins).
+      await sleep(CONFLICT_RETRY_MS + Math.random() * CONFLICT_RETRY_MS, undefined, { signal });
+      try {
+        await this.putEntry(entry, signal);
+      } catch (again) {
+        if (!isWriteConflict(again)) throw again;
+      }
+    }
+  }
+
+  /** Writes every item of `entry` in one request: a PutItem when it can, else a transaction. */
+  private async putEntry(entry: StoredEntry, signal: AbortSignal): Promise<void> {
     const [client, sdk] = await Promise.all([this.resolveClient(), loadDynamoDBSdk()]);
     const items = entry.slices.map((slice, index) =>
       index === 0 ? headItem(entry, slice) : chunkItem(entry, index, slice),

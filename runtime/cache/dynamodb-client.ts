@@ -45,6 +45,23 @@ export function isConditionFailure(error: unknown): boolean {
   return (error as { name?: unknown } | null)?.name === 'ConditionalCheckFailedException';
 }
 
+/**
+ * Whether `error` is DynamoDB refusing a write because another write of the same items was in flight:
+ * a `TransactionConflictException` (a one-item write meeting a transaction), or a
+ * `TransactionCanceledException` whose every reason is `TransactionConflict` (`None` marks the items
+ * that were not at fault). Any other reason (throttling, validation) is a fault of its own.
+ */
+export function isWriteConflict(error: unknown): boolean {
+  const { name, CancellationReasons } = (error ?? {}) as {
+    name?: unknown;
+    CancellationReasons?: readonly ({ Code?: unknown } | undefined)[];
+  };
+  if (name === 'TransactionConflictException') return true;
+  if (name !== 'TransactionCanceledException' || !Array.isArray(CancellationReasons)) return false;
+  const codes = CancellationReasons.map((reason) => reason?.Code).filter((code) => code !== 'None');
+  return codes.length > 0 && codes.every((code) => code === 'TransactionConflict');
+}
+
 // DynamoDB's throttling errors (https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/Programming.Errors.html).
 const THROTTLING_ERRORS = new Set([
   'ProvisionedThroughputExceededException',

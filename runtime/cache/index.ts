@@ -1,6 +1,7 @@
 import { resolveCacheBackend } from './backend';
 import { createKeyTransformer } from './hash';
 import type { CacheOptions, RuntimeCache } from './types';
+import { nonStringKeyError } from './validation';
 
 /**
  * Returns the Runtime Cache: a key-value store with TTLs and tags, shared across invocations.
@@ -9,7 +10,8 @@ import type { CacheOptions, RuntimeCache } from './types';
  * prefixed with `namespace` + `namespaceSeparator` (default `$`). Tags are global, never
  * namespaced. `set` records the original key as the entry's `name` unless you pass one (`''`
  * included). The returned object looks up its backend on every call, so it is safe to create
- * once at module scope.
+ * once at module scope. A key that is not a string rejects with `InvalidCacheKeyError` (upstream
+ * hashes it like `''`, so `get(42)` would read the `''` entry).
  *
  * Outside a deployed function with a cache table (local dev, tests, scripts) it falls back to a
  * process-local in-memory cache with upstream's semantics and logs, once per process,
@@ -35,11 +37,20 @@ import type { CacheOptions, RuntimeCache } from './types';
  */
 export const getCache = (cacheOptions?: CacheOptions): RuntimeCache => {
   const makeKey = createKeyTransformer(cacheOptions);
+  // Checked before hashing: the hash (upstream's or the caller's) must only ever see strings.
   return {
-    get: (key) => resolveCacheBackend().get(makeKey(key)),
+    get: (key) =>
+      typeof key === 'string'
+        ? resolveCacheBackend().get(makeKey(key))
+        : Promise.reject(nonStringKeyError(key)),
     set: (key, value, options) =>
-      resolveCacheBackend().set(makeKey(key), value, { ...options, name: options?.name ?? key }),
-    delete: (key) => resolveCacheBackend().delete(makeKey(key)),
+      typeof key === 'string'
+        ? resolveCacheBackend().set(makeKey(key), value, { ...options, name: options?.name ?? key })
+        : Promise.reject(nonStringKeyError(key)),
+    delete: (key) =>
+      typeof key === 'string'
+        ? resolveCacheBackend().delete(makeKey(key))
+        : Promise.reject(nonStringKeyError(key)),
     expireTag: (tag) => resolveCacheBackend().expireTag(tag),
   };
 };

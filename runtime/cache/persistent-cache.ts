@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { setMaxListeners } from 'node:events';
 import { getDeadline } from '../deadline';
 import { CorruptCacheEntryError } from '../errors';
 import { type EntryHint, EntryHints } from './entry-hints';
@@ -8,8 +9,11 @@ import { DEFAULT_TAG_EXPIRY_MEMO_MS, NEVER_EXPIRED, TagExpiryMemo } from './tag-
 import type { RuntimeCache } from './types';
 import {
   fitsValueLimit,
+  MAX_LOG_LABEL_BYTES,
+  MAX_NAME_BYTES,
   MAX_VALUE_BYTES,
   serializeValue,
+  truncateUtf8,
   validateCacheKey,
   validateExpireTags,
   validateSetOptions,
@@ -230,7 +234,7 @@ export abstract class PersistentRuntimeCache implements RuntimeCache {
 
   /**
    * Value bytes the head item can carry next to its metadata, or ≤ 0 when the metadata alone does
-   * not fit (e.g. an enormous `name`).
+   * not fit (a store whose items are small next to 128 tags of 256 bytes).
    */
   protected abstract headValueCapacity(key: string, head: EntryHead, expiresAt: number | undefined): number;
 
@@ -251,8 +255,10 @@ export abstract class PersistentRuntimeCache implements RuntimeCache {
   ): Promise<void> {
     const createdAt = this.now();
     validateCacheKey(key);
-    const { tags, ttl: requestedTtl, name } = validateSetOptions(options);
-    const label = name ?? key;
+    const { tags, ttl: requestedTtl, name: fullName } = validateSetOptions(options);
+    // The name only labels the entry: cut, it can never crowd the value out of the item.
+    const name = fullName === undefined ? undefined : truncateUtf8(fullName, MAX_NAME_BYTES);
+    const label = truncateUtf8(fullName ?? key, MAX_LOG_LABEL_BYTES);
     const json = utf8.encode(serializeValue(value, label));
     if (!fitsValueLimit(json.byteLength, label)) {
       await this.delete(key);
@@ -325,6 +331,10 @@ export abstract class PersistentRuntimeCache implements RuntimeCache {
       deadline === undefined ? undefined : deadline - Date.now(),
     );
     const signal = AbortSignal.timeout(budget);
+    // Every write in flight listens to this one signal (its SDK request or its retry's sleep), and so
+    // does writeTagsWithin: `parallelTagWrites` + 1 listeners, past the 10 after which Node 20 warns
+    // of a leak. Doubled as headroom should an SDK version listen twice per request.
+    setMaxListeners(2 * (this.parallelTagWrites + 1), signal);
     const outcome = await writeTagsWithin(tags, this.parallelTagWrites, signal, (t) =>
       this.writeTagExpiration(t, expiredAt, signal),
     );

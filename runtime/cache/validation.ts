@@ -22,6 +22,16 @@ export const MAX_TAG_BYTES = 256;
 /** Longest stored key, in UTF-8 bytes: DynamoDB's limit for a partition key value. */
 export const MAX_KEY_BYTES = 2048;
 
+/**
+ * Longest entry name stored, in UTF-8 bytes. The name only labels the entry (nothing reads it back),
+ * and `getCache()` defaults it to the original key, which may be any length: unbounded, it could fill
+ * the item and leave no room for the value.
+ */
+export const MAX_NAME_BYTES = 1024;
+
+/** Longest entry label in a log line, in UTF-8 bytes: enough to recognise the entry. */
+export const MAX_LOG_LABEL_BYTES = 256;
+
 /** Largest value stored, as UTF-8 JSON before compression: Vercel's Runtime Cache item limit (2 MB). */
 // A literal, not `2 * 1024 * 1024`: esbuild keeps computed constants in bundles that do not use them.
 export const MAX_VALUE_BYTES = 2_097_152; // 2 MB
@@ -37,6 +47,7 @@ export interface NormalizedSetOptions {
 
 const utf8 = /* @__PURE__ */ new TextEncoder();
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+const ELLIPSIS_BYTES = 3; // '…', U+2026
 
 function byteLength(text: string): number {
   return utf8.encode(text).byteLength;
@@ -54,17 +65,59 @@ function describe(value: unknown): string {
   }
 }
 
-/** Throws {@link InvalidCacheKeyError} unless `key` is a non-empty string of at most 2048 bytes. */
+/**
+ * The error for a key `getCache()` was given that is not a string. Upstream's default hash reads
+ * `key.length` and hashes any other value like `''`, so `get(42)` would return the `''` entry.
+ */
+export function nonStringKeyError(key: unknown): InvalidCacheKeyError {
+  const type = key === null ? 'null' : Array.isArray(key) ? 'array' : typeof key;
+  const shown = describe(key);
+  return new InvalidCacheKeyError(
+    `cache key must be a string, got ${shown === type ? type : `${type} ${shown}`}`,
+  );
+}
+
+/**
+ * Throws {@link InvalidCacheKeyError} unless `key` is a non-empty, well-formed string of at most
+ * 2048 bytes.
+ */
 export function validateCacheKey(key: unknown): asserts key is string {
   if (typeof key !== 'string' || key.length === 0) {
     throw new InvalidCacheKeyError(`cache key must be a non-empty string, got ${describe(key)}`);
   }
+  if (LONE_SURROGATE.test(key)) {
+    // UTF-8 has no form for it: DynamoDB would store U+FFFD, so '\uD800x' and '\uDC00x' would be one key.
+    throw new InvalidCacheKeyError(
+      `cache key ${describe(key)} is not well-formed Unicode (a lone surrogate)`,
+    );
+  }
+  // A UTF-16 code unit is at most 3 UTF-8 bytes: short keys (every hashed one) skip the encoding.
+  if (key.length * 3 <= MAX_KEY_BYTES) return;
   const bytes = byteLength(key);
   if (bytes > MAX_KEY_BYTES) {
     throw new InvalidCacheKeyError(
       `cache key ${describe(key)} is ${bytes} bytes after namespacing and hashing; the limit is ${MAX_KEY_BYTES} bytes (shorten the namespace or the keyHashFunction's output)`,
     );
   }
+}
+
+/**
+ * `text` cut to at most `maxBytes` UTF-8 bytes at a character boundary, ending in `…` when cut;
+ * unchanged when it fits. A lone surrogate counts as the 3 bytes of the U+FFFD it becomes.
+ */
+export function truncateUtf8(text: string, maxBytes: number): string {
+  if (text.length * 3 <= maxBytes || byteLength(text) <= maxBytes) return text;
+  const budget = maxBytes - ELLIPSIS_BYTES;
+  let bytes = 0;
+  let end = 0;
+  for (const char of text) {
+    const code = char.codePointAt(0)!;
+    const size = code < 0x80 ? 1 : code < 0x800 ? 2 : code < 0x10000 ? 3 : 4;
+    if (bytes + size > budget) break;
+    bytes += size;
+    end += char.length;
+  }
+  return `${text.slice(0, end)}…`;
 }
 
 function validateTag(tag: unknown): asserts tag is string {
@@ -168,7 +221,7 @@ export function serializeValue(value: unknown, label: string): string {
 export function fitsValueLimit(jsonBytes: number, label: string): boolean {
   if (jsonBytes <= MAX_VALUE_BYTES) return true;
   console.warn(
-    `[vercel-functions-aws] Runtime Cache: '${label}' was not cached: its JSON is ${jsonBytes} bytes, over the 2 MB (${MAX_VALUE_BYTES} bytes) item limit`,
+    `[vercel-functions-aws] Runtime Cache: '${truncateUtf8(label, MAX_LOG_LABEL_BYTES)}' was not cached: its JSON is ${jsonBytes} bytes, over the 2 MB (${MAX_VALUE_BYTES} bytes) item limit`,
   );
   return false;
 }

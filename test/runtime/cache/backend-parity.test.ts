@@ -83,4 +83,34 @@ describe.each(backends)('%s', (_name, create) => {
     );
     await expect(operation(cache, '')).rejects.toThrow(/cache key must be a non-empty string/);
   });
+
+  test.each([
+    ['get', (cache: RuntimeCache, key: string) => cache.get(key)],
+    ['set', (cache: RuntimeCache, key: string) => cache.set(key, 1)],
+    ['delete', (cache: RuntimeCache, key: string) => cache.delete(key)],
+  ])('rejects %s when given a key with a lone surrogate', async (_op, operation) => {
+    const cache = await create();
+    // DynamoDB stores a lone surrogate as U+FFFD, so '\uD800x' and '\uDC00x' would be one key there.
+    for (const key of ['\uD800x', 'x\uDC00', 'ns$\uDBFF']) {
+      const attempt = operation(cache, key);
+      await expect(attempt).rejects.toBeInstanceOf(InvalidCacheKeyError);
+      await expect(attempt).rejects.toThrow(/is not well-formed Unicode \(a lone surrogate\)/);
+    }
+  });
+
+  test('keeps keys apart and accepts them when given well-formed surrogate pairs', async () => {
+    const cache = await create();
+    await cache.set('k\u{1F600}', 'grinning');
+    await cache.set('k\u{1F601}', 'beaming');
+    expect([await cache.get('k\u{1F600}'), await cache.get('k\u{1F601}')]).toEqual(['grinning', 'beaming']);
+  });
+
+  test('names the entry by at most 256 bytes of its name when a value over 2 MB is skipped', async () => {
+    const cache = await create();
+    await cache.set('k', jsonOfBytes(3_000_000), { name: 'n'.repeat(450_000) });
+    expect(warn).toHaveBeenCalledTimes(1);
+    const [message] = warn.mock.calls[0] as [string];
+    expect(message).toContain(`'${'n'.repeat(253)}…' was not cached: its JSON is 3000000 bytes`);
+    expect(message.length).toBeLessThan(400);
+  });
 });

@@ -1,4 +1,7 @@
+import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { type DynamoDBClient, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { READ_YOUR_WRITES_WINDOW_MS } from '../../../runtime/cache/recent-writes';
 import { MAX_VALUE_BYTES } from '../../../runtime/cache/validation';
@@ -330,6 +333,38 @@ describe('DynamoDBRuntimeCache', () => {
           expiredAt: { N: String(clock.now) },
         });
       }
+    });
+
+    test('emits no MaxListenersExceededWarning when given 30 tags and AbortSignals warn past 10 listeners', async () => {
+      // In a child process: Node emits the warning on the real `process`, which jest's sandbox hides.
+      // Node 24 lets an AbortSignal have any number of listeners; Node 20 (npm start on an older
+      // machine) warns past 10, which this child restores for the signals the cache creates.
+      const script = `
+        const { setMaxListeners } = require('node:events');
+        const timeout = AbortSignal.timeout.bind(AbortSignal);
+        AbortSignal.timeout = (ms) => {
+          const signal = timeout(ms);
+          setMaxListeners(10, signal);
+          return signal;
+        };
+        const { DynamoDBRuntimeCache } = require('./runtime/cache/dynamodb-cache');
+        const cache = new DynamoDBRuntimeCache(${JSON.stringify(tables)});
+        (async () => {
+          for (let call = 0; call < 3; call++) {
+            await cache.expireTag(Array.from({ length: 30 }, (_, i) => 'c' + call + '-' + i));
+          }
+          console.log('done');
+        })();
+      `;
+      const { stdout, stderr } = await promisify(execFile)(
+        process.execPath,
+        ['--import', 'tsx', '-e', script],
+        // jest's process.env is its own copy: pass the DynamoDB Local settings on explicitly.
+        { cwd: join(__dirname, '../../..'), env: { ...process.env }, timeout: 60_000 },
+      );
+      expect(stdout.trim()).toBe('done');
+      expect(stderr).not.toContain('MaxListenersExceededWarning');
+      expect(stderr).toBe('');
     });
 
     test('writes a tag once when the call repeats it', async () => {
@@ -668,11 +703,23 @@ describe('DynamoDBRuntimeCache', () => {
       expect(await cache.get('k')).toEqual(rows);
     });
 
-    test('does not cache an entry whose name alone fills an item, and warns', async () => {
+    test('caches the value and stores the name cut to 1 KB when given a name that fills an item', async () => {
       const { cache, client } = setup();
-      await cache.set('k', 1, { name: 'n'.repeat(400 * 1024) });
-      expect(warn).toHaveBeenCalledWith(expect.stringContaining('leaves no room for the value in one item'));
-      expect(await rawItems(client, tables.cacheTableName, 'k')).toEqual([]);
+      // getCache() names an entry by its original key unless told otherwise: a 450 KB key does this.
+      await cache.set('k', 'answer', { name: 'n'.repeat(450_000) });
+      expect(await cache.get('k')).toBe('answer');
+      const [head] = await rawItems(client, tables.cacheTableName, 'k');
+      expect(head.name).toEqual({ S: `${'n'.repeat(1021)}…` });
+      expect(warn).not.toHaveBeenCalled();
+      expect(error).not.toHaveBeenCalled();
+    });
+
+    test('cuts a name at a character boundary when it is over 1 KB of multi-byte text', async () => {
+      const { cache, client } = setup();
+      await cache.set('k', 1, { name: '😀'.repeat(300) });
+      const [head] = await rawItems(client, tables.cacheTableName, 'k');
+      // 255 four-byte characters (1,020 bytes) and the ellipsis (3 bytes): never half a character.
+      expect(head.name).toEqual({ S: `${'😀'.repeat(255)}…` });
     });
 
     test('misses when a chunk belongs to another write', async () => {

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
@@ -70,10 +71,55 @@ describe('DynamoDBRuntimeCache when DynamoDB Local stops mid-test', () => {
   });
 });
 
+// DynamoDB's JSON protocol error bodies (awsJson1_0) for each way the endpoint misbehaves.
+function errorBody(respond: string): object {
+  switch (respond) {
+    case 'deny':
+      return {
+        __type: 'com.amazon.coral.service#AccessDeniedException',
+        message: 'User is not authorized to perform: dynamodb:UpdateItem',
+      };
+    // A transaction that met another one in flight on the same items (DynamoDB Local never sends it).
+    case 'conflict':
+      return {
+        __type: 'com.amazonaws.dynamodb.v20120810#TransactionCanceledException',
+        message:
+          'Transaction cancelled, please refer cancellation reasons for specific reasons [None, TransactionConflict]',
+        CancellationReasons: [
+          { Code: 'None' },
+          { Code: 'TransactionConflict', Message: 'Transaction is ongoing for the item' },
+        ],
+      };
+    case 'cancel':
+      return {
+        __type: 'com.amazonaws.dynamodb.v20120810#TransactionCanceledException',
+        message:
+          'Transaction cancelled, please refer cancellation reasons for specific reasons [ValidationError, TransactionConflict]',
+        CancellationReasons: [
+          { Code: 'ValidationError', Message: 'Item size has exceeded the maximum allowed size' },
+          { Code: 'TransactionConflict', Message: 'Transaction is ongoing for the item' },
+        ],
+      };
+    // A single-item write that met a transaction in flight on its item.
+    case 'item-conflict':
+      return {
+        __type: 'com.amazonaws.dynamodb.v20120810#TransactionConflictException',
+        message: 'Operation was rejected because there is an ongoing transaction for the item.',
+      };
+    default:
+      return {
+        __type: 'com.amazonaws.dynamodb.v20120810#ThrottlingException',
+        message: 'Rate of requests exceeds the allowed throughput.',
+      };
+  }
+}
+
 describe('DynamoDBRuntimeCache against a misbehaving endpoint', () => {
   let server: Server;
   let requests: number;
-  let respond: 'throttle' | 'hang' | 'deny';
+  // The operation of each request, from its X-Amz-Target header (`DynamoDB_20120810.PutItem`).
+  let operations: string[];
+  let respond: 'throttle' | 'hang' | 'deny' | 'conflict' | 'cancel' | 'item-conflict';
   // Requests answered with `respond` before every later one succeeds.
   let failFirst: number;
   let restoreEnv: () => void;
@@ -82,6 +128,7 @@ describe('DynamoDBRuntimeCache against a misbehaving endpoint', () => {
     server = createServer((req, res) => {
       req.resume();
       requests++;
+      operations.push(String(req.headers['x-amz-target']).split('.')[1]);
       if (requests > failFirst) {
         // An UpdateItem that returns no attributes answers with an empty object.
         res.writeHead(200, { 'content-type': 'application/x-amz-json-1.0' });
@@ -91,25 +138,14 @@ describe('DynamoDBRuntimeCache against a misbehaving endpoint', () => {
       if (respond === 'hang') return;
       // DynamoDB's JSON protocol error shape (awsJson1_0).
       res.writeHead(400, { 'content-type': 'application/x-amz-json-1.0' });
-      res.end(
-        JSON.stringify(
-          respond === 'deny'
-            ? {
-                __type: 'com.amazon.coral.service#AccessDeniedException',
-                message: 'User is not authorized to perform: dynamodb:UpdateItem',
-              }
-            : {
-                __type: 'com.amazonaws.dynamodb.v20120810#ThrottlingException',
-                message: 'Rate of requests exceeds the allowed throughput.',
-              },
-        ),
-      );
+      res.end(JSON.stringify(errorBody(respond)));
     });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     restoreEnv = useDynamoDBEndpoint(`http://127.0.0.1:${(server.address() as AddressInfo).port}`);
   });
   beforeEach(() => {
     requests = 0;
+    operations = [];
     failFirst = Number.POSITIVE_INFINITY;
   });
   afterAll(async () => {
@@ -189,6 +225,57 @@ describe('DynamoDBRuntimeCache against a misbehaving endpoint', () => {
     const [, budget] = /^its (\d+) ms budget ran out$/.exec(reason) ?? [];
     expect(Number(budget)).toBeGreaterThanOrEqual(200);
     expect(Number(budget)).toBeLessThanOrEqual(1000);
+  });
+
+  describe('concurrent writes of one key', () => {
+    // A value of several items is written by one TransactWriteItems; another write of the key in
+    // flight cancels it with TransactionConflict reasons. Real DynamoDB only: DynamoDB Local never
+    // reports conflicts, so this endpoint answers as DynamoDB does.
+    const chunkedValue = () => randomBytes(800_000).toString('base64');
+    let client: DynamoDBClient;
+    beforeEach(() => {
+      // One attempt per send: every retry seen here is the cache's own.
+      client = new DynamoDBClient({ maxAttempts: 1 });
+    });
+    afterEach(() => client.destroy());
+
+    test('retries once and logs nothing when a transaction is cancelled by a conflict', async () => {
+      respond = 'conflict';
+      failFirst = 1;
+      const cache = new DynamoDBRuntimeCache({ ...tables, client });
+      await expect(cache.set('k', chunkedValue())).resolves.toBeUndefined();
+      expect(operations).toEqual(['TransactWriteItems', 'TransactWriteItems']);
+      expect(error).not.toHaveBeenCalled();
+    });
+
+    test('gives the key to the concurrent write and logs nothing when the retry meets a conflict too', async () => {
+      respond = 'conflict';
+      const cache = new DynamoDBRuntimeCache({ ...tables, client });
+      await expect(cache.set('k', chunkedValue())).resolves.toBeUndefined();
+      expect(operations).toEqual(['TransactWriteItems', 'TransactWriteItems']);
+      expect(error).not.toHaveBeenCalled();
+    });
+
+    test('retries once when a one-item write meets a transaction in flight', async () => {
+      respond = 'item-conflict';
+      failFirst = 1;
+      const cache = new DynamoDBRuntimeCache({ ...tables, client });
+      await expect(cache.set('k', 'small')).resolves.toBeUndefined();
+      expect(operations).toEqual(['PutItem', 'PutItem']);
+      expect(error).not.toHaveBeenCalled();
+    });
+
+    test('logs without retrying when a cancellation reason is not a conflict', async () => {
+      respond = 'cancel';
+      const cache = new DynamoDBRuntimeCache({ ...tables, client });
+      await expect(cache.set('k', chunkedValue(), { name: 'report' })).resolves.toBeUndefined();
+      expect(operations).toEqual(['TransactWriteItems']);
+      expect(error).toHaveBeenCalledTimes(1);
+      expect(error).toHaveBeenCalledWith(
+        "[vercel-functions-aws] Runtime Cache: set of 'report' failed, the value was not cached:",
+        expect.stringContaining('TransactionCanceledException'),
+      );
+    });
   });
 
   test('misses when DynamoDB does not answer within the time budget', async () => {

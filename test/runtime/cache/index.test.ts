@@ -2,6 +2,7 @@ import { getCache as upstreamGetCache } from '@vercel/functions';
 import { getCache } from '../../../runtime/cache';
 import { CACHE_UNAVAILABLE_WARNING } from '../../../runtime/cache/backend';
 import type { RuntimeCache } from '../../../runtime/cache/types';
+import { InvalidCacheKeyError } from '../../../runtime/errors';
 
 const CONTEXT_SYMBOL = Symbol.for('@vercel/request-context');
 const slot = globalThis as Record<symbol, unknown>;
@@ -111,6 +112,40 @@ describe('getCache', () => {
     installContextCache(recordingCache(theirs));
     await script(upstreamGetCache(options));
     expect(ours).toEqual(theirs);
+  });
+
+  test.each([
+    ['a number', 42, /cache key must be a string, got number 42/],
+    ['an object', { id: 1 }, /cache key must be a string, got object \{"id":1\}/],
+    ['an array', ['a'], /cache key must be a string, got array \["a"\]/],
+    ['null', null, /cache key must be a string, got null/],
+    ['undefined', undefined, /cache key must be a string, got undefined/],
+  ])(
+    'rejects get, set and delete without calling the backend or the hash when the key is %s',
+    async (_label, key, message) => {
+      const calls: Call[] = [];
+      installContextCache(recordingCache(calls));
+      const keyHashFunction = jest.fn((k: string) => k);
+      const cache = getCache({ keyHashFunction });
+      for (const attempt of [
+        cache.get(key as never),
+        cache.set(key as never, 1, { name: 'labelled' }),
+        cache.delete(key as never),
+      ]) {
+        await expect(attempt).rejects.toBeInstanceOf(InvalidCacheKeyError);
+        await expect(attempt).rejects.toThrow(message);
+      }
+      expect(calls).toEqual([]);
+      expect(keyHashFunction).not.toHaveBeenCalled();
+    },
+  );
+
+  test("keeps the '' entry when given non-string keys, which upstream hashes like ''", async () => {
+    const cache = getCache();
+    await cache.set('', 'value of the empty key');
+    await expect(cache.get(42 as never)).rejects.toBeInstanceOf(InvalidCacheKeyError);
+    await expect(cache.delete(99 as never)).rejects.toBeInstanceOf(InvalidCacheKeyError);
+    expect(await cache.get('')).toBe('value of the empty key');
   });
 
   test('resolves the backend on every call when held across requests', async () => {

@@ -2,7 +2,9 @@ import {
   fitsValueLimit,
   MAX_KEY_BYTES,
   MAX_VALUE_BYTES,
+  nonStringKeyError,
   serializeValue,
+  truncateUtf8,
   validateCacheKey,
   validateExpireTags,
   validateSetOptions,
@@ -93,9 +95,44 @@ describe('validateCacheKey', () => {
     ['an empty key', '', 'non-empty string, got ""'],
     ['a non-string key', 42, 'non-empty string, got 42'],
     ['a key over 2048 bytes', 'ü'.repeat(1025), 'is 2050 bytes after namespacing and hashing'],
+    ['a key with a lone high surrogate', 'ns$\uD800x', 'is not well-formed Unicode (a lone surrogate)'],
+    ['a key with a lone low surrogate', '\uDC00', 'is not well-formed Unicode (a lone surrogate)'],
   ])('throws when given %s', (_label, key, message) => {
     expect(() => validateCacheKey(key)).toThrow(InvalidCacheKeyError);
     expect(() => validateCacheKey(key)).toThrow(message);
+  });
+});
+
+describe('nonStringKeyError', () => {
+  test.each([
+    [42, 'got number 42'],
+    [BigInt(7), 'got bigint 7n'],
+    [{ id: 1 }, 'got object {"id":1}'],
+    [[1], 'got array [1]'],
+    [null, 'got null'],
+    [undefined, 'got undefined'],
+    [Symbol('s'), 'got symbol'],
+  ])('names the type received when given %p', (key, message) => {
+    const error = nonStringKeyError(key);
+    expect(error).toBeInstanceOf(InvalidCacheKeyError);
+    expect(error.message).toBe(`cache key must be a string, ${message}`);
+  });
+});
+
+describe('truncateUtf8', () => {
+  test('returns the text unchanged when it fits', () => {
+    expect(truncateUtf8('abc', 3)).toBe('abc');
+    expect(truncateUtf8('é'.repeat(512), 1024)).toBe('é'.repeat(512));
+  });
+
+  test('cuts at a character boundary and marks the cut when given more bytes than the limit', () => {
+    expect(truncateUtf8('abcdefgh', 6)).toBe('abc…');
+    // 'é' is 2 bytes: 3 of them (6 bytes) would leave no room for the 3-byte ellipsis in 8.
+    expect(truncateUtf8('éééééé', 8)).toBe('éé…');
+    expect(truncateUtf8('😀😀😀', 10)).toBe('😀…');
+    for (const text of ['x'.repeat(5000), '€'.repeat(5000), '😀'.repeat(5000)]) {
+      expect(Buffer.byteLength(truncateUtf8(text, 1024))).toBeLessThanOrEqual(1024);
+    }
   });
 });
 
@@ -141,6 +178,13 @@ describe('fitsValueLimit', () => {
     expect(warn).toHaveBeenCalledWith(
       "[vercel-functions-aws] Runtime Cache: 'report' was not cached: its JSON is 2097153 bytes, over the 2 MB (2097152 bytes) item limit",
     );
+  });
+
+  test('names the entry by at most 256 bytes of its label when given a long one', () => {
+    const warn = jest.spyOn(console, 'warn').mockImplementation(() => {});
+    fitsValueLimit(MAX_VALUE_BYTES + 1, 'k'.repeat(100_000));
+    expect(warn).toHaveBeenCalledWith(expect.stringContaining(`'${'k'.repeat(253)}…' was not cached`));
+    expect(String(warn.mock.calls[0][0]).length).toBeLessThan(400);
   });
 });
 
