@@ -23,10 +23,21 @@ export interface PoolAdapter {
   /**
    * Called when an invocation starts, before the user's handler, after a possible freeze: reopens
    * what `releaseIdle` closed when the driver will not reconnect by itself, and drops connections
-   * that sat idle across the freeze (the server may have closed them meanwhile). Synchronous: it
-   * only starts work, the driver queues the handler's commands until it is done.
+   * that sat idle across the freeze (the server may have closed them meanwhile). It only starts
+   * that work; when it reopened a client, it returns a promise that resolves once the client is
+   * usable (or has given up), which the invocation start awaits, bounded, so that the handler's own
+   * guards (`if (!client.isReady) await client.connect()`) do not see a client half-way through
+   * connecting. Never rejects.
    */
-  prepareForInvocation(): void;
+  prepareForInvocation(): Promise<void> | undefined;
+
+  /**
+   * True for single clients that `releaseIdle` closes and `prepareForInvocation` opens again
+   * (Redis): once such clients are seen created per request, the lifecycle stops reopening those
+   * attached during an invocation after it has ended (lifecycle.ts). Pools that reconnect by
+   * themselves leave it unset.
+   */
+  readonly reopens?: boolean;
 
   /** Calls `listener` whenever a connection may have turned idle. Drivers without such events ignore it. */
   onIdle(listener: () => void): void;
@@ -87,9 +98,15 @@ export class ReopenableClose {
   private closing: Promise<void> | undefined;
   // An invocation started during `closing`: reopen once it is done.
   private reopenAfterClose = false;
+  // Resolves once the last reopen has made the client usable (or it gave up).
+  private reopened: Promise<void> | undefined;
 
-  /** @param reopen opens the client again (only called for what was closed here). */
-  constructor(private readonly reopen: () => void) {}
+  /**
+   * @param reopen opens the client again (only called for what was closed here); returns a promise
+   *   that resolves, never rejects, once the client is usable or has given up, or `undefined` when
+   *   there is nothing to wait for (e.g. the user reopened it already).
+   */
+  constructor(private readonly reopen: () => Promise<void> | undefined) {}
 
   /** Whether a close started here is still under way. */
   get inProgress(): boolean {
@@ -116,15 +133,24 @@ export class ReopenableClose {
     return closed;
   }
 
-  /** At an invocation's start: reopens what was closed here, now or once its close has finished. */
-  prepareForInvocation(): void {
-    if (!this.closedHere) return;
-    if (this.closing) this.reopenAfterClose = true;
-    else this.reopenNow();
+  /**
+   * At an invocation's start: reopens what was closed here, now or once its close has finished.
+   * Returns what to wait for before the handler runs (see PoolAdapter.prepareForInvocation), or
+   * `undefined` when nothing was closed here.
+   */
+  prepareForInvocation(): Promise<void> | undefined {
+    if (!this.closedHere) return undefined;
+    if (this.closing) {
+      this.reopenAfterClose = true;
+      // Chained after the close's own continuation, which has reopened by then.
+      return this.closing.then(() => this.reopened);
+    }
+    return this.reopenNow();
   }
 
-  private reopenNow(): void {
+  private reopenNow(): Promise<void> | undefined {
     this.closedHere = false;
-    this.reopen();
+    this.reopened = this.reopen();
+    return this.reopened;
   }
 }

@@ -6,7 +6,7 @@ import {
   onInvocationStart,
 } from '../handler/invocation-hooks';
 import { logError, logWarning } from '../handler/log';
-import type { PoolAdapter } from './adapter';
+import { type PoolAdapter, settle } from './adapter';
 
 /*
  * What happens to attached pools around each invocation.
@@ -21,7 +21,21 @@ import type { PoolAdapter } from './adapter';
  * - between invocations: a connection that turns idle after that (a query nobody awaited) is closed
  *   as soon as it does — on the driver's event where it has one, else found by a light poll.
  * - start of invocation: reopen what was closed when the driver does not reconnect by itself, and
- *   drop any connection that sat idle across the freeze (see each adapter).
+ *   drop any connection that sat idle across the freeze (see each adapter). The handler runs once
+ *   the reopened clients are ready (at most REOPEN_WAIT_MS later), so that its own guards
+ *   (`if (!client.isReady) await client.connect()`) see a client that is either ready or closed,
+ *   as on Vercel, never one half-way through connecting, which their `connect()` refuses.
+ * - a Redis client attached during an invocation is, by default, reopened at later starts like one
+ *   attached at module init: that is the client created on the first request and cached in module
+ *   scope, which must keep working. But a client created and attached in EVERY request would make
+ *   each later start reopen every such client not yet garbage-collected, a number of connections
+ *   growing with the square of the invocations. So once a new client is attached during an
+ *   invocation while one attached during an earlier invocation still exists — the per-request
+ *   pattern; a cached client is attached once — the process stops reopening clients attached during
+ *   invocations: from then on each is closed at the end of its invocation and stays closed (dormant)
+ *   unless attached again, which reopens it for that invocation. N invocations with a client each
+ *   then cost N + 1 connections: the first client is reopened once, at the second start, before the
+ *   pattern shows. Clients attached at module init are never affected.
  * Lambda Managed Instances (AWS_LAMBDA_MAX_CONCURRENCY set) never freeze and run invocations
  * concurrently, and outside Lambda (dev server, tests, scripts) nothing freezes either: pools are
  * left exactly as the driver manages them.
@@ -44,10 +58,30 @@ const BUSY_POLL_MS = 10;
 /** How often, between invocations, pools left busy at the end are checked for having turned idle. */
 const STRAGGLER_POLL_MS = 25;
 
+/**
+ * The longest an invocation start waits for the clients it reopened to be ready; then the handler
+ * runs anyway (its commands queue until they are). A connect in the same region takes a few round
+ * trips; this only bounds what an unreachable server costs each invocation.
+ */
+export const REOPEN_WAIT_MS = 1_000;
+
+/**
+ * When a client the adapter reopens (PoolAdapter.reopens) was attached: outside any invocation
+ * (module init, typically), during the invocation now running, or during an earlier one. Pools that
+ * reconnect by themselves are always `'outside'`: nothing about them depends on it.
+ */
+type AttachedDuring = 'outside' | 'this-invocation' | 'earlier-invocation';
+
 interface ManagedPool {
   readonly adapter: PoolAdapter;
   readonly graceMs: number;
   warned: boolean;
+  attachedDuring: AttachedDuring;
+  /**
+   * Per-request clients seen, and closed at the end of the invocation that attached it: not
+   * reopened unless attached again.
+   */
+  dormant: boolean;
 }
 
 // Process state, not request state: which pools exist. Held weakly, so that pools an application
@@ -59,6 +93,11 @@ const entries = new WeakMap<object, ManagedPool>();
 const managed = new Set<WeakRef<ManagedPool>>();
 let unregisterHooks: (() => void)[] | undefined;
 let stragglerTimer: NodeJS.Timeout | undefined;
+// The driver of the new client attached during an invocation while one attached during an earlier
+// invocation still existed: clients are made per request, and those attached during invocations are
+// no longer reopened. Only tests reset it: the pattern does not go away.
+let perRequestClientsOf: string | undefined;
+let warnedPerRequestClients = false;
 
 /**
  * Starts managing `pool` around invocations. Idempotent per pool object. Outside classic Lambda it
@@ -70,11 +109,30 @@ export function attachPool(
   graceMs: number,
   environment: PoolEnvironment = poolEnvironment(),
 ): void {
-  if (attached.has(pool)) return;
+  if (attached.has(pool)) {
+    const entry = entries.get(pool);
+    if (entry?.dormant) reattach(entry);
+    return;
+  }
   attached.add(pool);
   if (environment !== 'lambda') return;
 
-  const entry: ManagedPool = { adapter: createAdapter(), graceMs, warned: false };
+  const adapter = createAdapter();
+  const duringInvocation = adapter.reopens === true && invocationsInProgress() > 0;
+  // Checked before this entry joins the live pools; a client attached earlier in this same
+  // invocation does not count (an application may cache several clients on its first request).
+  if (duringInvocation && perRequestClientsOf === undefined) {
+    if (livePools().some((other) => other.attachedDuring === 'earlier-invocation')) {
+      perRequestClientsOf = adapter.driver;
+    }
+  }
+  const entry: ManagedPool = {
+    adapter,
+    graceMs,
+    warned: false,
+    attachedDuring: duringInvocation ? 'this-invocation' : 'outside',
+    dormant: false,
+  };
   entries.set(pool, entry);
   managed.add(new WeakRef(entry));
   entry.adapter.onIdle(() => {
@@ -84,12 +142,25 @@ export function attachPool(
   unregisterHooks ??= [onInvocationStart(prepareAll), onInvocationEnd(releaseAll)];
 }
 
+/**
+ * A dormant client attached again: reopened now, and managed for this invocation (dormant again
+ * after it). Not a new client: it says nothing about the per-request pattern, already seen anyway.
+ */
+function reattach(entry: ManagedPool): void {
+  entry.dormant = false;
+  entry.attachedDuring = invocationsInProgress() > 0 ? 'this-invocation' : 'outside';
+  // attachDatabasePool is synchronous: nothing can wait for the reopen; commands queue meanwhile.
+  void settle(entry.adapter.prepareForInvocation());
+}
+
 /** Forgets every attached pool and unregisters the hooks (tests only). */
 export function resetPoolLifecycle(): void {
   for (const unregister of unregisterHooks ?? []) unregister();
   unregisterHooks = undefined;
   stopWatchingStragglers();
   managed.clear();
+  perRequestClientsOf = undefined;
+  warnedPerRequestClients = false;
 }
 
 /** How many pools are managed right now, after dropping the ended and collected ones (tests only). */
@@ -108,11 +179,15 @@ function livePools(): ManagedPool[] {
   return live;
 }
 
-function prepareAll({ requestId }: InvocationStart): void {
+/** Returns a promise only when a client is being reopened: the handler waits for it, at most REOPEN_WAIT_MS. */
+function prepareAll({ requestId }: InvocationStart): Promise<void> | undefined {
   stopWatchingStragglers();
-  for (const { adapter } of livePools()) {
+  const reopening: Promise<void>[] = [];
+  for (const { adapter, dormant } of livePools()) {
+    if (dormant) continue;
     try {
-      adapter.prepareForInvocation();
+      const ready = adapter.prepareForInvocation();
+      if (ready) reopening.push(settle(ready));
     } catch (error) {
       logError(
         requestId,
@@ -121,6 +196,8 @@ function prepareAll({ requestId }: InvocationStart): void {
       );
     }
   }
+  if (reopening.length === 0) return undefined;
+  return beforeDeadline(settle(Promise.all(reopening)), Date.now() + REOPEN_WAIT_MS);
 }
 
 async function releaseAll({ requestId, budgetMs }: InvocationEnd): Promise<void> {
@@ -129,6 +206,23 @@ async function releaseAll({ requestId, budgetMs }: InvocationEnd): Promise<void>
   await Promise.all(
     pools.map((entry) => releaseWithin(entry, now + Math.min(entry.graceMs, budgetMs), requestId)),
   );
+  for (const entry of pools) {
+    if (entry.attachedDuring === 'outside') continue;
+    entry.attachedDuring = 'earlier-invocation';
+    // Released above (or, when still busy, once idle): from now on it is closed and stays closed.
+    if (perRequestClientsOf !== undefined) entry.dormant = true;
+  }
+  if (perRequestClientsOf !== undefined && !warnedPerRequestClients) {
+    warnedPerRequestClients = true;
+    logWarning(
+      requestId,
+      `attachDatabasePool: a new ${perRequestClientsOf} client was attached during an invocation while one attached ` +
+        'during an earlier invocation still exists, so clients look created per request. From now on, a ' +
+        'Redis client attached during an invocation is closed when it ends and not reopened for later ' +
+        'ones (unless attached again). Create and attach clients at module init: those are reopened at ' +
+        'each invocation start, ready before your handler runs.',
+    );
+  }
   if (pools.some((entry) => entry.adapter.busyCount() > 0)) watchStragglers();
 }
 

@@ -77,7 +77,8 @@ export function createHandler(userModule: VercelModule, options: HandlerOptions 
     }
     const request = admitted;
 
-    const requestContext = openRequestContext(requestId, incoming.headers, context);
+    const opened = openRequestContext(requestId, incoming.headers, context);
+    const requestContext = opened instanceof Promise ? await opened : opened;
     let bodyFailure: { error: unknown } | undefined;
     try {
       await runWithRequestContext(requestContext, async () => {

@@ -22,8 +22,12 @@ export interface InvocationStart {
   readonly requestId: string;
 }
 
-/** Runs when an invocation starts, before the user's handler. Synchronous: it may start work, not wait for it. */
-export type InvocationStartHook = (start: InvocationStart) => void;
+/**
+ * Runs when an invocation starts, before the user's handler. It may start work; a promise it returns
+ * (only when there is something the handler must not overtake, e.g. a client being reopened) is
+ * awaited before the handler runs. It must bound its wait itself and never reject.
+ */
+export type InvocationStartHook = (start: InvocationStart) => Promise<void> | undefined;
 
 /** What an end hook is told about the invocation that is ending. */
 export interface InvocationEnd {
@@ -62,21 +66,29 @@ function provideHooks(): void {
 
 /**
  * An invocation starts: counts it and runs the start hooks. A throwing hook is logged and skipped.
+ * Returns a promise to await before the handler runs when a hook returned one, else `undefined`.
  * (The adapter counts and runs the hooks itself; tests call this to stand for an invocation.)
  */
-export function runInvocationStartHooks(requestId: string): void {
+export function runInvocationStartHooks(requestId: string): Promise<void> | undefined {
   invocationStarted();
-  startHooksFor(requestId);
+  return startHooksFor(requestId);
 }
 
-function startHooksFor(requestId: string): void {
+function startHooksFor(requestId: string): Promise<void> | undefined {
+  const waits: Promise<void>[] = [];
   for (const hook of startHooks) {
     try {
-      hook({ requestId });
+      const wait = hook({ requestId });
+      if (wait) {
+        waits.push(
+          wait.catch((error: unknown) => logError(requestId, 'An invocation start hook failed', error)),
+        );
+      }
     } catch (error) {
       logError(requestId, 'An invocation start hook failed', error);
     }
   }
+  return waits.length > 0 ? Promise.all(waits).then(() => undefined) : undefined;
 }
 
 /**

@@ -35,13 +35,16 @@ export function remainingTimeMs(context: Context): number {
  * module scope — because on Lambda Managed Instances one process serves many invocations at once.
  *
  * This is where an invocation starts for the adapter, so the invocation start hooks run here
- * (before the user's handler): after a thaw, `attachDatabasePool` reopens what it closed.
+ * (before the user's handler): after a thaw, `attachDatabasePool` reopens what it closed. When a
+ * hook has work the handler must wait for (a Redis client being reopened), the context comes as a
+ * promise that resolves once that work is done (bounded by the hook, never rejecting); otherwise
+ * synchronously, so an invocation without such work costs no extra await.
  */
 export function openRequestContext(
   requestId: string,
   headers: Readonly<Record<string, string>>,
   context: Context,
-): RequestContext {
+): RequestContext | Promise<RequestContext> {
   const awaiter = new Awaiter(
     (reason) => logError(requestId, 'A waitUntil() promise rejected', reason),
     () =>
@@ -57,8 +60,8 @@ export function openRequestContext(
     awaiter,
   });
   invocationStarted();
-  contextServices().invocationHooks?.start(requestId);
-  return requestContext;
+  const started = contextServices().invocationHooks?.start(requestId);
+  return started ? started.then(() => requestContext) : requestContext;
 }
 
 /**

@@ -133,7 +133,8 @@ export function vercelExecutionMode(
           return;
         }
         const trusted = withTrustedHeaders(guarded.event, requestId, guarded.originSecretChecked);
-        const requestContext = openRequestContext(requestId, trusted.contextHeaders, context);
+        const opened = openRequestContext(requestId, trusted.contextHeaders, context);
+        const requestContext = opened instanceof Promise ? await opened : opened;
         if (guarded.routeHeaders !== undefined) requestContext.routeHeaders = guarded.routeHeaders;
         if (guarded.request) requestContext.cdnStep = { request: guarded.request };
         let failure: { error: unknown } | undefined;

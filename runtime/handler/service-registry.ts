@@ -48,8 +48,11 @@ export interface ContextServices {
   readonly recordTagOverflow?: (overflow: TagOverflow) => void;
   /** The process-wide invocation hooks (invocation-hooks.ts), registered with the first hook. */
   readonly invocationHooks?: {
-    /** Runs the start hooks; the invocation was counted already. */
-    readonly start: (requestId: string) => void;
+    /**
+     * Runs the start hooks; the invocation was counted already. A promise (only when a hook has work
+     * the handler must not overtake) is awaited before the handler runs; it never rejects.
+     */
+    readonly start: (requestId: string) => Promise<void> | undefined;
     /** Runs the end hooks, bounded by `budgetMs`; the invocation was counted as ended already. */
     readonly end: (requestId: string, budgetMs: number) => Promise<void>;
   };

@@ -35,8 +35,8 @@ export interface IoredisLike {
   manuallyClosing?: boolean;
   connect(): Promise<unknown>;
   disconnect(): void;
-  once(event: 'close' | 'end', listener: () => void): unknown;
-  off(event: 'close' | 'end', listener: () => void): unknown;
+  once(event: 'close' | 'end' | 'ready', listener: () => void): unknown;
+  off(event: 'close' | 'end' | 'ready', listener: () => void): unknown;
 }
 
 /** An ioredis client (not a Cluster: its connections live in per-node clients). */
@@ -60,7 +60,24 @@ export function ioredisAdapter(client: IoredisLike): PoolAdapter {
   // is reported by ioredis (its `error` event and the commands' errors).
   const lifecycle = new ReopenableClose(() => {
     if (client.status === 'end') void settle(client.connect());
+    return ready();
   });
+
+  // Resolves once the client is `'ready'`, or has given up (`'end'`). `connect()` resolves earlier,
+  // on the socket's connect, before ioredis's own handshake: a handler guard reading `status` then
+  // would still call `connect()`, which refuses ("Redis is already connecting/connected").
+  const ready = (): Promise<void> | undefined => {
+    if (client.status === 'ready' || client.status === 'end' || client.status === 'wait') return undefined;
+    return new Promise((resolve) => {
+      const done = () => {
+        client.off('ready', done);
+        client.off('end', done);
+        resolve();
+      };
+      client.once('ready', done);
+      client.once('end', done);
+    });
+  };
 
   // Still opening (e.g. reopened at the start of this invocation): wait for it, then close it.
   const opening = () => ['connecting', 'connect', 'reconnecting'].includes(client.status);
@@ -102,8 +119,9 @@ export function ioredisAdapter(client: IoredisLike): PoolAdapter {
     prepareForInvocation: () => {
       // Turns the close under way into an ordinary reconnect (see the comment at the top).
       if (lifecycle.inProgress && typeof client.manuallyClosing === 'boolean') client.manuallyClosing = false;
-      lifecycle.prepareForInvocation();
+      return lifecycle.prepareForInvocation();
     },
+    reopens: true,
     onIdle: () => {},
     leftAloneReason: () =>
       client.options.enableOfflineQueue === false

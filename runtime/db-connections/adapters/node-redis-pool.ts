@@ -43,10 +43,8 @@ export function isNodeRedisPool(pool: unknown): pool is NodeRedisPoolLike {
 export function nodeRedisPoolAdapter(pool: NodeRedisPoolLike, warn: (message: string) => void): PoolAdapter {
   guardErrorEvent(pool, warn, 'a node-redis pool client reported an error (it reconnects by itself)');
   // Reopened only once a close has finished: `connect()` before that is a no-op (the pool is still
-  // open), and the pool would then stay closed.
-  const lifecycle = new ReopenableClose(() => {
-    if (!pool.isOpen) void settle(pool.connect());
-  });
+  // open), and the pool would then stay closed. `connect()` resolves once the pool's clients are up.
+  const lifecycle = new ReopenableClose(() => (pool.isOpen ? undefined : settle(pool.connect())));
   const busyCount = () => pool.clientsInUse + pool.tasksQueueLength + (lifecycle.inProgress ? 1 : 0);
 
   return {
@@ -59,6 +57,7 @@ export function nodeRedisPoolAdapter(pool: NodeRedisPoolLike, warn: (message: st
       return lifecycle.close(() => pool.close());
     },
     prepareForInvocation: () => lifecycle.prepareForInvocation(),
+    reopens: true,
     onIdle: () => {},
     leftAloneReason: () => undefined,
   };

@@ -17,7 +17,8 @@ import { nodeRedisCommandsInFlight, trackNodeRedisCommands } from './node-redis-
  *   (node-redis-commands.ts), which is how the adapter knows a command is in flight and leaves the
  *   client open until it has its reply. It needs the client's id, which only the `_clientId`
  *   getter gives (marked internal); without it (node-redis before 6.3) a ready client counts as
- *   idle and `close()` does the waiting.
+ *   idle and `close()` does the waiting, so the next invocation may have to wait for that close
+ *   (a warning says so once).
  * - A socket error is emitted as the client's `error` event, which crashes the process when nobody
  *   listens (node-redis asks users to listen); the adapter listens.
  * - Commands issued while `connect()` is in progress are queued (unless `disableOfflineQueue`,
@@ -53,16 +54,26 @@ export function isNodeRedisClient(client: unknown): client is NodeRedisClientLik
   );
 }
 
+// Process state: the missing `_clientId` is reported once, not per client.
+let warnedUntracked = false;
+
 export function nodeRedisAdapter(client: NodeRedisClientLike, warn: (message: string) => void): PoolAdapter {
   guardErrorEvent(client, warn, 'the node-redis client reported an error (it reconnects by itself)');
   const clientId = typeof client._clientId === 'string' ? client._clientId : undefined;
   if (clientId !== undefined) trackNodeRedisCommands();
+  else if (!warnedUntracked) {
+    warnedUntracked = true;
+    warn(
+      'attachDatabasePool: this node-redis client publishes no client id (node-redis before 6.3), so ' +
+        'commands awaiting a reply when an invocation ends are not seen: the client is closed behind them, ' +
+        'and an invocation that starts before that close has finished waits for it (up to 1 s), then ' +
+        'its commands fail with "The client is closed". node-redis 6.3+ lets the client stay open instead.',
+    );
+  }
 
-  // The user may have reopened it already. A failed connect surfaces as the client's `error`
-  // event and as the errors of the handler's commands.
-  const lifecycle = new ReopenableClose(() => {
-    if (!client.isOpen) void settle(client.connect());
-  });
+  // The user may have reopened it already. `connect()` resolves once the client is ready; a failed
+  // connect surfaces as the client's `error` event and as the errors of the handler's commands.
+  const lifecycle = new ReopenableClose(() => (client.isOpen ? undefined : settle(client.connect())));
   const offlineQueueDisabled = () => client.options?.disableOfflineQueue === true;
 
   const busyCount = () =>
@@ -83,6 +94,7 @@ export function nodeRedisAdapter(client: NodeRedisClientLike, warn: (message: st
       return lifecycle.close(() => (client.close ? client.close() : client.quit?.()));
     },
     prepareForInvocation: () => lifecycle.prepareForInvocation(),
+    reopens: true,
     onIdle: () => {},
     leftAloneReason: () =>
       offlineQueueDisabled()

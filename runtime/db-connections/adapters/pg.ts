@@ -5,8 +5,9 @@ import { guardErrorEvent, isRecord, type PoolAdapter } from '../adapter';
  * extend it). Read from node_modules/pg-pool/index.js:
  * - idle clients sit in `pool._idle` (IdleItem `{ client, timeoutId }`); `pool._remove(client, cb)`
  *   takes one out of the pool, clears its idle timer and ends it gracefully (a Terminate message,
- *   `cb` once the socket has closed). That is exactly what the pool's own idle timeout does; the
- *   public API has no "close idle clients now" (`idleTimeoutMillis` only applies to later releases).
+ *   `cb` once the socket has closed; before 3.10.1 there is no `cb`) and emits `remove`. That is
+ *   exactly what the pool's own idle timeout does; the public API has no "close idle clients now"
+ *   (`idleTimeoutMillis` only applies to later releases).
  * - `totalCount` / `idleCount` are public; `totalCount - idleCount` are checked out or connecting.
  * - the pool emits `release` when a client comes back (it is pushed to `_idle` in the same tick).
  * - an idle client whose socket dies is removed and re-emitted as the pool's `error` event, which
@@ -28,6 +29,7 @@ export interface PgPoolLike {
   readonly ended?: boolean;
   _remove(client: PgClient, callback?: () => void): void;
   on(event: string, listener: (...args: unknown[]) => void): unknown;
+  removeListener(event: string, listener: (...args: unknown[]) => void): unknown;
   listenerCount(event: string): number;
 }
 
@@ -38,6 +40,7 @@ export function isPgPool(pool: unknown): pool is PgPoolLike {
     Array.isArray(pool._idle) &&
     typeof pool._remove === 'function' &&
     typeof pool.on === 'function' &&
+    typeof pool.removeListener === 'function' &&
     typeof pool.listenerCount === 'function' &&
     'totalCount' in pool &&
     'idleCount' in pool
@@ -47,12 +50,23 @@ export function isPgPool(pool: unknown): pool is PgPoolLike {
 export function pgAdapter(pool: PgPoolLike, warn: (message: string) => void): PoolAdapter {
   guardErrorEvent(pool, warn, 'an idle pg client failed and was removed from the pool');
 
+  // Resolves once every idle client has been removed: on `_remove`'s callback or the pool's `remove`
+  // event for it, whichever comes first. pg-pool before 3.10.1 ignores the callback and emits
+  // `remove` synchronously, right after starting the client's graceful end; later versions emit it
+  // together with the callback, once the socket has closed.
   const releaseIdle = (): Promise<void> => {
     if (pool.ending || pool.ended) return Promise.resolve();
-    const idle = pool._idle.map((item) => item.client);
-    return Promise.all(
-      idle.map((client) => new Promise<void>((resolve) => pool._remove(client, () => resolve()))),
-    ).then(() => undefined);
+    const idle = new Set(pool._idle.map((item) => item.client));
+    if (idle.size === 0) return Promise.resolve();
+    return new Promise<void>((resolve) => {
+      const removed = (client: unknown) => {
+        if (!idle.delete(client as PgClient) || idle.size > 0) return;
+        pool.removeListener('remove', removed);
+        resolve();
+      };
+      pool.on('remove', removed);
+      for (const client of [...idle]) pool._remove(client, () => removed(client));
+    });
   };
 
   return {

@@ -5,6 +5,7 @@ import {
   attachPool,
   managedPoolCount,
   poolEnvironment,
+  REOPEN_WAIT_MS,
   resetPoolLifecycle,
 } from '../../../runtime/db-connections/lifecycle';
 import { runInvocationEndHooks, runInvocationStartHooks } from '../../../runtime/handler/invocation-hooks';
@@ -22,6 +23,9 @@ class ScriptedPool implements PoolAdapter {
   prepared = 0;
   reason: string | undefined;
   failRelease = false;
+  /** What prepareForInvocation returns: a client being reopened, when set. */
+  reopening: Promise<void> | undefined;
+  reopens: boolean | undefined;
   private readonly idleListeners: (() => void)[] = [];
 
   busyCount(): number {
@@ -32,8 +36,9 @@ class ScriptedPool implements PoolAdapter {
     this.released += this.idle;
     this.idle = 0;
   }
-  prepareForInvocation(): void {
+  prepareForInvocation(): Promise<void> | undefined {
     this.prepared++;
+    return this.reopening;
   }
   onIdle(listener: () => void): void {
     this.idleListeners.push(listener);
@@ -50,7 +55,8 @@ class ScriptedPool implements PoolAdapter {
 }
 
 async function invocation(requestId: string, during?: () => Promise<void> | void): Promise<void> {
-  runInvocationStartHooks(requestId);
+  // As the adapter does: the handler runs once what the start hooks wait for is done.
+  await runInvocationStartHooks(requestId);
   await during?.();
   await runInvocationEndHooks(requestId, 60_000);
 }
@@ -202,6 +208,149 @@ describe('pool lifecycle', () => {
     attachPool({}, () => pool, 10, 'lambda');
     for (const id of ['req-keep-1', 'req-keep-2']) await invocation(id);
     expect(managedPoolCount()).toBe(1);
+    expect(pool.prepared).toBe(2);
+  });
+
+  test('gives the invocation start nothing to await when no client is being reopened', async () => {
+    const pool = new ScriptedPool();
+    attachPool({}, () => pool, 10, 'lambda');
+    const started = runInvocationStartHooks('req-nothing');
+    expect(started).toBeUndefined();
+    expect(pool.prepared).toBe(1);
+    await runInvocationEndHooks('req-nothing', 1_000);
+  });
+
+  test('makes the invocation start wait until a client being reopened is ready', async () => {
+    const pool = new ScriptedPool();
+    let ready: () => void = () => {};
+    pool.reopening = new Promise<void>((resolve) => {
+      ready = resolve;
+    });
+    attachPool({}, () => pool, 10, 'lambda');
+    let handlerMayRun = false;
+    const started = runInvocationStartHooks('req-reopen')?.then(() => {
+      handlerMayRun = true;
+    });
+    expect(started).toBeInstanceOf(Promise);
+    await sleep(5);
+    expect(handlerMayRun).toBe(false);
+    ready();
+    await started;
+    expect(handlerMayRun).toBe(true);
+    await runInvocationEndHooks('req-reopen', 1_000);
+  });
+
+  test('stops waiting for a client that is not ready after REOPEN_WAIT_MS, without failing the invocation', async () => {
+    jest.useFakeTimers();
+    try {
+      const pool = new ScriptedPool();
+      pool.reopening = new Promise<void>(() => {});
+      attachPool({}, () => pool, 10, 'lambda');
+      let handlerMayRun = false;
+      const started = runInvocationStartHooks('req-slow')?.then(() => {
+        handlerMayRun = true;
+      });
+      await jest.advanceTimersByTimeAsync(REOPEN_WAIT_MS - 1);
+      expect(handlerMayRun).toBe(false);
+      await jest.advanceTimersByTimeAsync(1);
+      await started;
+      expect(handlerMayRun).toBe(true);
+      pool.reopening = undefined;
+      const ended = runInvocationEndHooks('req-slow', 1_000);
+      await jest.runAllTimersAsync();
+      await ended;
+    } finally {
+      jest.useRealTimers();
+    }
+  });
+
+  test('keeps reopening a client attached during an invocation at later starts, as one attached at module init', async () => {
+    // A client created on the first request and cached in module scope.
+    const pool = new ScriptedPool();
+    pool.reopens = true;
+    const client = {};
+    const handler = () => {
+      attachPool(client, () => pool, 10, 'lambda');
+      pool.idle = 1;
+    };
+    await invocation('req-lazy-0', handler);
+    for (const id of ['req-lazy-1', 'req-lazy-2', 'req-lazy-3']) await invocation(id, handler);
+    expect(pool.prepared).toBe(3);
+    expect(pool.released).toBe(4);
+    expect(warnings).not.toHaveBeenCalled();
+  });
+
+  test('keeps reopening clients attached during the same invocation (several cached on the first request)', async () => {
+    const first = new ScriptedPool();
+    const second = new ScriptedPool();
+    first.reopens = true;
+    second.reopens = true;
+    await invocation('req-both', () => {
+      attachPool({}, () => first, 10, 'lambda');
+      attachPool({}, () => second, 10, 'lambda');
+    });
+    for (const id of ['req-both-1', 'req-both-2']) await invocation(id);
+    expect([first.prepared, second.prepared]).toEqual([2, 2]);
+  });
+
+  test('stops reopening clients attached during invocations once a new one is attached while one from an earlier invocation exists', async () => {
+    const pools: ScriptedPool[] = [];
+    const perRequest = () => {
+      const pool = new ScriptedPool();
+      pool.reopens = true;
+      pools.push(pool);
+      attachPool({}, () => pool, 10, 'lambda');
+    };
+    for (let i = 0; i < 5; i++) await invocation(`req-per-request-${i}`, perRequest);
+    // Only the first client is reopened, once: at the second start, before the pattern showed.
+    expect(pools.map((pool) => pool.prepared)).toEqual([1, 0, 0, 0, 0]);
+    await invocation('req-per-request-later');
+    expect(pools.map((pool) => pool.prepared)).toEqual([1, 0, 0, 0, 0]);
+    expect(warnings).toHaveBeenCalledTimes(1);
+    expect(warnings).toHaveBeenCalledWith(
+      expect.stringMatching(
+        /new scripted client was attached during an invocation .*module init.*req-per-request-1/,
+      ),
+    );
+  });
+
+  test('reopens a client no longer reopened when it is attached again, for that invocation only', async () => {
+    const later = new ScriptedPool();
+    later.reopens = true;
+    const client = {};
+    await invocation('req-first', () => {
+      const first = new ScriptedPool();
+      first.reopens = true;
+      attachPool({}, () => first, 10, 'lambda');
+    });
+    await invocation('req-second', () => attachPool(client, () => later, 10, 'lambda'));
+    await invocation('req-third');
+    expect(later.prepared).toBe(0);
+    await invocation('req-again', () => attachPool(client, () => later, 10, 'lambda'));
+    expect(later.prepared).toBe(1);
+    await invocation('req-after');
+    expect(later.prepared).toBe(1);
+  });
+
+  test('keeps reopening a client attached at module init after clients are seen created per request', async () => {
+    const atInit = new ScriptedPool();
+    atInit.reopens = true;
+    attachPool({}, () => atInit, 10, 'lambda');
+    for (let i = 0; i < 3; i++) {
+      await invocation(`req-mixed-${i}`, () => {
+        const pool = new ScriptedPool();
+        pool.reopens = true;
+        attachPool({}, () => pool, 10, 'lambda');
+      });
+    }
+    await invocation('req-mixed-later');
+    expect(atInit.prepared).toBe(4);
+  });
+
+  test('keeps reopening a pool that reconnects by itself when it was attached during an invocation', async () => {
+    const pool = new ScriptedPool();
+    await invocation('req-attach-pg', () => attachPool({}, () => pool, 10, 'lambda'));
+    for (const id of ['req-later-1', 'req-later-2']) await invocation(id);
     expect(pool.prepared).toBe(2);
   });
 

@@ -106,16 +106,77 @@ describeWithServer('attachDatabasePool with Redis clients', redisServer, () => {
         thaw(fn);
       }
       let next = await invokeToEnd(fn, '/query');
-      if (client === 'node-redis' && next.status !== 200) {
-        // The BLPOP kept node-redis's single connection open across the freeze (a command in
-        // flight is never cut). If the thawed process runs the handler before it notices the
-        // server's close, the first command goes out on that socket and fails; node-redis has no
-        // resend (ioredis does), so it reconnects by itself and the next invocation succeeds.
+      if (client !== 'ioredis' && next.status !== 200) {
+        // The BLPOP kept node-redis's connection (the single client's, or the pool client's that ran
+        // it) open across the freeze (a command in flight is never cut). If the thawed process runs
+        // the handler before it notices the server's close, the first command goes out on that
+        // socket and fails; node-redis has no resend (ioredis does), so it reconnects by itself and
+        // the next invocation succeeds.
         expect(next.body).toBe('error: Socket closed unexpectedly');
         next = await invokeToEnd(fn, '/query');
       }
       expect(next.status).toBe(200);
       expect(JSON.parse(next.body).count).toEqual(expect.any(Number));
+      expect(crashLines(fn)).toEqual([]);
+    });
+  });
+
+  describe.each(['ioredis', 'node-redis'])(
+    'a %s client created on the first request and cached',
+    (client) => {
+      const name = `vfa-lazy-${client}`;
+      let fn: LocalFunction;
+      beforeAll(async () => {
+        fn = await startLocalFunction({
+          entry: ENTRY,
+          env: { REDIS_URL: server.url, APP_NAME: name, CLIENT: client, LAZY: 'true' },
+        });
+      });
+      afterAll(async () => {
+        await fn?.stop();
+      });
+
+      test('serves every invocation with no guard in the handler, closed between them, and logs no warning', async () => {
+        const results: string[] = [];
+        for (let i = 0; i < 5; i++) {
+          const { status, body } = await invokeToEnd(fn, '/query');
+          results.push(`${status} ${body}`);
+          expect(await connectionsOf(name)).toEqual([]);
+        }
+        expect(results.filter((result) => !result.startsWith('200 '))).toEqual([]);
+        const counts = results.map((result) => JSON.parse(result.slice(4)).count as number);
+        expect(counts).toEqual(counts.map((_, i) => counts[0] + i));
+        expect(fn.logs.filter((line) => line.text.includes('attachDatabasePool'))).toEqual([]);
+        expect(crashLines(fn)).toEqual([]);
+      });
+    },
+  );
+
+  describe.each(['ioredis', 'node-redis'])('a %s client the handler connects itself', (client) => {
+    const name = `vfa-guarded-${client}`;
+    let fn: LocalFunction;
+    beforeAll(async () => {
+      fn = await startLocalFunction({
+        entry: ENTRY,
+        env: { REDIS_URL: server.url, APP_NAME: name, CLIENT: client, GUARDED: 'true' },
+      });
+    });
+    afterAll(async () => {
+      await fn?.stop();
+    });
+
+    test('passes the handler its ready/status guard at every invocation after the first, when the runtime reopened it', async () => {
+      // The guard sees the client either ready or closed: the invocation start waits for the reopen,
+      // so the handler never calls connect() on a client half-way through connecting (which throws).
+      const results: string[] = [];
+      for (let i = 0; i < 4; i++) {
+        const { status, body } = await invokeToEnd(fn, '/query');
+        results.push(`${status} ${body}`);
+        expect(await connectionsOf(name)).toEqual([]);
+      }
+      expect(results.filter((result) => !result.startsWith('200 '))).toEqual([]);
+      const counts = results.map((result) => JSON.parse(result.slice(4)).count as number);
+      expect(counts).toEqual(counts.map((_, i) => counts[0] + i));
       expect(crashLines(fn)).toEqual([]);
     });
   });

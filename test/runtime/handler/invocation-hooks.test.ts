@@ -28,7 +28,7 @@ describe('invocation hooks', () => {
 
   test('runs start hooks with the request id and counts the invocation as in progress until its end', async () => {
     const seen: string[] = [];
-    unregister.push(onInvocationStart(({ requestId }) => seen.push(requestId)));
+    unregister.push(onInvocationStart(({ requestId }) => void seen.push(requestId)));
     runInvocationStartHooks('req-1');
     expect(seen).toEqual(['req-1']);
     expect(invocationsInProgress()).toBe(1);
@@ -42,7 +42,7 @@ describe('invocation hooks', () => {
       onInvocationStart(() => {
         throw new Error('start failed');
       }),
-      onInvocationStart(() => ran.push('second')),
+      onInvocationStart(() => void ran.push('second')),
     );
     expect(() => runInvocationStartHooks('req-2')).not.toThrow();
     expect(ran).toEqual(['second']);
@@ -117,13 +117,45 @@ describe('invocation hooks', () => {
     expect(calls).toBe(1);
   });
 
+  test("hands the adapter the request context only once a start hook's promise has resolved, logging a rejection", async () => {
+    let resolveWait: () => void = () => {};
+    unregister.push(
+      onInvocationStart(
+        () =>
+          new Promise<void>((resolve) => {
+            resolveWait = resolve;
+          }),
+      ),
+      onInvocationStart(() => Promise.reject(new Error('reopen failed'))),
+    );
+    const lambdaContext = fakeContext('req-wait');
+    const opened = openRequestContext('req-wait', {}, lambdaContext);
+    if (!(opened instanceof Promise)) throw new Error('expected a promise of the request context');
+    let resolved = false;
+    const requestContext = opened.then((context) => {
+      resolved = true;
+      return context;
+    });
+    await sleep(5);
+    expect(resolved).toBe(false);
+    resolveWait();
+    expect((await requestContext).requestId).toBe('req-wait');
+    expect(errors).toHaveBeenCalledWith(
+      expect.stringContaining('An invocation start hook failed (request req-wait)'),
+      expect.objectContaining({ message: 'reopen failed' }),
+    );
+    await drainWaitUntil(await requestContext, lambdaContext, 0);
+  });
+
   test('runs the hooks around an invocation the adapter opens and drains, with its request id', async () => {
     // The adapter reaches the hooks through the service registry the first registration fills.
     const seen: string[] = [];
-    unregister.push(onInvocationStart(({ requestId }) => seen.push(`start ${requestId}`)));
+    unregister.push(onInvocationStart(({ requestId }) => void seen.push(`start ${requestId}`)));
     unregister.push(onInvocationEnd(({ requestId }) => void seen.push(`end ${requestId}`)));
     const lambdaContext = fakeContext('req-adapter');
     const requestContext = openRequestContext('req-adapter', {}, lambdaContext);
+    // No hook returned anything to wait for: the context comes synchronously.
+    if (requestContext instanceof Promise) throw new Error('expected the request context synchronously');
     expect(seen).toEqual(['start req-adapter']);
     await drainWaitUntil(requestContext, lambdaContext, 0);
     expect(seen).toEqual(['start req-adapter', 'end req-adapter']);
