@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { Duration, Lazy, Stack, Tags, Token } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
@@ -85,6 +86,18 @@ export class OidcRole extends Construct implements iam.IGrantable {
   /** The IAM OIDC provider the role trusts. */
   readonly provider: iam.IOidcProvider;
   readonly grantPrincipal: iam.IPrincipal;
+  /**
+   * The tag key a principal of the account must carry (with the value `true`) to get past the trust
+   * statement `grantAssumeRole` adds: `vercel-functions-aws:oidc-role:` and a hash of this role's
+   * deployment (its stack's name, its construct path, and the stack's account and Region when they
+   * are concrete). One key per OidcRole, because a tag key holds one value and a function may be
+   * granted several roles; one per deployment, because two deployments of the same code (a preview
+   * and a production stack) must not admit each other's functions. Stable across synths.
+   *
+   * An environment-agnostic stack deployed under the same stack name to two Regions of one account
+   * gets the same key in both: give such stacks an `env` or different stack names.
+   */
+  readonly assumeTagKey: string;
   private trustsTaggedPrincipals = false;
 
   constructor(scope: Construct, id: string, props: OidcRoleProps) {
@@ -128,6 +141,7 @@ export class OidcRole extends Construct implements iam.IGrantable {
     });
     this.roleArn = this.role.roleArn;
     this.grantPrincipal = this.role;
+    this.assumeTagKey = assumeTagKeyOf(this);
   }
 
   /**
@@ -180,18 +194,6 @@ export class OidcRole extends Construct implements iam.IGrantable {
     });
   }
 
-  /**
-   * The tag key a principal of the account must carry (with the value `true`) to get past the
-   * trust statement `grantAssumeRole` adds: `vercel-functions-aws:oidc-role:` and this construct's
-   * address. One key per OidcRole, because a tag key holds one value and a function may be granted
-   * several roles.
-   */
-  get assumeTagKey(): string {
-    // node.addr is 42 hex characters, so the key (73) stays within IAM's 128-character tag key limit
-    // and its [\p{L}\p{Z}\p{N}_.:/=+\-@] charset (https://docs.aws.amazon.com/IAM/latest/APIReference/API_Tag.html).
-    return `${ASSUME_TAG_PREFIX}${this.node.addr}`;
-  }
-
   // One trust statement for the account instead of one per grantee: IAM caps a trust policy at
   // 2,048 characters by default (4,096 at most, "Role trust policy length" in IAM quotas), which a
   // statement per function outgrows at about a dozen routes, and a grantee in another stack named in
@@ -220,6 +222,32 @@ export class OidcRole extends Construct implements iam.IGrantable {
 
 const ASSUME_TAG_PREFIX = 'vercel-functions-aws:oidc-role:';
 const ASSUME_TAG_VALUE = 'true';
+
+/**
+ * The role's tag key. The construct path alone (`node.addr`) is the same in every stack built from
+ * the same code, e.g. `new Stack(app, 'Shop', { stackName: `shop-${stage}` })` for preview and
+ * production: both roles would then trust both deployments' tagged functions. The stack's name tells
+ * deployments in one account apart (CloudFormation allows one stack of a name per account and
+ * Region); the account and Region are added when they are concrete. Tokens cannot be part of the
+ * key: it is a JSON object key in the trust policy's condition (`aws:PrincipalTag/<key>`), where
+ * CloudFormation resolves no intrinsic function.
+ */
+function assumeTagKeyOf(role: OidcRole): string {
+  let stack = Stack.of(role);
+  // A nested stack's name is a token; its parent's path in the app already tells it apart.
+  while (Token.isUnresolved(stack.stackName) && stack.nestedStackParent) stack = stack.nestedStackParent;
+  const parts = [
+    Token.isUnresolved(stack.stackName) ? '' : stack.stackName,
+    role.node.path,
+    Token.isUnresolved(stack.account) ? '' : stack.account,
+    Token.isUnresolved(stack.region) ? '' : stack.region,
+  ];
+  // 40 hex characters keep the key (71) within IAM's 128-character tag key limit and its
+  // [\p{L}\p{Z}\p{N}_.:/=+\-@] charset (https://docs.aws.amazon.com/IAM/latest/APIReference/API_Tag.html)
+  // whatever the path's length; JSON keeps the parts apart (no two inputs join to the same text).
+  const hash = createHash('sha256').update(JSON.stringify(parts)).digest('hex').slice(0, 40);
+  return `${ASSUME_TAG_PREFIX}${hash}`;
+}
 
 /**
  * A grantee named in the trust policy must be one IAM role or user of the role's own account: `*`,

@@ -1,5 +1,4 @@
 import { existsSync, readFileSync } from 'node:fs';
-import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { parseEnv } from 'node:util';
 
@@ -55,28 +54,13 @@ export function vercelDevEnvironment(dir: string, address: string): Record<strin
 }
 
 /**
- * What the functions' AWS SDK needs to reach the loopback CloudFront API: its endpoint, and — only
- * when no AWS credentials are configured at all — placeholder credentials, since the SDK signs every
- * request (the loopback endpoint checks the signature's form, not its key).
+ * What the functions' AWS SDK needs to reach the loopback CloudFront API: its endpoint, the SDK's
+ * standard `AWS_ENDPOINT_URL_CLOUDFRONT`. No credentials: the functions run in this process, so
+ * placeholder keys in `AWS_ACCESS_KEY_ID` would reach every client — STS too, which would refuse
+ * them (`InvalidClientTokenId`) instead of awsCredentialsProvider saying no credentials exist. The
+ * runtime's CloudFront client signs a loopback endpoint with placeholder keys itself when none are
+ * configured (runtime/cdn/loopback-credentials.ts).
  */
 export function localCloudFrontEnvironment(endpoint: string): Record<string, string> {
-  const variables: Record<string, string> = { AWS_ENDPOINT_URL_CLOUDFRONT: endpoint };
-  if (!hasAwsCredentials()) {
-    variables.AWS_ACCESS_KEY_ID = 'local';
-    variables.AWS_SECRET_ACCESS_KEY = 'local';
-  }
-  return variables;
-}
-
-function hasAwsCredentials(): boolean {
-  const env = process.env;
-  if (env.AWS_ACCESS_KEY_ID || env.AWS_PROFILE || env.AWS_WEB_IDENTITY_TOKEN_FILE) return true;
-  if (env.AWS_CONTAINER_CREDENTIALS_RELATIVE_URI || env.AWS_CONTAINER_CREDENTIALS_FULL_URI) return true;
-  const files = [
-    env.AWS_SHARED_CREDENTIALS_FILE,
-    env.AWS_CONFIG_FILE,
-    join(homedir(), '.aws', 'credentials'),
-    join(homedir(), '.aws', 'config'),
-  ];
-  return files.some((file) => file !== undefined && existsSync(file));
+  return { AWS_ENDPOINT_URL_CLOUDFRONT: endpoint };
 }

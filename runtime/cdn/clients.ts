@@ -1,5 +1,6 @@
 import type { CloudFrontClient } from '@aws-sdk/client-cloudfront';
 import { importOnce } from '../import-once';
+import { configuredEndpoint, isLoopbackUrl, withLoopbackPlaceholder } from './loopback-credentials';
 
 /*
  * The CloudFront client of the CDN features, created on first use and then kept for the process
@@ -9,7 +10,9 @@ import { importOnce } from '../import-once';
  * DynamoDB client, runtime/cache/dynamodb-client.ts: one client per process.)
  *
  * The endpoint comes only from the SDK's own configuration: `AWS_ENDPOINT_URL_CLOUDFRONT` points
- * it at a local endpoint in tests.
+ * it at a local endpoint in tests and under `npm start`. A loopback endpoint is signed with
+ * placeholder keys when no credentials are configured (runtime/cdn/loopback-credentials.ts), so the
+ * dev server need not put fake keys where every other client (STS) would find them.
  */
 
 /** The AWS SDK's CloudFront module, imported once per process (again after a failed import). */
@@ -26,9 +29,13 @@ let cloudFront: Promise<CloudFrontClient> | undefined;
  */
 export function cloudFrontClient(): Promise<CloudFrontClient> {
   if (cloudFront === undefined) {
-    const created = loadCloudFrontSdk().then(
-      (sdk) => new sdk.CloudFrontClient({ region: 'us-east-1', maxAttempts: 1 }),
-    );
+    const created = loadCloudFrontSdk().then((sdk) => {
+      const config = { region: 'us-east-1', maxAttempts: 1 };
+      if (!isLoopbackUrl(configuredEndpoint('CLOUDFRONT'))) return new sdk.CloudFrontClient(config);
+      // The SDK's own default chain, borrowed from a client that never sends a request.
+      const chain = new sdk.CloudFrontClient(config).config.credentials;
+      return new sdk.CloudFrontClient({ ...config, credentials: withLoopbackPlaceholder(chain) });
+    });
     cloudFront = created;
     // A failed import is not remembered: the next call tries again.
     created.catch(() => {

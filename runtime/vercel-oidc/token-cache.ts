@@ -25,6 +25,20 @@ export interface ExpiringTokenCacheOptions {
    * @default 1000
    */
   readonly maxEntries?: number;
+  /**
+   * After a refresh failed while the cached token was still valid, how long the cached token is
+   * served before the next refresh is tried.
+   *
+   * @default 5_000
+   */
+  readonly refreshRetryDelayMs?: number;
+  /**
+   * Told about a refresh that failed while the cached token was still valid (and so was served
+   * instead): the failure reaches no caller, so this is where it becomes visible.
+   *
+   * @default - a warning on the console
+   */
+  readonly onRefreshError?: (error: unknown, validForMs: number) => void;
 }
 
 export interface GetTokenOptions {
@@ -36,13 +50,21 @@ export interface GetTokenOptions {
 
 interface Entry extends ExpiringToken {
   readonly fetchedAt: number;
+  /** Set when a refresh failed: no new refresh before this time while the token is still valid. */
+  retryAt?: number;
 }
 
 /**
  * Tokens by key, each reused until shortly before it expires. Concurrent callers asking for the
  * same key while a fetch is under way share that fetch: under Lambda Managed Instances one process
  * serves many invocations at once, and a cold start would otherwise send one STS call per request.
- * A failed fetch is not cached; the next caller tries again.
+ *
+ * A token is refreshed early (see `maxRefreshMarginMs`) so callers never hold one about to expire;
+ * when that early refresh fails (STS throttling or an outage), callers keep getting the cached token
+ * for as long as it is still valid for them (`minValidityMs`), and the next refresh is tried only
+ * after `refreshRetryDelayMs`, so a struggling STS is not sent one call per request. Only a caller
+ * the cached token cannot serve — none cached, or too little time left — gets the error. A failure
+ * is never cached: with no usable token, the next caller tries again.
  */
 export class ExpiringTokenCache {
   private readonly entries = new Map<string, Entry>();
@@ -50,31 +72,46 @@ export class ExpiringTokenCache {
   private readonly now: () => number;
   private readonly maxRefreshMarginMs: number;
   private readonly maxEntries: number;
+  private readonly refreshRetryDelayMs: number;
+  private readonly onRefreshError: (error: unknown, validForMs: number) => void;
 
   constructor(options: ExpiringTokenCacheOptions = {}) {
-    this.now = options.now ?? Date.now;
+    // Looked up on each call rather than kept, so a clock replaced later (fake timers) is honoured.
+    this.now = options.now ?? (() => Date.now());
     this.maxRefreshMarginMs = options.maxRefreshMarginMs ?? 60_000;
     this.maxEntries = options.maxEntries ?? 1000;
+    this.refreshRetryDelayMs = options.refreshRetryDelayMs ?? 5_000;
+    this.onRefreshError = options.onRefreshError ?? warnRefreshFailed;
   }
 
-  /** The cached token for `key` while it is fresh enough, else the result of `fetch` (shared). */
+  /**
+   * The cached token for `key` while it is fresh enough, else the result of `fetch` (shared) — or,
+   * when that fails, the cached token while it is still valid for `minValidityMs`.
+   */
   async get(
     key: string,
     fetch: () => Promise<ExpiringToken>,
     options: GetTokenOptions = {},
   ): Promise<string> {
-    if (!options.skipCache) {
-      const cached = this.entries.get(key);
-      if (cached && this.isFresh(cached, options.minValidityMs ?? 0)) {
-        // Refresh its recency for the LRU order.
-        this.entries.delete(key);
-        this.entries.set(key, cached);
-        return cached.token;
-      }
-      const inFlight = this.pending.get(key);
-      if (inFlight) return (await inFlight).token;
+    if (options.skipCache) return (await this.fetchInto(key, fetch)).token;
+    const minValidityMs = options.minValidityMs ?? 0;
+    const cached = this.entries.get(key);
+    if (cached && this.isFresh(cached, minValidityMs)) {
+      // Refresh its recency for the LRU order.
+      this.entries.delete(key);
+      this.entries.set(key, cached);
+      return cached.token;
     }
-    return (await this.fetchInto(key, fetch)).token;
+    const usable = cached && this.isValid(cached, minValidityMs) ? cached : undefined;
+    // A refresh failed a moment ago: serve the old token rather than ask STS again right away.
+    if (usable?.retryAt !== undefined && this.now() < usable.retryAt) return usable.token;
+    try {
+      return (await (this.pending.get(key) ?? this.fetchInto(key, fetch))).token;
+    } catch (error) {
+      // Checked again: the fetch took time, and the token may have expired meanwhile.
+      if (usable && this.isValid(usable, minValidityMs)) return usable.token;
+      throw error;
+    }
   }
 
   /** Forgets every token (tests; or after the function's identity changed). */
@@ -86,6 +123,11 @@ export class ExpiringTokenCache {
   private isFresh(entry: Entry, minValidityMs: number): boolean {
     const margin = Math.min(this.maxRefreshMarginMs, (entry.expiresAt - entry.fetchedAt) / 5);
     return entry.expiresAt - this.now() > Math.max(margin, minValidityMs);
+  }
+
+  /** Not expired, and with more than `minValidityMs` left: past the margin, yet still good to hand out. */
+  private isValid(entry: Entry, minValidityMs: number): boolean {
+    return entry.expiresAt - this.now() > minValidityMs;
   }
 
   private fetchInto(key: string, fetch: () => Promise<ExpiringToken>): Promise<Entry> {
@@ -104,10 +146,23 @@ export class ExpiringTokenCache {
       },
       (error: unknown) => {
         if (this.pending.get(key) === promise) this.pending.delete(key);
+        // Once per failed fetch, however many callers shared it.
+        const stale = this.entries.get(key);
+        if (stale && this.isValid(stale, 0)) {
+          stale.retryAt = this.now() + this.refreshRetryDelayMs;
+          this.onRefreshError(error, stale.expiresAt - this.now());
+        }
         throw error;
       },
     );
     this.pending.set(key, promise);
     return promise;
   }
+}
+
+function warnRefreshFailed(error: unknown, validForMs: number): void {
+  const reason = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+  console.warn(
+    `[vercel-functions-aws] refreshing a cached OIDC token failed; the cached token (valid for ${Math.round(validForMs / 1000)} s more) is used until a refresh succeeds: ${reason}`,
+  );
 }

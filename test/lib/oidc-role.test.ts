@@ -1,4 +1,4 @@
-import { App, Duration, Stack } from 'aws-cdk-lib';
+import { App, Duration, Stack, type StackProps } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
@@ -219,7 +219,7 @@ describe('OidcRole', () => {
     });
     const grant = role.grantAssumeRole(fn);
     expect(grant.success).toBe(true);
-    expect(role.assumeTagKey).toBe(`vercel-functions-aws:oidc-role:${role.node.addr}`);
+    expect(role.assumeTagKey).toMatch(/^vercel-functions-aws:oidc-role:[0-9a-f]{40}$/);
     const template = Template.fromStack(stack);
     const statements = trustOf(template).Statement;
     expect(statements).toHaveLength(2);
@@ -319,6 +319,91 @@ describe('OidcRole', () => {
         },
       });
     }
+  });
+
+  describe('assumeTagKey', () => {
+    // The same construct ids under different stack names, accounts or Regions: a stage deployed from
+    // one app (`new Stack(app, 'Shop', { stackName: `shop-${stage}` })`), or a README copied twice.
+    function grantedKey(stackProps: StackProps = {}, roleId = 'Reader'): { key: string; template: Template } {
+      const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
+      const stack = new Stack(app, 'Shop', stackProps);
+      const role = new OidcRole(stack, roleId, {
+        issuer: OidcIssuer.vercel({ team: 'acme' }),
+        subjects: ['owner:acme:project:shop:environment:production'],
+      });
+      role.grantAssumeRole(plainFunction(stack, 'Fn'));
+      return { key: role.assumeTagKey, template: Template.fromStack(stack) };
+    }
+
+    test('differs between two stacks with the same construct ids when their stack names differ', () => {
+      const preview = grantedKey({ stackName: 'shop-preview' });
+      const production = grantedKey({ stackName: 'shop-production' });
+      expect(preview.key).not.toBe(production.key);
+      // Each deployment's trust statement requires only its own key, and tags only its own function.
+      expect(JSON.stringify(trustOf(production.template))).not.toContain(preview.key);
+      expect(tagsOf(preview.template, 'FnServiceRole')).toEqual([{ Key: preview.key, Value: 'true' }]);
+    });
+
+    test('differs between two stacks with the same name when their concrete accounts or Regions differ', () => {
+      const keys = [
+        grantedKey({ env: { account: '111111111111', region: 'us-east-1' } }).key,
+        grantedKey({ env: { account: '222222222222', region: 'us-east-1' } }).key,
+        grantedKey({ env: { account: '111111111111', region: 'eu-west-1' } }).key,
+      ];
+      expect(new Set(keys).size).toBe(3);
+    });
+
+    test('is stable across synths of the same stack', () => {
+      const props = { stackName: 'shop-production', env: { account: '123456789012', region: 'us-east-1' } };
+      const first = grantedKey(props);
+      const second = grantedKey(props);
+      expect(second.key).toBe(first.key);
+      expect(second.template.toJSON()).toEqual(first.template.toJSON());
+      expect(grantedKey().key).toBe(grantedKey().key);
+    });
+
+    test('fits IAM tag keys when the construct path and stack name are long', () => {
+      const long = grantedKey({ stackName: `s${'x'.repeat(127)}` }, 'R'.repeat(200));
+      // https://docs.aws.amazon.com/IAM/latest/APIReference/API_Tag.html
+      expect(long.key.length).toBeLessThanOrEqual(128);
+      expect(long.key).toMatch(/^vercel-functions-aws:oidc-role:[0-9a-f]+$/);
+      expect(long.key).toMatch(/^[\p{L}\p{Z}\p{N}_.:/=+\-@]+$/u);
+      expect(long.key.startsWith('aws:')).toBe(false);
+    });
+  });
+
+  test('trusts the developer role examples/oidc/README.md grants for local runs, besides the tagged functions', () => {
+    // As the README's oidc-app.ts: a Region but no account, the functions granted through awsRole.
+    const stack = new Stack(
+      new App({ context: { 'aws:cdk:bundling-stacks': [] } }),
+      'VercelFunctionsOidcExample',
+      {
+        env: { region: 'us-east-1' },
+      },
+    );
+    const reader = new OidcRole(stack, 'Reader', {
+      issuer: OidcIssuer.vercel({ team: 'acme' }),
+      subjects: ['owner:acme:project:oidc-example:environment:production'],
+    });
+    reader.grantAssumeRole(plainFunction(stack, 'Fn'));
+    const developer = 'arn:aws:iam::123456789012:role/developer';
+    reader.grantAssumeRole(iam.Role.fromRoleArn(stack, 'Developer', developer, { mutable: false }));
+    const template = Template.fromStack(stack);
+    const statements = trustOf(template).Statement;
+    expect(statements.map((s) => s.Principal)).toEqual([
+      { Federated: expect.anything() },
+      { AWS: expect.anything() },
+      { AWS: developer },
+    ]);
+    expect(statements[2]).toEqual({
+      Action: 'sts:AssumeRole',
+      Effect: 'Allow',
+      Principal: { AWS: developer },
+    });
+    // The developer role itself is left alone: no policy is attached to it.
+    expect(JSON.stringify(template.findResources('AWS::IAM::Policy'))).not.toContain('developer');
+    // The tag key the README's alternative outputs is a literal, usable with `aws iam tag-role`.
+    expect(stack.resolve(reader.assumeTagKey)).toBe(reader.assumeTagKey);
   });
 
   test('accepts a repository pattern on a Bitbucket workspace issuer, whose sub ends in the run step', () => {

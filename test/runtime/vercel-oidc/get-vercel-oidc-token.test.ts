@@ -17,6 +17,20 @@ const notExpected = (value: unknown): Error => {
   throw new Error(`expected a rejection, got ${JSON.stringify(value)}`);
 };
 
+// Every timer API jest can fake except Date.
+const REAL_TIMERS = [
+  'hrtime',
+  'nextTick',
+  'performance',
+  'queueMicrotask',
+  'setImmediate',
+  'clearImmediate',
+  'setInterval',
+  'clearInterval',
+  'setTimeout',
+  'clearTimeout',
+] as const;
+
 const MISSING = "The 'x-vercel-oidc-token' header is missing from the request.";
 
 let federation: Federation;
@@ -149,6 +163,41 @@ describe('getVercelOidcToken', () => {
     const tokens = await Promise.all(Array.from({ length: 10 }, () => getVercelOidcToken()));
     expect(new Set(tokens).size).toBe(1);
     expect(stsCalls() - before).toBe(1);
+  });
+
+  test('keeps serving the cached token without calling STS per request when the early refresh is throttled', async () => {
+    // Only Date is faked, so the SDK and the loopback STS keep their real timers and sockets.
+    jest.useFakeTimers({ doNotFake: [...REAL_TIMERS] });
+    const warn = jest.spyOn(console, 'warn').mockImplementation(() => {});
+    try {
+      // No SDK retries, so one throttled call is one failed refresh.
+      useEnv({
+        ...federation.functionEnv(),
+        VERCEL_FUNCTIONS_AWS_OIDC_AUDIENCE: API_AUDIENCE,
+        AWS_MAX_ATTEMPTS: '1',
+      });
+      const before = stsCalls();
+      const first = await getVercelOidcToken(); // 300 s token
+      jest.setSystemTime(Date.now() + 250_000); // 50 s left: inside the 60 s refresh margin
+      federation.sts.injectFault({
+        action: 'GetWebIdentityToken',
+        code: 'Throttling',
+        message: 'Rate exceeded',
+      });
+      const during = await Promise.all(Array.from({ length: 5 }, () => getVercelOidcToken()));
+      expect(new Set(during)).toEqual(new Set([first]));
+      expect(await getVercelOidcToken()).toBe(first); // within the back-off: STS is left alone
+      expect(federation.sts.calls.slice(-2).map((call) => call.code)).toEqual([undefined, 'Throttling']);
+      expect(stsCalls() - before).toBe(2);
+      expect(warn).toHaveBeenCalledTimes(1);
+      jest.setSystemTime(Date.now() + 6_000); // back-off over, STS recovered
+      const refreshed = await getVercelOidcToken();
+      expect(refreshed).not.toBe(first);
+      expect(stsCalls() - before).toBe(3);
+    } finally {
+      warn.mockRestore();
+      jest.useRealTimers();
+    }
   });
 
   test('caches per audience', async () => {
