@@ -1,7 +1,9 @@
 import { WeightedLru } from './weighted-lru';
 
 /** The expiry of a tag that was never expired: older than every entry. */
-export const NEVER_EXPIRED = Number.NEGATIVE_INFINITY;
+// A literal, not `Number.NEGATIVE_INFINITY`: esbuild keeps a global's property read in every bundle
+// that imports the runtime's index, used or not (it may have side effects).
+export const NEVER_EXPIRED = -Infinity;
 
 /**
  * Vercel documents that `expireTag` "is propagated globally across all Vercel regions within
