@@ -259,6 +259,7 @@ export class Cdn extends Construct {
   private readonly viewerRequestFunction: cloudfront.Function;
   private readonly viewerResponseFunction: cloudfront.Function;
   private readonly functionUrls = new Map<lambda.IFunction, lambda.IFunctionUrl>();
+  private readonly origins = new Map<lambda.IFunction, Map<number, cloudfront.IOrigin>>();
   private readonly routedOrigins = new Map<lambda.IFunction, { origin: cloudfront.IOrigin; id: string }>();
   private readonly pathPatterns = new Set<string>();
   private readonly routingRules?: CompiledRoutingRules;
@@ -612,7 +613,16 @@ export class Cdn extends Construct {
         `readTimeout of ${fn.node.path} is ${readTimeout.toSeconds()} s; CloudFront allows at most ${MAX_READ_TIMEOUT.toSeconds()} s unless AWS raised the "Response timeout per origin" quota for the account. Request the increase before deploying.`,
       );
     }
-    return this.protection.origin(this.functionUrlFor(fn), readTimeout);
+    // One origin per function and read timeout, however many path patterns serve it (a route takes
+    // `/api/hello` and `/api/hello/`): the distribution reuses an origin object it already has, and
+    // CloudFront counts origins against their own quota.
+    const known = this.origins.get(fn)?.get(readTimeout.toSeconds());
+    if (known) return known;
+    const origin = this.protection.origin(this.functionUrlFor(fn), readTimeout);
+    const byTimeout = this.origins.get(fn) ?? new Map<number, cloudfront.IOrigin>();
+    byTimeout.set(readTimeout.toSeconds(), origin);
+    this.origins.set(fn, byTimeout);
+    return origin;
   }
 
   private functionUrlFor(fn: lambda.IFunction): lambda.IFunctionUrl {

@@ -1,20 +1,24 @@
 /** How a {@link VercelProject}'s distribution sends requests to its functions. */
 export abstract class Routing {
   /**
-   * The default: one cache behaviour per route while the routes fit `maxCacheBehaviors`, the edge
-   * router once they do not — or when vercel.json has `rewrites`, which only the edge router can
-   * send to another path's function.
+   * The default: cache behaviours while the routes fit `maxCacheBehaviors`, the edge router once
+   * they do not — or when vercel.json has `rewrites`, which only the edge router can send to another
+   * path's function, or when path patterns cannot tell two routes apart (a route with a dynamic
+   * segment and a literal last one, such as `api/users/[id]/posts.ts`, next to a route one segment
+   * longer ending in a dynamic one, such as `api/users/[id]/posts/[postId].ts`).
    */
   static auto(): Routing {
     return new FixedRouting('auto');
   }
 
   /**
-   * One CloudFront cache behaviour per route (`/api/users/*` for `api/users/[id].ts`): CloudFront
-   * matches the paths, no KeyValueStore read per request. The wildcard also lets deeper paths
-   * through (`/api/users/1/2`); the function's adapter answers those with Vercel's 404. Limited by
-   * CloudFront's "Cache behaviors per distribution" quota (`maxCacheBehaviors`). Cannot serve
-   * vercel.json `rewrites` (the synth fails).
+   * CloudFront cache behaviours per route (`/api/users/*` for `api/users/[id].ts`; `/api/hello` and
+   * `/api/hello/` for `api/hello.ts`, as Vercel serves a route with one trailing slash too, unless
+   * vercel.json sets `trailingSlash: false`): CloudFront matches the paths, no KeyValueStore read per
+   * request. The wildcard also lets deeper paths through (`/api/users/1/2`); the function's adapter
+   * answers those with Vercel's 404. Limited by CloudFront's "Cache behaviors per distribution"
+   * quota (`maxCacheBehaviors`). Cannot serve vercel.json `rewrites`, nor routes path patterns
+   * cannot tell apart (see {@link Routing.auto}): the synth fails.
    */
   static cacheBehaviors(): Routing {
     return new FixedRouting('cacheBehaviors');

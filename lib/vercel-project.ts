@@ -18,7 +18,12 @@ import type { OidcRole } from './oidc-role';
 import { OriginProtection } from './origin-protection';
 import { type CronSchedulesProps, createCronSchedules } from './private/cron-schedules';
 import { findLockFile } from './private/project-layout';
-import { routePathPattern, unsupportedPathPatternSegment } from './private/route-path-pattern';
+import {
+  routeBehaviors,
+  routePathPattern,
+  trailingSlashConflict,
+  unsupportedPathPatternSegment,
+} from './private/route-path-pattern';
 import { bindVercelRuntime } from './private/runtime-binding';
 import {
   assignFunctions,
@@ -93,8 +98,10 @@ export interface VercelProjectProps {
 
   /**
    * Cache behaviours the distribution may have, the default one included: CloudFront's quota,
-   * 75 unless AWS raised it for the account. With `Routing.cacheBehaviors()` one route takes one
-   * behaviour; `Routing.auto()` switches to the edge router when the routes do not fit.
+   * 75 unless AWS raised it for the account. With `Routing.cacheBehaviors()` a route takes one
+   * behaviour, two when its last segment is literal (`/api/hello` and `/api/hello/`, unless
+   * vercel.json sets `trailingSlash: false`); `Routing.auto()` switches to the edge router when the
+   * routes do not fit.
    *
    * @default 75
    */
@@ -283,10 +290,12 @@ const AWS_ROLE_ARN_ENV = 'AWS_ROLE_ARN';
  * distribution only.
  *
  * Routing (`routing`): while the routes fit the cache behaviour quota (`maxCacheBehaviors`, 75 by
- * default, one taken by the default behaviour) each route gets a CloudFront path pattern, most
- * specific first: `/api/hello`, and `/api/users/*` for `api/users/[id].ts` (the adapter receives the
- * route and answers 404 for deeper paths the wildcard lets through). Beyond that — or always, with
- * `Routing.edgeRouter()` — the distribution routes at the edge: one behaviour whose CloudFront
+ * default, one taken by the default behaviour) each route gets CloudFront path patterns, most
+ * specific first: `/api/hello` and `/api/hello/` (Vercel serves a route with one trailing slash
+ * too), and `/api/users/*` for `api/users/[id].ts` (the adapter receives the route and answers 404
+ * for deeper paths the wildcard lets through). Beyond that — or when path patterns cannot tell two
+ * routes apart (`api/users/[id]/posts.ts` next to `api/users/[id]/posts/[postId].ts`), or always,
+ * with `Routing.edgeRouter()` — the distribution routes at the edge: one behaviour whose CloudFront
  * Function finds the route in a KeyValueStore and selects the function's origin, for as many
  * functions as the distribution may have origins. Unmatched paths get Vercel's 404 at the edge
  * either way.
@@ -364,7 +373,8 @@ export class VercelProject extends Construct {
     const ownFunctions = this.ownFunctions(props.functions ?? {});
     const isOwn = (route: Route) => ownFunctions.some((own) => own.route.path === route.path);
     const allDiscovered = this.discover(projectDir);
-    const discovered = allDiscovered.filter((route) => !isOwn(route));
+    const discovered = this.unshadowed(allDiscovered.filter((route) => !isOwn(route)));
+    const ids = functionIds(discovered);
     const routes: ProjectRoute[] = [
       ...discovered.map((route) => ({ route, source: route.source, file: route.file })),
       ...ownFunctions.map(({ route, fn }) => ({ route, source: fn.node.path, fn })),
@@ -416,7 +426,7 @@ export class VercelProject extends Construct {
         continue;
       }
       const entry = settings.get(source);
-      const fn = new VercelFunction(this, functionId(route), {
+      const fn = new VercelFunction(this, ids.get(route.path)!, {
         ...environment,
         entry: file!,
         projectDir,
@@ -456,12 +466,12 @@ export class VercelProject extends Construct {
       },
     });
     if (!this.edgeRouted) {
-      // Behaviours in order of precedence: CloudFront takes the first matching pattern, and a `*`
-      // also matches `/`, so longer routes go first (`/api/*/posts` before `/api/*`); among equally
-      // long ones the route order applies (literal segments before dynamic ones).
-      const ordered = [...routes].sort((a, b) => b.route.segments.length - a.route.segments.length);
-      for (const { route } of ordered)
-        this.cdn.addFunction(routePathPattern(route), functions.get(route.path)!);
+      for (const { route, pathPattern } of routeBehaviors(
+        routes.map(({ route }) => route),
+        trailingSlashOf(vercelJson),
+      )) {
+        this.cdn.addFunction(pathPattern, functions.get(route.path)!);
+      }
     }
     for (const fn of new Set(functions.values())) this.cdn.grantCreateInvalidation(fn);
     this.functions = functions;
@@ -617,7 +627,9 @@ export class VercelProject extends Construct {
   ): boolean {
     // The default behaviour, and the image optimizer's `/_vercel/image` when there is one.
     const reserved = imageOptimizer ? 2 : 1;
-    const fits = routes.length <= maxCacheBehaviors - reserved;
+    const patterns = routes.map(({ route }) => route);
+    const behaviors = routeBehaviors(patterns, trailingSlashOf(vercelJson)).length;
+    const fits = behaviors <= maxCacheBehaviors - reserved;
     if (routing.mode === 'edgeRouter') return true;
     if (vercelJson?.routingRules?.hasRewrites) {
       // A rewrite sends a request to the function of another path: CloudFront has already chosen the
@@ -637,10 +649,21 @@ export class VercelProject extends Construct {
         : 'one is the default behaviour';
       throw new ConfigurationError(
         this,
-        `the project has ${routes.length} routes, but the distribution may have only ${maxCacheBehaviors} cache behaviours (maxCacheBehaviors; ${taken}, so ${maxCacheBehaviors - reserved} routes). Use Routing.edgeRouter() or Routing.auto(), or ask AWS to raise the "Cache behaviors per distribution" quota and set maxCacheBehaviors.`,
+        `the project has ${routes.length} routes, which take ${behaviors} cache behaviours (a route ending in a literal segment takes two, for its path with and without a trailing slash: /api/hello and /api/hello/), but the distribution may have only ${maxCacheBehaviors} (maxCacheBehaviors; ${taken}, so ${maxCacheBehaviors - reserved} for routes). Use Routing.edgeRouter() or Routing.auto(), or ask AWS to raise the "Cache behaviors per distribution" quota and set maxCacheBehaviors.`,
       );
     }
     if (routing.mode === 'auto' && !fits) return true;
+    const conflict = trailingSlashConflict(patterns, trailingSlashOf(vercelJson));
+    if (conflict) {
+      // Only the edge router matches one segment per `[name]`, as Vercel does.
+      if (routing.mode === 'auto') return true;
+      const sourceOf = (route: RoutePattern) => routes.find((candidate) => candidate.route === route)!.source;
+      const { slashed, longer } = conflict;
+      throw new ConfigurationError(
+        this,
+        `${sourceOf(slashed)} and ${sourceOf(longer)} cannot both be served by cache behaviours: the pattern for ${slashed.path} with a trailing slash (${routePathPattern(slashed)}/) also matches paths ${longer.path} serves, as CloudFront's * matches several segments. Use Routing.auto() or Routing.edgeRouter()${trailingSlashOf(vercelJson) === undefined ? ', or set trailingSlash: false in vercel.json' : ''}.`,
+      );
+    }
     for (const { route, source } of routes) {
       const unsupported = unsupportedPathPatternSegment(route);
       if (unsupported !== undefined) {
@@ -665,6 +688,25 @@ export class VercelProject extends Construct {
         });
       }
     });
+  }
+
+  // Vercel's filesystem lookup finds `api/users.ts` before `api/users/index.ts`, so the file serves
+  // `/api/users` and the folder's index is never reached (discoverRoutes orders the file first, and
+  // `npm start` serves it). Deploying the index would only add a function nothing can call.
+  private unshadowed(routes: readonly Route[]): Route[] {
+    const served = new Map<string, Route>();
+    for (const route of routes) {
+      const winner = served.get(route.path);
+      if (!winner) {
+        served.set(route.path, route);
+        continue;
+      }
+      Annotations.of(this).addWarningV2(
+        'vercel-functions-aws:routeShadowed',
+        `${route.source} is not deployed: ${winner.source} serves ${route.path}, as on Vercel, where a file wins over the index of the folder of the same name. Remove or rename one of them.`,
+      );
+    }
+    return [...served.values()];
   }
 
   private discover(projectDir: string): Route[] {
@@ -700,8 +742,30 @@ interface ProjectRoute {
   readonly fn?: lambda.Function;
 }
 
-// Stable construct ids: they name the functions' CloudFormation resources, so they follow the
-// route (`/api/users/[id]` → `Route-api-users-[id]`), which only changes when the file moves.
-function functionId(route: RoutePattern): string {
-  return `Route${route.path.replaceAll('/', '-')}`;
+// vercel.json `trailingSlash`: true, false, or undefined when the file does not set it.
+function trailingSlashOf(vercelJson: VercelJson | undefined): boolean | undefined {
+  return (vercelJson?.routingRules?.input as { trailingSlash?: boolean } | undefined)?.trailingSlash;
+}
+
+/**
+ * Stable construct ids by route path: they name the functions' CloudFormation resources, so they
+ * follow the route (`/api/users/[id]` → `Route-api-users-[id]`), which only changes when the file
+ * moves. `/api/user-profile` and `/api/user/profile` would share one: a route whose segments hold no
+ * `-` keeps it (its id reads back to one path only), the others of a clash get an escaped id
+ * (`Route~-api-user~-profile`: `~` → `~~`, `-` → `~-`, then `/` → `-`), which no plain id starts
+ * with and no two paths share. Decided by the paths alone, so the order files are found in does
+ * not matter, and a project without a clash keeps its ids.
+ */
+function functionIds(routes: readonly RoutePattern[]): ReadonlyMap<string, string> {
+  const plain = (path: string) => `Route${path.replaceAll('/', '-')}`;
+  const escaped = (path: string) =>
+    `Route~${path.replaceAll('~', '~~').replaceAll('-', '~-').replaceAll('/', '-')}`;
+  const sharing = new Map<string, number>();
+  for (const { path } of routes) sharing.set(plain(path), (sharing.get(plain(path)) ?? 0) + 1);
+  return new Map(
+    routes.map(({ path }) => {
+      const id = plain(path);
+      return [path, sharing.get(id) === 1 || !path.includes('-') ? id : escaped(path)];
+    }),
+  );
 }

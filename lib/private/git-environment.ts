@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { LAMBDA_ENVIRONMENT_BYTES } from './lambda-limits';
 
 /** Environment variables as `process.env` holds them. */
 export type Environment = Readonly<Record<string, string | undefined>>;
@@ -21,9 +22,10 @@ export const VERCEL_GIT_VARIABLES = [
 type GitVariable = (typeof VERCEL_GIT_VARIABLES)[number];
 type GitEnvironment = Partial<Record<GitVariable, string>>;
 
-// Lambda allows 4 KB of environment variables per function; a commit message is the one value that
-// can be arbitrarily long, so it is cut (on Vercel it is complete).
-const MAX_COMMIT_MESSAGE_LENGTH = 512;
+// Lambda allows 4 KB of environment variables per function (LAMBDA_ENVIRONMENT_BYTES), keys and
+// values together; a commit message is the one value that can be arbitrarily long, so it is cut to
+// a sixteenth of that, in UTF-8 bytes as Lambda counts them (on Vercel it is complete).
+const MAX_COMMIT_MESSAGE_BYTES = LAMBDA_ENVIRONMENT_BYTES / 16;
 
 /**
  * The `VERCEL_GIT_*` values for a deployment made from CI, as Vercel sets them for its own builds:
@@ -51,13 +53,24 @@ export function vercelGitEnvironment(
     const value = nonEmpty(env[name]) ?? derived[name];
     if (value !== undefined) result[name] = value;
   }
-  if (
-    result.VERCEL_GIT_COMMIT_MESSAGE &&
-    result.VERCEL_GIT_COMMIT_MESSAGE.length > MAX_COMMIT_MESSAGE_LENGTH
-  ) {
-    result.VERCEL_GIT_COMMIT_MESSAGE = result.VERCEL_GIT_COMMIT_MESSAGE.slice(0, MAX_COMMIT_MESSAGE_LENGTH);
+  if (result.VERCEL_GIT_COMMIT_MESSAGE) {
+    result.VERCEL_GIT_COMMIT_MESSAGE = utf8Prefix(result.VERCEL_GIT_COMMIT_MESSAGE, MAX_COMMIT_MESSAGE_BYTES);
   }
   return result;
+}
+
+// The longest prefix of whole code points (a surrogate pair is never split) within `maxBytes` of UTF-8.
+function utf8Prefix(value: string, maxBytes: number): string {
+  if (Buffer.byteLength(value) <= maxBytes) return value;
+  let bytes = 0;
+  let end = 0;
+  for (const char of value) {
+    const charBytes = Buffer.byteLength(char);
+    if (bytes + charBytes > maxBytes) break;
+    bytes += charBytes;
+    end += char.length;
+  }
+  return value.slice(0, end);
 }
 
 interface GitHubEvent {

@@ -305,6 +305,21 @@ describe('Cdn', () => {
     expect(timeouts).toEqual(expect.arrayContaining([120, 20]));
   });
 
+  test('gives a function served by several path patterns one origin per read timeout', () => {
+    const stack = testStack('us-east-1');
+    const cdn = new Cdn(stack, 'Cdn', { originProtection: OriginProtection.oac() });
+    const fn = plainFunction(stack, 'Fn');
+    cdn.addFunction('/api/hello', fn);
+    cdn.addFunction('/api/hello/', fn);
+    cdn.addFunction('/api/slow', fn, { readTimeout: Duration.seconds(20) });
+    cdn.addFunction('/api/slow/', fn, { readTimeout: Duration.seconds(20) });
+    const config = distributionConfig(Template.fromStack(stack));
+    // The default behaviour's origin, and the function's two (120 s and 20 s).
+    expect(config.Origins).toHaveLength(3);
+    const originIds = new Set(config.CacheBehaviors.map((b: { TargetOriginId: string }) => b.TargetOriginId));
+    expect(originIds.size).toBe(2);
+  });
+
   test('reuses the Function URL a function already has', () => {
     const stack = testStack('us-east-1');
     const fn = plainFunction(stack, 'Fn');

@@ -117,8 +117,15 @@ describe('vercelGitEnvironment', () => {
     expect(result.VERCEL_GIT_COMMIT_REF).toBeUndefined();
   });
 
-  test('cuts commit messages to 512 characters to stay within Lambda environment limits', () => {
-    const env = { VERCEL_GIT_COMMIT_MESSAGE: 'x'.repeat(5000) };
-    expect(vercelGitEnvironment(env, noEventFile).VERCEL_GIT_COMMIT_MESSAGE).toHaveLength(512);
+  test('cuts commit messages to 256 UTF-8 bytes on a character boundary, within Lambda environment limits', () => {
+    const message = (value: string) =>
+      vercelGitEnvironment({ VERCEL_GIT_COMMIT_MESSAGE: value }, noEventFile).VERCEL_GIT_COMMIT_MESSAGE!;
+    expect(message('x'.repeat(5000))).toBe('x'.repeat(256));
+    // An emoji (4 bytes, two UTF-16 units) that would cross the limit is left out whole.
+    expect(message(`${'a'.repeat(254)}😀 rest`)).toBe('a'.repeat(254));
+    expect(message(`${'a'.repeat(252)}😀 rest`)).toBe(`${'a'.repeat(252)}😀`);
+    // Three bytes per character: 85 of them, not 256.
+    expect(message('修'.repeat(2000))).toBe('修'.repeat(85));
+    expect(message('Fix cart')).toBe('Fix cart');
   });
 });

@@ -33,6 +33,9 @@ describe('VercelProject with imageOptimizer', () => {
   test('serves the optimizer at /_vercel/image next to the routes', () => {
     const { project, template } = synth();
     expect(behaviors(template).map((b) => b.PathPattern)).toEqual([
+      '/api/a/',
+      '/api/b/',
+      '/api/c/',
       '/api/a',
       '/api/b',
       '/api/c',
@@ -49,15 +52,16 @@ describe('VercelProject with imageOptimizer', () => {
   });
 
   test("counts the optimizer's behaviour against maxCacheBehaviors", () => {
-    // Three routes + the default behaviour fit in 4; the optimizer's behaviour does not.
-    expect(synth({ maxCacheBehaviors: 4 }, false).project.edgeRouted).toBe(false);
-    expect(synth({ maxCacheBehaviors: 4 }).project.edgeRouted).toBe(true);
-    expect(synth({ maxCacheBehaviors: 5 }).project.edgeRouted).toBe(false);
+    // The three routes' six behaviours (with and without a trailing slash) + the default one fit in
+    // 7; the optimizer's behaviour does not.
+    expect(synth({ maxCacheBehaviors: 7 }, false).project.edgeRouted).toBe(false);
+    expect(synth({ maxCacheBehaviors: 7 }).project.edgeRouted).toBe(true);
+    expect(synth({ maxCacheBehaviors: 8 }).project.edgeRouted).toBe(false);
   });
 
   test('throws when the routes and the optimizer exceed maxCacheBehaviors with Routing.cacheBehaviors()', () => {
     expect(() => synth({ maxCacheBehaviors: 4, routing: Routing.cacheBehaviors() })).toThrow(
-      "Stack/Project: the project has 3 routes, but the distribution may have only 4 cache behaviours (maxCacheBehaviors; one is the default behaviour and one the image optimizer's, so 2 routes).",
+      "Stack/Project: the project has 3 routes, which take 6 cache behaviours (a route ending in a literal segment takes two, for its path with and without a trailing slash: /api/hello and /api/hello/), but the distribution may have only 4 (maxCacheBehaviors; one is the default behaviour and one the image optimizer's, so 2 for routes).",
     );
   });
 

@@ -52,6 +52,11 @@ describe('VercelProject', () => {
       (b: { PathPattern: string }) => b.PathPattern,
     );
     expect(patterns).toEqual([
+      '/api/after/',
+      '/api/hello/',
+      '/api/photo/',
+      '/api/revalidate/',
+      '/api/stream/',
       '/api/products/*',
       '/api/stock/*',
       '/api/users/*',
@@ -77,7 +82,17 @@ describe('VercelProject', () => {
       const patterns = distributionConfig(Template.fromStack(stack)).CacheBehaviors.map(
         (b: { PathPattern: string }) => b.PathPattern,
       );
-      expect(patterns).toEqual(['/api/users/*/posts', '/api/users/me', '/api/users/*', '/api']);
+      // A trailing-slash pattern ranks with the routes one segment longer, before them: `/api/users/*`
+      // would take `/api/users/me/` otherwise (with an empty segment, which no route serves).
+      expect(patterns).toEqual([
+        '/api/users/*/posts/',
+        '/api/users/me/',
+        '/api/users/*/posts',
+        '/api/users/me',
+        '/api/users/*',
+        '/api/',
+        '/api',
+      ]);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
@@ -204,18 +219,21 @@ describe('VercelProject', () => {
       const stack = testStack('us-east-1');
       const project = new VercelProject(stack, 'Project', { projectDir: dir });
       expect(project.edgeRouted).toBe(false);
-      expect(distributionConfig(Template.fromStack(stack)).CacheBehaviors).toHaveLength(30);
+      // Each with and without a trailing slash.
+      expect(distributionConfig(Template.fromStack(stack)).CacheBehaviors).toHaveLength(60);
       Annotations.fromStack(stack).hasNoWarning('*', Match.stringLikeRegexp('quota'));
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
   });
 
-  test('keeps one cache behaviour per route while they fit, with Routing.auto()', () => {
-    // The eight routes, the image optimizer's behaviour and the default one.
-    const { project, template } = synth({ maxCacheBehaviors: 10 });
+  test('keeps cache behaviours while the routes fit, with Routing.auto()', () => {
+    // The eight routes (the five ending in a literal segment take two), the image optimizer's
+    // behaviour and the default one.
+    const { project, template } = synth({ maxCacheBehaviors: 15 });
     expect(project.edgeRouted).toBe(false);
     template.resourceCountIs('AWS::CloudFront::KeyValueStore', 0);
+    expect(synth({ maxCacheBehaviors: 14 }).project.edgeRouted).toBe(true);
   });
 
   test('routes at the edge whatever the count with Routing.edgeRouter()', () => {
@@ -228,7 +246,7 @@ describe('VercelProject', () => {
 
   test('throws when the routes exceed maxCacheBehaviors with Routing.cacheBehaviors(), explaining the quota', () => {
     expect(() => synth({ maxCacheBehaviors: 4, routing: Routing.cacheBehaviors() })).toThrow(
-      /the project has 8 routes, but the distribution may have only 4 cache behaviours \(maxCacheBehaviors; one is the default behaviour and one the image optimizer's, so 2 routes\)\. Use Routing\.edgeRouter\(\)/,
+      /the project has 8 routes, which take 13 cache behaviours \(a route ending in a literal segment takes two, for its path with and without a trailing slash: \/api\/hello and \/api\/hello\/\), but the distribution may have only 4 \(maxCacheBehaviors; one is the default behaviour and one the image optimizer's, so 2 for routes\)\. Use Routing\.edgeRouter\(\)/,
     );
   });
 
@@ -247,6 +265,96 @@ describe('VercelProject', () => {
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+
+  describe('on projects whose files meet at a path', () => {
+    const folders: string[] = [];
+    afterAll(() => {
+      for (const dir of folders) rmSync(dir, { recursive: true, force: true });
+    });
+    function project(files: string[], props: Partial<VercelProjectProps> = {}, vercelJson?: unknown) {
+      const dir = writeProject(files, vercelJson);
+      folders.push(dir);
+      return synth({ projectDir: dir, enableInvalidationSweeper: false, ...props });
+    }
+    const functionIds = (p: VercelProject) =>
+      p.node.children.filter((child) => child.node.id.startsWith('Route')).map((child) => child.node.id);
+
+    test('gives user-profile.ts and user/profile.ts ids of their own, the one without a - keeping the plain id', () => {
+      const one = project(['api/user-profile.ts', 'api/user/profile.ts', 'api/a-b/[id].ts']);
+      expect(functionIds(one.project).sort()).toEqual([
+        'Route-api-a-b-[id]',
+        'Route-api-user-profile',
+        'Route~-api-user~-profile',
+      ]);
+      const resources = one.template.toJSON().Resources;
+      const routeOf = (id: string) => {
+        const fn = one.project.node.findChild(id) as lambda.Function;
+        const logicalId = one.stack.getLogicalId(fn.node.defaultChild as lambda.CfnFunction);
+        return resources[logicalId].Properties.Environment.Variables.VERCEL_FUNCTIONS_AWS_ROUTE;
+      };
+      expect(routeOf('Route-api-user-profile')).toBe('/api/user/profile');
+      expect(routeOf('Route~-api-user~-profile')).toBe('/api/user-profile');
+    });
+
+    test('escapes every route of a clash in which each path has a -, whatever the order of the files', () => {
+      const forward = project(['api/a-b/c.ts', 'api/a/b-c.ts']);
+      const backward = project(['api/a/b-c.ts', 'api/a-b/c.ts']);
+      expect(functionIds(forward.project).sort()).toEqual(['Route~-api-a-b~-c', 'Route~-api-a~-b-c']);
+      expect(functionIds(backward.project).sort()).toEqual(functionIds(forward.project).sort());
+    });
+
+    test('deploys users.ts for /api/users and warns that users/index.ts is shadowed, as Vercel serves the file', () => {
+      const { stack, project: p } = project(['api/users.ts', 'api/users/index.ts', 'api/users/[id].ts']);
+      expect([...p.functions.keys()]).toEqual(['/api/users', '/api/users/[id]']);
+      expect(functionIds(p).sort()).toEqual(['Route-api-users', 'Route-api-users-[id]']);
+      const description = Template.fromStack(stack).findResources('AWS::Lambda::Function', {
+        Properties: { Description: 'Vercel function api/users.ts' },
+      });
+      expect(Object.keys(description)).toHaveLength(1);
+      Annotations.fromStack(stack).hasWarning(
+        '/Stack/Project',
+        Match.stringLikeRegexp(
+          '^api/users/index\\.ts is not deployed: api/users\\.ts serves /api/users, as on Vercel, where a file wins over the index of the folder of the same name',
+        ),
+      );
+    });
+
+    test('keeps cache behaviours for trailingSlash: true, each literal route with its trailing-slash pattern', () => {
+      const { project: p, template } = project(
+        ['api/index.ts', 'api/[id].ts', 'api/only.ts'],
+        {},
+        { trailingSlash: true },
+      );
+      expect(p.edgeRouted).toBe(false);
+      expect(
+        distributionConfig(template).CacheBehaviors.map((b: { PathPattern: string }) => b.PathPattern),
+      ).toEqual(['/api/only/', '/api/', '/api/only', '/api/*', '/api']);
+    });
+
+    test('leaves the trailing-slash patterns out for trailingSlash: false, which redirects the slash away', () => {
+      const { template } = project(
+        ['api/index.ts', 'api/[id].ts', 'api/only.ts'],
+        {},
+        { trailingSlash: false },
+      );
+      expect(
+        distributionConfig(template).CacheBehaviors.map((b: { PathPattern: string }) => b.PathPattern),
+      ).toEqual(['/api/only', '/api/*', '/api']);
+    });
+
+    const NESTED = ['api/users/[id]/posts.ts', 'api/users/[id]/posts/[postId].ts'];
+
+    test('routes at the edge when a trailing-slash pattern would take the paths of a longer route', () => {
+      expect(project(NESTED).project.edgeRouted).toBe(true);
+      expect(project(NESTED, {}, { trailingSlash: false }).project.edgeRouted).toBe(false);
+    });
+
+    test('throws naming both files when Routing.cacheBehaviors() cannot tell them apart', () => {
+      expect(() => project(NESTED, { routing: Routing.cacheBehaviors() })).toThrow(
+        "api/users/[id]/posts.ts and api/users/[id]/posts/[postId].ts cannot both be served by cache behaviours: the pattern for /api/users/[id]/posts with a trailing slash (/api/users/*/posts/) also matches paths /api/users/[id]/posts/[postId] serves, as CloudFront's * matches several segments. Use Routing.auto() or Routing.edgeRouter(), or set trailingSlash: false in vercel.json.",
+      );
+    });
   });
 
   test('throws when a route has characters CloudFront path patterns cannot express, pointing to the edge router', () => {
@@ -295,6 +403,11 @@ describe('VercelProject', () => {
         (b: { PathPattern: string }) => b.PathPattern,
       );
       expect(patterns).toEqual([
+        '/api/after/',
+        '/api/hello/',
+        '/api/photo/',
+        '/api/revalidate/',
+        '/api/stream/',
         '/api/products/*',
         '/api/stock/*',
         '/api/users/*',
