@@ -14,8 +14,9 @@ import type { AddCacheTagApi } from './types';
  * `CacheTagsAlreadySentError` once the response headers are out. Outside a request it resolves
  * without doing anything, like upstream outside Vercel.
  *
- * @param tag A tag or an array of tags (Vercel's limits: at most 128 per response, each at most
- * 256 bytes of UTF-8, no commas).
+ * @param tag A tag or an array of tags; a comma separates tags within a string, as on Vercel
+ * (`'product-1,products'` adds two). Vercel's limits: at most 128 per response, each at most 256
+ * bytes of UTF-8.
  * @example
  * ```ts
  * import { addCacheTag } from '@vercel/functions';

@@ -1,10 +1,11 @@
 /*
  * Splitting invalidation items into CreateInvalidation batches CloudFront accepts
  * (https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/InvalidationLimits.html):
- * at most 3,000 paths per distribution in progress — tag items count as paths — of which at most
- * 15 wildcard paths; one request may use the whole allowance. Batches are also kept under a byte
- * size so that one batch always fits into one tag table item (DynamoDB's 400 KB) when it has to
- * be persisted for a retry.
+ * at most 3,000 paths per distribution in progress — tag items count as paths — and at most 15
+ * wildcard paths; one request may use the whole allowance. Wildcard paths go into batches of their
+ * own: their limit is the scarcer one, and a batch refused for it must not hold back `#tag` items
+ * and exact paths. Batches are also kept under a byte size so that one batch always fits into one
+ * tag table item (DynamoDB's 400 KB) when it has to be persisted for a retry.
  */
 
 /** Limits of one batch. */
@@ -27,10 +28,20 @@ export function isWildcard(item: string): boolean {
 }
 
 /**
- * Splits `items` (already de-duplicated) into batches within `limits`, keeping their order and
- * filling each batch before starting the next.
+ * Splits `items` (already de-duplicated) into batches within `limits`: first the `#tag` items and
+ * exact paths, then the wildcard paths, each kept in order and filling a batch before the next.
  */
 export function splitIntoBatches(items: readonly string[], limits: BatchLimits = {}): string[][] {
+  return [
+    ...fillBatches(
+      items.filter((item) => !isWildcard(item)),
+      limits,
+    ),
+    ...fillBatches(items.filter(isWildcard), limits),
+  ];
+}
+
+function fillBatches(items: readonly string[], limits: BatchLimits): string[][] {
   const maxItems = limits.maxItems ?? MAX_ITEMS_PER_BATCH;
   const maxWildcards = limits.maxWildcards ?? MAX_WILDCARDS_PER_BATCH;
   const maxBytes = limits.maxBytes ?? MAX_BATCH_BYTES;

@@ -22,6 +22,15 @@ export const loadCloudFrontSdk: () => Promise<typeof import('@aws-sdk/client-clo
 let cloudFront: Promise<CloudFrontClient> | undefined;
 
 /**
+ * How long the CloudFront client waits for a TCP connection, and for a response once connected,
+ * before it gives up on a request. The SDK waits forever by default; a CreateInvalidation answers
+ * in well under a second, so these only cut off a request that hangs. The invalidation manager also
+ * aborts each attempt at the caller's deadline (deliver-batch.ts); these back that up.
+ */
+export const CLOUDFRONT_CONNECTION_TIMEOUT_MS = 3_000;
+export const CLOUDFRONT_REQUEST_TIMEOUT_MS = 10_000;
+
+/**
  * The CloudFront client. CloudFront's API lives in us-east-1 whatever the function's region.
  * Retries are off (`maxAttempts: 1`): the invalidation manager retries throttling and
  * `TooManyInvalidationsInProgress` itself, with its own backoff and time budget, and persists what
@@ -30,7 +39,16 @@ let cloudFront: Promise<CloudFrontClient> | undefined;
 export function cloudFrontClient(): Promise<CloudFrontClient> {
   if (cloudFront === undefined) {
     const created = loadCloudFrontSdk().then((sdk) => {
-      const config = { region: 'us-east-1', maxAttempts: 1 };
+      const config = {
+        region: 'us-east-1',
+        maxAttempts: 1,
+        requestHandler: {
+          connectionTimeout: CLOUDFRONT_CONNECTION_TIMEOUT_MS,
+          requestTimeout: CLOUDFRONT_REQUEST_TIMEOUT_MS,
+          // Recent @smithy/node-http-handler only warns at requestTimeout unless told to fail.
+          throwOnRequestTimeout: true,
+        },
+      };
       if (!isLoopbackUrl(configuredEndpoint('CLOUDFRONT'))) return new sdk.CloudFrontClient(config);
       // The SDK's own default chain, borrowed from a client that never sends a request.
       const chain = new sdk.CloudFrontClient(config).config.credentials;

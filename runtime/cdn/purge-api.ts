@@ -79,10 +79,21 @@ export function provideCdnPurge(): void {
   provideTagOverflowRecording();
 }
 
-/** Starts a sweep of due pending invalidations in the request's `waitUntil` drain, when one is due. */
+/**
+ * Starts a sweep of due pending invalidations in the request's `waitUntil` drain, when one is due:
+ * only of the distribution the request came through. A tag table may serve several distributions
+ * while a function may invalidate only its own (`Cdn.grantCreateInvalidation`); the other rows are
+ * their own functions' and the scheduled sweeper's. A request that did not come through CloudFront
+ * sweeps nothing.
+ * The distribution id is the one the viewer-request function set in the request's headers.
+ */
 export function sweepDueInvalidations(context: AfterResponseContext): void {
+  const distributionId = context.headers[DISTRIBUTION_ID_HEADER];
+  if (!distributionId) return;
   const manager = invalidationManager();
-  if (manager.sweepDue()) context.awaiter.waitUntil(manager.sweep({ deadline: context.deadline }));
+  if (manager.sweepDue()) {
+    context.awaiter.waitUntil(manager.sweep({ deadline: context.deadline, distributionId }));
+  }
 }
 
 function purge(
@@ -120,6 +131,8 @@ function purge(
     tags,
     notBefore: revalidationSeconds > 0 ? Date.now() + revalidationSeconds * 1000 : undefined,
     deadline: context.deadline,
+    // Deleting the tag table rows of invalidated overflow paths happens after the call resolves.
+    waitUntil: (promise) => context.awaiter.waitUntil(promise),
   });
   // The same promise goes to the drain and to the caller: the drain's handler also keeps a
   // rejection the caller ignores from becoming an unhandled rejection.

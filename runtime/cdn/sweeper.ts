@@ -28,7 +28,10 @@ const DEFAULT_BUDGET_MS = 60_000;
  * wrote falls due); rows are claimed before sending, so sweepers never send a row twice.
  *
  * Needs `VERCEL_FUNCTIONS_AWS_TAG_TABLE`, read/write access to that table and
- * `cloudfront:CreateInvalidation` on the distributions named in the rows.
+ * `cloudfront:CreateInvalidation` on the distributions named in the rows: unlike a function, which
+ * sweeps only the rows of the distribution it serves, the sweeper sends every distribution's rows.
+ * A row CloudFront refuses for good (AccessDenied, NoSuchDistribution) five times is given up with
+ * an error log naming its items.
  *
  * @example
  * ```ts

@@ -23,7 +23,8 @@ import {
  * - `invalidation#pending` / `<ISO not-before time>#<CallerReference>`: an invalidation to send
  *   later — a batch CloudFront refused for now, or an eviction scheduled at a
  *   `revalidationDeadlineSeconds` deadline. Sort keys order the partition by due time, so the
- *   due rows are one range query.
+ *   due rows are one range query. `attempts` and `refusals` count retryable and permanent
+ *   failures apart (the latter may come from a sweeper not allowed on the row's distribution).
  *
  * The overflow reads are strongly consistent (`ConsistentRead`), so a response recorded just before
  * an invalidation is not missed. They read the base table (no index, where DynamoDB would refuse
@@ -35,9 +36,13 @@ import {
 
 const BATCH_GET_LIMIT = 100;
 const PENDING_PK = 'invalidation#pending';
-/** A pending row is kept this long after it became due, however often it fails. */
+/**
+ * A pending row is kept this long after it became due, however often it fails (its TTL). The
+ * invalidation manager gives up on a row, with an error log naming its items, before TTL would
+ * delete it silently.
+ */
 // A literal, not `7 * 24 * 60 * 60 * 1000`: esbuild keeps computed constants in bundles that do not use them.
-const PENDING_RETENTION_MS = 604_800_000; // 7 days
+export const PENDING_RETENTION_MS = 604_800_000; // 7 days
 
 /** A path recorded under a tag CloudFront does not know for it. */
 export interface OverflowPath {
@@ -65,14 +70,36 @@ export interface PendingInvalidation {
   readonly expanded: boolean;
   /** Not to be sent before this time (epoch ms). */
   readonly notBefore: number;
-  /** Failed attempts so far. */
+  /** Failed attempts so far that retrying may fix (throttling, capacity, timeouts); sets the backoff. */
   readonly attempts: number;
+  /**
+   * Attempts CloudFront refused for good (AccessDenied, NoSuchDistribution…): counted apart, so a
+   * sweeper without permission on the row's distribution does not lengthen the owner's backoff.
+   */
+  readonly refusals: number;
   /** Not to be retried before this time (epoch ms). */
   readonly retryAfter: number;
 }
 
-/** What {@link TagTableStore.schedule} needs to create a pending row. */
-export type NewPendingInvalidation = Omit<PendingInvalidation, 'key' | 'attempts' | 'retryAfter'>;
+/**
+ * What {@link TagTableStore.schedule} needs to create a pending row; `attempts` and `refusals`
+ * (default 0) carry a split row's history over to its pieces.
+ */
+export type NewPendingInvalidation = Omit<
+  PendingInvalidation,
+  'key' | 'attempts' | 'refusals' | 'retryAfter'
+> & {
+  readonly attempts?: number;
+  readonly refusals?: number;
+};
+
+/** Which counter a failed attempt adds to (see {@link PendingInvalidation}). */
+export type PendingFailure = 'attempts' | 'refusals';
+
+/** When TTL deletes `row` (epoch ms, rounded up to DynamoDB's seconds). */
+export function pendingExpiry(row: Pick<PendingInvalidation, 'notBefore'>): number {
+  return Math.ceil((row.notBefore + PENDING_RETENTION_MS) / 1000) * 1000;
+}
 
 /** DynamoDB access to the tag table's CDN rows. */
 export class TagTableStore {
@@ -200,7 +227,8 @@ export class TagTableStore {
     const row: PendingInvalidation = {
       ...pending,
       key: `${new Date(pending.notBefore).toISOString()}#${pending.callerReference}`,
-      attempts: 0,
+      attempts: pending.attempts ?? 0,
+      refusals: pending.refusals ?? 0,
       retryAfter,
     };
     await client.send(
@@ -214,17 +242,21 @@ export class TagTableStore {
           callerReference: { S: row.callerReference },
           expanded: { BOOL: row.expanded },
           notBefore: { N: String(row.notBefore) },
-          attempts: { N: '0' },
+          attempts: { N: String(row.attempts) },
+          refusals: { N: String(row.refusals) },
           retryAfter: { N: String(row.retryAfter) },
-          expiresAt: { N: String(Math.ceil((row.notBefore + PENDING_RETENTION_MS) / 1000)) },
+          expiresAt: { N: String(pendingExpiry(row) / 1000) },
         },
       }),
     );
     return row;
   }
 
-  /** Up to `limit` rows that are due at `now` (not-before time and retry time passed). */
-  async duePending(now: number, limit: number): Promise<PendingInvalidation[]> {
+  /**
+   * Up to `limit` rows that are due at `now` (not-before time and retry time passed), of
+   * `distributionId` only when it is given (a tag table may serve several distributions).
+   */
+  async duePending(now: number, limit: number, distributionId?: string): Promise<PendingInvalidation[]> {
     const { QueryCommand } = await loadDynamoDBSdk();
     const client = await this.client();
     const due: PendingInvalidation[] = [];
@@ -235,12 +267,12 @@ export class TagTableStore {
           TableName: this.tableName,
           // `#` < `$`: every sort key whose time part is <= now.
           KeyConditionExpression: 'pk = :pk AND sk < :upper',
-          FilterExpression:
-            'retryAfter <= :now AND (attribute_not_exists(claimedUntil) OR claimedUntil <= :now)',
+          FilterExpression: `retryAfter <= :now AND (attribute_not_exists(claimedUntil) OR claimedUntil <= :now)${distributionId === undefined ? '' : ' AND distributionId = :distribution'}`,
           ExpressionAttributeValues: {
             ':pk': { S: PENDING_PK },
             ':upper': { S: `${new Date(now).toISOString()}$` },
             ':now': { N: String(now) },
+            ...(distributionId === undefined ? {} : { ':distribution': { S: distributionId } }),
           },
           ExclusiveStartKey: startKey,
         }),
@@ -279,16 +311,28 @@ export class TagTableStore {
     }
   }
 
-  /** Records a failed attempt: the row is retried after `retryAfter` (epoch ms). */
-  async recordFailure(row: PendingInvalidation, retryAfter: number): Promise<void> {
+  /**
+   * Records a failed attempt, counted in `counter`, and releases the claim: the row is retried
+   * after `retryAfter` (epoch ms).
+   */
+  async recordFailure(
+    row: PendingInvalidation,
+    retryAfter: number,
+    counter: PendingFailure = 'attempts',
+  ): Promise<void> {
     const { UpdateItemCommand } = await loadDynamoDBSdk();
     const client = await this.client();
     await client.send(
       new UpdateItemCommand({
         TableName: this.tableName,
         Key: { pk: { S: PENDING_PK }, sk: { S: row.key } },
-        UpdateExpression: 'SET attempts = attempts + :one, retryAfter = :retryAfter REMOVE claimedUntil',
-        ExpressionAttributeValues: { ':one': { N: '1' }, ':retryAfter': { N: String(retryAfter) } },
+        // Rows written before `refusals` existed lack it: if_not_exists starts them at 0.
+        UpdateExpression: `SET ${counter} = if_not_exists(${counter}, :zero) + :one, retryAfter = :retryAfter REMOVE claimedUntil`,
+        ExpressionAttributeValues: {
+          ':zero': { N: '0' },
+          ':one': { N: '1' },
+          ':retryAfter': { N: String(retryAfter) },
+        },
       }),
     );
   }
@@ -315,6 +359,7 @@ function toPending(item: Record<string, AttributeValue>): PendingInvalidation {
     expanded: item.expanded?.BOOL ?? true,
     notBefore: Number(item.notBefore?.N ?? 0),
     attempts: Number(item.attempts?.N ?? 0),
+    refusals: Number(item.refusals?.N ?? 0),
     retryAfter: Number(item.retryAfter?.N ?? 0),
   };
 }

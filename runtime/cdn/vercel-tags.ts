@@ -2,10 +2,11 @@ import { InvalidCacheTagError, TooManyCacheTagsError } from '../errors';
 
 /*
  * Vercel's cache-tag rules, as documented for `addCacheTag` and the `Vercel-Cache-Tag` header:
- * at most 128 tags per response, each at most 256 bytes of UTF-8, no commas (the separator of the
- * header and of purge requests). Tags are trimmed on every path — `addCacheTag`, the header and
- * the purge calls — because the header's comma-separated form loses surrounding spaces; trimming
- * everywhere keeps `addCacheTag(' a ')` and `invalidateByTag('a')` naming the same tag.
+ * at most 128 tags per response, each at most 256 bytes of UTF-8. A comma separates tags on every
+ * path — the header, the purge calls and `addCacheTag` (Vercel's own example is
+ * `addCacheTag(\`product-${id},products\`)`), so no tag contains one. Tags are trimmed on every
+ * path because the header's comma-separated form loses surrounding spaces; trimming everywhere
+ * keeps `addCacheTag(' a ')` and `invalidateByTag('a')` naming the same tag.
  */
 
 /** Vercel's maximum number of cache tags on one response. */
@@ -15,26 +16,25 @@ export const MAX_TAGS_PER_RESPONSE = 128;
 export const MAX_TAG_BYTES = 256;
 
 /**
- * The tags `addCacheTag(tag)` adds, validated against Vercel's rules: all or none.
+ * The tags `addCacheTag(tag)` adds, validated against Vercel's rules: all or none. Each string
+ * may hold several comma-separated tags (`'product-1,products'`); surrounding spaces are trimmed and
+ * empty entries dropped, as for purge calls.
  *
- * @throws InvalidCacheTagError naming the offending tag and rule.
+ * @throws InvalidCacheTagError naming the offending tag and rule, or when a string names no tag.
  */
 export function tagsToAdd(input: string | string[]): string[] {
-  const list = asList(input, 'addCacheTag');
-  return list.map((tag) => {
-    const trimmed = requireTag(tag, 'addCacheTag');
-    if (trimmed.includes(',')) {
+  return asList(input, 'addCacheTag').flatMap((value) => {
+    if (typeof value !== 'string') {
+      throw new InvalidCacheTagError(`addCacheTag(): a cache tag must be a string, got ${typeof value}`);
+    }
+    const tags = splitTagList(value);
+    if (tags.length === 0) {
       throw new InvalidCacheTagError(
-        `addCacheTag(): cache tag ${JSON.stringify(tag)} contains a comma; commas separate tags, pass an array instead`,
+        `addCacheTag(): a cache tag must not be empty, got ${JSON.stringify(value)}`,
       );
     }
-    const bytes = Buffer.byteLength(trimmed, 'utf8');
-    if (bytes > MAX_TAG_BYTES) {
-      throw new InvalidCacheTagError(
-        `addCacheTag(): cache tag ${JSON.stringify(abbreviate(trimmed))} is ${bytes} bytes of UTF-8; the maximum is ${MAX_TAG_BYTES}`,
-      );
-    }
-    return trimmed;
+    for (const tag of tags) requireAddableTag(tag);
+    return tags;
   });
 }
 
@@ -84,20 +84,19 @@ function asList(input: unknown, api: string): unknown[] {
   );
 }
 
-function requireTag(tag: unknown, api: string): string {
-  if (typeof tag !== 'string') {
-    throw new InvalidCacheTagError(`${api}(): a cache tag must be a string, got ${typeof tag}`);
-  }
-  const trimmed = tag.trim();
-  if (trimmed === '') {
-    throw new InvalidCacheTagError(`${api}(): a cache tag must not be empty, got ${JSON.stringify(tag)}`);
-  }
-  if (LONE_SURROGATE.test(trimmed)) {
+/** Checks one trimmed, non-empty tag of `addCacheTag` against what a response may carry. */
+function requireAddableTag(tag: string): void {
+  if (LONE_SURROGATE.test(tag)) {
     throw new InvalidCacheTagError(
-      `${api}(): cache tag ${JSON.stringify(tag)} is not well-formed Unicode (a lone surrogate has no UTF-8 form)`,
+      `addCacheTag(): cache tag ${JSON.stringify(tag)} is not well-formed Unicode (a lone surrogate has no UTF-8 form)`,
     );
   }
-  return trimmed;
+  const bytes = Buffer.byteLength(tag, 'utf8');
+  if (bytes > MAX_TAG_BYTES) {
+    throw new InvalidCacheTagError(
+      `addCacheTag(): cache tag ${JSON.stringify(abbreviate(tag))} is ${bytes} bytes of UTF-8; the maximum is ${MAX_TAG_BYTES}`,
+    );
+  }
 }
 
 // A high surrogate not followed by a low one, or a low one not preceded by a high one.

@@ -24,6 +24,8 @@ export interface AfterResponseContext {
   /** Epoch milliseconds at which the invocation ends. */
   readonly deadline: number;
   readonly awaiter: { readonly waitUntil: (promise: Promise<unknown>) => void };
+  /** The request's headers (lower-case names), as the request context holds them. */
+  readonly headers: Readonly<Record<string, string>>;
 }
 
 /** What a feature contributes to the request context and the adapter. */

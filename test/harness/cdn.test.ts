@@ -52,6 +52,12 @@ describe('CDN cache tags under the real Lambda runtime', () => {
     expect(response.headers.get('x-vfa-browser-cache-control')).toBe('public, max-age=0, must-revalidate');
   });
 
+  test("adds two tags when the function calls Vercel's documented addCacheTag(product-<id>,products)", async () => {
+    const response = await fetch(`${fn.url}/docs-example?id=7`, { headers: FROM_CLOUDFRONT });
+    expect(response.status).toBe(200);
+    expect(response.headers.get('vercel-cache-tag')).toBe('product-7,products');
+  });
+
   test('invalidates #tag on CloudFront, overflow paths included, when the function calls invalidateByTag', async () => {
     const tagged = await fetch(`${fn.url}/many-tags`, { headers: FROM_CLOUDFRONT });
     expect(tagged.headers.get('vercel-cache-tag')?.split(',')).toHaveLength(50);

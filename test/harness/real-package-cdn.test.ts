@@ -67,6 +67,12 @@ describe("the real @vercel/functions' CDN calls under the real Lambda runtime", 
     expect(response.headers.get('vercel-cache-tag')).toBe('product:42,products,catalog');
   });
 
+  test("add two tags when the function calls Vercel's documented addCacheTag(product-<id>,products)", async () => {
+    const response = await fetch(`${fn.url}/docs-example?id=7`, { headers: FROM_CLOUDFRONT });
+    expect(response.status).toBe(200);
+    expect(response.headers.get('vercel-cache-tag')).toBe('product-7,products');
+  });
+
   test('invalidate #tag on CloudFront, overflow paths included, when the function calls invalidateByTag', async () => {
     const tagged = await fetch(`${fn.url}/many-tags`, { headers: FROM_CLOUDFRONT });
     expect(tagged.headers.get('vercel-cache-tag')?.split(',')).toHaveLength(50);

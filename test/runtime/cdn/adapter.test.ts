@@ -18,7 +18,7 @@ import { createHandler } from '../../../runtime/handler';
 import type { VercelModule } from '../../../runtime/handler/types';
 import { createTestRuntimeTables, dynamoDBLocalEndpoint } from '../../setup/dynamodb-tables';
 import { functionUrlEvent, installFakeLambdaRuntime, invoke } from '../handler/fake-lambda';
-import { useCdnEndpoints } from './cdn-env';
+import { GatedTagTableStore, useCdnEndpoints } from './cdn-env';
 
 // Cache tags and purge calls through the adapter: the REAL @vercel/functions 3.9.9 (jest resolves
 // the package itself) reaches our implementation through the request context; responses go
@@ -85,16 +85,27 @@ describe('addCacheTag through the adapter', () => {
     expect(result.body.toString()).toBe('ok');
   });
 
-  test('rejects with a clear error when given a tag with a comma, and still answers', async () => {
+  test("adds two tags when given Vercel's documented example product-<id>,products", async () => {
+    const result = await run({
+      GET: async () => {
+        await addCacheTag('product-42,products');
+        return new Response('ok', { headers: { 'Vercel-CDN-Cache-Control': 'public, max-age=86400' } });
+      },
+    });
+    expect(result.prelude?.statusCode).toBe(200);
+    expect(result.prelude?.headers?.['vercel-cache-tag']).toBe('product-42,products');
+  });
+
+  test('rejects with a clear error when given a tag over 256 bytes, and still answers', async () => {
     let failure: unknown;
     const result = await run({
       GET: async () => {
-        failure = await addCacheTag('a,b').catch((error: unknown) => error);
+        failure = await addCacheTag(`ok,${'x'.repeat(300)}`).catch((error: unknown) => error);
         return new Response('ok');
       },
     });
     expect(failure).toMatchObject({ name: 'InvalidCacheTagError' });
-    expect(String(failure)).toContain('cache tag "a,b" contains a comma');
+    expect(String(failure)).toContain('is 300 bytes of UTF-8; the maximum is 256');
     expect(result.prelude?.statusCode).toBe(200);
   });
 
@@ -298,9 +309,75 @@ describe('purge through the adapter', () => {
     expect(logged(warnings)).toContain('queued in the tag table for a retry');
 
     endpoint.clearFaults();
-    await run({ GET: () => new Response('any request') });
+    await run({ GET: () => new Response('any request') }, { headers: viaCloudFront() });
     expect(endpoint.invalidations().map((invalidation) => invalidation.items)).toEqual([['#queued']]);
     expect(await store.duePending(Date.now() + 1000, 10)).toEqual([]);
+  });
+
+  test("sweeps only its own distribution's rows when the tag table serves several", async () => {
+    useInvalidationManager(new InvalidationManager({ store, windowMs: 5 }));
+    const due = Date.now() - 1000;
+    for (const distributionId of [DISTRIBUTION, 'E2SOMEONEELSE1']) {
+      await store.schedule(
+        {
+          distributionId,
+          items: ['#shared'],
+          callerReference: `ref-${distributionId}`,
+          expanded: true,
+          notBefore: due,
+        },
+        due,
+      );
+    }
+    await run({ GET: () => new Response('any request') }, { headers: viaCloudFront() });
+
+    expect(endpoint.createRequests().map((request) => request.distributionId)).toEqual([DISTRIBUTION]);
+    // The other distribution's row is untouched: no attempt counted, no later retry time.
+    expect(await store.duePending(Date.now(), 10)).toMatchObject([
+      { distributionId: 'E2SOMEONEELSE1', attempts: 0, refusals: 0, retryAfter: due },
+    ]);
+  });
+
+  test('sweeps nothing when the request did not come through CloudFront', async () => {
+    useInvalidationManager(new InvalidationManager({ store, windowMs: 5 }));
+    const due = Date.now() - 1000;
+    await store.schedule(
+      {
+        distributionId: DISTRIBUTION,
+        items: ['#x'],
+        callerReference: 'ref-direct',
+        expanded: true,
+        notBefore: due,
+      },
+      due,
+    );
+    await run({ GET: () => new Response('direct Function URL call') });
+    expect(endpoint.createRequests()).toHaveLength(0);
+    expect(await store.duePending(Date.now(), 10)).toHaveLength(1);
+  });
+
+  test('deletes invalidated overflow rows in the drain, after invalidateByTag resolved', async () => {
+    const gated = new GatedTagTableStore(store.tableName);
+    useInvalidationManager(new InvalidationManager({ store: gated, windowMs: 5 }));
+    for (let i = 0; i < 40; i++) await store.recordOverflow(['listing'], `/list?page=${i}`, 3600);
+    let rowsWhenResolved = -1;
+    await run(
+      {
+        GET: respondAfter(async () => {
+          await invalidateByTag('listing');
+          rowsWhenResolved = (await store.overflowPaths('listing')).length;
+          gated.open();
+        }),
+      },
+      { headers: viaCloudFront() },
+    );
+    expect(rowsWhenResolved).toBe(40);
+    expect(await store.overflowPaths('listing')).toEqual([]);
+    // The wildcard goes in a batch of its own (runtime/cdn/batches.ts).
+    expect(endpoint.invalidations().map((invalidation) => invalidation.items)).toEqual([
+      ['#listing'],
+      ['/list*'],
+    ]);
   });
 
   test('resolves and warns once when the request did not come through CloudFront', async () => {

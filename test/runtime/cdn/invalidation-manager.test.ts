@@ -1,13 +1,14 @@
 import { CloudFrontClient, CreateInvalidationCommand } from '@aws-sdk/client-cloudfront';
 import { CloudFrontEndpoint } from '../../../lib/local/cloudfront-endpoint';
+import { resetCloudFrontClient } from '../../../runtime/cdn/clients';
 import {
   InvalidationManager,
   type InvalidationManagerOptions,
 } from '../../../runtime/cdn/invalidation-manager';
-import { TagTableStore } from '../../../runtime/cdn/tag-table';
+import { PENDING_RETENTION_MS, TagTableStore } from '../../../runtime/cdn/tag-table';
 import { InvalidationFailedError } from '../../../runtime/errors';
 import { createTestRuntimeTables, dynamoDBLocalEndpoint } from '../../setup/dynamodb-tables';
-import { itemCounts, useCdnEndpoints } from './cdn-env';
+import { GatedTagTableStore, itemCounts, startHungEndpoint, useCdnEndpoints } from './cdn-env';
 
 // The invalidation manager with the real @aws-sdk/client-cloudfront against the loopback CloudFront
 // endpoint, and its tag table rows in DynamoDB Local. No SDK mocks.
@@ -376,5 +377,210 @@ describe('InvalidationManager', () => {
     });
     // Persisted instead of retried until the end of the budget.
     expect(await store.duePending(Date.now() + 1000, 10)).toMatchObject([{ items: ['#bounded'] }]);
+  });
+});
+
+/** Schedules a final pending row due now. */
+function pendingRow(items: string[], distributionId = DISTRIBUTION, notBefore = Date.now() - 1000) {
+  return store.schedule(
+    {
+      distributionId,
+      items,
+      callerReference: `ref-${items[0]}-${distributionId}`,
+      expanded: true,
+      notBefore,
+    },
+    notBefore,
+  );
+}
+
+describe('InvalidationManager when CloudFront does not answer', () => {
+  test('cuts off a hung CreateInvalidation and queues the batch before the deadline', async () => {
+    const hung = await startHungEndpoint();
+    process.env.AWS_ENDPOINT_URL_CLOUDFRONT = hung.url;
+    await resetCloudFrontClient();
+    try {
+      const deadline = Date.now() + 3000;
+      const call = manager().invalidate({ distributionId: DISTRIBUTION, tags: ['hung'], deadline });
+      // Some slack past the deadline for a slow machine; before the fix the call never settled.
+      const settled = await Promise.race([
+        call.then(() => 'resolved'),
+        new Promise((resolve) => setTimeout(() => resolve('still pending'), deadline + 2000 - Date.now())),
+      ]);
+      expect(settled).toBe('resolved');
+      expect(await store.duePending(Date.now() + 60_000, 10)).toMatchObject([{ items: ['#hung'] }]);
+      expect(warnings.mock.calls.flat().join('\n')).toContain('queued in the tag table for a retry');
+    } finally {
+      await resetCloudFrontClient();
+      await hung.close();
+    }
+  }, 15_000);
+});
+
+describe('InvalidationManager with in-progress invalidations', () => {
+  test('halves a refused batch until its pieces fit next to what is in progress, queuing the rest', async () => {
+    endpoint.setCompletionDelay(60_000);
+    const invalidations = manager({ retryBudgetMs: 300 });
+    await invalidations.invalidate({ distributionId: DISTRIBUTION, tags: ['in-flight'], deadline: later() });
+    const tags = Array.from({ length: 3000 }, (_, i) => `p-${i}`);
+    await invalidations.invalidate({ distributionId: DISTRIBUTION, tags, deadline: later() });
+
+    // 2,999 fit next to the one in progress; the last item waits in the tag table.
+    const sent = itemCounts(createdItems());
+    const pending = await store.duePending(Date.now() + 60_000, 100);
+    expect(sent.size).toBe(3000);
+    expect(pending.map((row) => row.items.length)).toEqual([1]);
+    const all = itemCounts([...createdItems(), ...pending.map((row) => row.items)]);
+    expect(all.size).toBe(3001);
+    expect([...all.values()].every((count) => count === 1)).toBe(true);
+
+    endpoint.completeAll();
+    expect(await invalidations.sweep({ deadline: later() })).toMatchObject({ completed: 1 });
+    expect(itemCounts(createdItems()).size).toBe(3001);
+  });
+
+  test('still sends one request for 1,000 tags when nothing else is in progress', async () => {
+    endpoint.setCompletionDelay(60_000);
+    const tags = Array.from({ length: 1000 }, (_, i) => `one-${i}`);
+    await manager().invalidate({ distributionId: DISTRIBUTION, tags, deadline: later() });
+    expect(endpoint.createRequests()).toHaveLength(1);
+  });
+
+  test('sends #tag items at once when the wildcard paths they bring must wait for a wildcard slot', async () => {
+    endpoint.setCompletionDelay(60_000);
+    for (let p = 0; p < 15; p++) {
+      for (let q = 0; q < 11; q++) await store.recordOverflow(['menu'], `/p${p}?v=${q}`, 3600);
+    }
+    const invalidations = manager({ retryBudgetMs: 200 });
+    await invalidations.invalidate({
+      distributionId: DISTRIBUTION,
+      tags: [],
+      paths: ['/other*'],
+      deadline: later(),
+    });
+    await invalidations.invalidate({
+      distributionId: DISTRIBUTION,
+      tags: ['menu', 'products'],
+      deadline: later(),
+    });
+
+    const sent = createdItems().flat();
+    expect(sent).toEqual(expect.arrayContaining(['#menu', '#products']));
+    expect(sent.filter((item) => item.endsWith('*'))).toHaveLength(15);
+    const pending = await store.duePending(Date.now() + 60_000, 10);
+    // One of the 15 waits for the wildcard slot the other invalidation holds.
+    expect(pending.flatMap((row) => row.items)).toEqual([expect.stringMatching(/^\/p\d+\*$/)]);
+  });
+
+  test('splits a pending row CloudFront refuses for capacity and keeps its history on the pieces', async () => {
+    endpoint.setCompletionDelay(60_000);
+    await manager().invalidate({ distributionId: DISTRIBUTION, tags: ['in-flight'], deadline: later() });
+    const items = Array.from({ length: 3000 }, (_, i) => `#row-${i}`);
+    await pendingRow(items);
+
+    const result = await manager({ persistedRetryDelayMs: 60_000 }).sweep({ deadline: later() });
+    expect(result).toMatchObject({ due: 1, failed: 1 });
+    const pending = await store.duePending(Date.now() + 10 * 60_000, 100);
+    expect(pending).toMatchObject([{ items: ['#row-2999'], attempts: 1, refusals: 0 }]);
+    const all = itemCounts([...createdItems(), ...pending.map((row) => row.items)]);
+    expect(all.size).toBe(3001);
+    expect([...all.values()].every((count) => count === 1)).toBe(true);
+  });
+});
+
+describe('InvalidationManager with a tag table shared by several distributions', () => {
+  test('sweeps only the given distribution when told one', async () => {
+    await pendingRow(['#mine']);
+    await pendingRow(['#theirs'], OTHER_DISTRIBUTION);
+    expect(await manager().sweep({ deadline: later(), distributionId: DISTRIBUTION })).toEqual({
+      due: 1,
+      completed: 1,
+      failed: 0,
+      skipped: 0,
+    });
+    expect(createdItems()).toEqual([['#mine']]);
+    expect(await store.duePending(Date.now(), 10)).toMatchObject([
+      { distributionId: OTHER_DISTRIBUTION, attempts: 0, refusals: 0 },
+    ]);
+  });
+
+  test("counts a refusal apart from the attempts, so the owner's backoff does not grow", async () => {
+    const row = await pendingRow(['#denied'], OTHER_DISTRIBUTION);
+    await store.recordFailure(row, Date.now() - 1);
+    endpoint.failNext('AccessDenied', { count: 1 });
+    const before = Date.now();
+    await manager({ persistedRetryDelayMs: 30_000 }).sweep({ deadline: later() });
+
+    const [after] = await store.duePending(Date.now() + 10 * 60_000, 10);
+    expect(after).toMatchObject({ attempts: 1, refusals: 1 });
+    // Doubling by the one attempt would make it 60 s.
+    expect(after.retryAfter).toBeLessThan(before + 60_000);
+  });
+
+  test('gives a row up after 5 refusals with an error naming its items', async () => {
+    await pendingRow(['#gone-1', '/gone/2'], 'ENOSUCHDIST01');
+    const invalidations = manager();
+    for (let sweep = 1; sweep <= 4; sweep++) {
+      expect(await invalidations.sweep({ deadline: later() })).toMatchObject({ failed: 1 });
+      expect(await store.duePending(Date.now() + 1000, 10)).toMatchObject([{ refusals: sweep }]);
+    }
+    await invalidations.sweep({ deadline: later() });
+    expect(await store.duePending(Date.now() + 1000, 10)).toEqual([]);
+    const logged = errors.mock.calls.flat().map(String).join('\n');
+    expect(logged).toContain('CloudFront refused it 5 times (NoSuchDistribution');
+    expect(logged).toContain('were NOT invalidated: #gone-1, /gone/2');
+  });
+
+  test('gives a row up with an error naming its items when its TTL would come before the next retry', async () => {
+    await pendingRow(['#old'], DISTRIBUTION, Date.now() - PENDING_RETENTION_MS + 10_000);
+    endpoint.failNext('ServiceUnavailable', { count: 1 });
+    await manager({ persistedRetryDelayMs: 60_000 }).sweep({ deadline: later() });
+
+    expect(await store.duePending(Date.now() + 10 * 60_000, 10)).toEqual([]);
+    const logged = errors.mock.calls.flat().map(String).join('\n');
+    expect(logged).toContain('failing for 7 days');
+    expect(logged).toContain('were NOT invalidated: #old');
+  });
+});
+
+describe('InvalidationManager deleting invalidated overflow rows', () => {
+  test('deletes them a bounded number at a time, after the call resolved, in its waitUntil', async () => {
+    const counting = new GatedTagTableStore(store.tableName);
+    counting.open();
+    const now = Date.now();
+    for (let i = 0; i < 300; i += 50) {
+      await Promise.all(
+        Array.from({ length: 50 }, (_, j) => store.recordOverflow(['busy'], `/list?i=${i + j}`, 3600, now)),
+      );
+    }
+    const registered: Promise<unknown>[] = [];
+    await manager({ store: counting, lookupConcurrency: 8 }).invalidate({
+      distributionId: DISTRIBUTION,
+      tags: ['busy'],
+      deadline: later(),
+      waitUntil: (promise) => registered.push(promise),
+    });
+    expect(createdItems().flat().sort()).toEqual(['#busy', '/list*']);
+    expect(registered).toHaveLength(1);
+    await Promise.all(registered);
+    expect(counting.maxInFlight).toBe(8);
+    expect(await store.overflowPaths('busy')).toEqual([]);
+  });
+
+  test('resolves the call before the rows are deleted when given a waitUntil', async () => {
+    const gated = new GatedTagTableStore(store.tableName);
+    await store.recordOverflow(['slow'], '/slow', 3600);
+    const registered: Promise<unknown>[] = [];
+    await manager({ store: gated }).invalidate({
+      distributionId: DISTRIBUTION,
+      tags: ['slow'],
+      deadline: later(),
+      waitUntil: (promise) => registered.push(promise),
+    });
+    // Resolved while the delete is still held at the gate.
+    expect(await store.overflowPaths('slow')).toHaveLength(1);
+    gated.open();
+    await Promise.all(registered);
+    expect(await store.overflowPaths('slow')).toEqual([]);
   });
 });

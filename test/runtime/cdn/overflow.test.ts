@@ -18,6 +18,7 @@ function overflow(url: string, waits: Promise<unknown>[] = []) {
       requestId: 'req-1',
       deadline: Date.now() + 30_000,
       awaiter: { waitUntil: (promise: Promise<unknown>) => void waits.push(promise) },
+      headers: {},
     },
     request: { method: 'GET', url },
     headers: CACHEABLE,

@@ -18,12 +18,19 @@ describe('tagsToAdd', () => {
     expect(tagsToAdd('é'.repeat(128))).toEqual(['é'.repeat(128)]);
   });
 
+  test("splits on commas when given comma-separated tags, as in Vercel's product-<id>,products example", () => {
+    expect(tagsToAdd('product-42,products')).toEqual(['product-42', 'products']);
+    expect(tagsToAdd(['a, b,,', ' c ,d'])).toEqual(['a', 'b', 'c', 'd']);
+  });
+
+  test('throws InvalidCacheTagError naming the piece when one comma-separated tag is too long', () => {
+    expect(() => tagsToAdd(`ok,${'x'.repeat(257)}`)).toThrow(InvalidCacheTagError);
+    expect(() => tagsToAdd(`ok,${'x'.repeat(257)}`)).toThrow('is 257 bytes of UTF-8; the maximum is 256');
+    expect(tagsToAdd(`${'x'.repeat(256)},${'y'.repeat(256)}`)).toHaveLength(2);
+  });
+
   test.each([
-    [
-      'a comma',
-      'a,b',
-      'addCacheTag(): cache tag "a,b" contains a comma; commas separate tags, pass an array instead',
-    ],
+    ['only commas', ' , ', 'addCacheTag(): a cache tag must not be empty, got " , "'],
     ['257 bytes of UTF-8', `${'é'.repeat(128)}x`, 'is 257 bytes of UTF-8; the maximum is 256'],
     ['an empty tag', '', 'addCacheTag(): a cache tag must not be empty, got ""'],
     ['only spaces', '   ', 'a cache tag must not be empty, got "   "'],
@@ -68,17 +75,25 @@ describe('ResponseCacheTags', () => {
 
   test('rejects without adding anything when one tag of the call is invalid', async () => {
     const tags = new ResponseCacheTags();
-    await expect(tags.add(['ok', 'not,ok'])).rejects.toBeInstanceOf(InvalidCacheTagError);
+    await expect(tags.add(['ok', `fine,${'x'.repeat(257)}`])).rejects.toBeInstanceOf(InvalidCacheTagError);
     expect(tags.take()).toEqual([]);
+  });
+
+  test('counts each comma-separated tag against the 128 per response', async () => {
+    const tags = new ResponseCacheTags();
+    await tags.add(Array.from({ length: 127 }, (_, i) => `t${i}`).join(','));
+    await expect(tags.add('one-more,and-another')).rejects.toBeInstanceOf(TooManyCacheTagsError);
+    await tags.add('t0,last');
+    expect(tags.take()).toHaveLength(128);
   });
 
   test('returns a rejected promise instead of throwing when the input is bad', () => {
     const tags = new ResponseCacheTags();
     let result: Promise<void> | undefined;
     expect(() => {
-      result = tags.add('a,b');
+      result = tags.add(' , ');
     }).not.toThrow();
-    return expect(result).rejects.toThrow('contains a comma');
+    return expect(result).rejects.toThrow('a cache tag must not be empty');
   });
 
   test('rejects with TooManyCacheTagsError when the response would carry more than 128 tags', async () => {

@@ -4,10 +4,11 @@ import {
   GetItemCommand,
   PutItemCommand,
   QueryCommand,
+  UpdateItemCommand,
 } from '@aws-sdk/client-dynamodb';
 import { localDynamoDBClient } from '../../../lib/local/dynamodb-local';
 import { MAX_PATH_SORT_KEY_BYTES, overflowSortKey } from '../../../runtime/cdn/overflow-rows';
-import { TagTableStore } from '../../../runtime/cdn/tag-table';
+import { PENDING_RETENTION_MS, pendingExpiry, TagTableStore } from '../../../runtime/cdn/tag-table';
 import { createTestRuntimeTables, dynamoDBLocalEndpoint } from '../../setup/dynamodb-tables';
 
 // The tag table's overflow rows in DynamoDB Local: keys of long paths, rows an earlier version
@@ -106,5 +107,65 @@ describe('TagTableStore overflow rows', () => {
       (batchGet.RequestItems as Record<string, { ConsistentRead?: boolean }>)[tableName].ConsistentRead,
     ).toBe(true);
     expect(query.ConsistentRead).toBe(true);
+  });
+});
+
+describe('TagTableStore pending invalidations', () => {
+  const pending = (distributionId: string, callerReference: string, notBefore: number) => ({
+    distributionId,
+    items: [`#${callerReference}`],
+    callerReference,
+    expanded: true,
+    notBefore,
+  });
+
+  test('returns only the given distribution when asked for one', async () => {
+    const now = Date.now();
+    await store.schedule(pending('E1MINE', 'a', now - 10));
+    await store.schedule(pending('E2THEIRS', 'b', now - 5));
+    expect((await store.duePending(now, 10)).map((row) => row.distributionId)).toEqual([
+      'E1MINE',
+      'E2THEIRS',
+    ]);
+    expect(await store.duePending(now, 10, 'E2THEIRS')).toMatchObject([{ callerReference: 'b' }]);
+  });
+
+  test('counts attempts and refusals apart and starts them from the values a split row carries', async () => {
+    const now = Date.now();
+    const row = await store.schedule({ ...pending('E1MINE', 'c', now - 10), attempts: 3, refusals: 1 });
+    expect(row).toMatchObject({ attempts: 3, refusals: 1 });
+    await store.recordFailure(row, now - 1, 'refusals');
+    await store.recordFailure(row, now - 1);
+    expect(await store.duePending(now, 10)).toMatchObject([
+      { attempts: 4, refusals: 2, retryAfter: now - 1 },
+    ]);
+  });
+
+  test('reads 0 refusals and counts from there when a row was written before refusals existed', async () => {
+    const now = Date.now();
+    const row = await store.schedule(pending('E1MINE', 'old', now - 10));
+    await client.send(
+      new UpdateItemCommand({
+        TableName: tableName,
+        Key: { pk: { S: 'invalidation#pending' }, sk: { S: row.key } },
+        UpdateExpression: 'REMOVE refusals',
+      }),
+    );
+    expect(await store.duePending(now, 10)).toMatchObject([{ refusals: 0 }]);
+    await store.recordFailure(row, now - 1, 'refusals');
+    expect(await store.duePending(now, 10)).toMatchObject([{ refusals: 1 }]);
+  });
+
+  test('sets the TTL 7 days after the not-before time', async () => {
+    const notBefore = Date.now();
+    const row = await store.schedule(pending('E1MINE', 'ttl', notBefore));
+    const { Item } = await client.send(
+      new GetItemCommand({
+        TableName: tableName,
+        Key: { pk: { S: 'invalidation#pending' }, sk: { S: row.key } },
+      }),
+    );
+    expect(Number(Item?.expiresAt.N) * 1000).toBe(pendingExpiry(row));
+    expect(pendingExpiry(row) - notBefore).toBeGreaterThanOrEqual(PENDING_RETENTION_MS);
   });
 });
