@@ -21,9 +21,10 @@ import type { Cdn } from './cdn';
 import { ConfigurationError } from './errors';
 import { OriginProtection } from './origin-protection';
 import { DISTRIBUTION_DOMAIN_HEADER } from './private/constructs-contract';
+import { literalEnvironmentBytes } from './private/environment-size';
 import { restrictLoggingToOwnLogGroup } from './private/function-logging';
 import { imageViewerRequestSource } from './private/image-cloudfront-function';
-import { LAMBDA_MEMORY_MB, LAMBDA_TIMEOUT_SECONDS } from './private/lambda-limits';
+import { LAMBDA_ENVIRONMENT_BYTES, LAMBDA_MEMORY_MB, LAMBDA_TIMEOUT_SECONDS } from './private/lambda-limits';
 import { findLockFile } from './private/project-layout';
 import { regionalName } from './private/regional-name';
 
@@ -164,8 +165,6 @@ export interface ImageOptimizerProps {
  */
 const PATH_PATTERN = IMAGE_OPTIMIZER_PATH;
 const DEFAULT_MINIMUM_CACHE_TTL = Duration.hours(4);
-// Lambda's limit for all environment variables of a function together.
-const MAX_ENVIRONMENT_BYTES = 4096;
 
 /**
  * Vercel Image Optimization on AWS: a Lambda function (Node.js 24, arm64 by default) running
@@ -249,11 +248,13 @@ export class ImageOptimizer extends Construct {
       );
     }
     const configJson = serializeImageOptimizerConfig(this.config);
-    const environmentBytes = Buffer.byteLength(IMAGE_OPTIMIZER_CONFIG_ENV) + Buffer.byteLength(configJson);
-    if (environmentBytes > MAX_ENVIRONMENT_BYTES - 512) {
+    // As Lambda measures it (the JSON's own quotes count twice, escaped), leaving 512 bytes for
+    // variables added to `function` later.
+    const environmentBytes = literalEnvironmentBytes({ [IMAGE_OPTIMIZER_CONFIG_ENV]: configJson });
+    if (environmentBytes > LAMBDA_ENVIRONMENT_BYTES - 512) {
       throw new ConfigurationError(
         this,
-        `the image configuration takes ${environmentBytes} bytes of environment, more than Lambda's ${MAX_ENVIRONMENT_BYTES}-byte limit leaves room for: list fewer remotePatterns, domains or sizes`,
+        `the image configuration takes ${environmentBytes} bytes of environment, more than Lambda's ${LAMBDA_ENVIRONMENT_BYTES}-byte limit leaves room for: list fewer remotePatterns, domains or sizes`,
       );
     }
 

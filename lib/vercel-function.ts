@@ -13,6 +13,7 @@ import {
   ROUTE_ENV,
   TAG_TABLE_ENV,
 } from './private/constructs-contract';
+import { validateEnvironmentSize } from './private/environment-size';
 import { restrictLoggingToOwnLogGroup } from './private/function-logging';
 import { writeGeneratedEntry } from './private/generated-entry';
 import { LAMBDA_MEMORY_MB, LAMBDA_TIMEOUT_SECONDS } from './private/lambda-limits';
@@ -210,6 +211,8 @@ export class VercelFunction extends nodejs.NodejsFunction {
     });
 
     restrictLoggingToOwnLogGroup(this, props.logGroup !== undefined);
+    // At synth, so variables added later (addEnvironment, VercelProject, origin protection) count.
+    validateEnvironmentSize(this);
     if (props.cacheTable) {
       this.addEnvironment(CACHE_TABLE_ENV, props.cacheTable.tableName);
       props.cacheTable.grantReadWriteData(this);

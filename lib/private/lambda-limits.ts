@@ -8,5 +8,8 @@ export const LAMBDA_MEMORY_MB = { min: 128, max: 10_240 } as const;
 /** Timeout in whole seconds a Lambda function may have. */
 export const LAMBDA_TIMEOUT_SECONDS = { min: 1, max: 900 } as const;
 
-/** Bytes of environment variables (keys and values together) a Lambda function may have. */
+/**
+ * Bytes of environment variables a Lambda function may have, measured as Lambda does: all of them
+ * as one compact JSON object, `{"KEY":"value",...}`, in UTF-8 (see environment-size.ts).
+ */
 export const LAMBDA_ENVIRONMENT_BYTES = 4096;
