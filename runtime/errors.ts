@@ -317,10 +317,9 @@ export class SourceAddressError extends VercelFunctionsAwsError {
 export class LambdaRuntimeMissingError extends VercelFunctionsAwsError {
   constructor(options?: ErrorOptions) {
     super(
-      'createHandler() needs the global `awslambda` (streamifyResponse, HttpResponseStream), which the ' +
-        'AWS Lambda Node.js runtime installs. It is missing: run the handler under the Lambda runtime ' +
-        '(or aws-lambda-ric), or install an equivalent polyfill first as the local dev server does. ' +
-        'AWS_LAMBDA_NODEJS_NO_GLOBAL_AWSLAMBDA also removes it.',
+      'createHandler() needs the global `awslambda` (streamifyResponse, HttpResponseStream) that the ' +
+        'AWS Lambda Node.js runtime installs unless AWS_LAMBDA_NODEJS_NO_GLOBAL_AWSLAMBDA is set: run ' +
+        'under it or aws-lambda-ric, or install a polyfill first as the local dev server does.',
       options,
     );
     this.name = 'LambdaRuntimeMissingError';
@@ -367,6 +366,22 @@ export class ResponseBodyError extends VercelFunctionsAwsError {
   constructor(requestId: string, options?: ErrorOptions) {
     super(`The response body failed after the response had started (request ${requestId})`, options);
     this.name = 'ResponseBodyError';
+  }
+}
+
+/**
+ * On Lambda Managed Instances, the response was still being sent when the invocation reached its
+ * timeout (less the drain safety margin). Managed Instances do not stop an invocation at its
+ * timeout, so the adapter stops the response itself; this is the `cause` of the `ResponseBodyError`
+ * that fails the stream.
+ */
+export class InvocationTimeoutError extends VercelFunctionsAwsError {
+  constructor(options?: ErrorOptions) {
+    super(
+      'The response was unfinished at the invocation timeout, which Lambda Managed Instances do not enforce',
+      options,
+    );
+    this.name = 'InvocationTimeoutError';
   }
 }
 

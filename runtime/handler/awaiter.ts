@@ -1,11 +1,3 @@
-/** How a drain ended: every promise settled, or the time budget ran out with work still running. */
-export interface DrainResult {
-  /** Promises that settled (fulfilled or rejected) during the drain. */
-  readonly settled: number;
-  /** Promises still pending when the budget ran out; they are abandoned, not awaited. */
-  readonly abandoned: number;
-}
-
 /**
  * Collects the promises handed to `waitUntil()` during one invocation and waits for them after the
  * response has been sent.
@@ -16,7 +8,6 @@ export interface DrainResult {
  */
 export class Awaiter {
   private readonly pending = new Set<Promise<unknown>>();
-  private settledCount = 0;
   private closed = false;
 
   /**
@@ -43,10 +34,7 @@ export class Awaiter {
     }
     const tracked: Promise<unknown> = Promise.resolve(promise)
       .catch((reason: unknown) => this.onRejection(reason))
-      .finally(() => {
-        this.pending.delete(tracked);
-        this.settledCount++;
-      });
+      .finally(() => this.pending.delete(tracked));
     this.pending.add(tracked);
   };
 
@@ -67,22 +55,30 @@ export class Awaiter {
   /**
    * Waits until every registered promise has settled — including promises registered while
    * draining — or until `budgetMs` has elapsed, whichever comes first; then {@link close}s.
+   * Resolves with the number of promises still pending, abandoned rather than awaited (0 when
+   * every one settled).
    */
-  async drain(budgetMs: number): Promise<DrainResult> {
-    const before = this.settledCount;
+  async drain(budgetMs: number): Promise<number> {
     let timer: NodeJS.Timeout | undefined;
-    const outOfTime = new Promise<'timeout'>((resolve) => {
-      timer = setTimeout(() => resolve('timeout'), Math.max(0, budgetMs));
+    // Set before `budget` resolves, so the loop sees it as soon as the race gives way.
+    let outOfTime = false;
+    const budget = new Promise<void>((resolve) => {
+      timer = setTimeout(
+        () => {
+          outOfTime = true;
+          resolve();
+        },
+        Math.max(0, budgetMs),
+      );
     });
     try {
-      while (this.pending.size > 0) {
-        const batch = Promise.allSettled([...this.pending]).then(() => 'settled' as const);
-        if ((await Promise.race([batch, outOfTime])) === 'timeout') break;
+      while (this.pending.size > 0 && !outOfTime) {
+        await Promise.race([Promise.allSettled([...this.pending]), budget]);
       }
     } finally {
       clearTimeout(timer);
       this.close();
     }
-    return { settled: this.settledCount - before, abandoned: this.pending.size };
+    return this.pending.size;
   }
 }

@@ -2,14 +2,15 @@ import type { Writable } from 'node:stream';
 import type { Context } from 'aws-lambda';
 import { prepareCdnResponse } from '../cdn/response';
 import { ORIGIN_SECRET_ARN_ENV } from '../constructs-contract';
-import { InvalidEventError, ResponseBodyError } from '../errors';
+import { InvalidEventError, InvocationTimeoutError, ResponseBodyError } from '../errors';
+import './bundle-switches';
 import { bundledRouteHeaders } from './bundled-route-headers';
 import { createDispatcher, type Dispatcher, describeValue } from './dispatch';
 import { type FunctionUrlRequest, isHeadEvent, readFunctionUrlRequest, routeHeadersOf } from './event';
-import { drainSafetyMargin, drainWaitUntil, openRequestContext } from './invocation';
+import { drainSafetyMargin, drainWaitUntil, openRequestContext, remainingTimeMs } from './invocation';
 import { lambdaRuntime } from './lambda-runtime';
 import { logError } from './log';
-import { plainText } from './plain-text';
+import { plainText, serverError } from './plain-text';
 import { runWithRequestContext } from './request-context';
 import { admitRequest, guardEnvironment } from './request-guard';
 import { responsePrelude, sendResponse } from './response-stream';
@@ -40,6 +41,8 @@ export function createHandler(userModule: VercelModule, options: HandlerOptions 
   const safetyMarginMs = drainSafetyMargin(options);
   // Read once: Lambda fixes the environment before it loads the handler module.
   const awsRegion = process.env.AWS_REGION;
+  // Lambda Managed Instances do not stop an invocation at its timeout: the function must (below).
+  const managedInstances = 'AWS_LAMBDA_MAX_CONCURRENCY' in process.env;
   const guard = guardEnvironment();
   // Applies vercel.json `headers` rules; `undefined` in a bundle built without them (bundle-switches.ts).
   const routeHeaders = bundledRouteHeaders();
@@ -57,11 +60,13 @@ export function createHandler(userModule: VercelModule, options: HandlerOptions 
     } catch (error) {
       const refusal = rejection(requestId, error);
       // The origin secret was not checked on an event that is not a request: behind one, the refusal
-      // goes without the rules' headers (request-guard.ts).
-      const withRules = guard[ORIGIN_SECRET_ARN_ENV]
-        ? refusal
-        : routeHeaders?.withRouteHeaders(refusal, routeHeadersOf(event), requestId);
-      await sendResponse(runtime, responseStream, withRules ?? refusal, { omitBody: isHeadEvent(event) });
+      // goes without the rules' headers (request-guard.ts). The switch is tested here, not only through
+      // `routeHeaders`, so minifying drops this code from a bundle without the rules (bundle-switches.ts).
+      const withRules =
+        (typeof __VFA_ROUTE_HEADERS__ === 'boolean' && !__VFA_ROUTE_HEADERS__) || guard[ORIGIN_SECRET_ARN_ENV]
+          ? refusal
+          : (routeHeaders?.withRouteHeaders(refusal, routeHeadersOf(event), requestId) ?? refusal);
+      await sendResponse(runtime, responseStream, withRules, { omitBody: isHeadEvent(event) });
       return;
     }
     // `received` keeps the URL CloudFront cached the response under: the route guard may add route
@@ -80,6 +85,20 @@ export function createHandler(userModule: VercelModule, options: HandlerOptions 
     const opened = openRequestContext(requestId, incoming.headers, context);
     const requestContext = opened instanceof Promise ? await opened : opened;
     let bodyFailure: { error: unknown } | undefined;
+    // On Managed Instances the adapter stops a response still being sent `safetyMarginMs` before the
+    // deadline, so a body that never ends cannot hold the invocation (and, with the runtime client's
+    // one connection per worker, every response queued behind it) forever. Standard Lambda ends the
+    // invocation itself: no timer there.
+    let deadline: NodeJS.Timeout | undefined;
+    let signal: AbortSignal | undefined;
+    if (managedInstances) {
+      const controller = new AbortController();
+      signal = controller.signal;
+      deadline = setTimeout(
+        () => controller.abort(new InvocationTimeoutError()),
+        Math.max(0, remainingTimeMs(context) - safetyMarginMs),
+      );
+    }
     try {
       await runWithRequestContext(requestContext, async () => {
         const { response, failed } = await callUser(dispatch, request, requestId);
@@ -88,7 +107,9 @@ export function createHandler(userModule: VercelModule, options: HandlerOptions 
         // headers: a Response from fetch() has immutable ones. The adapter's own 500 keeps its
         // no-store against a rule's CDN-Cache-Control.
         const prelude = responsePrelude(response);
-        routeHeaders?.applyRouteHeaders(prelude, incoming.routeHeaders, requestId, failed);
+        if (!(typeof __VFA_ROUTE_HEADERS__ === 'boolean' && !__VFA_ROUTE_HEADERS__)) {
+          routeHeaders?.applyRouteHeaders(prelude, incoming.routeHeaders, requestId, failed);
+        }
         const afterResponse = prepareCdnResponse(prelude, requestContext, {
           method: received.method,
           url: incoming.url,
@@ -96,6 +117,7 @@ export function createHandler(userModule: VercelModule, options: HandlerOptions 
         await sendResponse(runtime, responseStream, response, {
           omitBody: request.method === 'HEAD',
           prelude,
+          signal,
         });
         afterResponse?.();
       });
@@ -107,6 +129,8 @@ export function createHandler(userModule: VercelModule, options: HandlerOptions 
         error,
       );
       bodyFailure = { error };
+    } finally {
+      clearTimeout(deadline);
     }
 
     await drainWaitUntil(requestContext, context, safetyMarginMs);
@@ -145,8 +169,7 @@ async function callUser(
 
 /** The adapter's own logged 500 in place of what the handler did. */
 function failure(requestId: string, why: string, error?: unknown): { response: Response; failed: boolean } {
-  logError(requestId, why, error);
-  return { response: plainText(500, 'Internal Server Error'), failed: true };
+  return { response: serverError(requestId, why, error), failed: true };
 }
 
 /** The logged response to an invocation event that could not become a Request. */
@@ -155,7 +178,7 @@ function rejection(requestId: string, error: unknown): Response {
     logError(requestId, `Rejected the invocation event with ${error.statusCode}: ${error.message}`);
     return plainText(error.statusCode, error.message);
   }
-  return failure(requestId, 'Could not convert the invocation event into a Request', error).response;
+  return serverError(requestId, 'Could not convert the invocation event into a Request', error);
 }
 
 /**

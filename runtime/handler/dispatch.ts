@@ -1,14 +1,26 @@
 import { InvalidHandlerModuleError } from '../errors';
-import type { FetchHandler, VercelModule } from './types';
+import { getContext } from '../get-context';
+import { plainText } from './plain-text';
+import type { FetchHandler, FetchHandlerContext, VercelModule } from './types';
 
 /** Calls the user's code for a request and returns whatever it returned (checked by the caller). */
 export type Dispatcher = (request: Request) => unknown;
 
+/**
+ * The context Vercel passes every Web handler as its second argument (@vercel/node builds it with
+ * `waitUntil` only, which takes any value as Vercel's does). One object for the process rather than
+ * one per request: its `waitUntil` acts on the request context current where it is called, as the
+ * imported `waitUntil` does, so passing it costs a request nothing.
+ */
+const HANDLER_CONTEXT: FetchHandlerContext = {
+  waitUntil: (promise) => getContext().waitUntil?.(promise),
+};
+
 const METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'] as const;
 
 const SHAPES =
-  'export default { fetch(request) { ... } }, export default function (request) { ... }, ' +
-  'or named method exports such as export function GET(request) { ... }';
+  'export default { fetch(request) {…} }, export default function (request) {…}, ' +
+  'or method exports such as export function GET(request) {…}';
 
 /**
  * Works out, once at module load, how to call a Vercel-style module, and throws
@@ -45,12 +57,12 @@ function defaultHandler(
   if (typeof value === 'function') {
     if (value.length >= 2) {
       throw new InvalidHandlerModuleError(
-        `The default export is a function of ${value.length} parameters — a Node.js (req, res) handler. ` +
-          `Only Web handlers that take a Request and return a Response are supported: ${SHAPES}.`,
+        `The default export is a function of ${value.length} parameters — a Node.js (req, res) handler; ` +
+          `only Web handlers (Request in, Response out) are supported: ${SHAPES}.`,
       );
     }
     const handler = value as FetchHandler;
-    return (request) => handler(request);
+    return (request) => handler(request, HANDLER_CONTEXT);
   }
   if (typeof value === 'object' && value !== null && 'fetch' in value) {
     const target = value as { fetch: unknown };
@@ -60,7 +72,7 @@ function defaultHandler(
       );
     }
     // Called as a method: objects such as a Hono app may rely on `this`.
-    return (request) => (target as { fetch: FetchHandler }).fetch(request);
+    return (request) => (target as { fetch: FetchHandler }).fetch(request, HANDLER_CONTEXT);
   }
   if (value !== undefined && !hasNamedMethods) {
     throw new InvalidHandlerModuleError(
@@ -93,12 +105,10 @@ function methodDispatcher(byMethod: Map<string, FetchHandler>): Dispatcher {
   return (request) => {
     const handler =
       byMethod.get(request.method) ?? (request.method === 'HEAD' ? byMethod.get('GET') : undefined);
-    if (handler) return handler(request);
+    if (handler) return handler(request, HANDLER_CONTEXT);
     if (request.method === 'OPTIONS') return new Response(null, { status: 204, headers: { allow } });
-    return new Response('Method Not Allowed', {
-      status: 405,
-      headers: { allow, 'content-type': 'text/plain; charset=utf-8' },
-    });
+    // The adapter's own refusal: no-store like its others (plain-text.ts).
+    return plainText(405, 'Method Not Allowed', { allow });
   };
 }
 

@@ -9,10 +9,17 @@ export {
   InvalidHandlerModuleError,
   InvalidHandlerOptionError,
   InvalidRouteError,
+  InvocationTimeoutError,
   LambdaRuntimeMissingError,
   MiddyExecutionModeMissingError,
   OriginSecretUnavailableError,
   ResponseBodyError,
 } from '../errors';
 export { createHandler } from './create-handler';
-export type { FetchHandler, HandlerOptions, StreamingHandler, VercelModule } from './types';
+export type {
+  FetchHandler,
+  FetchHandlerContext,
+  HandlerOptions,
+  StreamingHandler,
+  VercelModule,
+} from './types';

@@ -50,7 +50,7 @@ export function openRequestContext(
     () =>
       logWarning(
         requestId,
-        "waitUntil() was called after this invocation's waitUntil() work had been awaited (from a timer or callback that outlived the request?); nothing awaits the promise, so Lambda may freeze or end the environment before it settles",
+        "waitUntil() was called after this invocation's waitUntil() work had been awaited (by a timer or callback that outlived the request?): nothing awaits the promise, so Lambda may freeze or end the environment first",
       ),
   );
   const requestContext = new RequestContext({
@@ -92,7 +92,7 @@ async function drainAwaiter(
   safetyMarginMs: number,
 ): Promise<void> {
   try {
-    const { abandoned } = await requestContext.awaiter.drain(remainingTimeMs(context) - safetyMarginMs);
+    const abandoned = await requestContext.awaiter.drain(remainingTimeMs(context) - safetyMarginMs);
     if (abandoned > 0) {
       logWarning(
         requestContext.requestId,

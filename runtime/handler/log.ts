@@ -6,10 +6,12 @@
 const PREFIX = '[vercel-functions-aws]';
 
 export function logError(requestId: string, message: string, error?: unknown): void {
-  if (error === undefined) console.error(`${PREFIX} ${message} (request ${requestId})`);
-  else console.error(`${PREFIX} ${message} (request ${requestId})`, error);
+  // The error only when there is one: console.error would print a passed `undefined`.
+  console.error(line(requestId, message), ...(error === undefined ? [] : [error]));
 }
 
 export function logWarning(requestId: string, message: string): void {
-  console.warn(`${PREFIX} ${message} (request ${requestId})`);
+  console.warn(line(requestId, message));
 }
+
+const line = (requestId: string, message: string) => `${PREFIX} ${message} (request ${requestId})`;

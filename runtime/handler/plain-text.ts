@@ -1,3 +1,6 @@
+import { VERCEL_DEFAULT_CACHE_CONTROL } from '../cdn/cache-control';
+import { logError } from './log';
+
 /**
  * A plain-text response the adapter sends by itself: a refusal (403, 404, 503) or an error (400,
  * 405, 500). `no-store`, so CloudFront never serves one viewer's refusal or a passing error to
@@ -9,8 +12,14 @@ export function plainText(status: number, text: string, headers: Record<string, 
     status,
     headers: {
       'content-type': 'text/plain; charset=utf-8',
-      'cache-control': status === 404 ? 'public, max-age=0, must-revalidate' : 'no-store',
+      'cache-control': status === 404 ? VERCEL_DEFAULT_CACHE_CONTROL : 'no-store',
       ...headers,
     },
   });
+}
+
+/** The adapter's logged 500: `why` (and the error) to the log, nothing of it to the client. */
+export function serverError(requestId: string, why: string, error?: unknown): Response {
+  logError(requestId, why, error);
+  return plainText(500, 'Internal Server Error');
 }

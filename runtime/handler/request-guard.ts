@@ -10,7 +10,7 @@ import { InvalidEventError, OriginSecretUnavailableError } from '../errors';
 import { bundledRouteHeaders } from './bundled-route-headers';
 import { logError } from './log';
 import { originSecretVerifier } from './origin-secret';
-import { plainText } from './plain-text';
+import { plainText, serverError } from './plain-text';
 import { matchRoute, parseRoute, type RoutePattern, withRouteParams } from './route';
 
 /** The environment variables the guard reads (`process.env` in production). */
@@ -115,7 +115,13 @@ function withRuleHeaders(
   guard: GuardHeaders,
   requestId: string,
 ): Request | Response {
-  if (!(admitted instanceof Response)) return admitted;
+  // The switch tested here too, so minifying drops the call from a bundle without the rules.
+  if (
+    (typeof __VFA_ROUTE_HEADERS__ === 'boolean' && !__VFA_ROUTE_HEADERS__) ||
+    !(admitted instanceof Response)
+  ) {
+    return admitted;
+  }
   return bundledRouteHeaders()?.withRouteHeaders(admitted, guard.routeHeaders, requestId) ?? admitted;
 }
 
@@ -138,7 +144,7 @@ function routeGuard(
   ) {
     return serverError(
       requestId,
-      `The CDN sent the response headers of vercel.json headers rules (${ROUTE_HEADERS_HEADER}), but this function was bundled with routeHeaders: false; set routeHeaders: true on its VercelFunction (VercelProject sets it from vercel.json). Refusing the request rather than serving it without those headers`,
+      `The CDN sent vercel.json headers rules' response headers (${ROUTE_HEADERS_HEADER}), but this function was bundled with routeHeaders: false; set routeHeaders: true on its VercelFunction (VercelProject sets it from vercel.json). Refusing the request rather than serving it without them`,
     );
   }
   const routePath = env[ROUTE_ENV];
@@ -178,12 +184,6 @@ function leftOut(requestId: string, variable: string, check: string, needs: stri
     requestId,
     `${variable} is set, but this function was bundled without ${check} (its VercelFunction was not given ${needs}); refusing the request instead of serving it unchecked`,
   );
-}
-
-/** The logged 500 of a function that cannot serve any request as it is configured. */
-function serverError(requestId: string, why: string, error?: unknown): Response {
-  logError(requestId, why, error);
-  return plainText(500, 'Internal Server Error');
 }
 
 /**

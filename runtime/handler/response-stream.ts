@@ -51,6 +51,11 @@ export async function sendResponse(
     readonly omitBody: boolean;
     /** The prelude to send instead of the response's own (the adapter's CDN step rewrites headers). */
     readonly prelude?: ResponsePrelude;
+    /**
+     * Stops the body when it aborts (the deadline on Managed Instances, see invocation.ts): the body
+     * is cancelled and the signal's reason thrown, as a body error is.
+     */
+    readonly signal?: AbortSignal;
   },
 ): Promise<void> {
   const stream = runtime.HttpResponseStream.from(
@@ -80,7 +85,7 @@ export async function sendResponse(
     if (!stream.destroyed && !stream.writableEnded) stream.write(EMPTY_CHUNK);
   };
   try {
-    await pipeBody(body, stream, left);
+    await pipeBody(body, stream, left, options.signal);
   } finally {
     // Status and headers leave even when the body ended, or failed, before its first chunk.
     sendPrelude();
@@ -93,18 +98,29 @@ export async function sendResponse(
 const EMPTY_CHUNK = new Uint8Array(0);
 
 /** Writes the body's chunks; `left()` before the first, whose write carries the prelude. */
-async function pipeBody(body: ReadableStream<unknown>, stream: Writable, left: () => void): Promise<void> {
+async function pipeBody(
+  body: ReadableStream<unknown>,
+  stream: Writable,
+  left: () => void,
+  signal: AbortSignal | undefined,
+): Promise<void> {
   const reader = body.getReader();
+  // An abort cancels the body, which settles a pending read as done: the check after each read
+  // turns that into the signal's reason. Never removed: the caller's signal does not outlive the
+  // response. Without a signal (standard Lambda) the listener is not even created.
+  signal?.addEventListener('abort', () => reader.cancel(signal.reason).catch(() => {}));
   try {
+    signal?.throwIfAborted();
     for (;;) {
       const { done, value } = await reader.read();
+      signal?.throwIfAborted();
       if (done) return;
       const chunk = toChunk(value);
       if (chunk.length === 0) continue;
       if (stream.destroyed || stream.writableEnded)
         throw new Error('The response stream was closed by the runtime');
       left();
-      if (!stream.write(chunk)) await drained(stream);
+      if (!stream.write(chunk)) await drained(stream, signal);
     }
   } catch (error) {
     // Stop the producer (a user's ReadableStream may hold timers or sockets).
@@ -120,20 +136,26 @@ function toChunk(value: unknown): Uint8Array | string {
   throw new TypeError(`The response body produced a chunk that is not bytes: ${typeof value}`);
 }
 
-/** Resolves on 'drain'; rejects if the stream errors or closes first, so a dead stream cannot hang us. */
-function drained(stream: Writable): Promise<void> {
+/**
+ * Resolves on 'drain'; rejects if the stream errors or closes first, so a dead stream cannot hang us,
+ * or with the signal's reason when it aborts (a stream queued behind another never drains).
+ */
+function drained(stream: Writable, signal: AbortSignal | undefined): Promise<void> {
   return new Promise((resolve, reject) => {
     // 'drain' passes nothing, 'error' its error.
     const settle = (error?: unknown) => {
       stream.off('drain', settle);
       stream.off('error', settle);
       stream.off('close', onClose);
+      signal?.removeEventListener('abort', onAbort);
       if (error === undefined) resolve();
       else reject(error);
     };
     const onClose = () => settle(new Error('The response stream closed before it could take more data'));
+    const onAbort = () => settle(signal?.reason);
     stream.on('drain', settle);
     stream.on('error', settle);
     stream.on('close', onClose);
+    signal?.addEventListener('abort', onAbort);
   });
 }

@@ -67,7 +67,7 @@ export function parseRoute(path: string): RoutePattern {
   const duplicate = params.find((name, i) => params.indexOf(name) !== i);
   if (duplicate !== undefined) {
     throw new InvalidRouteError(
-      `The segment "${duplicate}" occurs more than once in the route ${JSON.stringify(path)}: every dynamic segment in a path must have a unique name`,
+      `The segment "${duplicate}" occurs more than once in the route ${JSON.stringify(path)}: dynamic segment names must be unique`,
     );
   }
   // `path` as given: its segments, joined again, are exactly what formatRoutePath would write.

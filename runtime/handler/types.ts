@@ -1,8 +1,17 @@
 import type { Writable } from 'node:stream';
 import type { Context, LambdaFunctionURLEvent } from 'aws-lambda';
 
-/** A Web handler: takes the request, returns (a promise of) the response. */
-export type FetchHandler = (request: Request) => Response | Promise<Response>;
+/**
+ * The second argument Vercel passes a Web handler (`export function GET(request, { waitUntil })`):
+ * deprecated there in favour of `waitUntil` from `@vercel/functions`, but still passed.
+ */
+export interface FetchHandlerContext {
+  /** Same as `waitUntil` from `@vercel/functions`; works destructured. */
+  readonly waitUntil: (promise: Promise<unknown>) => void;
+}
+
+/** A Web handler: takes the request (and Vercel's context), returns (a promise of) the response. */
+export type FetchHandler = (request: Request, context: FetchHandlerContext) => Response | Promise<Response>;
 
 /**
  * What a user's `api/*.ts` module looks like to Vercel: `export default { fetch }`, a default

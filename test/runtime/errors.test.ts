@@ -17,6 +17,7 @@ describe('errors', () => {
     ['InvalidHandlerOptionError', new errors.InvalidHandlerOptionError('m')],
     ['InvalidEventError', new errors.InvalidEventError('m')],
     ['ResponseBodyError', new errors.ResponseBodyError('r')],
+    ['InvocationTimeoutError', new errors.InvocationTimeoutError()],
     ['MiddyExecutionModeMissingError', new errors.MiddyExecutionModeMissingError()],
     ['InvalidRouteError', new errors.InvalidRouteError('m')],
     ['OriginSecretUnavailableError', new errors.OriginSecretUnavailableError('m', 'arn')],

@@ -794,7 +794,7 @@ describe('createHandler with vercel.json rewrites and headers', () => {
       expect(result.body.toString()).toBe('Internal Server Error');
       expect(calls).toBe(0);
       expect(logged(errors)).toMatch(
-        /The CDN sent the response headers of vercel\.json headers rules \(x-vfa-route-headers\), but this function was bundled with routeHeaders: false; set routeHeaders: true on its VercelFunction.*\(request lean\)/,
+        /The CDN sent vercel\.json headers rules' response headers \(x-vfa-route-headers\), but this function was bundled with routeHeaders: false; set routeHeaders: true on its VercelFunction.*\(request lean\)/,
       );
     });
 

@@ -77,7 +77,39 @@ describe('createDispatcher', () => {
     const response = await call({ GET: () => new Response(), POST: () => new Response() }, 'DELETE');
     expect(response.status).toBe(405);
     expect(response.headers.get('allow')).toBe('GET, HEAD, POST, OPTIONS');
+    expect(response.headers.get('cache-control')).toBe('no-store');
     expect(await response.text()).toBe('Method Not Allowed');
+  });
+
+  test('passes every Web handler shape the same context object, with a waitUntil', async () => {
+    const seen: unknown[] = [];
+    const record = (_req: Request, context: unknown) => {
+      seen.push(context);
+      return new Response();
+    };
+    await call({ GET: record }, 'GET');
+    await call({ default: { fetch: record } }, 'GET');
+    // A one-parameter default function receives it too, as Vercel's edge handlers do.
+    await call({ default: (req: Request, ...rest: unknown[]) => record(req, rest[0]) }, 'GET');
+    expect(seen).toHaveLength(3);
+    expect(seen[0]).toEqual({ waitUntil: expect.any(Function) });
+    expect(seen[1]).toBe(seen[0]);
+    expect(seen[2]).toBe(seen[0]);
+  });
+
+  test('does nothing when context.waitUntil() is called outside a request', async () => {
+    let context: { waitUntil(promise: Promise<unknown>): void } | undefined;
+    await call(
+      {
+        GET: (_req, ctx) => {
+          context = ctx;
+          return new Response();
+        },
+      },
+      'GET',
+    );
+    expect(context).toBeDefined();
+    expect(() => context?.waitUntil(Promise.resolve())).not.toThrow();
   });
 
   test('answers OPTIONS with 204 and Allow when there is no OPTIONS export', async () => {

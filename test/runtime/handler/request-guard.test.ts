@@ -336,7 +336,7 @@ describe('guardRequest', () => {
       expect(result.headers.has('content-security-policy')).toBe(false);
       expect(await result.text()).toBe('Internal Server Error');
       expect(String(errors.mock.calls[0][0])).toMatch(
-        /The CDN sent the response headers of vercel\.json headers rules \(x-vfa-route-headers\), but this function was bundled with routeHeaders: false; set routeHeaders: true on its VercelFunction \(VercelProject sets it from vercel\.json\)\. Refusing the request rather than serving it without those headers.*\(request req-lean\)/,
+        /The CDN sent vercel\.json headers rules' response headers \(x-vfa-route-headers\), but this function was bundled with routeHeaders: false; set routeHeaders: true on its VercelFunction \(VercelProject sets it from vercel\.json\)\. Refusing the request rather than serving it without them.*\(request req-lean\)/,
       );
     });
 
