@@ -1,6 +1,8 @@
 import { createHash } from 'node:crypto';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import * as path from 'node:path';
 import type { Header, Redirect, Rewrite } from '@vercel/routing-utils';
-import { Annotations, Duration, Lazy, Names, RemovalPolicy, Validations } from 'aws-cdk-lib';
+import { Annotations, Duration, Lazy, Names, RemovalPolicy, Stage, Validations } from 'aws-cdk-lib';
 import type * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import * as cloudfront from 'aws-cdk-lib/aws-cloudfront';
 import * as origins from 'aws-cdk-lib/aws-cloudfront-origins';
@@ -22,7 +24,11 @@ import {
 } from './private/cloudfront-function-code';
 import { CACHE_TAG_HEADER, REWRITE_PATH_HEADER, ROUTE_HEADERS_HEADER } from './private/constructs-contract';
 import { addOriginWithoutBehavior } from './private/distribution-origins';
-import { regionalName } from './private/regional-name';
+import {
+  CACHE_POLICY_NAME_MAX_LENGTH,
+  FUNCTION_NAME_MAX_LENGTH,
+  regionalName,
+} from './private/regional-name';
 import { routeTableImport, routeTableItems } from './private/route-table';
 import { standalonePolicyGrantee } from './private/standalone-policy';
 import { checkStandardLoggingRegion } from './private/standard-logging-region';
@@ -292,6 +298,11 @@ export class Cdn extends Construct {
     this.viewerRequestFunction = this.cloudFrontFunction('ViewerRequest', 'viewer-request');
     this.viewerResponseFunction = this.cloudFrontFunction('ViewerResponse', 'viewer-response');
     this.cachePolicy = new cloudfront.CachePolicy(this, 'CachePolicy', {
+      // Unique per account: CDK's default name holds the region and the construct path, not the stack
+      // name, so two stages of one app (`stackName: shop-${stage}`) would clash (see regionalName).
+      cachePolicyName: Lazy.string({
+        produce: () => regionalName(this.cachePolicy, CACHE_POLICY_NAME_MAX_LENGTH),
+      }),
       comment: 'Caches what the function Cache-Control allows (s-maxage, max-age, stale-while-revalidate)',
       // Uncached unless the origin says otherwise; `no-store`/`private` stay uncached because the
       // minimum TTL is 0. The maximum only caps what the function asks for.
@@ -400,11 +411,12 @@ export class Cdn extends Construct {
   /**
    * Permits `cloudfront:CreateInvalidation` on this distribution only. For a role, the statement
    * goes into a separate policy so the functions behind this distribution can be granted without
-   * a circular dependency (the distribution depends on their URLs).
+   * a circular dependency (the distribution depends on their URLs); for a role in another stack,
+   * that policy is created in this Cdn's stack, which then depends on the role's.
    */
   grantCreateInvalidation(grantee: iam.IGrantable): iam.Grant {
     return iam.Grant.addToPrincipal({
-      grantee: standalonePolicyGrantee(grantee),
+      grantee: standalonePolicyGrantee(grantee, this),
       actions: ['cloudfront:CreateInvalidation'],
       resourceArns: [this.distribution.distributionArn],
     });
@@ -418,12 +430,16 @@ export class Cdn extends Construct {
       keyValueStore?: cloudfront.IKeyValueStore;
     } = {},
   ): cloudfront.Function {
-    return new cloudfront.Function(this, id, {
+    const fn: cloudfront.Function = new cloudfront.Function(this, id, {
+      // Unique per account: CDK's default name holds the region and the construct path, not the stack
+      // name, so two stages of one app would clash (see regionalName).
+      functionName: Lazy.string({ produce: () => regionalName(fn, FUNCTION_NAME_MAX_LENGTH) }),
       runtime: cloudfront.FunctionRuntime.JS_2_0,
       code: cloudfront.FunctionCode.fromInline(this.functionSource(name, options.placeholders)),
       comment: `vercel-functions-aws ${name}`,
       keyValueStore: options.keyValueStore,
     });
+    return fn;
   }
 
   private functionSource(
@@ -531,7 +547,7 @@ export class Cdn extends Construct {
       // Unique per account, not per region, so also named after the region (see regionalName).
       keyValueStoreName: regionalName(this, 64, `-${contentHash}`),
       comment: 'vercel-functions-aws route table: request path → function origin',
-      source: cloudfront.ImportSource.fromInline(data),
+      source: routeTableSource(this, data),
     });
     const fallback = defaultFunction ? this.routedOriginFor(defaultFunction).id : '';
     const router = this.cloudFrontFunction('Router', 'router', {
@@ -697,6 +713,23 @@ export class Cdn extends Construct {
     });
     return bucket;
   }
+}
+
+/**
+ * The route table as a file asset, written into the cloud assembly folder under a name that follows
+ * its content. `ImportSource.fromInline` writes its data into a new `os.tmpdir()/key-value-store*`
+ * folder on every synth and never removes it; this file is rewritten in place by the next synth of
+ * the same routes and goes wherever the assembly goes. Its asset hash is the same as fromInline's
+ * (CDK fingerprints a single file by its content only), so the template does not change.
+ */
+function routeTableSource(scope: Construct, data: string): cloudfront.ImportSource {
+  const stage = Stage.of(scope);
+  if (!stage) return cloudfront.ImportSource.fromInline(data);
+  const hash = createHash('sha256').update(data).digest('hex');
+  const file = path.join(stage.assetOutdir, `vercel-functions-aws-route-table.${hash}.json`);
+  mkdirSync(stage.assetOutdir, { recursive: true });
+  writeFileSync(file, data);
+  return cloudfront.ImportSource.fromAsset(file);
 }
 
 interface RoutedFunction {

@@ -26,7 +26,11 @@ import { restrictLoggingToOwnLogGroup } from './private/function-logging';
 import { imageViewerRequestSource } from './private/image-cloudfront-function';
 import { LAMBDA_ENVIRONMENT_BYTES, LAMBDA_MEMORY_MB, LAMBDA_TIMEOUT_SECONDS } from './private/lambda-limits';
 import { findLockFile } from './private/project-layout';
-import { regionalName } from './private/regional-name';
+import {
+  CACHE_POLICY_NAME_MAX_LENGTH,
+  FUNCTION_NAME_MAX_LENGTH,
+  regionalName,
+} from './private/regional-name';
 
 /** A remote source pattern (Vercel's `remotePatterns` entry). */
 export type ImageRemotePattern = RemotePattern;
@@ -295,6 +299,11 @@ export class ImageOptimizer extends Construct {
     restrictLoggingToOwnLogGroup(this.function);
 
     this.cachePolicy = new cloudfront.CachePolicy(this, 'CachePolicy', {
+      // Unique per account: CDK's default name holds the region and the construct path, not the stack
+      // name, so two stages of one app would clash (see regionalName).
+      cachePolicyName: Lazy.string({
+        produce: () => regionalName(this.cachePolicy, CACHE_POLICY_NAME_MAX_LENGTH),
+      }),
       comment: 'vercel-functions-aws images: url, w, q and the format negotiated from Accept',
       // The optimizer always states its TTL (max-age); errors say no-store.
       minTtl: Duration.seconds(0),
@@ -318,6 +327,10 @@ export class ImageOptimizer extends Construct {
       cookieBehavior: cloudfront.OriginRequestCookieBehavior.none(),
     });
     this.viewerRequestFunction = new cloudfront.Function(this, 'ViewerRequest', {
+      // Unique per account, with the stack name (CDK's default has none): see regionalName.
+      functionName: Lazy.string({
+        produce: () => regionalName(this.viewerRequestFunction, FUNCTION_NAME_MAX_LENGTH),
+      }),
       runtime: cloudfront.FunctionRuntime.JS_2_0,
       code: cloudfront.FunctionCode.fromInline(imageViewerRequestSource(this.config.formats)),
       comment: 'vercel-functions-aws image viewer-request',

@@ -1,4 +1,5 @@
-import { Annotations, Duration, Lazy, Stack, Token, Validations } from 'aws-cdk-lib';
+import { createHash } from 'node:crypto';
+import { Annotations, Duration, Lazy, Resource, Stack, Token, Validations } from 'aws-cdk-lib';
 import * as cloudfront from 'aws-cdk-lib/aws-cloudfront';
 import * as origins from 'aws-cdk-lib/aws-cloudfront-origins';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -15,7 +16,9 @@ import { privateSourceFile } from './private/source-file';
 export interface SecretHeaderOptions {
   /**
    * The secret whose value CloudFront sends to the function in the `x-vfa-origin-secret` header.
-   * Its value must be a plain string of header-safe characters.
+   * Its value must be a plain string of header-safe characters. Functions in another stack than the
+   * `Cdn` need one: a secret from a stack both use (the generated one lives in the Cdn's stack,
+   * which would then depend on the functions' stacks and they on it).
    *
    * @default - a new secret with a random 64-character alphanumeric value
    */
@@ -160,14 +163,21 @@ class OacProtection extends OriginProtection {
       );
     }
     const stack = Stack.of(cdn);
+    // A deployment is told apart from another of the same code in the same account by its region and
+    // stack name: the construct path is the same in two stages of one app (`stackName: shop-${stage}`).
+    const stackNameHash = shortHash(stack.stackName);
     // EdgeFunction creates the function in one shared us-east-1 stack under this same id, so the id
     // carries the Cdn's address: two distributions in one stack (a VercelProject and another Cdn)
-    // would otherwise both create `BodySigner` there and fail the synth.
-    const signer = new cloudfront.experimental.EdgeFunction(cdn, `BodySigner${cdn.node.addr.slice(0, 8)}`, {
+    // would otherwise both create `BodySigner` there and fail the synth. It also names the SSM
+    // parameter holding the version ARN (`/cdk/EdgeFunctionArn/<region>/<construct path>`), unique
+    // per account in us-east-1, so the id carries the stack name too.
+    const signerId = `BodySigner${shortHash(`${stack.stackName}/${cdn.node.addr}`)}`;
+    const signer = new cloudfront.experimental.EdgeFunction(cdn, signerId, {
       // EdgeFunction's default support stack, `edge-lambda-stack-<stack address>`, is named after the
-      // stack's path only: the same stack deployed to two regions of one account would share (and
-      // keep rewriting) one us-east-1 stack. With the region in its name each deployment has its own.
-      stackId: `edge-lambda-stack-${stack.region}-${stack.node.addr}`,
+      // stack's path only: the same stack deployed to two regions of one account, or as two stages,
+      // would share (and keep rewriting) one us-east-1 stack. With the region and the stack name in
+      // its name each deployment has its own.
+      stackId: `edge-lambda-stack-${stack.region}-${stack.node.addr}-${stackNameHash}`,
       description:
         'Sets x-amz-content-sha256 so CloudFront OAC can sign requests with a body to a Lambda Function URL',
       // Lambda@Edge supports a subset of Lambda's runtimes and x86_64 only (no arm64).
@@ -222,6 +232,7 @@ class SecretHeaderProtection extends OriginProtection {
             `${this.name} needs a lambda.Function (it sets ${ORIGIN_SECRET_ARN_ENV} on it), got ${fn.node.path}`,
           );
         }
+        checkSecretStack(cdn, fn, secret);
         // The complete ARN when known: a partial one (an imported name) is ambiguous to Secrets Manager.
         fn.addEnvironment(ORIGIN_SECRET_ARN_ENV, secret.secretFullArn ?? secret.secretArn);
         grantGetSecretValue(secret, fn);
@@ -247,6 +258,27 @@ class NoProtection extends OriginProtection {
       bindFunction: () => {},
     };
   }
+}
+
+/**
+ * A function in another stack than its Cdn reads the secret's ARN from its environment; when the
+ * secret is a resource of the Cdn's stack, that stack needs the function's URL and the function's
+ * stack the secret's ARN: a cycle between the stacks, which CDK reports naming neither the secret
+ * nor the fix. An imported secret is a literal ARN, no reference.
+ */
+function checkSecretStack(cdn: Construct, fn: lambda.IFunction, secret: secretsmanager.ISecret): void {
+  const cdnStack = Stack.of(cdn);
+  const fnStack = Stack.of(fn);
+  if (fnStack === cdnStack || Stack.of(secret) !== cdnStack || !Resource.isOwnedResource(secret)) return;
+  throw new ConfigurationError(
+    cdn,
+    `${fn.node.path} is in stack ${fnStack.stackName}, but OriginProtection.secretHeader() keeps the origin secret ${secret.node.path} in this Cdn's stack ${cdnStack.stackName}: the function would need the secret from that stack, which needs the function's URL — a circular dependency between the stacks. Create the secret in a stack both use (new secretsmanager.Secret(sharedStack, 'OriginSecret', { generateSecretString: { excludePunctuation: true } })) and pass OriginProtection.secretHeader({ secret }) to the Cdn and the function, or put the function in the Cdn's stack.`,
+  );
+}
+
+// Eight hex characters of SHA-256: names stay short and stable across synths.
+function shortHash(value: string): string {
+  return createHash('sha256').update(value).digest('hex').slice(0, 8);
 }
 
 function createOriginSecret(cdn: Construct): secretsmanager.Secret {

@@ -6,7 +6,7 @@ import type * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import type * as cloudfront from 'aws-cdk-lib/aws-cloudfront';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
-import { Construct } from 'constructs';
+import { Construct, type IConstruct } from 'constructs';
 import { compareRouteSpecificity, matchRoute, parseRoute, type RoutePattern } from '../runtime/handler/route';
 import { Cdn, type CdnRoutingRules } from './cdn';
 import { ConfigurationError } from './errors';
@@ -124,7 +124,9 @@ export interface VercelProjectProps {
    * a Function URL origin with the project's origin protection, and the `oidcAudiences` and
    * `awsRole` grants. With `oidcAudiences`, a function of yours that calls `getVercelOidcToken()`
    * must bundle the AWS SDK itself (`bundling: { bundleAwsSDK: true }`): the Lambda runtime's copy
-   * may lack `GetWebIdentityToken`.
+   * may lack `GetWebIdentityToken`. Each must be in the project's stack: the function would need the
+   * project's tables and the project's distribution its URL, a circular dependency between stacks
+   * (the synth fails naming the function).
    *
    * @default - only the functions generated from `api/`
    */
@@ -314,7 +316,8 @@ const AWS_ROLE_ARN_ENV = 'AWS_ROLE_ARN';
  * vercel.json `redirects`, `rewrites`, `headers` and `trailingSlash` run in the distribution's
  * CloudFront Functions, as on Vercel (`Cdn` `routingRules`); rewrites make `Routing.auto()` choose the
  * edge router. The other vercel.json keys (`cleanUrls`, `routes`, …) are not applied: a synth warning
- * names the ones the file sets.
+ * names the ones the file sets. Vercel Routing Middleware (a `middleware.ts` at the project root, or
+ * vercel.json's `proxy`) is not supported: the synth fails rather than serve the functions without it.
  * With `oidcAudiences`, every function may get OIDC tokens from STS (`getVercelOidcToken()`);
  * with `awsRole`, every function may assume that role (`awsCredentialsProvider`).
  *
@@ -680,6 +683,14 @@ export class VercelProject extends Construct {
     functions: Record<string, lambda.Function>,
   ): { route: RoutePattern; fn: lambda.Function }[] {
     return Object.entries(functions).map(([path, fn]) => {
+      // CDK would report the cycle between the stacks naming neither the prop nor the fix. A nested
+      // stack of the project's is fine: CloudFormation orders its resources around the nested stack.
+      if (!isInStack(fn, Stack.of(this))) {
+        throw new ConfigurationError(
+          this,
+          `functions has '${path}': ${fn.node.path} is in stack ${Stack.of(fn).stackName}, but it must be in the project's stack ${Stack.of(this).stackName}: it would need the project's tables, and the project's distribution its URL, a circular dependency between the stacks. Create the function in the project's stack.`,
+        );
+      }
       try {
         return { route: parseRoute(path), fn };
       } catch (error) {
@@ -768,4 +779,12 @@ function functionIds(routes: readonly RoutePattern[]): ReadonlyMap<string, strin
       return [path, sharing.get(id) === 1 || !path.includes('-') ? id : escaped(path)];
     }),
   );
+}
+
+// Whether `construct` is in `stack` or in one of its nested stacks.
+function isInStack(construct: IConstruct, stack: Stack): boolean {
+  for (let each: Stack | undefined = Stack.of(construct); each; each = each.nestedStackParent) {
+    if (each === stack) return true;
+  }
+  return false;
 }

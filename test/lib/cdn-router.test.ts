@@ -1,6 +1,10 @@
 process.env.CDK_VALIDATION = 'false';
 
-import { Names } from 'aws-cdk-lib';
+import { randomUUID } from 'node:crypto';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { App, Names, Stack } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { Cdn, type CdnProps } from '../../lib/cdn';
@@ -88,6 +92,36 @@ describe('Cdn edge router', () => {
     expect(name(ROUTES)).toMatch(/^[A-Za-z0-9_-]{1,64}$/);
     // KeyValueStore names are unique per account: the region keeps two regions' stores apart.
     expect(name(ROUTES)).toMatch(/^StackCdn[0-9A-F]{8}-us-east-1-[0-9a-f]{12}$/);
+  });
+
+  test('stages the route table from the cloud assembly folder, not from a new temporary folder per synth', () => {
+    const outdir = mkdtempSync(path.join(tmpdir(), 'cdn-router-test-'));
+    try {
+      const app = new App({ outdir, context: { 'aws:cdk:bundling-stacks': [] } });
+      const stack = new Stack(app, 'Stack', { env: { region: 'us-east-1' } });
+      // A route no other synth has, to find this table's data wherever it was written.
+      const route = `/api/${randomUUID()}`;
+      new Cdn(stack, 'Cdn', {
+        originProtection: OriginProtection.oac(),
+        routes: { [route]: plainFunction(stack, 'Fn') },
+      });
+      app.synth();
+      const holding = (dir: string) =>
+        readdirSync(dir).filter((name) => {
+          const file = path.join(dir, name);
+          const data = statSync(file).isDirectory() ? path.join(file, 'data.json') : file;
+          return existsSync(data) && statSync(data).isFile() && readFileSync(data, 'utf8').includes(route);
+        });
+      // The staged asset the template's ImportSource names, and the file it was staged from.
+      expect(holding(outdir)).toEqual([
+        expect.stringMatching(/^asset\.[0-9a-f]{64}\.json$/),
+        expect.stringMatching(/^vercel-functions-aws-route-table\.[0-9a-f]{64}\.json$/),
+      ]);
+      // ImportSource.fromInline wrote each table into a new os.tmpdir()/key-value-store* folder.
+      expect(holding(tmpdir()).filter((name) => name.startsWith('key-value-store'))).toEqual([]);
+    } finally {
+      rmSync(outdir, { recursive: true, force: true });
+    }
   });
 
   test.each([

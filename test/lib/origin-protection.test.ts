@@ -1,5 +1,6 @@
 process.env.CDK_VALIDATION = 'false';
 
+import { createHash } from 'node:crypto';
 import { App, Stack, Validations } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as kms from 'aws-cdk-lib/aws-kms';
@@ -168,12 +169,13 @@ describe('OriginProtection', () => {
     },
   );
 
-  test('oacWithBodySigning() names its us-east-1 stack after the region of the stack it serves', () => {
+  test('oacWithBodySigning() names its us-east-1 stack after the region and name of the stack it serves', () => {
     const { stack } = cdnWith(OriginProtection.oacWithBodySigning(), 'eu-west-1');
     const edgeStacks = App.of(stack)!
       .node.children.filter((child): child is Stack => child instanceof Stack && child !== stack)
       .map((child) => child.stackName);
-    expect(edgeStacks).toEqual([`edge-lambda-stack-eu-west-1-${stack.node.addr}`]);
+    const stackNameHash = createHash('sha256').update(stack.stackName).digest('hex').slice(0, 8);
+    expect(edgeStacks).toEqual([`edge-lambda-stack-eu-west-1-${stack.node.addr}-${stackNameHash}`]);
   });
 
   test('oacWithBodySigning() gives each distribution of a stack its own signer in the us-east-1 stack', () => {

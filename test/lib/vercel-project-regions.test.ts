@@ -84,10 +84,10 @@ describe('VercelProject deployed to two regions of one account', () => {
     const frankfurt = deploy('eu-central-1').stackNames;
     const edge = (names: string[]) => names.filter((name) => name.startsWith('us-east-1 edge-lambda-stack-'));
     expect(edge(ireland)).toEqual([
-      expect.stringMatching(/^us-east-1 edge-lambda-stack-eu-west-1-c8[0-9a-f]{40}$/),
+      expect.stringMatching(/^us-east-1 edge-lambda-stack-eu-west-1-c8[0-9a-f]{40}-[0-9a-f]{8}$/),
     ]);
     expect(edge(frankfurt)).toEqual([
-      expect.stringMatching(/^us-east-1 edge-lambda-stack-eu-central-1-c8[0-9a-f]{40}$/),
+      expect.stringMatching(/^us-east-1 edge-lambda-stack-eu-central-1-c8[0-9a-f]{40}-[0-9a-f]{8}$/),
     ]);
   });
 
