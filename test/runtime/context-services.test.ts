@@ -76,7 +76,8 @@ describe('the published request context', () => {
   test("validates tags through the context's addCacheTag when context-services is loaded", async () => {
     const requestContext = load<typeof RequestContextModule>('handler/request-context', 'context-services');
     const addCacheTag = newContext(requestContext).vercelContext.addCacheTag;
-    await expect(addCacheTag?.('a,b')).rejects.toMatchObject({ name: InvalidCacheTagError.name });
+    // Over 256 bytes (a comma separates tags, as on Vercel, so `a,b` is two valid tags).
+    await expect(addCacheTag?.('t'.repeat(257))).rejects.toMatchObject({ name: InvalidCacheTagError.name });
   });
 });
 
