@@ -24,6 +24,7 @@ import {
   trailingSlashConflict,
   unsupportedPathPatternSegment,
 } from './private/route-path-pattern';
+import { rejectRoutingMiddleware } from './private/routing-middleware';
 import { bindVercelRuntime } from './private/runtime-binding';
 import {
   assignFunctions,
@@ -372,6 +373,7 @@ export class VercelProject extends Construct {
         `maxCacheBehaviors must be a whole number of at least 2, got ${maxCacheBehaviors}`,
       );
     }
+    rejectRoutingMiddleware(this, projectDir);
     const vercelJson = this.readVercelJson(projectDir, props);
     const ownFunctions = this.ownFunctions(props.functions ?? {});
     const isOwn = (route: Route) => ownFunctions.some((own) => own.route.path === route.path);

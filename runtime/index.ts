@@ -3,24 +3,70 @@
  * User code keeps `import { ... } from '@vercel/functions'`; the bundler aliases it here.
  * Export-only file.
  */
-export { addCacheTag } from './addcachetag';
-export type { AddCacheTagApi } from './addcachetag/types';
-export { getCache } from './cache';
-export type { RuntimeCache } from './cache/types';
-export { attachDatabasePool, experimental_attachDatabasePool } from './db-connections';
-export { getDeadline } from './deadline';
-export { getEnv } from './get-env';
-export type { Geo, Request } from './headers';
-export { geolocation, ipAddress } from './headers';
-export { metric } from './metric';
-export { next, rewrite } from './middleware';
-export {
+import { addCacheTag } from './addcachetag';
+import { getCache } from './cache';
+import { attachDatabasePool, experimental_attachDatabasePool } from './db-connections';
+import { getDeadline } from './deadline';
+import { getEnv } from './get-env';
+import { geolocation, ipAddress } from './headers';
+import { metric } from './metric';
+import { next, rewrite } from './middleware';
+import {
   dangerouslyDeleteBySrcImage,
   dangerouslyDeleteByTag,
   invalidateBySrcImage,
   invalidateByTag,
 } from './purge';
+import { waitUntil } from './wait-until';
+import { experimental_upgradeWebSocket } from './websocket';
+
+export type { AddCacheTagApi } from './addcachetag/types';
+export type { RuntimeCache } from './cache/types';
+export type { Geo, Request } from './headers';
 export type { DangerouslyDeleteOptions, PurgeApi } from './purge/types';
-export { waitUntil } from './wait-until';
 export type { UpgradeWebSocketOptions, WebSocket, WebSocketData } from './websocket';
-export { experimental_upgradeWebSocket } from './websocket';
+export {
+  addCacheTag,
+  attachDatabasePool,
+  dangerouslyDeleteBySrcImage,
+  dangerouslyDeleteByTag,
+  experimental_attachDatabasePool,
+  experimental_upgradeWebSocket,
+  geolocation,
+  getCache,
+  getDeadline,
+  getEnv,
+  invalidateBySrcImage,
+  invalidateByTag,
+  ipAddress,
+  metric,
+  next,
+  rewrite,
+  waitUntil,
+};
+
+/**
+ * Every export as one object, for `import vercel from '@vercel/functions'`: upstream is CommonJS, so
+ * in an ES module its default import is the whole `module.exports`. esbuild drops this statement
+ * from a bundle that does not import the default (an object literal of bindings has no side
+ * effects), so it costs nothing to the functions that import by name.
+ */
+export default {
+  addCacheTag,
+  attachDatabasePool,
+  dangerouslyDeleteBySrcImage,
+  dangerouslyDeleteByTag,
+  experimental_attachDatabasePool,
+  experimental_upgradeWebSocket,
+  geolocation,
+  getCache,
+  getDeadline,
+  getEnv,
+  invalidateBySrcImage,
+  invalidateByTag,
+  ipAddress,
+  metric,
+  next,
+  rewrite,
+  waitUntil,
+};

@@ -21,6 +21,8 @@ const INDEX_SHIM_HEADER = [
 // The exports the runtime provides in place of the copy's.
 const DATABASE_POOL_EXPORTS = ['attachDatabasePool', 'experimental_attachDatabasePool'];
 const METRIC_EXPORT = 'metric';
+// A copy built from ES module source with a default export lists it; this index makes its own.
+const DEFAULT_EXPORT = 'default';
 
 // The copy's exports that reach a runtime service through the request context, each with the
 // function of runtime/real-package-services.ts that registers the service.
@@ -92,12 +94,26 @@ function namedIndexExports(realIndex: string, names: readonly string[]): string[
   const index = JSON.stringify(realIndex);
   const serviceNames = names.filter((name) => Object.hasOwn(SERVICE_EXPORTS, name));
   const copyNames = names.filter(
-    (name) => name !== METRIC_EXPORT && !DATABASE_POOL_EXPORTS.includes(name) && !serviceNames.includes(name),
+    (name) =>
+      name !== DEFAULT_EXPORT &&
+      name !== METRIC_EXPORT &&
+      !DATABASE_POOL_EXPORTS.includes(name) &&
+      !serviceNames.includes(name),
   );
   const registrations = [...new Set(serviceNames.map((name) => SERVICE_EXPORTS[name]))];
+  // Each copy export under a local name of its own (`vercel0`, …): the default object names it by its
+  // export name, which may be a string or a reserved word, neither of which can be a local binding.
+  const copyBindings = copyNames.map((name, i) => [name, `vercel${i}`] as const);
+  const locals = new Map<string, string>(copyBindings);
   return [
-    ...(copyNames.length > 0 ? [`export { ${copyNames.map(exportName).join(', ')} } from ${index};`] : []),
-    `export { ${DATABASE_POOL_EXPORTS.join(', ')} } from ${JSON.stringify(runtimeModulePath('db-connections/index'))};`,
+    ...(copyBindings.length > 0
+      ? [
+          `import { ${copyBindings.map(([name, local]) => `${exportName(name)} as ${local}`).join(', ')} } from ${index};`,
+          `export { ${copyBindings.map(([name, local]) => `${local} as ${exportName(name)}`).join(', ')} };`,
+        ]
+      : []),
+    `import { ${DATABASE_POOL_EXPORTS.join(', ')} } from ${JSON.stringify(runtimeModulePath('db-connections/index'))};`,
+    `export { ${DATABASE_POOL_EXPORTS.join(', ')} };`,
     ...(serviceNames.length > 0
       ? [
           `import { ${serviceNames.map((name) => `${name} as ${copyBinding(name)}`).join(', ')} } from ${index};`,
@@ -118,6 +134,16 @@ function namedIndexExports(realIndex: string, names: readonly string[]): string[
           '}',
         ]
       : []),
+    // `import vercel from '@vercel/functions'`: in an ES module, the default import of the CommonJS copy
+    // is its whole `module.exports`; here, every export of this index. An object literal of bindings
+    // has no side effects, so esbuild drops it from a bundle that does not import the default.
+    `export default { ${[...new Set([...names, ...DATABASE_POOL_EXPORTS])]
+      .filter((name) => name !== DEFAULT_EXPORT)
+      .map((name) => {
+        const local = locals.get(name);
+        return local === undefined ? name : `${exportName(name)}: ${local}`;
+      })
+      .join(', ')} };`,
   ];
 }
 
@@ -138,8 +164,16 @@ function wholeIndexExports(realIndex: string): string[] {
     `import ${JSON.stringify(runtimeModulePath('context-services'))};`,
     `import { installMetricChannel } from ${JSON.stringify(runtimeModulePath('handler/metric-channel'))};`,
     `export * from ${JSON.stringify(realIndex)};`,
-    `export { ${DATABASE_POOL_EXPORTS.join(', ')} } from ${JSON.stringify(runtimeModulePath('db-connections/index'))};`,
+    `import { ${DATABASE_POOL_EXPORTS.join(', ')} } from ${JSON.stringify(runtimeModulePath('db-connections/index'))};`,
+    `export { ${DATABASE_POOL_EXPORTS.join(', ')} };`,
     'installMetricChannel();',
+    // The default import: every export of the copy (its own default aside) with the runtime's
+    // attachDatabasePool, built only in a bundle that imports it (a pure call).
+    `import * as vercelCopy from ${JSON.stringify(realIndex)};`,
+    'export default /* @__PURE__ */ (() => {',
+    '  const { default: _, ...copy } = vercelCopy;',
+    `  return { ...copy, ${DATABASE_POOL_EXPORTS.join(', ')} };`,
+    '})();',
   ];
 }
 

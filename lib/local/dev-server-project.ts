@@ -1,6 +1,7 @@
 import { readdirSync, rmSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { bundleFunction, runtimeModulePath } from '../bundling';
+import { ROUTING_MIDDLEWARE_FILES } from '../private/routing-middleware';
 import { loadBundle, unloadBundle } from './dev-server-bundles';
 import { DevServerError } from './dev-server-errors';
 import type { StreamingHandler } from './invoke';
@@ -29,6 +30,8 @@ const CONFIG_FILES = [
   'jsconfig.json',
   'package.json',
   join('node_modules', '@vercel', 'functions'),
+  // Added or removed, a Routing Middleware file makes the synth refuse the project, or serve it again.
+  ...ROUTING_MIDDLEWARE_FILES,
 ];
 
 /**

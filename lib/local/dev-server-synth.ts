@@ -4,6 +4,7 @@ import type { CloudAssembly } from 'aws-cdk-lib/cx-api';
 import { Construct } from 'constructs';
 import { Cdn, type CdnRoutingRules } from '../cdn';
 import { ImageOptimizer, type ImageOptimizerProps } from '../image-optimizer';
+import { rejectRoutingMiddleware } from '../private/routing-middleware';
 import {
   functionEntryFor,
   ignoredKeysMessage,
@@ -58,6 +59,8 @@ export function synthesizeDevDistribution(
     // the first one can be written), so no one else reads vercel.json: its routing rules go to the
     // Cdn as VercelProject passes them, and run on the edge 404 as deployed.
     const project = new Construct(stack, 'Project');
+    // Refused as VercelProject refuses it, so adding the first function changes nothing about it.
+    rejectRoutingMiddleware(project, dir);
     const rules = vercelJson?.routingRules;
     const cdn = new Cdn(project, 'Cdn', {
       routingRules: rules && { ...(rules.input as CdnRoutingRules), file: vercelJson.file },

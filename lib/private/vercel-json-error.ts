@@ -1,10 +1,10 @@
 // The error every part of vercel.json's reading throws, and the small helpers they share.
 
 /**
- * A `vercel.json` that cannot be used: not JSON, not an object, an `images` an ImageOptimizer
- * refuses, a `functions` entry Lambda cannot apply (or Vercel refuses), or a `crons` entry Vercel
- * refuses or EventBridge Scheduler cannot express. The message starts with
- * the file's path and names the field and the value received.
+ * A `vercel.json` that cannot be used: not JSON, not an object, a `proxy` (Routing Middleware, not
+ * supported), an `images` an ImageOptimizer refuses, a `functions` entry Lambda cannot apply (or
+ * Vercel refuses), or a `crons` entry Vercel refuses or EventBridge Scheduler cannot express. The
+ * message starts with the file's path and names the field and the value received.
  */
 export class VercelJsonError extends Error {
   /** Absolute path of the file. */

@@ -3,6 +3,7 @@ import * as path from 'node:path';
 import { Duration } from 'aws-cdk-lib';
 import { resolveImageOptimizerConfig, VERCEL_IMAGES_FIELDS } from '../../runtime/image-optimizer/config';
 import type { ImageOptimizerProps } from '../image-optimizer';
+import { proxySettingMessage } from './routing-middleware';
 import { cronEntries, type VercelJsonCron } from './vercel-json-crons';
 import { describe, isObject, VercelJsonError } from './vercel-json-error';
 import { functionEntries, type VercelJsonFunction } from './vercel-json-functions';
@@ -25,7 +26,8 @@ export {
 // (memory, maxDuration and architecture per function), `crons` (EventBridge Scheduler schedules,
 // created by VercelProject for `cdk deploy` only) and the routing rules `redirects`, `rewrites`,
 // `headers` and `trailingSlash` (the distribution's CloudFront Functions) have equivalents applied
-// from the file; the others are named in a synth warning, so nobody assumes they took effect on AWS.
+// from the file; `proxy` (Routing Middleware, which may be what guards the functions) is refused; the
+// others are named in a synth warning, so nobody assumes they took effect on AWS.
 
 /** The project configuration file, in the project's root folder. */
 export const VERCEL_JSON = 'vercel.json';
@@ -42,6 +44,9 @@ export const VERCEL_JSON_IMAGES_ID = 'Images';
  * `crons` become EventBridge Scheduler schedules, the routing rules run in the CloudFront Functions.
  */
 const APPLIED_KEYS: readonly string[] = ['images', 'functions', 'crons', ...ROUTING_KEYS];
+
+/** Routing Middleware at a file of any name (`{ "entrypoint": "src/proxy.ts" }`): refused. */
+const PROXY_KEY = 'proxy';
 
 /**
  * Metadata with no behaviour on Vercel either, so never worth a warning: the editor schema, and
@@ -102,8 +107,8 @@ export interface VercelJson {
 /**
  * Reads and validates `<projectDir>/vercel.json`: `undefined` when the project has none.
  *
- * @throws VercelJsonError when the file is not a JSON object, or its `images`, `functions`,
- *   `crons` or routing rules are not valid
+ * @throws VercelJsonError when the file is not a JSON object, sets `proxy` (Routing Middleware,
+ *   not supported), or its `images`, `functions`, `crons` or routing rules are not valid
  */
 export function readVercelJson(projectDir: string): VercelJson | undefined {
   const file = path.resolve(projectDir, VERCEL_JSON);
@@ -115,6 +120,9 @@ export function readVercelJson(projectDir: string): VercelJson | undefined {
     throw new VercelJsonError(file, `not valid JSON: ${(error as Error).message}`, { cause: error });
   }
   if (!isObject(parsed)) throw new VercelJsonError(file, `must hold a JSON object, got ${describe(parsed)}`);
+  // Not ignored with a warning like the other keys: the middleware it names may be what keeps the
+  // functions private, and a deployment without it would serve them open.
+  if (Object.hasOwn(parsed, PROXY_KEY)) throw new VercelJsonError(file, proxySettingMessage(parsed.proxy));
   const ignoredKeys = Object.keys(parsed).filter(
     (key) => !APPLIED_KEYS.includes(key) && !METADATA_KEYS.includes(key),
   );

@@ -72,12 +72,26 @@ export function tableBackedCache(): RuntimeCache | undefined {
 }
 
 /**
- * Registers the table-backed cache with the adapter (handler/service-registry.ts), so the request
- * context carries it as `cache` for the real `@vercel/functions` package. The runtime's own
- * `getCache()` does not need this: it finds the table itself. Idempotent.
+ * The cache the request context carries for the real `@vercel/functions` package: the table-backed
+ * cache, else, outside Lambda, the process-wide in-memory fallback. The dev server loads every
+ * function's bundle into one process, each with its own copy of the real package and so of its
+ * in-memory fallback: without this, what one function set another would never find (with the
+ * runtime aliased in they share the fallback on globalThis). In a Lambda execution environment
+ * (`AWS_LAMBDA_FUNCTION_NAME`, a reserved variable Lambda sets) a process holds one function, so the
+ * field stays unset and upstream's getCache() uses its own fallback, as it would anywhere.
+ */
+function contextCache(): RuntimeCache | undefined {
+  return tableBackedCache() ?? (process.env.AWS_LAMBDA_FUNCTION_NAME ? undefined : fallbackCache());
+}
+
+/**
+ * Registers the Runtime Cache with the adapter (handler/service-registry.ts), so the request context
+ * carries it as `cache` for the real `@vercel/functions` package: the table-backed cache, or outside
+ * Lambda (the dev server) the in-memory fallback this runtime shares across the process's functions.
+ * The runtime's own `getCache()` does not need this: it finds the table itself. Idempotent.
  */
 export function provideRuntimeCache(): void {
-  provideContextServices({ cache: tableBackedCache });
+  provideContextServices({ cache: contextCache });
 }
 
 /**

@@ -74,8 +74,9 @@ function publish(context: RequestContext): Context {
     get deadline() {
       return new Date(context.deadline).toISOString();
     },
-    // The DynamoDB-backed Runtime Cache when the function has a cache table; without one the
-    // field stays unset and upstream's getCache() uses its own in-memory fallback.
+    // The DynamoDB-backed Runtime Cache when the function has a cache table; without one, outside
+    // Lambda (npm start) the process's shared in-memory cache, and on Lambda the field stays unset
+    // and upstream's getCache() uses its own in-memory fallback (runtime/cache/backend.ts).
     get cache() {
       return services.cache?.();
     },

@@ -30,7 +30,10 @@ export interface AfterResponseContext {
 
 /** What a feature contributes to the request context and the adapter. */
 export interface ContextServices {
-  /** `Context.cache`: the process's Runtime Cache, or `undefined` for upstream's in-memory fallback. */
+  /**
+   * `Context.cache`: the process's Runtime Cache (outside Lambda, the shared in-memory one), or
+   * `undefined` for upstream's in-memory fallback.
+   */
   readonly cache?: () => RuntimeCache | undefined;
   /** `Context.purge` for one request; called at most once per request, on first use. */
   readonly purge?: (context: RequestContext) => PurgeApi;

@@ -299,3 +299,28 @@ describe('vercel.json warnings', () => {
     );
   });
 });
+
+describe('readVercelJson proxy', () => {
+  // `proxy` is vercel.json's Routing Middleware setting (https://vercel.com/docs/routing-middleware/api:
+  // "To use a different name or directory, set proxy.entrypoint in vercel.json"), not an unknown key.
+  test('throws a VercelJsonError naming the middleware entry point when the file sets proxy', () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'vercel-json-test-'));
+    folders.push(dir);
+    const file = path.join(dir, 'vercel.json');
+    writeFileSync(file, JSON.stringify({ proxy: { entrypoint: 'proxy.ts' }, cleanUrls: true }));
+    let error: unknown;
+    try {
+      readVercelJson(dir);
+    } catch (thrown) {
+      error = thrown;
+    }
+    expect(error).toBeInstanceOf(VercelJsonError);
+    expect((error as VercelJsonError).file).toBe(file);
+    expect((error as Error).message).toMatch(
+      new RegExp(
+        `^${file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: proxy configures Vercel Routing Middleware \\('proxy\\.ts'\\), which runs before the functions`,
+      ),
+    );
+    expect((error as Error).message).not.toContain('not a documented vercel.json key');
+  });
+});

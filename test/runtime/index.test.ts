@@ -7,10 +7,13 @@ import * as oursMiddleware from '../../runtime/middleware';
 import * as oursOidc from '../../runtime/oidc';
 
 const keys = (module: object) => Object.keys(module).sort();
+// The root's named exports: its `default` is the ES-module view of upstream's CommonJS exports, which
+// Node gives a default import of it (tested below), not a key of its own.
+const { default: oursDefault, ...oursNamed } = ours;
 
 describe('export surface', () => {
   test.each([
-    ['@vercel/functions', ours],
+    ['@vercel/functions', oursNamed],
     ['@vercel/functions/headers', oursHeaders],
     ['@vercel/functions/middleware', oursMiddleware],
     ['@vercel/functions/db-connections', oursDbConnections],
@@ -21,7 +24,7 @@ describe('export surface', () => {
   });
 
   test('has the 17 root functions of upstream 3.9.9', () => {
-    expect(keys(ours)).toEqual([
+    expect(keys(oursNamed)).toEqual([
       'addCacheTag',
       'attachDatabasePool',
       'dangerouslyDeleteBySrcImage',
@@ -40,7 +43,16 @@ describe('export surface', () => {
       'rewrite',
       'waitUntil',
     ]);
-    for (const key of keys(ours))
-      expect([key, typeof (ours as Record<string, unknown>)[key]]).toEqual([key, 'function']);
+    for (const key of keys(oursNamed))
+      expect([key, typeof (oursNamed as Record<string, unknown>)[key]]).toEqual([key, 'function']);
+  });
+
+  test('has a default export holding every named export when imported as an ES module default', () => {
+    // What `import vercel from '@vercel/functions'` gives on Node: the CommonJS module.exports.
+    const upstream = require('@vercel/functions') as object;
+    expect(keys(oursDefault)).toEqual(keys(upstream));
+    for (const [key, value] of Object.entries(oursDefault)) {
+      expect([key, value]).toEqual([key, (oursNamed as Record<string, unknown>)[key]]);
+    }
   });
 });

@@ -39,11 +39,18 @@ describe('realPackageAliases', () => {
     );
     const index = JSON.stringify(path.join(packageDir, 'index.js'));
     const source = readFileSync(realPackageAliases(dir)['@vercel/functions'], 'utf8');
-    expect(source).toContain(`export { geolocation, waitUntil } from ${index};`);
+    expect(source).toContain(`import { geolocation as vercel0, waitUntil as vercel1 } from ${index};`);
+    expect(source).toContain('export { vercel0 as geolocation, vercel1 as waitUntil };');
     expect(source).toContain(
-      `export { attachDatabasePool, experimental_attachDatabasePool } from ${RUNTIME_POOLS};`,
+      `import { attachDatabasePool, experimental_attachDatabasePool } from ${RUNTIME_POOLS};`,
     );
+    expect(source).toContain('export { attachDatabasePool, experimental_attachDatabasePool };');
     expect(source).not.toContain('export *');
+    // Every export of the index, for `import vercel from '@vercel/functions'`; the copy's own default
+    // is not one (Node's default import of a CommonJS module is its whole module.exports).
+    expect(source).toContain(
+      'export default { attachDatabasePool, experimental_attachDatabasePool, geolocation: vercel0, metric, waitUntil: vercel1 };',
+    );
   });
 
   test("wraps the copy's metric to install the runtime's channel on its first call when the copy exports metric", () => {
@@ -71,7 +78,7 @@ describe('realPackageAliases', () => {
     );
     const index = JSON.stringify(path.join(packageDir, 'index.js'));
     const source = readFileSync(realPackageAliases(dir)['@vercel/functions'], 'utf8');
-    expect(source).toContain(`export { waitUntil } from ${index};`);
+    expect(source).toContain(`import { waitUntil as vercel0 } from ${index};`);
     expect(source).toContain(
       `import { addCacheTag as vercelAddCacheTag, dangerouslyDeleteBySrcImage as vercelDangerouslyDeleteBySrcImage, dangerouslyDeleteByTag as vercelDangerouslyDeleteByTag, getCache as vercelGetCache, invalidateBySrcImage as vercelInvalidateBySrcImage, invalidateByTag as vercelInvalidateByTag } from ${index};`,
     );
@@ -113,8 +120,15 @@ describe('realPackageAliases', () => {
       path.join(packageDir, 'index.js'),
       commonJsIndex(`const v = 1; export { v as "kebab-name", v as if, v as café, v as '"q' };`),
     );
-    expect(readFileSync(realPackageAliases(dir)['@vercel/functions'], 'utf8')).toContain(
-      `export { "\\"q", café, if, "kebab-name" } from ${JSON.stringify(path.join(packageDir, 'index.js'))};`,
+    const source = readFileSync(realPackageAliases(dir)['@vercel/functions'], 'utf8');
+    expect(source).toContain(
+      `import { "\\"q" as vercel0, café as vercel1, if as vercel2, "kebab-name" as vercel3 } from ${JSON.stringify(path.join(packageDir, 'index.js'))};`,
+    );
+    expect(source).toContain(
+      'export { vercel0 as "\\"q", vercel1 as café, vercel2 as if, vercel3 as "kebab-name" };',
+    );
+    expect(source).toContain(
+      'export default { "\\"q": vercel0, café: vercel1, if: vercel2, "kebab-name": vercel3, attachDatabasePool, experimental_attachDatabasePool };',
     );
   });
 
@@ -128,6 +142,11 @@ describe('realPackageAliases', () => {
     expect(source).toMatch(/^installMetricChannel\(\);$/m);
     // Every request-context service too: which exports a function uses cannot be told apart.
     expect(source).toContain(`import ${ALL_SERVICES};`);
+    // The default import: the copy's exports with the runtime's attachDatabasePool over upstream's.
+    expect(source).toContain(
+      `import * as vercelCopy from ${JSON.stringify(path.join(packageDir, 'index.js'))};`,
+    );
+    expect(source).toContain('return { ...copy, attachDatabasePool, experimental_attachDatabasePool };');
   });
 
   test('generates an index that re-exports the copy with the runtime attachDatabasePool when called', () => {
@@ -137,8 +156,9 @@ describe('realPackageAliases', () => {
     const source = readFileSync(index, 'utf8');
     expect(source).toContain(`export * from ${JSON.stringify(path.join(packageDir, 'index.js'))};`);
     expect(source).toContain(
-      `export { attachDatabasePool, experimental_attachDatabasePool } from ${RUNTIME_POOLS};`,
+      `import { attachDatabasePool, experimental_attachDatabasePool } from ${RUNTIME_POOLS};`,
     );
+    expect(source).toContain('export { attachDatabasePool, experimental_attachDatabasePool };');
   });
 
   test('maps each subpath of the exports map to its require target when the conditions differ', () => {
