@@ -44,29 +44,3 @@ export {
   rewrite,
   waitUntil,
 };
-
-/**
- * Every export as one object, for `import vercel from '@vercel/functions'`: upstream is CommonJS, so
- * in an ES module its default import is the whole `module.exports`. esbuild drops this statement
- * from a bundle that does not import the default (an object literal of bindings has no side
- * effects), so it costs nothing to the functions that import by name.
- */
-export default {
-  addCacheTag,
-  attachDatabasePool,
-  dangerouslyDeleteBySrcImage,
-  dangerouslyDeleteByTag,
-  experimental_attachDatabasePool,
-  experimental_upgradeWebSocket,
-  geolocation,
-  getCache,
-  getDeadline,
-  getEnv,
-  invalidateBySrcImage,
-  invalidateByTag,
-  ipAddress,
-  metric,
-  next,
-  rewrite,
-  waitUntil,
-};

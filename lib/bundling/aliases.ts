@@ -7,7 +7,8 @@ import { runtimeModulePath } from './runtime-path';
  * (upstream's `exports` map), `@vercel/oidc` and `@vercel/oidc-aws-credentials-provider`.
  */
 const VERCEL_PACKAGE_ENTRY_POINTS: Readonly<Record<string, string>> = {
-  '@vercel/functions': 'index',
+  // With a default export for bundles (bundle-index.ts).
+  '@vercel/functions': 'bundle-index',
   '@vercel/functions/headers': 'headers',
   '@vercel/functions/middleware': 'middleware',
   '@vercel/functions/db-connections': 'db-connections/index',
@@ -25,7 +26,7 @@ const VERCEL_PACKAGE_ENTRY_POINTS: Readonly<Record<string, string>> = {
  * (`attachDatabasePool`'s invocation hooks, the purge sweep) never reaches the other's handler.
  */
 const OWN_RUNTIME_ENTRY_POINTS: Readonly<Record<string, string>> = {
-  'vercel-functions-aws/runtime': 'index',
+  'vercel-functions-aws/runtime': 'bundle-index',
   'vercel-functions-aws/runtime/headers': 'headers',
   'vercel-functions-aws/runtime/middleware': 'middleware',
   'vercel-functions-aws/runtime/db-connections': 'db-connections/index',

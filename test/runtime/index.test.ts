@@ -1,15 +1,18 @@
 // The export surface must match the real @vercel/functions 3.9.9 key for key, on the root and on
 // every subpath, so that aliasing the package to runtime/ never breaks an import.
+
 import * as ours from '../../runtime';
+import * as oursBundled from '../../runtime/bundle-index';
 import * as oursDbConnections from '../../runtime/db-connections';
 import * as oursHeaders from '../../runtime/headers';
 import * as oursMiddleware from '../../runtime/middleware';
 import * as oursOidc from '../../runtime/oidc';
 
 const keys = (module: object) => Object.keys(module).sort();
-// The root's named exports: its `default` is the ES-module view of upstream's CommonJS exports, which
-// Node gives a default import of it (tested below), not a key of its own.
-const { default: oursDefault, ...oursNamed } = ours;
+// The root has exactly upstream's keys; what bundles resolve it to (bundle-index.ts) adds the
+// `default` a default import needs, which Node gives upstream's CommonJS exports (tested below).
+const oursNamed = ours;
+const { default: oursDefault, ...oursBundledNamed } = oursBundled;
 
 describe('export surface', () => {
   test.each([
@@ -45,6 +48,10 @@ describe('export surface', () => {
     ]);
     for (const key of keys(oursNamed))
       expect([key, typeof (oursNamed as Record<string, unknown>)[key]]).toEqual([key, 'function']);
+  });
+
+  test('bundles the same named exports as the index, plus a default', () => {
+    expect(keys(oursBundledNamed)).toEqual(keys(oursNamed));
   });
 
   test('has a default export holding every named export when imported as an ES module default', () => {

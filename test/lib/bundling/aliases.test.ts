@@ -14,7 +14,8 @@ function vercelOnly(aliases: Record<string, string>): Record<string, string> {
 describe('vercelPackageAliases', () => {
   test('maps @vercel/functions and each upstream subpath to the runtime source when run from source', () => {
     expect(vercelOnly(vercelPackageAliases())).toEqual({
-      '@vercel/functions': path.join(RUNTIME, 'index.ts'),
+      // The index plus the default export a bundled default import needs.
+      '@vercel/functions': path.join(RUNTIME, 'bundle-index.ts'),
       '@vercel/functions/headers': path.join(RUNTIME, 'headers.ts'),
       '@vercel/functions/middleware': path.join(RUNTIME, 'middleware.ts'),
       '@vercel/functions/db-connections': path.join(RUNTIME, 'db-connections', 'index.ts'),
@@ -46,7 +47,9 @@ describe('vercelPackageAliases', () => {
       const aliases = vercelPackageAliases({ functionsPackage });
       for (const [key, target] of runtimeEntries) {
         // ./dist/runtime/handler/index.js → runtime/handler/index.ts: one copy of the runtime per bundle.
-        const source = target.default.replace(/^\.\/dist\/runtime\//, '').replace(/\.js$/, '');
+        // The package root bundles through bundle-index.ts: the index plus its default export.
+        const compiled = target.default.replace(/^\.\/dist\/runtime\//, '').replace(/\.js$/, '');
+        const source = compiled === 'index' ? 'bundle-index' : compiled;
         expect(aliases[key.replace(/^\./, 'vercel-functions-aws')]).toBe(runtimeModulePath(source));
       }
     }
