@@ -124,15 +124,16 @@ export const serve = startDevServer;
 `;
 
 // A Vercel-style route type-checked without the real @vercel/functions: the README's `paths` mapping
-// to the package's runtime declarations, for every @vercel/functions entry point and @vercel/oidc.
-const VERCEL_ROUTE_TS = `import { geolocation, getCache, waitUntil } from '@vercel/functions';
+// to the package's runtime declarations, for every @vercel/functions entry point (the default import
+// included) and @vercel/oidc.
+const VERCEL_ROUTE_TS = `import vercel, { geolocation, getCache, waitUntil } from '@vercel/functions';
 import { attachDatabasePool } from '@vercel/functions/db-connections';
 import { ipAddress } from '@vercel/functions/headers';
 import { next } from '@vercel/functions/middleware';
 import { getVercelOidcToken } from '@vercel/functions/oidc';
 import { getVercelOidcTokenSync } from '@vercel/oidc';
 
-export const used = [attachDatabasePool, next, getVercelOidcToken, getVercelOidcTokenSync];
+export const used = [attachDatabasePool, next, getVercelOidcToken, getVercelOidcTokenSync, vercel.getEnv];
 export function GET(request: Request): Response {
   waitUntil(getCache().set('visits', 1));
   return Response.json({ city: geolocation(request).city, ip: ipAddress(request) });
@@ -149,7 +150,7 @@ const PATHS_TSCONFIG = `${JSON.stringify({
     noEmit: true,
     types: ['node'],
     paths: {
-      '@vercel/functions': [`./node_modules/${PACKAGE_NAME}/dist/runtime/index.d.ts`],
+      '@vercel/functions': [`./node_modules/${PACKAGE_NAME}/dist/runtime/bundle-index.d.ts`],
       '@vercel/functions/*': [`./node_modules/${PACKAGE_NAME}/dist/runtime/*`],
       '@vercel/oidc': [`./node_modules/${PACKAGE_NAME}/dist/runtime/vercel-oidc/index.d.ts`],
     },
