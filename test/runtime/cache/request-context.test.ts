@@ -100,16 +100,22 @@ describe('getCache on DynamoDB', () => {
     expect(second).toBe(first);
   });
 
-  test('publishes no cache and falls back to memory when the function has no cache table', async () => {
+  test('publishes no cache on Lambda, so upstream falls back to memory, when the function has no cache table', async () => {
     delete process.env[CACHE_TABLE_ENV];
-    const context = new RequestContext({
-      requestId: 'req',
-      headers: {},
-      deadline: Date.now() + 30_000,
-      awaiter: new Awaiter(() => {}),
-    });
-    expect(context.vercelContext.cache).toBeUndefined();
-    expect(tableBackedCache()).toBeUndefined();
+    // On Lambda (outside it, npm start shares the process's in-memory cache: backend.test.ts).
+    process.env.AWS_LAMBDA_FUNCTION_NAME = 'fn';
+    try {
+      const context = new RequestContext({
+        requestId: 'req',
+        headers: {},
+        deadline: Date.now() + 30_000,
+        awaiter: new Awaiter(() => {}),
+      });
+      expect(context.vercelContext.cache).toBeUndefined();
+      expect(tableBackedCache()).toBeUndefined();
+    } finally {
+      delete process.env.AWS_LAMBDA_FUNCTION_NAME;
+    }
   });
 
   test('logs once and still caches values when only the cache table is configured', async () => {
