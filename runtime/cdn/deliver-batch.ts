@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { CAPACITY_EXCEEDED, classifyFailure, type InvalidationSender } from './create-invalidation';
 
 /*
@@ -143,8 +144,4 @@ async function sendWithRetry(
 
 function isCapacityExceeded(error: unknown): boolean {
   return (error as { name?: unknown } | null)?.name === CAPACITY_EXCEEDED;
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, Math.max(0, ms)));
 }

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { InvalidationFailedError } from '../errors';
 import { type BatchLimits, splitIntoBatches } from './batches';
 import {
@@ -257,7 +258,7 @@ export class InvalidationManager {
       }
     } else if (notBefore <= request.deadline - SEND_ALLOWANCE_MS) {
       // No table to remember it: wait inside the invocation, which lasts long enough.
-      await sleep(notBefore - this.now());
+      await sleep(Math.max(0, notBefore - this.now()));
     } else {
       logCdnWarning(
         `No tag table to schedule an eviction ${Math.ceil((notBefore - this.now()) / 1000)} s from now and the invocation ends before; evicting now`,
@@ -627,8 +628,4 @@ function coveringPaths(paths: readonly string[]): Map<string, string> {
 
 function dedupe(items: readonly string[]): string[] {
   return [...new Set(items)];
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, Math.max(0, ms)));
 }
