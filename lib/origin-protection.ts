@@ -11,6 +11,7 @@ import { ORIGIN_SECRET_ARN_ENV, ORIGIN_SECRET_HEADER } from './private/construct
 import { bundledHandlerCode } from './private/edge-code';
 import { regionalName } from './private/regional-name';
 import { privateSourceFile } from './private/source-file';
+import { deployedStack, isInStack } from './private/stacks';
 
 /** Options of {@link OriginProtection.secretHeader}. */
 export interface SecretHeaderOptions {
@@ -165,13 +166,16 @@ class OacProtection extends OriginProtection {
     const stack = Stack.of(cdn);
     // A deployment is told apart from another of the same code in the same account by its region and
     // stack name: the construct path is the same in two stages of one app (`stackName: shop-${stage}`).
-    const stackNameHash = shortHash(stack.stackName);
+    // In a nested stack, the name of the stack it is deployed with: its own is a token that changes
+    // between synths, which would deploy a new signer (and leave the old us-east-1 stack) each time.
+    const stackName = deployedStack(cdn).stackName;
+    const stackNameHash = shortHash(stackName);
     // EdgeFunction creates the function in one shared us-east-1 stack under this same id, so the id
     // carries the Cdn's address: two distributions in one stack (a VercelProject and another Cdn)
     // would otherwise both create `BodySigner` there and fail the synth. It also names the SSM
     // parameter holding the version ARN (`/cdk/EdgeFunctionArn/<region>/<construct path>`), unique
     // per account in us-east-1, so the id carries the stack name too.
-    const signerId = `BodySigner${shortHash(`${stack.stackName}/${cdn.node.addr}`)}`;
+    const signerId = `BodySigner${shortHash(`${stackName}/${cdn.node.addr}`)}`;
     const signer = new cloudfront.experimental.EdgeFunction(cdn, signerId, {
       // EdgeFunction's default support stack, `edge-lambda-stack-<stack address>`, is named after the
       // stack's path only: the same stack deployed to two regions of one account, or as two stages,
@@ -268,11 +272,13 @@ class NoProtection extends OriginProtection {
  */
 function checkSecretStack(cdn: Construct, fn: lambda.IFunction, secret: secretsmanager.ISecret): void {
   const cdnStack = Stack.of(cdn);
-  const fnStack = Stack.of(fn);
-  if (fnStack === cdnStack || Stack.of(secret) !== cdnStack || !Resource.isOwnedResource(secret)) return;
+  // A nested stack of the Cdn's gets the ARN as a parameter: CloudFormation creates the secret, then
+  // the nested stack, then the distribution.
+  if (isInStack(fn, cdnStack) || Stack.of(secret) !== cdnStack || !Resource.isOwnedResource(secret)) return;
+  // Stacks are named by their path: a nested stack's stackName is a token.
   throw new ConfigurationError(
     cdn,
-    `${fn.node.path} is in stack ${fnStack.stackName}, but OriginProtection.secretHeader() keeps the origin secret ${secret.node.path} in this Cdn's stack ${cdnStack.stackName}: the function would need the secret from that stack, which needs the function's URL — a circular dependency between the stacks. Create the secret in a stack both use (new secretsmanager.Secret(sharedStack, 'OriginSecret', { generateSecretString: { excludePunctuation: true } })) and pass OriginProtection.secretHeader({ secret }) to the Cdn and the function, or put the function in the Cdn's stack.`,
+    `${fn.node.path} is in stack ${Stack.of(fn).node.path}, but OriginProtection.secretHeader() keeps the origin secret ${secret.node.path} in this Cdn's stack ${cdnStack.node.path}: the function would need the secret from that stack, which needs the function's URL — a circular dependency between the stacks. Create the secret in a stack both use (new secretsmanager.Secret(sharedStack, 'OriginSecret', { generateSecretString: { excludePunctuation: true } })) and pass OriginProtection.secretHeader({ secret }) to the Cdn and the function, or put the function in the Cdn's stack or one of its nested stacks.`,
   );
 }
 

@@ -6,7 +6,7 @@ import type * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import type * as cloudfront from 'aws-cdk-lib/aws-cloudfront';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
-import { Construct, type IConstruct } from 'constructs';
+import { Construct } from 'constructs';
 import { compareRouteSpecificity, matchRoute, parseRoute, type RoutePattern } from '../runtime/handler/route';
 import { Cdn, type CdnRoutingRules } from './cdn';
 import { ConfigurationError } from './errors';
@@ -26,6 +26,7 @@ import {
 } from './private/route-path-pattern';
 import { rejectRoutingMiddleware } from './private/routing-middleware';
 import { bindVercelRuntime } from './private/runtime-binding';
+import { isInStack } from './private/stacks';
 import {
   assignFunctions,
   type FunctionsAssignment,
@@ -690,7 +691,7 @@ export class VercelProject extends Construct {
       if (!isInStack(fn, Stack.of(this))) {
         throw new ConfigurationError(
           this,
-          `functions has '${path}': ${fn.node.path} is in stack ${Stack.of(fn).stackName}, but it must be in the project's stack ${Stack.of(this).stackName}: it would need the project's tables, and the project's distribution its URL, a circular dependency between the stacks. Create the function in the project's stack.`,
+          `functions has '${path}': ${fn.node.path} is in stack ${Stack.of(fn).node.path}, but it must be in the project's stack ${Stack.of(this).node.path}: it would need the project's tables, and the project's distribution its URL, a circular dependency between the stacks. Create the function in the project's stack or one of its nested stacks.`,
         );
       }
       try {
@@ -781,12 +782,4 @@ function functionIds(routes: readonly RoutePattern[]): ReadonlyMap<string, strin
       return [path, sharing.get(id) === 1 || !path.includes('-') ? id : escaped(path)];
     }),
   );
-}
-
-// Whether `construct` is in `stack` or in one of its nested stacks.
-function isInStack(construct: IConstruct, stack: Stack): boolean {
-  for (let each: Stack | undefined = Stack.of(construct); each; each = each.nestedStackParent) {
-    if (each === stack) return true;
-  }
-  return false;
 }
