@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import type { LambdaFunctionURLEvent } from 'aws-lambda';
 import { IMAGE_OPTIMIZER_CONFIG_ENV } from '../../runtime/image-optimizer/config';
 import { REWRITE_PATH_HEADER, ROUTE_ENV } from '../private/constructs-contract';
+import { findRoutingMiddleware } from '../private/routing-middleware';
 import { readVercelJson, type VercelJson } from '../private/vercel-json';
 import {
   type AccessLogEntry,
@@ -54,10 +55,10 @@ const NOT_FOUND_BODY = 'The page could not be found.\n\nNOT_FOUND\n';
  * from the functions reach the emulated cache through a loopback CloudFront API
  * (`AWS_ENDPOINT_URL_CLOUDFRONT`). With `images` in the project's `vercel.json`, the template's
  * image optimizer serves `/_vercel/image` behind its own Function URL; a route's vercel.json
- * `functions` maxDuration is its timeout. Re-synthesized when routes are added or removed or
- * vercel.json changes (its routing rules run in the CloudFront Functions' code, `images` and
- * `functions` shape the template); the cache is emptied when any source changes, as a new
- * deployment starts with an empty cache on Vercel.
+ * `functions` maxDuration is its timeout. Re-synthesized when routes are added or removed, vercel.json
+ * changes (its routing rules run in the CloudFront Functions' code, `images` and `functions` shape
+ * the template) or a Routing Middleware file appears or goes (the synth refuses it); the cache is
+ * emptied when any source changes, as a new deployment starts with an empty cache on Vercel.
  */
 export class DevServerCdn {
   /** Starts the Function URL server; the distribution is synthesized on the first {@link update}. */
@@ -71,7 +72,10 @@ export class DevServerCdn {
   private readonly transport: OriginTransport;
   /** Function URL host → the function behind it, for the current template. */
   private urls = new Map<string, FunctionUrlTarget>();
-  /** The JSON of the vercel.json read last (as validated), to tell when it changed. */
+  /**
+   * The JSON of the vercel.json read last (as validated) and the Routing Middleware file found then,
+   * to tell when either changed.
+   */
   private configKey?: string;
   private functionUrls?: FunctionUrlServer;
   private distribution?: EmulatedDistribution;
@@ -128,7 +132,11 @@ export class DevServerCdn {
       // The whole file, not the keys known to shape the distribution: every key the constructs
       // read changes the template or the CloudFront Functions' code (redirects, headers, …), as a
       // new deployment of it would. Formatting alone is no change (the key is the parsed file).
-      const key = JSON.stringify(vercelJson ?? null);
+      // A root middleware.ts added or removed makes the synth refuse the project, or accept it again.
+      const key = JSON.stringify([
+        vercelJson ?? null,
+        findRoutingMiddleware(this.options.project.dir) ?? null,
+      ]);
       configChanged = this.configKey !== undefined && key !== this.configKey;
       this.configKey = key;
     }

@@ -39,7 +39,9 @@ const PLACEHOLDER_CODE =
  *
  * The synth's warning and error annotations go to `log`, one line each with its construct path, as
  * `cdk synth` prints them: a vercel.json key the constructs ignore (`"rewrite"` for `"rewrites"`)
- * would otherwise do nothing without a word.
+ * would otherwise do nothing without a word. Not VercelProject's warning that vercel.json `functions`
+ * entries match only brought-in functions: here every route's function is brought in, with those
+ * entries' maxDuration as its timeout, so the warning would be false.
  *
  * @throws ConfigurationError when the project could not be deployed as it is (e.g. a route
  *   CloudFront path patterns cannot express)
@@ -89,6 +91,12 @@ export function synthesizeDevDistribution(
         timeout: maxDuration === undefined ? undefined : Duration.seconds(maxDuration),
       });
     }
+    // Every route's function above is brought in, so VercelProject would say of each vercel.json
+    // `functions` entry that it has no effect, though the dev server applies its maxDuration above.
+    Annotations.of(stack).acknowledgeWarning(
+      'vercel-functions-aws:vercelJsonFunctionsOwnOnly',
+      "the dev server brings each route's function itself, with vercel.json's functions settings applied",
+    );
     // The sweeper is a scheduled function; locally nothing schedules it, and bundling it (1.7 MB with
     // the AWS SDK) would slow every dev-server start and re-synthesis.
     new DevProject(stack, 'Project', { projectDir: dir, functions, enableInvalidationSweeper: false });

@@ -52,6 +52,26 @@ describe('the dev server', () => {
     expect(logs[0]).toContain(`${join(dir, 'middleware.ts')} is Vercel Routing Middleware`);
   }, 60_000);
 
+  test('refuses the functions once middleware.ts is added while it runs, and serves them once it is removed', async () => {
+    const { dir, server, logs } = await serve({ 'api/secret.ts': SECRET });
+    expect((await fetch(`${server.url}/api/secret`)).status).toBe(200);
+
+    writeFileSync(join(dir, 'middleware.ts'), MIDDLEWARE);
+    const added = await fetch(`${server.url}/api/secret`);
+    const body = await added.text();
+    expect(added.status).toBe(500);
+    expect(body).not.toContain('top secret data');
+    expect(body).toContain(`${join(dir, 'middleware.ts')} is Vercel Routing Middleware`);
+    expect(
+      logs.some((line) => line.includes(`${join(dir, 'middleware.ts')} is Vercel Routing Middleware`)),
+    ).toBe(true);
+
+    rmSync(join(dir, 'middleware.ts'));
+    const removed = await fetch(`${server.url}/api/secret`);
+    expect(removed.status).toBe(200);
+    expect(await removed.text()).toBe('top secret data');
+  }, 60_000);
+
   test('refuses to serve the functions when vercel.json sets proxy', async () => {
     const { server, logs } = await serve({
       'api/secret.ts': SECRET,

@@ -1,9 +1,12 @@
 import { mkdirSync, mkdtempSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
+import { App, Stack } from 'aws-cdk-lib';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { type DevServer, startDevServer } from '../../../lib/local/dev-server';
-import { synthesizeDevDistribution } from '../../../lib/local/dev-server-synth';
+import { synthesizeDevDistribution, synthMessageLines } from '../../../lib/local/dev-server-synth';
 import { discoverRoutes } from '../../../lib/local/routes';
+import { VercelProject } from '../../../lib/vercel-project';
 
 // The dev server's synth prints the warnings `cdk synth` would: a vercel.json typo (`"rewrite"` for
 // `"rewrites"`) is ignored by the constructs, and without the warning nothing would say so.
@@ -53,6 +56,52 @@ describe('synthesizeDevDistribution', () => {
 
   test('logs nothing when the synth has no warnings', () => {
     expect(synthLines(project({ 'api/hello.ts': HELLO }))).toEqual([]);
+  });
+
+  // The dev server brings a placeholder function for every route (and sets its timeout from
+  // vercel.json itself), so VercelProject's "matches only functions you bring" would be said of every
+  // vercel.json `functions` entry, though the entries do take effect under the dev server.
+  test('does not warn that vercel.json functions match only brought-in functions', () => {
+    const functions = { 'api/report.ts': { maxDuration: 2 }, 'api/**/*.ts': { memory: 1024 } };
+    const dir = project({
+      'api/hello.ts': HELLO,
+      'api/report.ts': HELLO,
+      'vercel.json': JSON.stringify({ functions }),
+    });
+    expect(synthLines(dir)).toEqual([]);
+  });
+
+  test("still logs vercel.json functions' other warnings", () => {
+    const functions = { 'api/report.ts': { maxDuration: 2, includeFiles: 'data/**' } };
+    const dir = project({ 'api/report.ts': HELLO, 'vercel.json': JSON.stringify({ functions }) });
+    const lines = synthLines(dir);
+    expect(lines).toEqual([expect.stringContaining("functions 'api/report.ts' sets includeFiles")]);
+    expect(lines[0]).toContain('[ack: vercel-functions-aws:vercelJsonFunctionKeysIgnored]');
+  });
+});
+
+describe('a cdk synth of VercelProject with functions the user brings', () => {
+  test('still warns that a vercel.json functions entry matching only them has no effect', () => {
+    const functions = { 'api/report.ts': { maxDuration: 2 } };
+    const dir = project({ 'api/report.ts': HELLO, 'vercel.json': JSON.stringify({ functions }) });
+    const app = new App({ outdir: mkdtempSync(join(tmpdir(), 'dev-server-synth-out-')) });
+    folders.push(app.outdir);
+    const stack = new Stack(app, 'Stack', { env: { region: 'us-east-1' } });
+    const report = new lambda.Function(stack, 'Report', {
+      runtime: lambda.Runtime.NODEJS_24_X,
+      handler: 'index.handler',
+      code: lambda.Code.fromInline('exports.handler = async () => {};'),
+    });
+    new VercelProject(stack, 'Project', {
+      projectDir: dir,
+      functions: { '/api/report': report },
+      enableInvalidationSweeper: false,
+    });
+    expect(synthMessageLines(app.synth())).toEqual([
+      expect.stringMatching(
+        /^\[Warning at \/Stack\/Project\] \S*vercel\.json: functions 'api\/report\.ts' matches only routes served by functions you bring .*\[ack: vercel-functions-aws:vercelJsonFunctionsOwnOnly\]$/,
+      ),
+    ]);
   });
 });
 
