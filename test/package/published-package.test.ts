@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import * as path from 'node:path';
-import { bundleFunction } from '../../lib/bundling';
+import { bundleFunction, vercelPackageAliases } from '../../lib/bundling';
 import { cloudFrontFunctionSource } from '../../lib/private/cloudfront-function-code';
 import { imageViewerRequestSource } from '../../lib/private/image-cloudfront-function';
 import {
@@ -125,38 +125,49 @@ export const serve = startDevServer;
 
 // A Vercel-style route type-checked without the real @vercel/functions: the README's `paths` mapping
 // to the package's runtime declarations, for every @vercel/functions entry point (the default import
-// included) and @vercel/oidc.
+// included), @vercel/oidc and @vercel/oidc-aws-credentials-provider.
 const VERCEL_ROUTE_TS = `import vercel, { geolocation, getCache, waitUntil } from '@vercel/functions';
 import { attachDatabasePool } from '@vercel/functions/db-connections';
 import { ipAddress } from '@vercel/functions/headers';
 import { next } from '@vercel/functions/middleware';
 import { getVercelOidcToken } from '@vercel/functions/oidc';
 import { getVercelOidcTokenSync } from '@vercel/oidc';
+import { awsCredentialsProvider } from '@vercel/oidc-aws-credentials-provider';
 
 export const used = [attachDatabasePool, next, getVercelOidcToken, getVercelOidcTokenSync, vercel.getEnv];
+export const credentials = awsCredentialsProvider({ roleArn: 'arn:aws:iam::123456789012:role/reader' });
 export function GET(request: Request): Response {
   waitUntil(getCache().set('visits', 1));
   return Response.json({ city: geolocation(request).city, ip: ipAddress(request) });
 }
 `;
 
-const PATHS_TSCONFIG = `${JSON.stringify({
-  compilerOptions: {
-    target: 'ES2023',
-    module: 'nodenext',
-    moduleResolution: 'nodenext',
-    lib: ['ES2023', 'DOM'],
-    strict: true,
-    noEmit: true,
-    types: ['node'],
-    paths: {
-      '@vercel/functions': [`./node_modules/${PACKAGE_NAME}/dist/runtime/bundle-index.d.ts`],
-      '@vercel/functions/*': [`./node_modules/${PACKAGE_NAME}/dist/runtime/*`],
-      '@vercel/oidc': [`./node_modules/${PACKAGE_NAME}/dist/runtime/vercel-oidc/index.d.ts`],
+// The README's tsconfig recipe, read from the README itself so the two cannot drift: the
+// `compilerOptions` of its first JSON block mapping `@vercel/functions`.
+function readmeCompilerOptions(): { readonly paths: Record<string, string[]> } & Record<string, unknown> {
+  const readme = readFileSync(path.join(REPO_ROOT, 'README.md'), 'utf8');
+  const block = [...readme.matchAll(/^```json\n([\s\S]*?)^```$/gm)]
+    .map((match) => match[1])
+    .find((json) => json.includes('"@vercel/functions"'));
+  if (block === undefined) throw new Error('README.md has no tsconfig.json block mapping @vercel/functions');
+  return (JSON.parse(block) as { compilerOptions: { paths: Record<string, string[]> } }).compilerOptions;
+}
+
+// The README's options over a strict nodenext setup: CommonJS in the consumer (its package.json has no
+// "type"), ESM under esm/ (a package.json with "type": "module").
+const pathsTsconfig = (file: string) =>
+  `${JSON.stringify({
+    compilerOptions: {
+      target: 'ES2023',
+      module: 'nodenext',
+      moduleResolution: 'nodenext',
+      lib: ['ES2023', 'DOM'],
+      strict: true,
+      noEmit: true,
+      ...readmeCompilerOptions(),
     },
-  },
-  files: ['vercel-route.ts'],
-})}\n`;
+    files: [file],
+  })}\n`;
 
 // middy's own declarations name an optional peer of @middy/core, so this one skips library checks.
 const MIDDY_TS = `import middy from '@middy/core';
@@ -214,7 +225,10 @@ beforeAll(() => {
       'tsconfig.bundler.json': tsconfig('preserve', 'bundler', 'consumer.ts', false),
       'tsconfig.middy.json': tsconfig('preserve', 'bundler', 'middy.ts', true),
       'vercel-route.ts': VERCEL_ROUTE_TS,
-      'tsconfig.paths.json': PATHS_TSCONFIG,
+      'tsconfig.paths.json': pathsTsconfig('vercel-route.ts'),
+      'esm/package.json': `${JSON.stringify({ type: 'module' })}\n`,
+      'esm/vercel-route.ts': VERCEL_ROUTE_TS,
+      'tsconfig.paths-esm.json': pathsTsconfig('esm/vercel-route.ts'),
     },
   });
 }, 120_000);
@@ -485,9 +499,35 @@ describe('published package', () => {
     expect(typeCheckConsumer(consumer, 'tsconfig.bundler.json')).toBe('');
   });
 
-  test('type-checks a route importing @vercel/functions without the real package when tsconfig maps it as the README shows', () => {
+  test('maps in the README tsconfig every Vercel entry point the bundler aliases, to the declarations of the aliased module', () => {
+    const paths = readmeCompilerOptions().paths;
+    const runtimeDir = path.join(REPO_ROOT, 'runtime');
+    const aliased = Object.entries(vercelPackageAliases())
+      .filter(([specifier]) => specifier.startsWith('@vercel/'))
+      .map(([specifier, file]) => [
+        specifier,
+        [
+          `./node_modules/${PACKAGE_NAME}/dist/runtime/${path.relative(runtimeDir, file).replace(/\.ts$/, '.d.ts')}`,
+        ],
+      ]);
+    expect(aliased.length).toBeGreaterThan(5);
+    expect(paths).toEqual(Object.fromEntries(aliased));
+    // Every target is a declaration file the package ships.
+    const targets = Object.values(paths).flat();
+    expect(
+      targets.filter(
+        (target) => !consumer.files.includes(target.replace(`./node_modules/${PACKAGE_NAME}/`, '')),
+      ),
+    ).toEqual([]);
+  });
+
+  test('type-checks a CommonJS route importing every Vercel entry point without the real package when tsconfig maps them as the README shows', () => {
     expect(existsSync(path.join(consumer.consumerDir, 'node_modules', '@vercel', 'functions'))).toBe(false);
     expect(typeCheckConsumer(consumer, 'tsconfig.paths.json')).toBe('');
+  });
+
+  test('type-checks an ESM ("type": "module", nodenext) route importing every Vercel entry point when tsconfig maps them as the README shows', () => {
+    expect(typeCheckConsumer(consumer, 'tsconfig.paths-esm.json')).toBe('');
   });
 
   test('type-checks a middy handler using the middy subpath', () => {

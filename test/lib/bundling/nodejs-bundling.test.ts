@@ -15,12 +15,13 @@ import { linkInstalledPackages } from './project-links';
 // every invocation open for the pool's idle timeout. The handler answers with the name of the error
 // attachDatabasePool throws for an object no driver makes: the runtime's is typed, upstream's is not.
 
-const LEGACY = `import { attachDatabasePool, geolocation } from '@vercel/functions';
+const LEGACY = `import { attachDatabasePool, geolocation, waitUntil } from '@vercel/functions';
 import { createHandler } from 'vercel-functions-aws/runtime/handler';
 
 export const handler = createHandler({
   default: {
     fetch(request: Request) {
+      waitUntil(new Promise((resolve) => setTimeout(resolve, 50)).then(() => console.log('legacy waitUntil ran')));
       let pool = 'no error';
       try {
         attachDatabasePool({} as never);
@@ -126,15 +127,21 @@ describe('the README bring-your-own-Lambda example', () => {
     expect(() => synthesizeExample(dir)).toThrow(/Failed to bundle asset Byo\/Legacy\/Code/);
   });
 
+  // CommonJS (NodejsFunction's default) and ESM (`format: OutputFormat.ESM`, index.mjs) alike: the
+  // aliases point at the runtime's TypeScript sources, so nothing in an ESM bundle require()s a Node
+  // built-in (esbuild's ESM shim would throw "Dynamic require of … is not supported" at init).
   test.each([
-    ['without the real package', false],
-    ['with the real package', true],
+    ['without the real package, as CommonJS', false, OutputFormat.CJS],
+    ['with the real package, as CommonJS', true, OutputFormat.CJS],
+    ['without the real package, as ESM', false, OutputFormat.ESM],
+    ['with the real package, as ESM', true, OutputFormat.ESM],
   ])(
-    "runs the runtime's attachDatabasePool under the Lambda runtime when bundled with vercelBundling %s",
-    async (_, withRealPackage) => {
+    "runs the runtime's attachDatabasePool and waitUntil under the Lambda runtime when bundled with vercelBundling %s",
+    async (_, withRealPackage, format) => {
       const dir = project(withRealPackage);
-      const code = synthesizeExample(dir, (projectDir) => vercelBundling(projectDir));
-      const bundle = readFileSync(path.join(code.taskRoot, 'index.js'), 'utf8');
+      const code = synthesizeExample(dir, (projectDir) => vercelBundling(projectDir, { format }));
+      const file = format === OutputFormat.ESM ? 'index.mjs' : 'index.js';
+      const bundle = readFileSync(path.join(code.taskRoot, file), 'utf8');
       // The real package's own code is in the bundle only when the project installed it.
       expect(bundle.includes('node_modules/@vercel/functions/')).toBe(withRealPackage);
       let fn: LocalFunction | undefined;
@@ -153,6 +160,7 @@ describe('the README bring-your-own-Lambda example', () => {
         });
         expect(response.status).toBe(200);
         expect(await response.json()).toEqual({ pool: 'UnsupportedDatabasePoolError', country: 'DE' });
+        await fn.runtime.waitForLog('legacy waitUntil ran');
       } finally {
         await fn?.stop();
       }
