@@ -39,6 +39,14 @@ export interface PoolAdapter {
    */
   readonly reopens?: boolean;
 
+  /**
+   * For clients that `reopens`: whether the application sent the client a command since the last
+   * call (handshake commands excluded), even one that failed because the client was closed. A
+   * client used in a later invocation than the one that attached it is cached, never taken for a
+   * per-request client (lifecycle.ts). Absent when the driver does not show it.
+   */
+  used?(): boolean;
+
   /** Calls `listener` whenever a connection may have turned idle. Drivers without such events ignore it. */
   onIdle(listener: () => void): void;
 

@@ -26,16 +26,22 @@ import { type PoolAdapter, settle } from './adapter';
  *   (`if (!client.isReady) await client.connect()`) see a client that is either ready or closed,
  *   as on Vercel, never one half-way through connecting, which their `connect()` refuses.
  * - a Redis client attached during an invocation is, by default, reopened at later starts like one
- *   attached at module init: that is the client created on the first request and cached in module
- *   scope, which must keep working. But a client created and attached in EVERY request would make
- *   each later start reopen every such client not yet garbage-collected, a number of connections
- *   growing with the square of the invocations. So once a new client is attached during an
- *   invocation while one attached during an earlier invocation still exists — the per-request
- *   pattern; a cached client is attached once — the process stops reopening clients attached during
- *   invocations: from then on each is closed at the end of its invocation and stays closed (dormant)
- *   unless attached again, which reopens it for that invocation. N invocations with a client each
- *   then cost N + 1 connections: the first client is reopened once, at the second start, before the
- *   pattern shows. Clients attached at module init are never affected.
+ *   attached at module init: that is the client created on a request and cached in module scope,
+ *   which must keep working. But a client created and attached in EVERY request would make each
+ *   later start reopen every such client not yet garbage-collected, a number of connections
+ *   growing with the square of the invocations. A cached client is used again in a later
+ *   invocation (PoolAdapter.used): from then on it is handled as one attached at module init, for
+ *   good. A per-request client is not. So once an invocation ends that attached a new client while
+ *   one attached during an earlier invocation still exists and has not been used since — the
+ *   per-request pattern — the process stops reopening clients attached during invocations and not
+ *   (yet) seen used later: from then on each is closed at the end of its invocation and stays
+ *   closed (dormant) unless attached again, which reopens it for that invocation, or used again,
+ *   which fails (it is closed) but has it reopened from the next start on. N invocations with a
+ *   client each then cost N + 1 connections: the first client is reopened once, at the second
+ *   start, before the pattern shows. Clients attached at module init are never affected, nor are
+ *   cached clients created on different requests, as long as each was used in a later invocation
+ *   before the next one was created (else it cannot be told from a per-request client). Drivers
+ *   that do not show use (node-redis before 6.3, node-redis pools) count as never used.
  * Lambda Managed Instances (AWS_LAMBDA_MAX_CONCURRENCY set) never freeze and run invocations
  * concurrently, and outside Lambda (dev server, tests, scripts) nothing freezes either: pools are
  * left exactly as the driver manages them.
@@ -94,8 +100,8 @@ const managed = new Set<WeakRef<ManagedPool>>();
 let unregisterHooks: (() => void)[] | undefined;
 let stragglerTimer: NodeJS.Timeout | undefined;
 // The driver of the new client attached during an invocation while one attached during an earlier
-// invocation still existed: clients are made per request, and those attached during invocations are
-// no longer reopened. Only tests reset it: the pattern does not go away.
+// invocation, and not used since, still existed: clients are made per request, and those attached
+// during invocations are no longer reopened until used later. Only tests reset it.
 let perRequestClientsOf: string | undefined;
 let warnedPerRequestClients = false;
 
@@ -119,13 +125,6 @@ export function attachPool(
 
   const adapter = createAdapter();
   const duringInvocation = adapter.reopens === true && invocationsInProgress() > 0;
-  // Checked before this entry joins the live pools; a client attached earlier in this same
-  // invocation does not count (an application may cache several clients on its first request).
-  if (duringInvocation && perRequestClientsOf === undefined) {
-    if (livePools().some((other) => other.attachedDuring === 'earlier-invocation')) {
-      perRequestClientsOf = adapter.driver;
-    }
-  }
   const entry: ManagedPool = {
     adapter,
     graceMs,
@@ -206,6 +205,23 @@ async function releaseAll({ requestId, budgetMs }: InvocationEnd): Promise<void>
   await Promise.all(
     pools.map((entry) => releaseWithin(entry, now + Math.min(entry.graceMs, budgetMs), requestId)),
   );
+  // The per-request pattern: a client attached in this invocation while one attached in an earlier
+  // one was not used since. A client attached earlier in this same invocation does not count (an
+  // application may cache several clients on one request).
+  let attachedNow: ManagedPool | undefined;
+  let unusedEarlier = false;
+  for (const entry of pools) {
+    if (entry.attachedDuring === 'outside') continue;
+    // Asked of every one: also forgets the uses during the invocation that attached it.
+    const used = entry.adapter.used?.() === true;
+    if (entry.attachedDuring === 'this-invocation') attachedNow ??= entry;
+    else if (used) {
+      // Used after the invocation that attached it: cached, reopened at each start from now on.
+      entry.attachedDuring = 'outside';
+      entry.dormant = false;
+    } else unusedEarlier = true;
+  }
+  if (attachedNow && unusedEarlier) perRequestClientsOf ??= attachedNow.adapter.driver;
   for (const entry of pools) {
     if (entry.attachedDuring === 'outside') continue;
     entry.attachedDuring = 'earlier-invocation';
@@ -217,10 +233,10 @@ async function releaseAll({ requestId, budgetMs }: InvocationEnd): Promise<void>
     logWarning(
       requestId,
       `attachDatabasePool: a new ${perRequestClientsOf} client was attached during an invocation while one attached ` +
-        'during an earlier invocation still exists, so clients look created per request. From now on, a ' +
-        'Redis client attached during an invocation is closed when it ends and not reopened for later ' +
-        'ones (unless attached again). Create and attach clients at module init: those are reopened at ' +
-        'each invocation start, ready before your handler runs.',
+        'during an earlier invocation, and not used since, still exists, so clients look created per request. ' +
+        'From now on, a Redis client attached during an invocation is closed when it ends and not reopened for ' +
+        'later ones unless attached again (or used again: that command fails, later ones work). Create and ' +
+        'attach clients at module init: those are reopened at each invocation start, ready before your handler runs.',
     );
   }
   if (pools.some((entry) => entry.adapter.busyCount() > 0)) watchStragglers();

@@ -93,7 +93,7 @@ export class ExpiringTokenCache {
     fetch: () => Promise<ExpiringToken>,
     options: GetTokenOptions = {},
   ): Promise<string> {
-    if (options.skipCache) return (await this.fetchInto(key, fetch)).token;
+    if (options.skipCache) return (await this.fetchInto(key, fetch, false)).token;
     const minValidityMs = options.minValidityMs ?? 0;
     const cached = this.entries.get(key);
     if (cached && this.isFresh(cached, minValidityMs)) {
@@ -106,7 +106,7 @@ export class ExpiringTokenCache {
     // A refresh failed a moment ago: serve the old token rather than ask STS again right away.
     if (usable?.retryAt !== undefined && this.now() < usable.retryAt) return usable.token;
     try {
-      return (await (this.pending.get(key) ?? this.fetchInto(key, fetch))).token;
+      return (await (this.pending.get(key) ?? this.fetchInto(key, fetch, true))).token;
     } catch (error) {
       // Checked again: the fetch took time, and the token may have expired meanwhile.
       if (usable && this.isValid(usable, minValidityMs)) return usable.token;
@@ -130,7 +130,11 @@ export class ExpiringTokenCache {
     return entry.expiresAt - this.now() > minValidityMs;
   }
 
-  private fetchInto(key: string, fetch: () => Promise<ExpiringToken>): Promise<Entry> {
+  /**
+   * @param refresh whether a failure leaves the cached token served (a normal refresh: back-off and
+   *   `onRefreshError`), rather than reaching the caller only (`skipCache`).
+   */
+  private fetchInto(key: string, fetch: () => Promise<ExpiringToken>, refresh: boolean): Promise<Entry> {
     const fetchedAt = this.now();
     const promise = fetch().then(
       ({ token, expiresAt }) => {
@@ -148,7 +152,7 @@ export class ExpiringTokenCache {
         if (this.pending.get(key) === promise) this.pending.delete(key);
         // Once per failed fetch, however many callers shared it.
         const stale = this.entries.get(key);
-        if (stale && this.isValid(stale, 0)) {
+        if (refresh && stale && this.isValid(stale, 0)) {
           stale.retryAt = this.now() + this.refreshRetryDelayMs;
           this.onRefreshError(error, stale.expiresAt - this.now());
         }

@@ -23,7 +23,10 @@ import { isRecord, type PoolAdapter, ReopenableClose, settle } from '../adapter'
  *   (`enableOfflineQueue`, on by default). With it off, a client closed here would fail the next
  *   invocation's first command, so such a client is left alone.
  * ioredis emits nothing per reply: a connection that turns idle between invocations is found by
- * the lifecycle's polling.
+ * the lifecycle's polling. Nor does it name the client in its per-command tracing, so whether the
+ * application used the client (PoolAdapter.used) is seen by wrapping the client's own
+ * `sendCommand`, which every command and pipeline goes through; the handshake's commands (AUTH,
+ * HELLO, SELECT, the ready check) are sent while the status is `'connect'` and do not count.
  */
 
 export interface IoredisLike {
@@ -33,6 +36,7 @@ export interface IoredisLike {
   readonly commandQueue: { readonly length: number };
   readonly offlineQueue?: { readonly length: number };
   manuallyClosing?: boolean;
+  sendCommand?(...args: unknown[]): unknown;
   connect(): Promise<unknown>;
   disconnect(): void;
   once(event: 'close' | 'end' | 'ready', listener: () => void): unknown;
@@ -104,6 +108,15 @@ export function ioredisAdapter(client: IoredisLike): PoolAdapter {
     return closed;
   };
 
+  let used = false;
+  const send = client.sendCommand;
+  if (typeof send === 'function') {
+    client.sendCommand = function (this: unknown, ...args: unknown[]) {
+      if (client.status !== 'connect') used = true;
+      return send.apply(this, args);
+    };
+  }
+
   return {
     driver: 'ioredis',
     busyCount,
@@ -122,6 +135,14 @@ export function ioredisAdapter(client: IoredisLike): PoolAdapter {
       return lifecycle.prepareForInvocation();
     },
     reopens: true,
+    used:
+      typeof send === 'function'
+        ? () => {
+            const sent = used;
+            used = false;
+            return sent;
+          }
+        : undefined,
     onIdle: () => {},
     leftAloneReason: () =>
       client.options.enableOfflineQueue === false

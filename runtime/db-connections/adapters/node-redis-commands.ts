@@ -23,10 +23,16 @@ interface TraceContext {
 // Process state: commands in flight per client id (ids with none are removed).
 const inFlight = new Map<string, number>();
 const pending = new WeakSet<object>();
+// Whether each tracked client started a command since nodeRedisUsed() last asked; an entry is
+// dropped once its client is garbage-collected.
+const usedSinceAsked = new Map<string, boolean>();
+const forget = new FinalizationRegistry<string>((clientId) => usedSinceAsked.delete(clientId));
 let subscribed = false;
 
-/** Starts counting node-redis commands in flight (idempotent). */
-export function trackNodeRedisCommands(): void {
+/** Starts counting node-redis commands in flight (idempotent), and the uses of `client`. */
+export function trackNodeRedisCommands(client: object, clientId: string): void {
+  usedSinceAsked.set(clientId, false);
+  forget.register(client, clientId);
   if (subscribed) return;
   subscribed = true;
   for (const name of CHANNELS) {
@@ -48,8 +54,16 @@ export function nodeRedisCommandsInFlight(clientId: string): number {
   return inFlight.get(clientId) ?? 0;
 }
 
+/** Whether the client with this id started a command (traced: not its handshake) since the last call. */
+export function nodeRedisUsed(clientId: string): boolean {
+  const used = usedSinceAsked.get(clientId) === true;
+  if (used) usedSinceAsked.set(clientId, false);
+  return used;
+}
+
 function started(context: TraceContext): void {
   if (typeof context.clientId !== 'string') return;
+  if (usedSinceAsked.has(context.clientId)) usedSinceAsked.set(context.clientId, true);
   pending.add(context);
   inFlight.set(context.clientId, nodeRedisCommandsInFlight(context.clientId) + 1);
 }

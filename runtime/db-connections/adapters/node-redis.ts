@@ -1,5 +1,5 @@
 import { guardErrorEvent, isRecord, type PoolAdapter, ReopenableClose, settle } from '../adapter';
-import { nodeRedisCommandsInFlight, trackNodeRedisCommands } from './node-redis-commands';
+import { nodeRedisCommandsInFlight, nodeRedisUsed, trackNodeRedisCommands } from './node-redis-commands';
 
 /*
  * node-redis (`redis` 4.x to 6.x) `createClient()`: one connection per client. Read from
@@ -18,7 +18,8 @@ import { nodeRedisCommandsInFlight, trackNodeRedisCommands } from './node-redis-
  *   client open until it has its reply. It needs the client's id, which only the `_clientId`
  *   getter gives (marked internal); without it (node-redis before 6.3) a ready client counts as
  *   idle and `close()` does the waiting, so the next invocation may have to wait for that close
- *   (a warning says so once).
+ *   (a warning says so once). The same channels tell whether the application used the client in an
+ *   invocation (PoolAdapter.used); before 6.3 that is not known.
  * - A socket error is emitted as the client's `error` event, which crashes the process when nobody
  *   listens (node-redis asks users to listen); the adapter listens.
  * - Commands issued while `connect()` is in progress are queued (unless `disableOfflineQueue`,
@@ -60,7 +61,7 @@ let warnedUntracked = false;
 export function nodeRedisAdapter(client: NodeRedisClientLike, warn: (message: string) => void): PoolAdapter {
   guardErrorEvent(client, warn, 'the node-redis client reported an error (it reconnects by itself)');
   const clientId = typeof client._clientId === 'string' ? client._clientId : undefined;
-  if (clientId !== undefined) trackNodeRedisCommands();
+  if (clientId !== undefined) trackNodeRedisCommands(client, clientId);
   else if (!warnedUntracked) {
     warnedUntracked = true;
     warn(
@@ -95,6 +96,7 @@ export function nodeRedisAdapter(client: NodeRedisClientLike, warn: (message: st
     },
     prepareForInvocation: () => lifecycle.prepareForInvocation(),
     reopens: true,
+    used: clientId === undefined ? undefined : () => nodeRedisUsed(clientId),
     onIdle: () => {},
     leftAloneReason: () =>
       offlineQueueDisabled()

@@ -54,6 +54,17 @@ class ScriptedPool implements PoolAdapter {
   }
 }
 
+/** A client whose driver shows when the application uses it (PoolAdapter.used). */
+class UsedScriptedPool extends ScriptedPool {
+  override reopens = true;
+  uses = 0;
+  used(): boolean {
+    const used = this.uses > 0;
+    this.uses = 0;
+    return used;
+  }
+}
+
 async function invocation(requestId: string, during?: () => Promise<void> | void): Promise<void> {
   // As the adapter does: the handler runs once what the start hooks wait for is done.
   await runInvocationStartHooks(requestId);
@@ -312,6 +323,40 @@ describe('pool lifecycle', () => {
         /new scripted client was attached during an invocation .*module init.*req-per-request-1/,
       ),
     );
+  });
+
+  test('keeps reopening clients cached on different requests, each used after the one that created it', async () => {
+    const first = new UsedScriptedPool();
+    const second = new UsedScriptedPool();
+    const use = (pool: UsedScriptedPool) => {
+      attachPool(pool, () => pool, 10, 'lambda');
+      pool.uses++;
+    };
+    await invocation('req-cached-0', () => use(first));
+    await invocation('req-cached-1', () => use(first));
+    await invocation('req-cached-2', () => use(second));
+    for (const id of ['req-cached-3', 'req-cached-4']) await invocation(id);
+    expect([first.prepared, second.prepared]).toEqual([4, 2]);
+    expect(warnings).not.toHaveBeenCalled();
+  });
+
+  test('reopens a client taken for a per-request one from the start after it is used again', async () => {
+    const first = new UsedScriptedPool();
+    const second = new UsedScriptedPool();
+    await invocation('req-seen-0', () => attachPool(first, () => first, 10, 'lambda'));
+    await invocation('req-seen-1');
+    // Not used since the invocation that attached it: the pattern shows.
+    await invocation('req-seen-2', () => attachPool(second, () => second, 10, 'lambda'));
+    expect([first.prepared, second.prepared]).toEqual([2, 0]);
+    await invocation('req-seen-3');
+    expect(first.prepared).toBe(2);
+    // Used while closed (that command fails): reopened from the next start on, for good.
+    await invocation('req-seen-4', () => {
+      first.uses++;
+    });
+    expect(first.prepared).toBe(2);
+    for (const id of ['req-seen-5', 'req-seen-6']) await invocation(id);
+    expect([first.prepared, second.prepared]).toEqual([4, 0]);
   });
 
   test('reopens a client no longer reopened when it is attached again, for that invocation only', async () => {

@@ -102,6 +102,98 @@ describeWithServer('attachDatabasePool with Redis clients attached during an inv
     expect(warningTexts().filter((text) => text.includes('attachDatabasePool'))).toEqual([]);
   });
 
+  test('keeps two lazily created ioredis clients, cached in module scope and first used in different invocations, working', async () => {
+    // A GET creates and caches one client, a later POST a second one (a publisher, a duplicate()).
+    let reader: Redis | undefined;
+    let writer: Redis | undefined;
+    const getReader = () => {
+      if (!reader) {
+        reader = new Redis(server.url);
+        opened.push(reader);
+        attachDatabasePool(reader);
+      }
+      return reader;
+    };
+    const getWriter = () => {
+      if (!writer) {
+        writer = getReader().duplicate();
+        opened.push(writer);
+        attachDatabasePool(writer);
+      }
+      return writer;
+    };
+    const results = [
+      await invocation('req-two-0', () => getReader().incr('two:ioredis:a')),
+      await invocation('req-two-1', () => getReader().incr('two:ioredis:a')),
+      await invocation('req-two-2', () => getWriter().incr('two:ioredis:b')),
+      await invocation('req-two-3', () => getReader().incr('two:ioredis:a')),
+      await invocation('req-two-4', () => getWriter().incr('two:ioredis:b')),
+      await invocation('req-two-5', async () => [
+        await getReader().get('two:ioredis:a'),
+        await getWriter().get('two:ioredis:b'),
+      ]),
+    ];
+    expect(results).toEqual([1, 2, 1, 3, 2, ['3', '2']]);
+    expect(warningTexts().filter((text) => text.includes('attachDatabasePool'))).toEqual([]);
+  });
+
+  test('keeps two lazily created node-redis clients, cached in module scope and first used in different invocations, working', async () => {
+    const newClient = () => createClient({ url: server.url });
+    let reader: ReturnType<typeof newClient> | undefined;
+    let writer: ReturnType<typeof newClient> | undefined;
+    const lazily = async (created: ReturnType<typeof newClient>) => {
+      opened.push({ disconnect: () => void created.destroy() });
+      await created.connect();
+      attachDatabasePool(created);
+      return created;
+    };
+    const getReader = async () => {
+      reader ??= await lazily(newClient());
+      return reader;
+    };
+    const getWriter = async () => {
+      writer ??= await lazily((await getReader()).duplicate());
+      return writer;
+    };
+    const results = [
+      await invocation('req-two-0', async () => (await getReader()).incr('two:node-redis:a')),
+      await invocation('req-two-1', async () => (await getReader()).incr('two:node-redis:a')),
+      await invocation('req-two-2', async () => (await getWriter()).incr('two:node-redis:b')),
+      await invocation('req-two-3', async () => (await getReader()).incr('two:node-redis:a')),
+      await invocation('req-two-4', async () => (await getWriter()).incr('two:node-redis:b')),
+      await invocation('req-two-5', async () => [
+        await (await getReader()).get('two:node-redis:a'),
+        await (await getWriter()).get('two:node-redis:b'),
+      ]),
+    ];
+    expect(results).toEqual([1, 2, 1, 3, 2, ['3', '2']]);
+    expect(warningTexts().filter((text) => text.includes('attachDatabasePool'))).toEqual([]);
+  });
+
+  test('has a cached ioredis client taken for a per-request one work again from the invocation after its next use', async () => {
+    // Created on a first request, unused in the second, a second client created on the third: the
+    // per-request pattern as far as can be seen, so both are left closed after it.
+    const first = new Redis(server.url);
+    const second = new Redis(server.url);
+    opened.push(first, second);
+    await invocation('req-seen-0', async () => {
+      attachDatabasePool(first);
+      return first.incr('seen:ioredis');
+    });
+    await invocation('req-seen-1', async () => 'no Redis');
+    await invocation('req-seen-2', async () => {
+      attachDatabasePool(second);
+      return second.ping();
+    });
+    await expect(invocation('req-seen-3', () => first.incr('seen:ioredis'))).rejects.toThrow(
+      'Connection is closed.',
+    );
+    const counts = [];
+    for (let i = 4; i < 7; i++)
+      counts.push(await invocation(`req-seen-${i}`, () => first.incr('seen:ioredis')));
+    expect(counts).toEqual([2, 3, 4]);
+  });
+
   test('opens at most 21 connections for 20 invocations that each attach a new ioredis client', async () => {
     const before = await connectionsReceived();
     for (let i = 0; i < 20; i++) {

@@ -170,12 +170,27 @@ describe('ExpiringTokenCache', () => {
       expect(failing).toHaveBeenCalledTimes(2);
     });
 
-    test('throws to a skipCache caller, who asked for a new token', async () => {
-      const { cache, fetch, advance } = setup();
+    test('throws to a skipCache caller, who asked for a new token, without a warning or a back-off', async () => {
+      const { cache, fetch, advance, refreshErrors } = setup();
       await cache.get('aud', fetch);
       advance(250_000);
       await expect(cache.get('aud', throttled(), { skipCache: true })).rejects.toThrow('Rate exceeded');
-      expect(await cache.get('aud', fetch)).toBe('token-1');
+      expect(refreshErrors).toEqual([]);
+      // Past the refresh margin, the next caller refreshes at once.
+      expect(await cache.get('aud', fetch)).toBe('token-2');
+    });
+
+    test('keeps serving a fresh cached token after a skipCache failure, and refreshes it on time', async () => {
+      const { cache, fetch, advance, refreshErrors } = setup(3_600_000);
+      await cache.get('k', fetch);
+      await expect(
+        cache.get('k', () => Promise.reject(new Error('sts down')), { skipCache: true }),
+      ).rejects.toThrow('sts down');
+      expect(refreshErrors).toEqual([]);
+      expect(await cache.get('k', fetch)).toBe('token-1');
+      advance(3_541_000); // 59 s left: inside the refresh margin, and no back-off holds it back
+      expect(await cache.get('k', fetch)).toBe('token-2');
+      expect(fetch).toHaveBeenCalledTimes(2);
     });
 
     test('warns on the console by default, naming the error and how long the cached token lasts', async () => {
