@@ -1,4 +1,6 @@
 import { BROWSER_CACHE_CONTROL_HEADER } from '../constructs-contract';
+// The same comma-separated list as a tag header's: one copy of the split in every bundle.
+import { splitTagList as splitDirectives } from './vercel-tags';
 
 /*
  * Vercel reads three cache headers, in this order of precedence: `Vercel-CDN-Cache-Control`
@@ -159,13 +161,6 @@ function parseDirectives(value: string): Map<string, string | undefined> {
     );
   }
   return directives;
-}
-
-function splitDirectives(value: string): string[] {
-  return value
-    .split(',')
-    .map((directive) => directive.trim())
-    .filter((directive) => directive !== '');
 }
 
 function directiveName(directive: string): string {

@@ -59,12 +59,18 @@ export function tagsToPurge(input: string | string[], api: string): string[] {
   return tags;
 }
 
-/** The tags of a comma-separated header value: split, trimmed, empty entries dropped. */
+/**
+ * The entries of a comma-separated header value (tags, and Cache-Control or Vary directives in
+ * cache-control.ts): split, trimmed, empty entries dropped. An empty value (every response without
+ * a Vary is checked as one) is answered without the three arrays.
+ */
 export function splitTagList(value: string): string[] {
   return value
-    .split(',')
-    .map((tag) => tag.trim())
-    .filter((tag) => tag !== '');
+    ? value
+        .split(',')
+        .map((tag) => tag.trim())
+        .filter((tag) => tag !== '')
+    : [];
 }
 
 /** Throws when adding `adding` tags to `current` distinct ones would pass Vercel's per-response limit. */

@@ -161,6 +161,48 @@ describe('guardRequest', () => {
       expect(await guardRequest(incoming, 'r', { [ROUTE_ENV]: '/api/hello' })).toBe(incoming);
     });
 
+    test('after a static route let a path through, still answers every other path for itself', async () => {
+      // The guard remembers the last URL (up to its query) a parameterless route let through, so
+      // repeats skip parsing and matching: nothing else may ride on that.
+      const route = { [ROUTE_ENV]: '/api/hello' };
+      const first = request('/api/hello?a=1');
+      expect(await guardRequest(first, 'r', route)).toBe(first);
+      const again = request('/api/hello?b=2');
+      expect(await guardRequest(again, 'r', route)).toBe(again);
+      for (const path of ['/api/hellox', '/api/hello/x', '/api/hell', '/api', '/api/hello%2Fx']) {
+        expect(((await guardRequest(request(path), 'r', route)) as Response).status).toBe(404);
+      }
+      const elsewhere = new Request('https://other.example.com/api/nope?x=/api/hello');
+      expect(((await guardRequest(elsewhere, 'r', route)) as Response).status).toBe(404);
+      // The rewrite's destination decides, even for the URL let through just before.
+      const rewritten = request('/api/hello', { 'x-vfa-rewrite-path': '/api/other' });
+      expect(((await guardRequest(rewritten, 'r', route)) as Response).status).toBe(404);
+      const toRoute = request('/elsewhere', { 'x-vfa-rewrite-path': '/api/hello' });
+      expect(await guardRequest(toRoute, 'r', route)).toBe(toRoute);
+      // ...and a destination let through admits no viewer URL of the same text.
+      const viewer = request('/elsewhere');
+      expect(((await guardRequest(viewer, 'r', route)) as Response).status).toBe(404);
+      const last = request('/api/hello/');
+      expect(await guardRequest(last, 'r', route)).toBe(last);
+    });
+
+    test('forgets the path a route let through when the route changes', async () => {
+      const hello = request('/api/hello');
+      expect(await guardRequest(hello, 'r', { [ROUTE_ENV]: '/api/hello' })).toBe(hello);
+      const result = await guardRequest(request('/api/hello'), 'r', { [ROUTE_ENV]: '/api/bye' });
+      expect((result as Response).status).toBe(404);
+      const bye = request('/api/bye');
+      expect(await guardRequest(bye, 'r', { [ROUTE_ENV]: '/api/bye' })).toBe(bye);
+    });
+
+    test('matches every request of a route with parameters, each with its own values', async () => {
+      const route = { [ROUTE_ENV]: '/api/users/[id]' };
+      for (const id of ['1', '1', '2']) {
+        const result = (await guardRequest(request(`/api/users/${id}`), 'r', route)) as Request;
+        expect(new URL(result.url).searchParams.get('id')).toBe(id);
+      }
+    });
+
     test('answers 500 and logs the variable when the route is malformed', async () => {
       const result = await guardRequest(request('/api/x'), 'req-bad', { [ROUTE_ENV]: 'api/x' });
       expect((result as Response).status).toBe(500);
