@@ -1,9 +1,10 @@
 import { createHash } from 'node:crypto';
-import { Duration, Lazy, Stack, Tags, Token } from 'aws-cdk-lib';
+import { Aws, Duration, Lazy, Stack, Tags, Token } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import { ConfigurationError } from './errors';
 import type { OidcIssuer } from './oidc-issuer';
+import { deployedStack } from './private/stacks';
 
 /** Props of {@link OidcRole}. */
 export interface OidcRoleProps {
@@ -87,17 +88,25 @@ export class OidcRole extends Construct implements iam.IGrantable {
   readonly provider: iam.IOidcProvider;
   readonly grantPrincipal: iam.IPrincipal;
   /**
-   * The tag key a principal of the account must carry (with the value `true`) to get past the trust
-   * statement `grantAssumeRole` adds: `vercel-functions-aws:oidc-role:` and a hash of this role's
-   * deployment (its stack's name, its construct path, and the stack's account and Region when they
-   * are concrete). One key per OidcRole, because a tag key holds one value and a function may be
-   * granted several roles; one per deployment, because two deployments of the same code (a preview
-   * and a production stack) must not admit each other's functions. Stable across synths.
+   * The tag key a principal of the account must carry (with the value
+   * {@link OidcRole.assumeTagValue}) to get past the trust statement `grantAssumeRole` adds:
+   * `vercel-functions-aws:oidc-role:` and a hash of this role's deployment (its stack's name, its
+   * construct path, and the stack's account and Region when they are concrete). One key per
+   * OidcRole, because a tag key holds one value and a function may be granted several roles; one per
+   * deployment, because two deployments of the same code (a preview and a production stack) must not
+   * admit each other's functions. Stable across synths.
    *
    * An environment-agnostic stack deployed under the same stack name to two Regions of one account
-   * gets the same key in both: give such stacks an `env` or different stack names.
+   * gets the same key in both; {@link OidcRole.assumeTagValue}, the Region there, tells them apart.
    */
   readonly assumeTagKey: string;
+  /**
+   * The value of {@link OidcRole.assumeTagKey} the trust statement requires: `true` when the stack's
+   * Region is concrete, else the Region the stack is deployed to (`Ref: AWS::Region`), so a stack
+   * deployed under one name to two Regions of an account, which share the key, admits only its own
+   * Region's functions. A token then: output it (`CfnOutput`) to tag a role by hand.
+   */
+  readonly assumeTagValue: string;
   private trustsTaggedPrincipals = false;
 
   constructor(scope: Construct, id: string, props: OidcRoleProps) {
@@ -142,15 +151,17 @@ export class OidcRole extends Construct implements iam.IGrantable {
     this.roleArn = this.role.roleArn;
     this.grantPrincipal = this.role;
     this.assumeTagKey = assumeTagKeyOf(this);
+    this.assumeTagValue = Token.isUnresolved(Stack.of(this).region) ? Aws.REGION : ASSUME_TAG_VALUE;
   }
 
   /**
    * Lets `grantee` (a function's execution role, of this role's account) assume this role with
    * `sts:AssumeRole`: grants it the action in its own policy, and lets it past the trust policy.
    * A role created in this app (`iam.Role`, e.g. a function's default execution role) gets the tag
-   * {@link OidcRole.assumeTagKey} = `true`, which the one account trust statement requires, so the
-   * trust policy stays the same size however many functions are granted. Any other grantee (an
-   * imported or immutable role, a user) is named in the trust policy by its own statement.
+   * {@link OidcRole.assumeTagKey} = {@link OidcRole.assumeTagValue}, which the one account trust
+   * statement requires, so the trust policy stays the same size however many functions are granted.
+   * Any other grantee (an imported or immutable role, a user) is named in the trust policy by its own
+   * statement.
    * `awsCredentialsProvider` does exactly that on AWS when no Vercel token is present, because AWS
    * rejects its own `GetWebIdentityToken` tokens in `AssumeRoleWithWebIdentity`.
    *
@@ -173,9 +184,11 @@ export class OidcRole extends Construct implements iam.IGrantable {
     }
     if (principal instanceof iam.Role) {
       this.trustTaggedPrincipals();
-      // Tagged in the grantee's own stack with a literal key and value, so the grantee's stack gains
-      // no reference to this one (and this one none to it).
-      Tags.of(principal).add(this.assumeTagKey, ASSUME_TAG_VALUE);
+      // Tagged in the grantee's own stack with a literal key and a literal value or `Ref: AWS::Region`
+      // (a pseudo parameter, resolved by each stack itself), so the grantee's stack gains no
+      // reference to this one (and this one none to it). Grantee and role share the Region: a grant
+      // references the role's ARN, which CDK allows across Regions only between concrete ones.
+      Tags.of(principal).add(this.assumeTagKey, this.assumeTagValue);
     } else {
       checkNamedGrantee(this, principal, account);
       // Imported and immutable roles cannot be tagged from here, and an immutable role takes no
@@ -214,13 +227,16 @@ export class OidcRole extends Construct implements iam.IGrantable {
       new iam.PolicyStatement({
         actions: ['sts:AssumeRole'],
         principals: [new iam.AccountRootPrincipal()],
-        conditions: { StringEquals: { [`aws:PrincipalTag/${this.assumeTagKey}`]: ASSUME_TAG_VALUE } },
+        conditions: { StringEquals: { [`aws:PrincipalTag/${this.assumeTagKey}`]: this.assumeTagValue } },
       }),
     );
   }
 }
 
 const ASSUME_TAG_PREFIX = 'vercel-functions-aws:oidc-role:';
+// With a concrete Region, which the key's hash holds. Tokens cannot be part of the key, but condition
+// and tag values take CloudFormation intrinsics: with a token Region, the value is the Region. The
+// account needs no such value: the trust statement admits only the role's own account.
 const ASSUME_TAG_VALUE = 'true';
 
 /**
@@ -230,12 +246,12 @@ const ASSUME_TAG_VALUE = 'true';
  * deployments in one account apart (CloudFormation allows one stack of a name per account and
  * Region); the account and Region are added when they are concrete. Tokens cannot be part of the
  * key: it is a JSON object key in the trust policy's condition (`aws:PrincipalTag/<key>`), where
- * CloudFormation resolves no intrinsic function.
+ * CloudFormation resolves no intrinsic function; a token Region goes into the value instead
+ * (`assumeTagValue`).
  */
 function assumeTagKeyOf(role: OidcRole): string {
-  let stack = Stack.of(role);
   // A nested stack's name is a token; its parent's path in the app already tells it apart.
-  while (Token.isUnresolved(stack.stackName) && stack.nestedStackParent) stack = stack.nestedStackParent;
+  const stack = deployedStack(role);
   const parts = [
     Token.isUnresolved(stack.stackName) ? '' : stack.stackName,
     role.node.path,

@@ -158,6 +158,9 @@ export type Reference =
  * (`vercel-functions-aws:environmentSize`) when only the bounds of deploy-time values do.
  */
 export function validateEnvironmentSize(fn: lambda.Function): void {
+  // Once per function: a VercelFunction can also be bound (VercelRuntimeBinding, VercelProject).
+  if (validated.has(fn)) return;
+  validated.add(fn);
   fn.node.addValidation({
     validate: () => {
       checkEnvironmentSize(fn);
@@ -165,6 +168,8 @@ export function validateEnvironmentSize(fn: lambda.Function): void {
     },
   });
 }
+
+const validated = new WeakSet<lambda.Function>();
 
 function checkEnvironmentSize(fn: lambda.Function): void {
   const stack = Stack.of(fn);

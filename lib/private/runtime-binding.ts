@@ -4,6 +4,7 @@ import { ConfigurationError } from '../errors';
 import type { RuntimeCacheTable } from '../runtime-cache-table';
 import type { TagTable } from '../tag-table';
 import { CACHE_TABLE_ENV, TAG_TABLE_ENV } from './constructs-contract';
+import { validateEnvironmentSize } from './environment-size';
 import { type VercelEnvironmentSettings, vercelSystemEnvironment } from './vercel-environment';
 
 /** What a function brought by the user gets from the project it joins. */
@@ -41,4 +42,7 @@ export function bindVercelRuntime(
     fn.addEnvironment(TAG_TABLE_ENV, options.tagTable.tableName);
     options.tagTable.grantReadWriteData(fn);
   }
+  // Lambda's 4 KB limit, checked at synth as for a VercelFunction (once per function), so the
+  // variables added after the binding count too.
+  validateEnvironmentSize(fn);
 }

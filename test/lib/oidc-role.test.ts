@@ -1,11 +1,15 @@
-import { App, Duration, Stack, type StackProps } from 'aws-cdk-lib';
+import { App, Duration, NestedStack, Stack, type StackProps } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
+import type { Construct } from 'constructs';
 import { ConfigurationError } from '../../lib/errors';
 import { OidcIssuer } from '../../lib/oidc-issuer';
 import { OidcRole } from '../../lib/oidc-role';
 import { plainFunction, testStack } from './helpers';
+
+// The value of an environment-agnostic stack's tag: the Region it is deployed to.
+const REGION = { Ref: 'AWS::Region' };
 
 function trustOf(template: Template): { Statement: Record<string, unknown>[] } {
   const roles = template.findResources('AWS::IAM::Role', {
@@ -231,9 +235,9 @@ describe('OidcRole', () => {
           'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':iam::', { Ref: 'AWS::AccountId' }, ':root']],
         },
       },
-      Condition: { StringEquals: { [`aws:PrincipalTag/${role.assumeTagKey}`]: 'true' } },
+      Condition: { StringEquals: { [`aws:PrincipalTag/${role.assumeTagKey}`]: REGION } },
     });
-    expect(tagsOf(template, 'FnServiceRole')).toContainEqual({ Key: role.assumeTagKey, Value: 'true' });
+    expect(tagsOf(template, 'FnServiceRole')).toContainEqual({ Key: role.assumeTagKey, Value: REGION });
     template.hasResourceProperties('AWS::IAM::Policy', {
       Roles: [{ Ref: Match.stringLikeRegexp('^FnServiceRole') }],
       PolicyDocument: {
@@ -263,7 +267,7 @@ describe('OidcRole', () => {
     );
     expect(awsStatements).toHaveLength(1);
     expect(awsStatements[0].Condition).toEqual({
-      StringEquals: { [`aws:PrincipalTag/${role.assumeTagKey}`]: 'true' },
+      StringEquals: { [`aws:PrincipalTag/${role.assumeTagKey}`]: REGION },
     });
   });
 
@@ -283,7 +287,7 @@ describe('OidcRole', () => {
       for (let i = 0; i < functions; i++) {
         expect(tagsOf(template, `ApiRoute${i}FunctionServiceRole`)).toContainEqual({
           Key: role.assumeTagKey,
-          Value: 'true',
+          Value: REGION,
         });
       }
       const trust = trustOf(template);
@@ -308,12 +312,12 @@ describe('OidcRole', () => {
     expect(roles[0].assumeTagKey).not.toBe(roles[1].assumeTagKey);
     const tags = tagsOf(template, 'FnServiceRole');
     for (const role of roles) {
-      expect(tags).toContainEqual({ Key: role.assumeTagKey, Value: 'true' });
+      expect(tags).toContainEqual({ Key: role.assumeTagKey, Value: REGION });
       template.hasResourceProperties('AWS::IAM::Role', {
         AssumeRolePolicyDocument: {
           Statement: Match.arrayWith([
             Match.objectLike({
-              Condition: { StringEquals: { [`aws:PrincipalTag/${role.assumeTagKey}`]: 'true' } },
+              Condition: { StringEquals: { [`aws:PrincipalTag/${role.assumeTagKey}`]: REGION } },
             }),
           ]),
         },
@@ -341,7 +345,7 @@ describe('OidcRole', () => {
       expect(preview.key).not.toBe(production.key);
       // Each deployment's trust statement requires only its own key, and tags only its own function.
       expect(JSON.stringify(trustOf(production.template))).not.toContain(preview.key);
-      expect(tagsOf(preview.template, 'FnServiceRole')).toEqual([{ Key: preview.key, Value: 'true' }]);
+      expect(tagsOf(preview.template, 'FnServiceRole')).toEqual([{ Key: preview.key, Value: REGION }]);
     });
 
     test('differs between two stacks with the same name when their concrete accounts or Regions differ', () => {
@@ -369,6 +373,90 @@ describe('OidcRole', () => {
       expect(long.key).toMatch(/^vercel-functions-aws:oidc-role:[0-9a-f]+$/);
       expect(long.key).toMatch(/^[\p{L}\p{Z}\p{N}_.:/=+\-@]+$/u);
       expect(long.key.startsWith('aws:')).toBe(false);
+    });
+  });
+
+  describe('assumeTagValue', () => {
+    function granted(stack: Stack, fnScope: Construct = stack): { role: OidcRole; fn: lambda.Function } {
+      const role = new OidcRole(stack, 'Reader', {
+        issuer: OidcIssuer.vercel({ team: 'acme' }),
+        subjects: ['owner:acme:project:shop:environment:production'],
+      });
+      const fn = plainFunction(fnScope, 'Fn');
+      role.grantAssumeRole(fn);
+      return { role, fn };
+    }
+    const condition = (template: Template) =>
+      trustOf(template).Statement.find((s) => s.Action === 'sts:AssumeRole')?.Condition;
+
+    test('is the Region for an environment-agnostic stack, whose key cannot hold it', () => {
+      // The same stack name deployed to two Regions of one account: one key, so only the value,
+      // resolved by CloudFormation in each Region, keeps one Region's functions out of the other's role.
+      const deployments = [0, 1].map(() => {
+        const stack = new Stack(new App({ context: { 'aws:cdk:bundling-stacks': [] } }), 'Shop');
+        const { role } = granted(stack);
+        return { stack, role, template: Template.fromStack(stack) };
+      });
+      expect(deployments[1].role.assumeTagKey).toBe(deployments[0].role.assumeTagKey);
+      const { stack, role, template } = deployments[0];
+      expect(stack.resolve(role.assumeTagValue)).toEqual(REGION);
+      expect(condition(template)).toEqual({
+        StringEquals: { [`aws:PrincipalTag/${role.assumeTagKey}`]: { Ref: 'AWS::Region' } },
+      });
+      expect(tagsOf(template, 'FnServiceRole')).toEqual([
+        { Key: role.assumeTagKey, Value: { Ref: 'AWS::Region' } },
+      ]);
+    });
+
+    test('stays true when the Region is concrete, with or without an account', () => {
+      for (const env of [{ region: 'eu-west-1' }, { account: '123456789012', region: 'eu-west-1' }]) {
+        const stack = new Stack(new App({ context: { 'aws:cdk:bundling-stacks': [] } }), 'Shop', { env });
+        const { role } = granted(stack);
+        const template = Template.fromStack(stack);
+        expect(role.assumeTagValue).toBe('true');
+        expect(condition(template)).toEqual({
+          StringEquals: { [`aws:PrincipalTag/${role.assumeTagKey}`]: 'true' },
+        });
+        expect(tagsOf(template, 'FnServiceRole')).toEqual([{ Key: role.assumeTagKey, Value: 'true' }]);
+      }
+    });
+
+    test('tags a function of another environment-agnostic stack with its own Region, adding no reference', () => {
+      const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
+      const shared = new Stack(app, 'Shared');
+      const web = new Stack(app, 'Web');
+      const { role } = granted(shared, web);
+      const assembly = app.synth();
+      const stackDependencies = (name: string) =>
+        assembly
+          .getStackByName(name)
+          .dependencies.map((d) => d.id)
+          .filter((id) => !id.endsWith('.assets'));
+      // Web references the role's ARN in its policy, and nothing else of Shared.
+      expect(stackDependencies('Web')).toEqual(['Shared']);
+      expect(stackDependencies('Shared')).toEqual([]);
+      expect(condition(Template.fromStack(shared))).toEqual({
+        StringEquals: { [`aws:PrincipalTag/${role.assumeTagKey}`]: REGION },
+      });
+      expect(tagsOf(Template.fromStack(web), 'FnServiceRole')).toEqual([
+        { Key: role.assumeTagKey, Value: REGION },
+      ]);
+      expect(Object.keys(Template.fromStack(shared).toJSON().Outputs ?? {})).toEqual([
+        expect.stringMatching(/^ExportsOutputFnGetAttReader/),
+      ]);
+    });
+
+    test('resolves in a nested stack and its parent without a parameter between them', () => {
+      const parent = new Stack(new App({ context: { 'aws:cdk:bundling-stacks': [] } }), 'Shop');
+      const nested = new NestedStack(parent, 'Auth');
+      const { role } = granted(nested, parent);
+      expect(condition(Template.fromStack(nested))).toEqual({
+        StringEquals: { [`aws:PrincipalTag/${role.assumeTagKey}`]: REGION },
+      });
+      const parentTemplate = Template.fromStack(parent);
+      expect(tagsOf(parentTemplate, 'FnServiceRole')).toEqual([{ Key: role.assumeTagKey, Value: REGION }]);
+      const [nestedResource] = Object.values(parentTemplate.findResources('AWS::CloudFormation::Stack'));
+      expect(JSON.stringify(nestedResource.Properties.Parameters ?? {})).not.toContain('AWS::Region');
     });
   });
 

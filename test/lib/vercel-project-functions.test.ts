@@ -129,3 +129,16 @@ describe('VercelProject with vercel.json functions', () => {
     );
   });
 });
+
+describe('functions the user brings, Lambda environment size', () => {
+  test('a brought function over 4 KB once bound fails synth naming its largest variable', () => {
+    const { dir } = projectWithFunctions({});
+    const stack = testStack('us-east-1');
+    const legacy = plainFunction(stack, 'Legacy');
+    legacy.addEnvironment('LEGACY_CONFIG', 'x'.repeat(4000));
+    new VercelProject(stack, 'Project', { projectDir: dir, functions: { '/api/legacy': legacy } });
+    expect(() => Template.fromStack(stack)).toThrow(
+      /^Stack\/Legacy: its environment variables take \d+ bytes, more than Lambda's 4096-byte limit .*Largest: LEGACY_CONFIG/,
+    );
+  });
+});

@@ -6,9 +6,11 @@ import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import { Cdn } from '../../lib/cdn';
+import { ConfigurationError } from '../../lib/errors';
 import { OriginProtection } from '../../lib/origin-protection';
 import { RuntimeCacheTable } from '../../lib/runtime-cache-table';
 import { TagTable } from '../../lib/tag-table';
+import { VercelFunction } from '../../lib/vercel-function';
 import { VercelRuntimeBinding } from '../../lib/vercel-runtime-binding';
 import { plainFunction, testStack } from './helpers';
 
@@ -161,5 +163,45 @@ describe('VercelRuntimeBinding', () => {
     expect(() => new VercelRuntimeBinding(stack, 'Binding', { lambdaFunction: python })).toThrow(
       /Stack\/Binding: Stack\/Py runs python3\.13; the Vercel runtime needs a Node\.js runtime/,
     );
+  });
+});
+
+describe('VercelRuntimeBinding environment size', () => {
+  test('fails synth naming the largest variables when a bound function exceeds 4 KB, counting variables added after the binding', () => {
+    const stack = testStack('us-east-1');
+    const fn = plainFunction(stack, 'Fn');
+    fn.addEnvironment('CONFIG', 'c'.repeat(2500));
+    new VercelRuntimeBinding(stack, 'Binding', { lambdaFunction: fn, route: '/api/legacy' });
+    fn.addEnvironment('LATE_ADDITION', 'l'.repeat(1600));
+    expect(() => Template.fromStack(stack)).toThrow(ConfigurationError);
+    expect(() => Template.fromStack(stack)).toThrow(
+      /^Stack\/Fn: its environment variables take \d+ bytes, more than Lambda's 4096-byte limit .*Largest: CONFIG \(2512 bytes\), LATE_ADDITION \(1619 bytes\)/,
+    );
+  });
+
+  test('synthesizes a bound function under the limit', () => {
+    const stack = testStack('us-east-1');
+    const fn = plainFunction(stack, 'Fn');
+    fn.addEnvironment('CONFIG', 'c'.repeat(3000));
+    new VercelRuntimeBinding(stack, 'Binding', {
+      lambdaFunction: fn,
+      cacheTable: new RuntimeCacheTable(stack, 'Cache'),
+    });
+    Template.fromStack(stack).hasResourceProperties('AWS::Lambda::Function', {
+      Environment: { Variables: Match.objectLike({ CONFIG: Match.anyValue(), VERCEL: '1' }) },
+    });
+  });
+
+  test('measures a bound VercelFunction, which checks itself, only once', () => {
+    const stack = testStack('eu-central-1');
+    const fn = new VercelFunction(stack, 'Hello', {
+      entry: path.join(__dirname, '..', '..', 'examples', 'api', 'hello.ts'),
+    });
+    new VercelRuntimeBinding(stack, 'Binding', { lambdaFunction: fn });
+    new VercelRuntimeBinding(stack, 'Again', { lambdaFunction: fn });
+    const environment = (fn.node.defaultChild as lambda.CfnFunction).environment;
+    const resolve = jest.spyOn(stack, 'resolve');
+    Template.fromStack(stack);
+    expect(resolve.mock.calls.filter(([value]) => value === environment)).toHaveLength(1);
   });
 });
