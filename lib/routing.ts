@@ -3,9 +3,11 @@ export abstract class Routing {
   /**
    * The default: cache behaviours while the routes fit `maxCacheBehaviors`, the edge router once
    * they do not — or when vercel.json has `rewrites`, which only the edge router can send to another
-   * path's function, or when path patterns cannot tell two routes apart (a route with a dynamic
-   * segment and a literal last one, such as `api/users/[id]/posts.ts`, next to a route one segment
-   * longer ending in a dynamic one, such as `api/users/[id]/posts/[postId].ts`).
+   * path's function, or when no order of path patterns serves every path as Vercel does (a route
+   * next to one a segment longer ending in a dynamic one whose `*` can take its trailing-slash
+   * paths, such as `api/users/[id].ts` and `api/users/[id]/[field].ts`: the pattern of the second
+   * matches `/api/users/7/` with an empty last `*`, while `/api/users/*` matches `/api/users/7/name`).
+   * Never with vercel.json `trailingSlash: false`.
    */
   static auto(): Routing {
     return new FixedRouting('auto');

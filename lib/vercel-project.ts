@@ -20,7 +20,6 @@ import { type CronSchedulesProps, createCronSchedules } from './private/cron-sch
 import { findLockFile } from './private/project-layout';
 import {
   routeBehaviors,
-  routePathPattern,
   trailingSlashConflict,
   unsupportedPathPatternSegment,
 } from './private/route-path-pattern';
@@ -664,10 +663,10 @@ export class VercelProject extends Construct {
       // Only the edge router matches one segment per `[name]`, as Vercel does.
       if (routing.mode === 'auto') return true;
       const sourceOf = (route: RoutePattern) => routes.find((candidate) => candidate.route === route)!.source;
-      const { slashed, longer } = conflict;
+      const { first, second, reason } = conflict;
       throw new ConfigurationError(
         this,
-        `${sourceOf(slashed)} and ${sourceOf(longer)} cannot both be served by cache behaviours: the pattern for ${slashed.path} with a trailing slash (${routePathPattern(slashed)}/) also matches paths ${longer.path} serves, as CloudFront's * matches several segments. Use Routing.auto() or Routing.edgeRouter()${trailingSlashOf(vercelJson) === undefined ? ', or set trailingSlash: false in vercel.json' : ''}.`,
+        `${sourceOf(first)} and ${sourceOf(second)} cannot both be served by cache behaviours: ${reason}. Use Routing.auto() or Routing.edgeRouter()${trailingSlashOf(vercelJson) === undefined ? ', or set trailingSlash: false in vercel.json' : ''}.`,
       );
     }
     for (const { route, source } of routes) {

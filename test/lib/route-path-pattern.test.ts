@@ -1,9 +1,5 @@
 import { pathPatternMatches } from '../../lib/local/cloudfront';
-import {
-  routeBehaviors,
-  routePathPattern,
-  trailingSlashConflict,
-} from '../../lib/private/route-path-pattern';
+import { routeBehaviors, trailingSlashConflict } from '../../lib/private/route-path-pattern';
 import {
   compareRouteSpecificity,
   matchRoute,
@@ -34,7 +30,10 @@ function probes(project: RoutePattern[]): string[] {
   const literals = [
     ...new Set(project.flatMap((r) => r.segments.flatMap((s) => (s.kind === 'static' ? [s.value] : [])))),
   ];
-  const values = [...literals, 'x'];
+  // One value equal to no literal stands for all of them (they behave alike for both).
+  let fresh = 'x';
+  while (literals.includes(fresh)) fresh += 'x';
+  const values = [...literals, fresh];
   const paths = new Set<string>();
   for (const route of project) {
     let filled = [''];
@@ -82,6 +81,20 @@ describe('routeBehaviors', () => {
     [['/api/[a]/b', '/api/[a]/[c]', '/api/x/[c]', '/api/x/b']],
     [['/api/after', '/api/hello', '/api/products/[id]', '/api/stock/[id]', '/api/users/[id]']],
     [['/legacy', '/legacy/[id]/edit', '/api/[...slug]']],
+    // A trailing-slash pattern after the routes of its length more specific at an earlier segment.
+    [['/api/[a]/b', '/api/x/[c]']],
+    [['/api/[org]/members', '/api/admin/[resource]']],
+    [['/api/[org]/members', '/api/admin/[resource]', '/api/[org]/[team]/members', '/api/admin/x/[y]']],
+    [['/api/[a]/[b]/c', '/api/[a]/x/[d]', '/api/y/[b]/[e]']],
+    // A dynamic route whose slashed paths a longer route's literal prefix takes: `/api/users/`.
+    [['/api', '/api/hello', '/api/[id]', '/api/users/[id]/posts', '/api/users/[id]']],
+    [['/api/[id]', '/api/users/[id]', '/api/teams/[id]', '/api/teams/[id]/members']],
+    [['/api/v1/[id]', '/api/v1/users/[id]', '/api/v1/users/me']],
+    [['/api/[id]', '/api/users/[id]/[field]']],
+    // Index routes, catch-alls and optional catch-alls (one segment each, as the adapter matches them).
+    [['/api', '/api/users', '/api/users/[...slug]', '/api/[[...path]]/x']],
+    [['/index-page', '/api/[...slug]', '/api/docs/[[...slug]]', '/api/docs']],
+    [['/[a]', '/x/[b]/y', '/[a]/z']],
   ])('serves every path from the function Vercel serves it with, for %j', (paths) => {
     const project = routes(...paths);
     expect(trailingSlashConflict(project, undefined)).toBeUndefined();
@@ -96,6 +109,9 @@ describe('routeBehaviors', () => {
       '/api/users/*/posts/',
       '/api/users/*/posts',
       '/api/hello/',
+      // /api/[id]'s own: /api/users/* matches it (with an empty *), and must follow /api/*'s
+      // /api/users/7, which /api/users/[id] serves.
+      '/api/users/',
       '/api/users/*',
       '/api/',
       '/api/hello',
@@ -114,19 +130,58 @@ describe('routeBehaviors', () => {
   });
 });
 
+// A conflict is real: each step's pattern matches a path Vercel serves with the route of the
+// previous step's pattern, so whichever pattern of the cycle CloudFront tries first takes a path
+// from another route.
+function expectRealCycle(project: RoutePattern[], trailingSlash: boolean | undefined) {
+  const conflict = trailingSlashConflict(project, trailingSlash);
+  expect(conflict).toBeDefined();
+  const patterns = routeBehaviors(project, trailingSlash);
+  conflict!.steps.forEach((step, i) => {
+    const previous = conflict!.steps.at(i - 1)!;
+    expect(step.servedBy).toBe(previous.route);
+    expect(step.servedBy).not.toBe(step.route);
+    expect(pathPatternMatches(step.pathPattern, step.path)).toBe(true);
+    expect(matchRoute(project, step.path)?.route).toBe(step.servedBy);
+    expect(patterns).toContainEqual({ route: step.route, pathPattern: step.pathPattern });
+    // The path's own route has no other pattern that could serve it first.
+    const own = patterns.filter(
+      (b) => b.route === step.servedBy && pathPatternMatches(b.pathPattern, step.path),
+    );
+    expect(own.map((b) => b.pathPattern)).toEqual([previous.pathPattern]);
+  });
+  return conflict!;
+}
+
 describe('trailingSlashConflict', () => {
   test('names the routes when a trailing-slash pattern would take the paths of a longer dynamic route', () => {
     const project = routes('/api/users/[id]/posts', '/api/users/[id]/posts/[postId]');
-    const conflict = trailingSlashConflict(project, undefined);
-    expect(conflict && [conflict.slashed.path, conflict.longer.path]).toEqual([
+    const conflict = expectRealCycle(project, undefined);
+    expect([conflict.first.path, conflict.second.path]).toEqual([
       '/api/users/[id]/posts',
       '/api/users/[id]/posts/[postId]',
     ]);
+    expect(conflict.reason).toBe(
+      'CloudFront takes the first matching path pattern, and its * matches several segments or none: /api/users/*/posts/* (/api/users/[id]/posts/[postId]) matches /api/users/x/posts/, which /api/users/[id]/posts serves, and /api/users/*/posts/ (/api/users/[id]/posts with a trailing slash) matches /api/users/x/posts/posts/, which /api/users/[id]/posts/[postId] serves, so no order of the patterns serves every path as Vercel does',
+    );
     // A real difference: the slashed pattern's * takes `x/posts`, and the posts function answers 404.
     expect(mismatches(project)).toContain(
       '/api/users/x/posts/posts/: Vercel /api/users/[id]/posts/[postId], cache behaviours undefined',
     );
-    expect(routePathPattern(conflict!.slashed)).toBe('/api/users/*/posts');
+  });
+
+  test.each([
+    // /api/*/* takes /api/x/ from /api/[id], whose /api/* takes /api/x/y from /api/[a]/[b].
+    [['/api/[id]', '/api/[a]/[b]']],
+    [['/api/users/[id]', '/api/users/[id]/[field]']],
+    [['/api/[a]/[b]/c', '/api/[a]/x/[d]', '/api/y/[b]/[e]', '/api/[a]/[b]/[f]']],
+    [['/[a]', '/[a]/[b]']],
+  ])('finds a real cycle for %j, unless trailingSlash is false', (paths) => {
+    const project = routes(...paths);
+    expectRealCycle(project, undefined);
+    expectRealCycle(project, true);
+    expect(trailingSlashConflict(project, false)).toBeUndefined();
+    expect(mismatches(project, false)).toEqual([]);
   });
 
   test('finds none when trailingSlash is false or the literal prefixes differ', () => {
@@ -136,5 +191,52 @@ describe('trailingSlashConflict', () => {
     expect(
       trailingSlashConflict(routes('/api/a/[id]/posts', '/api/b/[id]/x/[p]'), undefined),
     ).toBeUndefined();
+  });
+});
+
+describe('routeBehaviors on every small project', () => {
+  // Every project of two or three routes built from these: whenever no conflict is found, every
+  // path is served as on Vercel; with trailingSlash: false there is never one.
+  const shapes = [
+    '/api',
+    '/api/a',
+    '/api/[p]',
+    '/api/a/b',
+    '/api/a/[q]',
+    '/api/[p]/b',
+    '/api/[p]/[q]',
+    '/api/a/b/[r]',
+    '/api/[p]/b/c',
+    '/api/[p]/[q]/b',
+    '/api/[p]/a/[r]',
+  ];
+  const projects: string[][] = [];
+  for (let i = 0; i < shapes.length; i++) {
+    for (let j = i + 1; j < shapes.length; j++) {
+      projects.push([shapes[i], shapes[j]]);
+      for (let k = j + 1; k < shapes.length; k++) projects.push([shapes[i], shapes[j], shapes[k]]);
+    }
+  }
+
+  test('serves every path as Vercel does, or reports a real cycle', () => {
+    let conflicts = 0;
+    for (const paths of projects) {
+      const project = routes(...paths);
+      for (const trailingSlash of [undefined, true, false]) {
+        if (trailingSlashConflict(project, trailingSlash)) {
+          expect(trailingSlash).not.toBe(false);
+          expectRealCycle(project, trailingSlash);
+          conflicts++;
+        } else {
+          expect({ paths, trailingSlash, mismatches: mismatches(project, trailingSlash) }).toEqual({
+            paths,
+            trailingSlash,
+            mismatches: [],
+          });
+        }
+      }
+    }
+    // Most small projects keep their cache behaviours.
+    expect(conflicts).toBeLessThan(projects.length);
   });
 });

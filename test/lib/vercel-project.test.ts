@@ -352,7 +352,7 @@ describe('VercelProject', () => {
 
     test('throws naming both files when Routing.cacheBehaviors() cannot tell them apart', () => {
       expect(() => project(NESTED, { routing: Routing.cacheBehaviors() })).toThrow(
-        "api/users/[id]/posts.ts and api/users/[id]/posts/[postId].ts cannot both be served by cache behaviours: the pattern for /api/users/[id]/posts with a trailing slash (/api/users/*/posts/) also matches paths /api/users/[id]/posts/[postId] serves, as CloudFront's * matches several segments. Use Routing.auto() or Routing.edgeRouter(), or set trailingSlash: false in vercel.json.",
+        'api/users/[id]/posts.ts and api/users/[id]/posts/[postId].ts cannot both be served by cache behaviours: CloudFront takes the first matching path pattern, and its * matches several segments or none: /api/users/*/posts/* (/api/users/[id]/posts/[postId]) matches /api/users/x/posts/, which /api/users/[id]/posts serves, and /api/users/*/posts/ (/api/users/[id]/posts with a trailing slash) matches /api/users/x/posts/posts/, which /api/users/[id]/posts/[postId] serves, so no order of the patterns serves every path as Vercel does. Use Routing.auto() or Routing.edgeRouter(), or set trailingSlash: false in vercel.json.',
       );
     });
   });
