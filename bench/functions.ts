@@ -3,11 +3,13 @@ import { vercelSystemEnvironment } from '../lib/private/vercel-environment';
 import { CACHE_TABLE_ENV, TAG_TABLE_ENV } from '../runtime/constructs-contract';
 import { type LocalFunction, startLocalFunction } from '../test/harness/local-function';
 import { registerCleanup } from './cleanup';
-import { BENCH_DISTRIBUTION } from './fixtures/cloudfront-request';
+import { BENCH_DISTRIBUTION, BENCH_FUNCTION_URL } from './fixtures/cloudfront-request';
 
 /**
  * Runs a built bundle under the real aws-lambda-ric behind the harness's loopback Runtime API and
- * Function URL front. Bundles built in a bench workspace find the external AWS SDK through the
+ * Function URL front, whose events are those of the `AWS_IAM` Function URL OAC signs requests to
+ * (`BENCH_FUNCTION_URL`): every bench function gets the event shape a deployed one gets. Bundles
+ * built in a bench workspace find the external AWS SDK through the
  * workspace's `node_modules` (see createWorkspace), as they find the runtime's copy on Lambda.
  * Until it is stopped, the function is stopped too when the bench is interrupted (cleanup.ts).
  */
@@ -15,7 +17,12 @@ export async function startBundled(
   code: { readonly taskRoot: string; readonly handler: string },
   env: Record<string, string> = {},
 ): Promise<LocalFunction> {
-  const fn = await startLocalFunction({ taskRoot: code.taskRoot, handler: code.handler, env });
+  const fn = await startLocalFunction({
+    taskRoot: code.taskRoot,
+    handler: code.handler,
+    env,
+    functionUrl: BENCH_FUNCTION_URL,
+  });
   const unregister = registerCleanup(() => fn.stop());
   return {
     ...fn,

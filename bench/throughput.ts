@@ -18,7 +18,8 @@ import type { BenchContext, Measurement } from './types';
  * function process's CPU time per request is recorded too: it isolates the variant's own cost.
  *
  * Every variant gets the same request, the one a deployed function gets: a browser's GET of
- * `/api/hello` through the Cdn, with CloudFront's headers (fixtures/cloudfront-request.ts). The
+ * `/api/hello` through the Cdn, with CloudFront's headers, in the event of the `AWS_IAM` Function URL
+ * OAC signs it to (fixtures/cloudfront-request.ts; bench/functions.ts startBundled). The
  * adapter variants run as a VercelProject deploys them, with that route in their environment, so
  * they check it.
  */
@@ -32,7 +33,7 @@ const CONCURRENCY = 4;
 
 /** How the rounds were run, for the rows' notes. */
 export function throughputSetup(rounds: number): string {
-  return `real aws-lambda-ric, loopback Runtime API + Function URL front, keep-alive, concurrency ${CONCURRENCY}, ${rounds} rounds of ${REQUESTS_PER_ROUND} requests; each a browser GET of ${BENCH_ROUTE} as CloudFront forwards it (${Object.keys(CLOUDFRONT_REQUEST_HEADERS).length} headers, cookies, OAC signature), the adapter functions deployed with that route`;
+  return `real aws-lambda-ric, loopback Runtime API + Function URL front, keep-alive, concurrency ${CONCURRENCY}, ${rounds} rounds of ${REQUESTS_PER_ROUND} requests; each a browser GET of ${BENCH_ROUTE} as CloudFront forwards it (${Object.keys(CLOUDFRONT_REQUEST_HEADERS).length} headers, cookies, OAC signature; an AWS_IAM Function URL event), the adapter functions deployed with that route`;
 }
 
 export interface ThroughputSamples {

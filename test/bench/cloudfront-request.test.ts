@@ -1,5 +1,11 @@
-import { BENCH_DISTRIBUTION, CLOUDFRONT_REQUEST_HEADERS } from '../../bench/fixtures/cloudfront-request';
-import { projectFunctionEnvironment } from '../../bench/functions';
+import * as path from 'node:path';
+import {
+  BENCH_DISTRIBUTION,
+  BENCH_FUNCTION_URL,
+  BENCH_ROUTE,
+  CLOUDFRONT_REQUEST_HEADERS,
+} from '../../bench/fixtures/cloudfront-request';
+import { projectFunctionEnvironment, startBundled } from '../../bench/functions';
 import { CLOUDFRONT_HEADERS } from '../../lib/local/cloudfront/policies';
 import {
   CACHE_TABLE_ENV,
@@ -31,6 +37,30 @@ describe('the bench request (fixtures/cloudfront-request.ts)', () => {
     expect(names.filter((name) => name !== name.toLowerCase())).toEqual([]);
     expect(CLOUDFRONT_REQUEST_HEADERS.host).toMatch(/\.lambda-url\.us-east-1\.on\.aws$/);
   });
+});
+
+describe('startBundled', () => {
+  test('gives the function the event of the AWS_IAM Function URL that OAC signs the bench request to', async () => {
+    const fn = await startBundled({
+      taskRoot: path.join(__dirname, 'fixtures', 'echo-event'),
+      handler: 'index.handler',
+    });
+    try {
+      const response = await fetch(`${fn.url}${BENCH_ROUTE}`, { headers: CLOUDFRONT_REQUEST_HEADERS });
+      const seen = await response.json();
+      expect(seen).toEqual({
+        authorizer: { iam: expect.objectContaining({ accessKey: BENCH_FUNCTION_URL.iamAccessKey }) },
+        domainName: CLOUDFRONT_REQUEST_HEADERS.host,
+        authorization: CLOUDFRONT_REQUEST_HEADERS.authorization,
+      });
+      // The signer Lambda names is the one whose signature the request carries.
+      expect(CLOUDFRONT_REQUEST_HEADERS.authorization).toContain(
+        `Credential=${BENCH_FUNCTION_URL.iamAccessKey}/`,
+      );
+    } finally {
+      await fn.stop();
+    }
+  }, 30_000);
 });
 
 describe('projectFunctionEnvironment', () => {

@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { bundleFunction } from '../../lib/bundling';
 import {
+  type FunctionUrlEventOptions,
   readStreamedResponse,
   toFunctionUrlEvent,
   writeBufferedResponse,
@@ -43,6 +44,13 @@ interface CommonOptions {
   readonly timeoutMs?: number;
   /** @default 'us-east-1' */
   readonly region?: string;
+  /**
+   * What the Function URL front's events hold besides the request: `iamAccessKey` (and `accountId`)
+   * make them an `AWS_IAM` URL's, with `requestContext.authorizer.iam` (the front checks no signature).
+   *
+   * @default - an auth type NONE URL's events
+   */
+  readonly functionUrl?: Pick<FunctionUrlEventOptions, 'accountId' | 'iamAccessKey' | 'urlId'>;
 }
 
 export type LocalFunctionOptions = CommonOptions &
@@ -141,7 +149,7 @@ export async function startLocalFunction(options: LocalFunctionOptions): Promise
     });
 
     const server = createServer((req, res) => {
-      serveThroughFunctionUrl(api, region, req, res).catch((error: unknown) => {
+      serveThroughFunctionUrl(api, { ...options.functionUrl, region }, req, res).catch((error: unknown) => {
         if (!res.headersSent) writeFunctionError(res);
         else res.destroy(error instanceof Error ? error : new Error(String(error)));
       });
@@ -169,13 +177,13 @@ export async function startLocalFunction(options: LocalFunctionOptions): Promise
 
 async function serveThroughFunctionUrl(
   api: RuntimeApi,
-  region: string,
+  eventOptions: FunctionUrlEventOptions,
   req: IncomingMessage,
   res: ServerResponse,
 ): Promise<void> {
   const chunks: Buffer[] = [];
   for await (const chunk of req) chunks.push(chunk as Buffer);
-  const invocation = api.invoke(toFunctionUrlEvent(req, Buffer.concat(chunks), { region }));
+  const invocation = api.invoke(toFunctionUrlEvent(req, Buffer.concat(chunks), eventOptions));
   // Function URLs name the invocation in every response, which lets tests find its log lines.
   res.setHeader('x-amzn-requestid', invocation.requestId);
   const response = await invocation.response;

@@ -1,3 +1,4 @@
+import { setFlagsFromString } from 'node:v8';
 import { InvalidEventError } from '../../../runtime/errors';
 import {
   isHeadEvent,
@@ -204,6 +205,34 @@ describe('toWebRequest', () => {
       expect([name, headers[name], request.headers.get(name)]).toEqual([name, undefined, null]);
     }
     expect(headers['x-amz-meta-kept']).toBe('yes');
+  });
+
+  test('gives an IAM-authorized event of many headers a fast-properties record, not a V8 dictionary', () => {
+    // The deployed shape behind the default OAC: ~45 headers, signed. Built name by name (or
+    // deleted from a clone), the record became a dictionary object: ~8 µs more per request.
+    setFlagsFromString('--allow-natives-syntax');
+    const hasFastProperties = new Function('object', 'return %HasFastProperties(object)') as (
+      o: object,
+    ) => boolean;
+    const viewerHeaders = Object.fromEntries(
+      Array.from({ length: 40 }, (_, i) => [`x-viewer-${i}`, `value ${i}`]),
+    );
+    const event = JSON.parse(
+      JSON.stringify(
+        functionUrlEvent({
+          headers: {
+            ...viewerHeaders,
+            authorization: 'AWS4-HMAC-SHA256 x',
+            'x-amz-date': '20261127T120000Z',
+          },
+          requestContext: { authorizer: { iam: { accessKey: 'ASIAEXAMPLE' } } },
+        }),
+      ),
+    );
+    const { headers } = readFunctionUrlRequest(event, options);
+    expect(headers).toMatchObject(viewerHeaders);
+    expect([headers.authorization, headers['x-amz-date']]).toEqual([undefined, undefined]);
+    expect(hasFastProperties(headers)).toBe(true);
   });
 
   test('leaves out the signature headers in any casing when an IAM-authorized event needs its headers copied', () => {
