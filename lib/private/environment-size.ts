@@ -1,4 +1,4 @@
-import { Annotations, CfnElement, CfnParameter, CfnResource, Stack } from 'aws-cdk-lib';
+import { Annotations, CfnElement, CfnOutput, CfnParameter, CfnResource, Stack, Token } from 'aws-cdk-lib';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import type { IConstruct } from 'constructs';
 import { ConfigurationError } from '../errors';
@@ -149,6 +149,7 @@ export function measureEnvironment(
 export type Reference =
   | { readonly kind: 'ref'; readonly target: string }
   | { readonly kind: 'getAtt'; readonly target: string; readonly attribute: string }
+  | { readonly kind: 'import'; readonly exportName: string }
   | { readonly kind: 'other'; readonly intrinsic: string };
 
 /**
@@ -175,7 +176,7 @@ function checkEnvironmentSize(fn: lambda.Function): void {
   const stack = Stack.of(fn);
   const cfn = fn.node.defaultChild as lambda.CfnFunction;
   const resolved = stack.resolve(cfn.environment) as { variables?: Record<string, unknown> } | undefined;
-  const size = measureEnvironment(resolved?.variables ?? {}, referenceBounds(stack));
+  const size = measureEnvironment(resolved?.variables ?? {}, referenceBounds(stack, appExports(stack)));
   const limit = LAMBDA_ENVIRONMENT_BYTES;
   if (size.literalBytes > limit) {
     const largest = [...size.variables].sort((a, b) => b.literalBytes - a.literalBytes);
@@ -202,9 +203,13 @@ function listLargest(variables: readonly VariableSize[], key: 'literalBytes' | '
     .join(', ');
 }
 
-// Bounds of the references in `stack`'s template: by resource type, a parameter's maxLength, or
-// the pseudo parameter's. The logical ids are looked up once, on the first reference.
-function referenceBounds(stack: Stack): (reference: Reference) => number {
+// Bounds of the references in `stack`'s template: by resource type, a parameter's maxLength, the
+// pseudo parameter's, or an import's (below). The logical ids are looked up once, on the first reference.
+function referenceBounds(
+  stack: Stack,
+  exports: () => ReadonlyMap<string, readonly CfnOutput[]>,
+  importing: ReadonlySet<string> = new Set(),
+): (reference: Reference) => number {
   let elements: Map<string, CfnElement> | undefined;
   const elementOf = (logicalId: string): CfnElement | undefined => {
     elements ??= new Map(
@@ -216,6 +221,7 @@ function referenceBounds(stack: Stack): (reference: Reference) => number {
     return elements.get(logicalId);
   };
   return (reference) => {
+    if (reference.kind === 'import') return importBound(stack, reference.exportName, exports, importing);
     if (reference.kind === 'other') return UNKNOWN_VALUE_BYTES;
     if (reference.kind === 'ref' && reference.target in PSEUDO_PARAMETER_BYTES) {
       return PSEUDO_PARAMETER_BYTES[reference.target];
@@ -226,6 +232,48 @@ function referenceBounds(stack: Stack): (reference: Reference) => number {
     if (!bounds) return UNKNOWN_VALUE_BYTES;
     if (reference.kind === 'ref') return bounds.ref;
     return bounds.attributes[reference.attribute] ?? UNKNOWN_VALUE_BYTES;
+  };
+}
+
+// A reference to another stack of the app reaches the template as `Fn::ImportValue` of an export
+// CDK adds to the producing stack (`<stack>:ExportsOutputRef…`, a CfnOutput; `exportValue` adds
+// others): the import counts at the bound of the exported value, measured in the producing stack
+// as a same-stack reference would be. Export names are unique in an account and Region, so only
+// the outputs of stacks that may share `stack`'s count (the largest if several do); a name no
+// output of the app exports, or one met again while measuring its own value, counts as unknown.
+function importBound(
+  stack: Stack,
+  exportName: string,
+  exports: () => ReadonlyMap<string, readonly CfnOutput[]>,
+  importing: ReadonlySet<string>,
+): number {
+  const outputs = (exports().get(exportName) ?? []).filter((o) => maySharePlace(stack, Stack.of(o)));
+  if (outputs.length === 0 || importing.has(exportName)) return UNKNOWN_VALUE_BYTES;
+  const nested = new Set([...importing, exportName]);
+  return Math.max(
+    ...outputs.map((output) => {
+      const producer = Stack.of(output);
+      const segments = segmentsOf(producer.resolve(output.value), referenceBounds(producer, exports, nested));
+      return measureSegments(segments).estimated - 2; // Without the quotes: the value is inside ours.
+    }),
+  );
+}
+
+const maySharePlace = (a: Stack, b: Stack) => mayEqual(a.account, b.account) && mayEqual(a.region, b.region);
+const mayEqual = (a: string, b: string) => a === b || Token.isUnresolved(a) || Token.isUnresolved(b);
+
+// The outputs of every stack of `stack`'s app by export name, found once, on the first import.
+function appExports(stack: Stack): () => ReadonlyMap<string, readonly CfnOutput[]> {
+  let exports: Map<string, CfnOutput[]> | undefined;
+  return () => {
+    if (exports) return exports;
+    exports = new Map();
+    for (const c of stack.node.root.node.findAll()) {
+      if (!(c instanceof CfnOutput) || c.exportName === undefined) continue;
+      const name = Stack.of(c).resolve(c.exportName);
+      if (typeof name === 'string') exports.set(name, [...(exports.get(name) ?? []), c]);
+    }
+    return exports;
   };
 }
 
@@ -269,6 +317,9 @@ function segmentsOf(value: unknown, boundOf: (reference: Reference) => number): 
     }
     case 'Fn::Base64':
       return [Math.ceil(bound(args) / 3) * 4];
+    case 'Fn::ImportValue':
+      if (typeof args === 'string') return [boundOf({ kind: 'import', exportName: args })];
+      break;
   }
   return [boundOf({ kind: 'other', intrinsic: intrinsic || typeof value })];
 }

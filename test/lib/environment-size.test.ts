@@ -1,8 +1,10 @@
 process.env.CDK_VALIDATION = 'false';
 
 import * as path from 'node:path';
-import { CfnParameter, SecretValue, type Stack } from 'aws-cdk-lib';
+import { App, CfnOutput, CfnParameter, Fn, SecretValue, Stack } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
+import { Cdn } from '../../lib/cdn';
 import { ConfigurationError } from '../../lib/errors';
 import {
   literalEnvironmentBytes,
@@ -205,6 +207,96 @@ describe('VercelFunction environment size', () => {
     fn.addEnvironment('API_KEY', SecretValue.secretsManager('prod/api-key').unsafeUnwrap());
     Template.fromStack(stack);
     expect(sizeWarnings(stack)[0].entry.data).toMatch(/API_KEY \(up to 4109 bytes\)/);
+  });
+});
+
+describe('VercelFunction environment size across stacks', () => {
+  // The layout of split-stacks.test.ts: tables in a shared stack, functions in another, the Cdn in a third.
+  function splitStacks() {
+    const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
+    const env = { region: 'eu-west-1' };
+    return {
+      app,
+      shared: new Stack(app, 'Shared', { env }),
+      functions: new Stack(app, 'Functions', { env }),
+      cdnStack: new Stack(app, 'CdnStack', { env }),
+    };
+  }
+
+  test('bounds tables of a shared stack by their names, not as unknown imports', () => {
+    const { app, shared, functions, cdnStack } = splitStacks();
+    const cacheTable = new RuntimeCacheTable(shared, 'Cache');
+    const tagTable = new TagTable(shared, 'Tags');
+    const fn = new VercelFunction(functions, 'Hello', { entry: HELLO, cacheTable, tagTable });
+    new Cdn(cdnStack, 'Cdn').addFunction('/api/hello', fn);
+    app.synth();
+    const variables = Object.values(Template.fromStack(functions).findResources('AWS::Lambda::Function'))[0]
+      .Properties.Environment.Variables;
+    expect(variables.VERCEL_FUNCTIONS_AWS_CACHE_TABLE).toEqual({
+      'Fn::ImportValue': expect.stringMatching(/^Shared:ExportsOutputRef/),
+    });
+    expect(sizeWarnings(functions)).toEqual([]);
+  });
+
+  test('counts an imported table name at the bound of a table name in its own stack', () => {
+    const { shared, functions } = splitStacks();
+    const cacheTable = new RuntimeCacheTable(shared, 'Cache');
+    new VercelFunction(functions, 'Hello', {
+      entry: HELLO,
+      cacheTable,
+      environment: { CONFIG: 'x'.repeat(3800) },
+    });
+    Template.fromStack(functions);
+    const warnings = sizeWarnings(functions);
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0].entry.data).toMatch(/VERCEL_FUNCTIONS_AWS_CACHE_TABLE \(up to 293 bytes\)/);
+  });
+
+  test('still warns for a cross-stack value that may be too large', () => {
+    const { shared, functions } = splitStacks();
+    const fn = new VercelFunction(functions, 'Hello', { entry: HELLO });
+    // A parameter without maxLength may hold 4 KB, in whichever stack it is.
+    fn.addEnvironment('IMPORTED', new CfnParameter(shared, 'Unbounded').valueAsString);
+    fn.addEnvironment('CONFIG', 'x'.repeat(2500));
+    Template.fromStack(functions);
+    expect(sizeWarnings(functions)[0].entry.data).toMatch(/IMPORTED \(up to 4110 bytes\)/);
+  });
+
+  test('counts an export of another stack of the app by the value exported, and an unknown one at 2,048 bytes', () => {
+    const { shared, functions } = splitStacks();
+    const queue = new sqs.Queue(shared, 'Queue');
+    new CfnOutput(shared, 'QueueArn', { value: queue.queueArn, exportName: 'shared-queue-arn' });
+    const fn = new VercelFunction(functions, 'Hello', { entry: HELLO });
+    fn.addEnvironment('QUEUE_ARN', Fn.importValue('shared-queue-arn'));
+    fn.addEnvironment('ELSEWHERE', Fn.importValue('not-in-this-app'));
+    fn.addEnvironment('CONFIG', 'x'.repeat(1900));
+    Template.fromStack(functions);
+    const [warning] = sizeWarnings(functions);
+    expect(warning.entry.data).toMatch(/ELSEWHERE \(up to 2063 bytes\)/);
+    expect(warning.entry.data).toMatch(/QUEUE_ARN \(up to 175 bytes\)/);
+  });
+
+  test('counts exports that import each other as unknown rather than measuring them forever', () => {
+    const { shared, functions } = splitStacks();
+    new CfnOutput(shared, 'A', { value: Fn.importValue('export-b'), exportName: 'export-a' });
+    new CfnOutput(functions, 'B', { value: Fn.importValue('export-a'), exportName: 'export-b' });
+    const fn = new VercelFunction(functions, 'Hello', { entry: HELLO });
+    fn.addEnvironment('LOOP', Fn.importValue('export-a'));
+    fn.addEnvironment('CONFIG', 'x'.repeat(2100));
+    Template.fromStack(functions);
+    expect(sizeWarnings(functions)[0].entry.data).toMatch(/LOOP \(up to 2058 bytes\)/);
+  });
+
+  test('does not take an export of a stack in another region for the import', () => {
+    const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
+    const other = new Stack(app, 'Other', { env: { region: 'us-east-1' } });
+    const functions = new Stack(app, 'Functions', { env: { region: 'eu-west-1' } });
+    new CfnOutput(other, 'Name', { value: 'short', exportName: 'shared-name' });
+    const fn = new VercelFunction(functions, 'Hello', { entry: HELLO });
+    fn.addEnvironment('NAME', Fn.importValue('shared-name'));
+    fn.addEnvironment('CONFIG', 'x'.repeat(2100));
+    Template.fromStack(functions);
+    expect(sizeWarnings(functions)[0].entry.data).toMatch(/NAME \(up to 2058 bytes\)/);
   });
 });
 
