@@ -27,7 +27,9 @@ const pending = new WeakSet<object>();
 // dropped once its client is garbage-collected. Marked pure so bundles that never attach a pool
 // (everything importing the runtime's index) can drop the registry.
 const usedSinceAsked = new Map<string, boolean>();
-const forget = /* @__PURE__ */ new FinalizationRegistry<string>((clientId) => usedSinceAsked.delete(clientId));
+const forget = /* @__PURE__ */ new FinalizationRegistry<string>((clientId) =>
+  usedSinceAsked.delete(clientId),
+);
 let subscribed = false;
 
 /** Starts counting node-redis commands in flight (idempotent), and the uses of `client`. */
