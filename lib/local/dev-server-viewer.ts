@@ -66,6 +66,6 @@ function isCoordinate(value: string, limit: number): boolean {
 }
 
 /** CloudFront percent-encodes non-ASCII header values per RFC 3986; ASCII (and existing escapes) stay. */
-function percentEncodeNonAscii(value: string): string {
+export function percentEncodeNonAscii(value: string): string {
   return value.replace(/[^\x20-\x7e]+/gu, (text) => encodeURIComponent(text));
 }

@@ -246,8 +246,9 @@ function appendHeaders(target: Headers, headers: Record<string, string>): void {
  * latin1 form keeps those (UTF-8 leaves ASCII as it is), so it is refused again. Tried without
  * first looking for a character above U+00FF: the outcome is the same, in fewer bundle bytes.
  * Only reached on a refusal: the common path pays nothing for it.
+ * middy's request context gives such a value the same form (middy.ts).
  */
-function appendAsNodeReadsIt(
+export function appendAsNodeReadsIt(
   target: Headers,
   headers: Record<string, string>,
   name: string,

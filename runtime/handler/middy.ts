@@ -6,7 +6,7 @@ import { prepareCdnResponse, reportUnsentCacheTags } from '../cdn/response';
 import '../context-services';
 import { MiddyExecutionModeMissingError } from '../errors';
 import { bundledRouteHeaders } from './bundled-route-headers';
-import { SIGNATURE_HEADER, signedByIam } from './event';
+import { appendAsNodeReadsIt, SIGNATURE_HEADER, signedByIam } from './event';
 import { drainSafetyMargin, drainWaitUntil, openRequestContext } from './invocation';
 import { lambdaRuntime } from './lambda-runtime';
 import { logWarning } from './log';
@@ -328,10 +328,20 @@ function withTrustedHeaders(event: unknown, requestId: string, originSecretCheck
     if (typeof value !== 'string' || replaced(name.toLowerCase())) continue;
     try {
       headers.append(name, value);
-    } catch {
-      // A header the Web Headers class refuses is left out of the context, not fatal.
+    } catch (cause) {
+      try {
+        // A UTF-8 value (`user-agent: Phone 红`) in the latin1 form the adapter gives it, as on Vercel.
+        appendAsNodeReadsIt(headers, { [name]: value }, name, cause);
+      } catch {
+        // Any other header the Web Headers class refuses is left out of the context, not fatal.
+      }
     }
   }
+  // The host the viewer asked for, as the adapter reads it (event.ts): behind CloudFront `host` names
+  // the Function URL, and CloudFront's viewer-request function copies the viewer's Host into
+  // `x-forwarded-host`. Only the context's: the event keeps the headers Lambda reported.
+  const forwardedHost = headers.get('x-forwarded-host')?.split(',')[0].trim();
+  if (forwardedHost && !/[\s/\\?#@]/.test(forwardedHost)) headers.set('host', forwardedHost);
   const sourceIp = http.requestContext?.http?.sourceIp ?? http.requestContext?.identity?.sourceIp;
   applyTrustedHeaders(headers, {
     sourceIp: typeof sourceIp === 'string' ? sourceIp : undefined,

@@ -1,5 +1,6 @@
 import type { IncomingMessage } from 'node:http';
 import type { TLSSocket } from 'node:tls';
+import { percentEncodeNonAscii } from '../dev-server-viewer';
 
 // Who the viewer is, as CloudFront would tell: its address, protocol, device type and location
 // (https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/adding-cloudfront-headers.html).
@@ -93,7 +94,10 @@ export function identifyViewer(
   if (ownLocation) {
     for (const name of VIEWER_LOCATION_HEADERS) {
       const value = sent.get(name);
-      if (value !== undefined) set(name, value);
+      // Node reads header bytes as latin1; a viewer's raw UTF-8 (`München`) reaches the function the
+      // way CloudFront sends its own location: percent-encoded (`M%C3%BCnchen`), as the adapter expects.
+      if (value !== undefined)
+        set(name, percentEncodeNonAscii(Buffer.from(value, 'latin1').toString('utf8')));
     }
   } else {
     for (const [name, value] of Object.entries(defaultLocation)) {

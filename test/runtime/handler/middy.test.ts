@@ -35,6 +35,10 @@ interface Outcome {
     nonHttp: { seen: unknown; context: Record<string, string> };
   };
   untrustedViewer: { v1: ViewerReport; v2: ViewerReport; functionUrl: ViewerReport };
+  contextParity: Record<
+    'cloudFront' | 'forwardedTwice',
+    { middy: Record<string, string>; adapter: Record<string, string> }
+  >;
   standardExecutionMode: { created: boolean; name?: string; message?: string };
   middlewareWithoutExecutionMode: {
     rejection: { errorType: string; errorMessage: string };
@@ -217,6 +221,20 @@ describe('vercelExecutionMode', () => {
       'CloudFront-Viewer-Country': 'KP',
       'x-vercel-ip-country': 'KP',
     });
+  });
+
+  test("gives a UTF-8 header value the adapter's latin1 form in the request context instead of dropping it", () => {
+    const { middy, adapter } = outcome.contextParity.cloudFront;
+    const latin1 = Buffer.from('Phone 红', 'utf8').toString('latin1');
+    expect(adapter['user-agent']).toBe(latin1);
+    expect(middy['user-agent']).toBe(latin1);
+  });
+
+  test("gives the request context the viewer's host from x-forwarded-host behind CloudFront, as the adapter does", () => {
+    for (const { middy, adapter } of Object.values(outcome.contextParity)) {
+      expect(adapter.host).toBe('www.example.com');
+      expect(middy.host).toBe('www.example.com');
+    }
   });
 
   test('refuses a non-streaming execution mode when middy() is called, naming the one to pass', () => {

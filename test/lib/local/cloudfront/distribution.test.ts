@@ -111,6 +111,23 @@ describe('EmulatedDistribution on a Cdn', () => {
     });
   });
 
+  test("percent-encodes a request's own non-ASCII location as CloudFront does, reading its bytes as UTF-8", async () => {
+    // node:http sends each character as one byte: this string puts the UTF-8 bytes of the names on the wire.
+    const utf8OnTheWire = (text: string) => Buffer.from(text, 'utf8').toString('latin1');
+    await rawRequest(`${cdn.url}/api/echo`, {
+      headers: {
+        'CloudFront-Viewer-City': utf8OnTheWire('München'),
+        'CloudFront-Viewer-Country-Region-Name': utf8OnTheWire('Île-de-France'),
+        'CloudFront-Viewer-Country': 'DE',
+      },
+    });
+    expect(cdn.events.at(-1)!.headers).toMatchObject({
+      'cloudfront-viewer-city': 'M%C3%BCnchen',
+      'cloudfront-viewer-country-region-name': '%C3%8Ele-de-France',
+      'cloudfront-viewer-country': 'DE',
+    });
+  });
+
   test('caches GET by s-maxage under path, query and x-forwarded-host; HEAD shares it; POST is never cached', async () => {
     let calls = 0;
     answer = () => json({ call: ++calls }, { 'cache-control': 'public, s-maxage=60' });
