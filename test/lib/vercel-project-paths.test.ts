@@ -103,3 +103,70 @@ describe('VercelProject with a cache behaviour per route and trailingSlash: true
     expect(await served(await get(`${path}/`))).toEqual({ name, query });
   });
 });
+
+// Routes of one length that differ at an earlier segment: the behaviours' order must give Vercel's
+// answer (a literal segment wins at the first position where two routes differ) for the paths with
+// a trailing slash too. Routing.auto() keeps cache behaviours for the first two projects below, and
+// routes the last at the edge, as no order of patterns serves it.
+
+const MEMBERS = {
+  'api/[org]/members.ts': echo('members'),
+  'api/admin/[resource].ts': echo('admin'),
+};
+
+describe('VercelProject with api/[org]/members.ts and api/admin/[resource].ts', () => {
+  test('serves /api/admin/members/ from admin/[resource], as Vercel does', async () => {
+    const get = await start(MEMBERS);
+    expect(await served(await get('/api/admin/members/'))).toEqual({
+      name: 'admin',
+      query: { resource: 'members' },
+    });
+    expect(await served(await get('/api/admin/members'))).toEqual({
+      name: 'admin',
+      query: { resource: 'members' },
+    });
+    expect(await served(await get('/api/acme/members/'))).toEqual({
+      name: 'members',
+      query: { org: 'acme' },
+    });
+  }, 60_000);
+
+  test('serves the slash form trailingSlash: true redirects to from admin/[resource]', async () => {
+    const get = await start({ ...MEMBERS, 'vercel.json': JSON.stringify({ trailingSlash: true }) });
+    const redirect = await get('/api/admin/members');
+    expect(redirect.status).toBe(308);
+    expect(redirect.headers.get('location')).toBe('/api/admin/members/');
+    expect(await served(await get('/api/admin/members/'))).toEqual({
+      name: 'admin',
+      query: { resource: 'members' },
+    });
+    expect(await served(await get('/api/acme/members/'))).toEqual({
+      name: 'members',
+      query: { org: 'acme' },
+    });
+  }, 60_000);
+});
+
+describe('VercelProject with api/[id].ts and api/users/[id].ts', () => {
+  test('serves /api/users/ from api/[id].ts, as Vercel does, and /api/users/7 from users/[id]', async () => {
+    const get = await start({ 'api/[id].ts': echo('[id]'), 'api/users/[id].ts': echo('user') });
+    expect(await served(await get('/api/users/'))).toEqual({ name: '[id]', query: { id: 'users' } });
+    expect(await served(await get('/api/users'))).toEqual({ name: '[id]', query: { id: 'users' } });
+    expect(await served(await get('/api/users/7'))).toEqual({ name: 'user', query: { id: '7' } });
+    expect(await served(await get('/api/users/7/'))).toEqual({ name: 'user', query: { id: '7' } });
+  }, 60_000);
+});
+
+describe('VercelProject with api/users/[id].ts and api/users/[id]/[field].ts', () => {
+  test('serves /api/users/7/ from users/[id] and /api/users/7/name from [field]', async () => {
+    const get = await start({
+      'api/users/[id].ts': echo('user'),
+      'api/users/[id]/[field].ts': echo('field'),
+    });
+    expect(await served(await get('/api/users/7/'))).toEqual({ name: 'user', query: { id: '7' } });
+    expect(await served(await get('/api/users/7/name'))).toEqual({
+      name: 'field',
+      query: { id: '7', field: 'name' },
+    });
+  }, 60_000);
+});
