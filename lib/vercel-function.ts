@@ -13,6 +13,7 @@ import {
   ROUTE_ENV,
   TAG_TABLE_ENV,
 } from './private/constructs-contract';
+import { rejectInvalidEnvironmentNames } from './private/environment-names';
 import { validateEnvironmentSize } from './private/environment-size';
 import { restrictLoggingToOwnLogGroup } from './private/function-logging';
 import { writeGeneratedEntry } from './private/generated-entry';
@@ -172,6 +173,8 @@ export class VercelFunction extends nodejs.NodejsFunction {
   constructor(scope: Construct, id: string, props: VercelFunctionProps) {
     const where = `${scope.node.path}/${id}`;
     const settings = resolveSettings(where, props);
+    // Before `super`, whose addEnvironment would reject reserved names without naming the prop.
+    rejectInvalidEnvironmentNames(where, 'environment', Object.keys(props.environment ?? {}));
     const environment = {
       ...vercelSystemEnvironment(scope, props),
       ...props.environment,

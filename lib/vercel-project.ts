@@ -17,6 +17,7 @@ import { OidcIssuer, type WebIdentityTokenSigningAlgorithm } from './oidc-issuer
 import type { OidcRole } from './oidc-role';
 import { OriginProtection } from './origin-protection';
 import { type CronSchedulesProps, createCronSchedules } from './private/cron-schedules';
+import { rejectInvalidEnvironmentNames } from './private/environment-names';
 import { findLockFile } from './private/project-layout';
 import {
   routeBehaviors,
@@ -373,6 +374,8 @@ export class VercelProject extends Construct {
         `maxCacheBehaviors must be a whole number of at least 2, got ${maxCacheBehaviors}`,
       );
     }
+    // Here, not in each generated function: the error names the prop the names came from.
+    rejectInvalidEnvironmentNames(this, 'environment', Object.keys(props.environment ?? {}));
     rejectRoutingMiddleware(this, projectDir);
     const vercelJson = this.readVercelJson(projectDir, props);
     const ownFunctions = this.ownFunctions(props.functions ?? {});

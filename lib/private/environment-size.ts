@@ -2,6 +2,7 @@ import { Annotations, CfnElement, CfnOutput, CfnParameter, CfnResource, Stack, T
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import type { IConstruct } from 'constructs';
 import { ConfigurationError } from '../errors';
+import { rejectInvalidEnvironmentNames } from './environment-names';
 import { LAMBDA_ENVIRONMENT_BYTES } from './lambda-limits';
 
 // How Lambda measures the 4 KB: the variables serialized as compact JSON, in UTF-8 bytes — quotes,
@@ -156,7 +157,8 @@ export type Reference =
  * Checks `fn`'s environment against Lambda's limit when the app synthesizes, so variables added
  * after the constructor (`addEnvironment`, grants, `VercelProject`) count too: a ConfigurationError
  * when the text known at synth alone exceeds it (the deployment would fail), a warning
- * (`vercel-functions-aws:environmentSize`) when only the bounds of deploy-time values do.
+ * (`vercel-functions-aws:environmentSize`) when only the bounds of deploy-time values do. Checks
+ * the names too: a ConfigurationError for any Lambda refuses (see environment-names.ts).
  */
 export function validateEnvironmentSize(fn: lambda.Function): void {
   // Once per function: a VercelFunction can also be bound (VercelRuntimeBinding, VercelProject).
@@ -176,6 +178,8 @@ function checkEnvironmentSize(fn: lambda.Function): void {
   const stack = Stack.of(fn);
   const cfn = fn.node.defaultChild as lambda.CfnFunction;
   const resolved = stack.resolve(cfn.environment) as { variables?: Record<string, unknown> } | undefined;
+  // Resolved, so keys that were tokens when added are checked as the text they became.
+  rejectInvalidEnvironmentNames(fn, 'its environment', Object.keys(resolved?.variables ?? {}));
   const size = measureEnvironment(resolved?.variables ?? {}, referenceBounds(stack, appExports(stack)));
   const limit = LAMBDA_ENVIRONMENT_BYTES;
   if (size.literalBytes > limit) {
