@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import type { Header, Redirect, Rewrite } from '@vercel/routing-utils';
-import { Annotations, Duration, Lazy, Names, RemovalPolicy, Stage, Validations } from 'aws-cdk-lib';
+import { Annotations, Duration, Lazy, Names, RemovalPolicy, Stack, Stage, Validations } from 'aws-cdk-lib';
 import type * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import * as cloudfront from 'aws-cdk-lib/aws-cloudfront';
 import * as origins from 'aws-cdk-lib/aws-cloudfront-origins';
@@ -381,12 +381,15 @@ export class Cdn extends Construct {
     this.distributionDomainName = this.distribution.distributionDomainName;
     // The router's default behaviour holds one function's origin; the others have no behaviour.
     for (const { origin } of this.routedOrigins.values()) addOriginWithoutBehavior(this.distribution, origin);
-    if (this.routedOrigins.size > ORIGIN_QUOTA) {
-      Annotations.of(this).addWarningV2(
-        'vercel-functions-aws:originQuota',
-        `The edge router gives the distribution ${this.routedOrigins.size} origins (one per function); CloudFront's "Origins per distribution" quota has a documented default of ${ORIGIN_QUOTA}. Check its value for your account in Service Quotas and request an increase before deploying.`,
-      );
-    }
+    // Counted when the app synthesizes, from what the distribution renders, so everything added after
+    // the constructor counts too: addFunction's behaviours, an ImageOptimizer's, the user's own
+    // `distribution.addBehavior`.
+    this.node.addValidation({
+      validate: () => {
+        this.checkDistributionQuotas();
+        return [];
+      },
+    });
   }
 
   /**
@@ -400,12 +403,6 @@ export class Cdn extends Construct {
     this.validatePathPattern(pathPattern);
     this.distribution.addBehavior(pathPattern, this.originFor(fn, options), this.behaviorOptions());
     this.pathPatterns.add(pathPattern);
-    if (this.pathPatterns.size + 1 > CACHE_BEHAVIOR_QUOTA) {
-      Annotations.of(this).addWarningV2(
-        'vercel-functions-aws:cacheBehaviorQuota',
-        `The distribution has ${this.pathPatterns.size + 1} cache behaviours; CloudFront's default quota is ${CACHE_BEHAVIOR_QUOTA} per distribution. Request a quota increase before deploying.`,
-      );
-    }
   }
 
   /**
@@ -420,6 +417,32 @@ export class Cdn extends Construct {
       actions: ['cloudfront:CreateInvalidation'],
       resourceArns: [this.distribution.distributionArn],
     });
+  }
+
+  // Warns about the cache behaviours and origins the distribution renders, whoever added them.
+  private checkDistributionQuotas(): void {
+    // The L2 renders its behaviours and origins lazily into its L1 (it has no public list of them):
+    // resolving just those two lists reads what the template will hold.
+    const cfn = this.distribution.node.defaultChild as cloudfront.CfnDistribution;
+    const config = cfn.distributionConfig as cloudfront.CfnDistribution.DistributionConfigProperty;
+    const stack = Stack.of(this);
+    const cacheBehaviors = stack.resolve(config.cacheBehaviors) as unknown[] | undefined;
+    const renderedOrigins = stack.resolve(config.origins) as unknown[] | undefined;
+    // The default behaviour counts toward the quota too.
+    const behaviors = (cacheBehaviors?.length ?? 0) + 1;
+    if (behaviors > CACHE_BEHAVIOR_QUOTA) {
+      Annotations.of(this).addWarningV2(
+        'vercel-functions-aws:cacheBehaviorQuota',
+        `The distribution has ${behaviors} cache behaviours; CloudFront's default quota is ${CACHE_BEHAVIOR_QUOTA} per distribution, the default behaviour included (addFunction adds one per path pattern, an ImageOptimizer one, the edge router's routes none). Request a quota increase before deploying.`,
+      );
+    }
+    const originCount = renderedOrigins?.length ?? 0;
+    if (originCount > ORIGIN_QUOTA) {
+      Annotations.of(this).addWarningV2(
+        'vercel-functions-aws:originQuota',
+        `The distribution has ${originCount} origins (one per function and read timeout, whether routed or added with addFunction, plus an ImageOptimizer's); CloudFront's "Origins per distribution" quota has a documented default of ${ORIGIN_QUOTA}. Check its value for your account in Service Quotas and request an increase before deploying.`,
+      );
+    }
   }
 
   private cloudFrontFunction(
