@@ -1,10 +1,15 @@
 import { createHash } from 'node:crypto';
-import { Aws, Duration, Lazy, Stack, Tags, Token } from 'aws-cdk-lib';
+import { Annotations, Aws, Duration, Lazy, Stack, Tags, Token } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import { ConfigurationError } from './errors';
 import type { OidcIssuer } from './oidc-issuer';
 import { deployedStack } from './private/stacks';
+import {
+  measureTrustPolicy,
+  TRUST_POLICY_LENGTH_DEFAULT,
+  TRUST_POLICY_LENGTH_MAX,
+} from './private/trust-policy-length';
 
 /** Props of {@link OidcRole}. */
 export interface OidcRoleProps {
@@ -57,6 +62,15 @@ export interface OidcRoleProps {
    * @default Duration.hours(1)
    */
   readonly maxSessionDuration?: Duration;
+  /**
+   * The account's IAM "Role trust policy length" quota, in characters (whitespace not counted), for
+   * an account that raised it in Service Quotas (IAM, up to 8,192). Synth fails when the role's trust
+   * policy (every subject and audience, and the statements `grantAssumeRole` adds) is longer, instead
+   * of the deployment failing with `Cannot exceed quota for ACLSizePerRole`.
+   *
+   * @default 2048 - IAM's default quota
+   */
+  readonly trustPolicyLengthQuota?: number;
 }
 
 /**
@@ -123,6 +137,8 @@ export class OidcRole extends Construct implements iam.IGrantable {
     const audiences = props.audiences ?? issuer.defaultAudiences;
     checkAudiences(this, audiences);
     checkSubjects(this, props.subjects, issuer.issuerUrl);
+    const trustPolicyLengthQuota = props.trustPolicyLengthQuota ?? TRUST_POLICY_LENGTH_DEFAULT;
+    checkTrustPolicyLengthQuota(this, trustPolicyLengthQuota);
     const maxSessionDuration = props.maxSessionDuration ?? Duration.hours(1);
     const seconds = maxSessionDuration.toSeconds();
     if (seconds < 3600 || seconds > 43_200) {
@@ -152,6 +168,13 @@ export class OidcRole extends Construct implements iam.IGrantable {
     this.grantPrincipal = this.role;
     this.assumeTagKey = assumeTagKeyOf(this);
     this.assumeTagValue = Token.isUnresolved(Stack.of(this).region) ? Aws.REGION : ASSUME_TAG_VALUE;
+    // Measured when the app synthesizes, so the statements grantAssumeRole and the user add count too.
+    this.node.addValidation({
+      validate: () => {
+        this.checkTrustPolicyLength(trustPolicyLengthQuota, issuer.issuerUrl, props.subjects);
+        return [];
+      },
+    });
   }
 
   /**
@@ -207,8 +230,31 @@ export class OidcRole extends Construct implements iam.IGrantable {
     });
   }
 
+  // An error annotation, so `cdk synth` fails (and reports every role over its quota, not just the
+  // first) rather than CloudFormation's CreateRole failing with `LimitExceeded: Cannot exceed quota
+  // for ACLSizePerRole` halfway through a deployment.
+  private checkTrustPolicyLength(quota: number, issuerUrl: string, subjects: readonly string[]): void {
+    const stack = Stack.of(this);
+    const cfn = this.role.node.defaultChild as iam.CfnRole;
+    const measured = measureTrustPolicy(stack, stack.resolve(cfn.assumeRolePolicyDocument), {
+      providerUrl: issuerUrl,
+    });
+    if (measured.length <= quota) return;
+    const name = stack.resolve(cfn.roleName);
+    const roleName = typeof name === 'string' ? ` (${name})` : '';
+    // `"subject",` for each: the share the subjects take of the count.
+    const subjectChars = subjects.reduce((total, subject) => total + JSON.stringify(subject).length + 1, -1);
+    const estimate =
+      measured.estimates.length === 0 ? '' : `, an estimate counting ${measured.estimates.join(', ')}`;
+    Annotations.of(this).addError(
+      `the trust policy of role ${this.role.node.path}${roleName} takes ${measured.length} characters (whitespace not counted, as IAM counts it${estimate}), more than the ${quota} of IAM's "Role trust policy length" quota${quota === TRUST_POLICY_LENGTH_DEFAULT ? ' (its default)' : ''}, so the deployment would fail with "Cannot exceed quota for ACLSizePerRole". ` +
+        `Its ${subjects.length} subjects take ${subjectChars} of them. Trust fewer subjects (one pattern such as ${JSON.stringify(subjectRule(issuerUrl).example)} can stand for several), split them across several OidcRoles, ` +
+        `or raise the quota in Service Quotas (IAM, "Role trust policy length", up to ${TRUST_POLICY_LENGTH_MAX}) and pass the new value as trustPolicyLengthQuota`,
+    );
+  }
+
   // One trust statement for the account instead of one per grantee: IAM caps a trust policy at
-  // 2,048 characters by default (4,096 at most, "Role trust policy length" in IAM quotas), which a
+  // 2,048 characters by default (8,192 at most, "Role trust policy length" in IAM quotas), which a
   // statement per function outgrows at about a dozen routes, and a grantee in another stack named in
   // the trust policy makes the two stacks reference each other. Trusting the account alone would let
   // in every principal whose own policy allows sts:AssumeRole on * (admins, the CDK deploy role,
@@ -285,6 +331,15 @@ function checkNamedGrantee(scope: Construct, principal: iam.IPrincipal, account:
     throw new ConfigurationError(
       scope,
       `grantAssumeRole: the grantee must be an IAM role or user of this account${Token.isUnresolved(account) ? '' : ` (${account})`}, got ${JSON.stringify(json)}; a wildcard, an account root, a service or another account would open the role to far more than one function`,
+    );
+  }
+}
+
+function checkTrustPolicyLengthQuota(scope: Construct, quota: number): void {
+  if (!Number.isInteger(quota) || quota < TRUST_POLICY_LENGTH_DEFAULT || quota > TRUST_POLICY_LENGTH_MAX) {
+    throw new ConfigurationError(
+      scope,
+      `trustPolicyLengthQuota must be a whole number from ${TRUST_POLICY_LENGTH_DEFAULT} (IAM's default "Role trust policy length") to ${TRUST_POLICY_LENGTH_MAX} (the most Service Quotas raises it to), got ${quota}`,
     );
   }
 }
