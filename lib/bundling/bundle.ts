@@ -43,6 +43,13 @@ export interface BundleFunctionOptions extends AdapterFeatureOptions {
    * @default [] - everything is bundled, so the output also runs outside Lambda (harness, dev server)
    */
   readonly external?: string[];
+  /**
+   * Build for the local dev server: the adapter reports region `dev1`, as `vercel dev` does,
+   * whatever `AWS_REGION` the shell sets; the function's code and SDK clients still see it.
+   *
+   * @default false - the region of the function's `AWS_REGION`, as on Lambda
+   */
+  readonly devRegion?: boolean;
 }
 
 /** What {@link bundleFunction} produced. */
@@ -81,7 +88,7 @@ export async function bundleFunction(options: BundleFunctionOptions): Promise<Bu
   try {
     const result = await build({
       stdin: {
-        contents: adapterEntrySource(entry),
+        contents: adapterEntrySource(entry, { devRegion: options.devRegion }),
         resolveDir: path.dirname(entry),
         sourcefile: `${path.basename(entry)}.lambda-entry.js`,
         loader: 'js',

@@ -1,5 +1,5 @@
 export { type AdapterFeatureOptions, adapterDefines } from './adapter-defines';
-export { adapterEntrySource } from './adapter-entry';
+export { type AdapterEntryOptions, adapterEntrySource } from './adapter-entry';
 export { projectAliases, type VercelPackageAliasOptions, vercelPackageAliases } from './aliases';
 export { type BundleFunctionOptions, type BundleFunctionResult, bundleFunction } from './bundle';
 export { BundlingError } from './errors';

@@ -33,6 +33,8 @@ Options:
 
 Functions get what \`vercel dev\` sets — VERCEL=1, VERCEL_ENV=development, VERCEL_REGION=dev1,
 VERCEL_URL=<host:port> — plus the folder's .env and .env.local; variables set in your shell win.
+Requests name region dev1 as under \`vercel dev\` (x-vercel-id, geolocation()); your shell's
+AWS_REGION still reaches the functions' code and AWS SDK clients.
 
 With \`images\` in the folder's vercel.json (sizes, formats, remotePatterns, …), /_vercel/image is
 served as a deployed ImageOptimizer serves it, resizing with this machine's sharp:

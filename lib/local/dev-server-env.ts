@@ -36,21 +36,18 @@ export class ProcessEnv {
 /**
  * The function environment `vercel dev` sets (vercel/vercel packages/cli/src/util/dev/server.ts):
  * `VERCEL=1`, `VERCEL_ENV=development`, `VERCEL_REGION=dev1` (and the legacy `NOW_REGION=dev1`),
- * `VERCEL_URL=<host:port>`, then the project's `.env` and `.env.local` (later files win).
+ * `VERCEL_URL=<host:port>`, then the project's `.env` and `.env.local` (later files win) — except
+ * `VERCEL_REGION` and `VERCEL_URL`, which stay the local ones when a file names them, as
+ * `vercel dev` replaces them (`injectSystemValuesInDotenv`).
  */
 export function vercelDevEnvironment(dir: string, address: string): Record<string, string> {
-  const variables: Record<string, string> = {
-    VERCEL: '1',
-    VERCEL_ENV: 'development',
-    VERCEL_REGION: 'dev1',
-    NOW_REGION: 'dev1',
-    VERCEL_URL: address,
-  };
+  const local = { VERCEL_REGION: 'dev1', NOW_REGION: 'dev1', VERCEL_URL: address };
+  const variables: Record<string, string> = { VERCEL: '1', VERCEL_ENV: 'development' };
   for (const file of ['.env', '.env.local']) {
     const path = join(dir, file);
     if (existsSync(path)) Object.assign(variables, parseEnv(readFileSync(path, 'utf8')));
   }
-  return variables;
+  return Object.assign(variables, local);
 }
 
 /**

@@ -145,7 +145,13 @@ export class Project {
     // module registry ignores require.cache.
     const outdir = join(this.buildDir, `${functionName(route)}-${++this.builds}`);
     const started = Date.now();
-    const { outfile, inputs } = await bundleFunction({ entry: route.file, outdir, projectDir: this.dir });
+    // `devRegion`: the functions share the shell's AWS_REGION, yet report dev1 as under `vercel dev`.
+    const { outfile, inputs } = await bundleFunction({
+      entry: route.file,
+      outdir,
+      projectDir: this.dir,
+      devRegion: true,
+    });
     // A file already watched keeps the state it was last seen in: if it changed during the build,
     // the next refresh still sees a new deployment.
     for (const input of inputs) if (!this.inputs.has(input)) this.inputs.set(input, statKey(input));

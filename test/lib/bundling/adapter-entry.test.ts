@@ -29,6 +29,26 @@ describe('adapterEntrySource', () => {
     expect(source).toContain(`from ${JSON.stringify('/app/api/we"ird\\name.ts')};`);
   });
 
+  test('hides AWS_REGION from createHandler alone when devRegion is set, and only then', () => {
+    expect(adapterEntrySource('/app/api/hello.ts', { devRegion: false })).toBe(
+      adapterEntrySource('/app/api/hello.ts'),
+    );
+    const source = adapterEntrySource('/app/api/hello.ts', { devRegion: true });
+    // After the imports: the user's module loads with the shell's AWS_REGION.
+    expect(source.indexOf('delete process.env.AWS_REGION;')).toBeGreaterThan(
+      source.indexOf('import { createHandler }'),
+    );
+    expect(source).toContain('  devHandler = createHandler(userModule);');
+    expect(source).toContain('  if (awsRegion !== undefined) process.env.AWS_REGION = awsRegion;');
+    expect(source).toContain('export const handler = devHandler;');
+  });
+
+  test('throws when devRegion is not a boolean', () => {
+    expect(() => adapterEntrySource('/app/api/hello.ts', { devRegion: 'yes' as never })).toThrow(
+      'adapterEntrySource: devRegion must be a boolean, got "yes"',
+    );
+  });
+
   test('throws when the entry is empty', () => {
     expect(() => adapterEntrySource('  ')).toThrow(/userEntry must be a path.*empty string/);
   });

@@ -1,4 +1,11 @@
-import { localCloudFrontEnvironment, ProcessEnv } from '../../../lib/local/dev-server-env';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import {
+  localCloudFrontEnvironment,
+  ProcessEnv,
+  vercelDevEnvironment,
+} from '../../../lib/local/dev-server-env';
 import { VercelOidcTokenError } from '../../../runtime/errors';
 import { awsCredentialsProvider } from '../../../runtime/oidc-aws-credentials-provider';
 import { setEnv } from '../../runtime/vercel-oidc/federation';
@@ -45,5 +52,36 @@ describe('localCloudFrontEnvironment', () => {
     } finally {
       env.restore();
     }
+  });
+});
+
+describe('vercelDevEnvironment', () => {
+  let dir: string;
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'dev-server-env-'));
+  });
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+  test('keeps dev1 and the server address when a .env file names VERCEL_REGION and VERCEL_URL', () => {
+    // A file naming them (a deployment's values, or empty ones); `vercel dev` replaces both
+    // (packages/cli/src/util/dev/server.ts, injectSystemValuesInDotenv).
+    writeFileSync(join(dir, '.env'), 'VERCEL_REGION="iad1"\nGREETING=hello\n');
+    writeFileSync(join(dir, '.env.local'), 'VERCEL_REGION=""\nVERCEL_URL=""\n');
+    expect(vercelDevEnvironment(dir, '127.0.0.1:3000')).toEqual({
+      VERCEL: '1',
+      VERCEL_ENV: 'development',
+      VERCEL_REGION: 'dev1',
+      NOW_REGION: 'dev1',
+      VERCEL_URL: '127.0.0.1:3000',
+      GREETING: 'hello',
+    });
+  });
+
+  test('lets a .env file set the other system variables when it names them', () => {
+    writeFileSync(join(dir, '.env'), 'VERCEL_ENV=preview\n');
+    expect(vercelDevEnvironment(dir, 'localhost:3000')).toMatchObject({
+      VERCEL_ENV: 'preview',
+      VERCEL_REGION: 'dev1',
+    });
   });
 });
