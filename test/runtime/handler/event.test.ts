@@ -541,6 +541,57 @@ describe('readFunctionUrlRequest', () => {
     expect(headers).not.toHaveProperty('x-vfa-origin-secret');
   });
 
+  test.each([
+    ['behind secretHeader()', {}],
+    ['behind OAC', { authorizer: { iam: { accessKey: 'ASIAEXAMPLE' } } }],
+  ])(
+    'takes the internal headers out of a clone, keeping a fast-properties record, %s',
+    (_, requestContext) => {
+      // They sent the record down the name-by-name copy, a V8 dictionary object: 5–12 µs more per request.
+      setFlagsFromString('--allow-natives-syntax');
+      const hasFastProperties = new Function('object', 'return %HasFastProperties(object)') as (
+        o: object,
+      ) => boolean;
+      const viewerHeaders = Object.fromEntries(
+        Array.from({ length: 40 }, (_, i) => [`x-viewer-${i}`, `value ${i}`]),
+      );
+      const event = JSON.parse(
+        JSON.stringify(
+          functionUrlEvent({
+            headers: {
+              ...viewerHeaders,
+              authorization: 'AWS4-HMAC-SHA256 x',
+              'x-vfa-origin-secret': 'shh',
+              'x-vfa-rewrite-path': '/api/users/7',
+              'x-vfa-route-headers': '',
+            },
+            requestContext,
+          }),
+        ),
+      );
+      const incoming = readFunctionUrlRequest(event, options);
+      expect([incoming.originSecret, incoming.rewritePath, incoming.routeHeaders]).toEqual([
+        'shh',
+        '/api/users/7',
+        '',
+      ]);
+      expect(Object.keys(incoming.headers).filter((name) => name.startsWith('x-vfa-'))).toEqual([]);
+      expect([...incoming.request.headers.keys()].filter((name) => name.startsWith('x-vfa-'))).toEqual([]);
+      expect(incoming.headers).toMatchObject(viewerHeaders);
+      expect(hasFastProperties(incoming.headers)).toBe(true);
+    },
+  );
+
+  test('takes an internal header with an empty value out too', () => {
+    const { request, headers, routeHeaders } = readFunctionUrlRequest(
+      functionUrlEvent({ headers: { 'x-vfa-route-headers': '' } }),
+      options,
+    );
+    expect(routeHeaders).toBe('');
+    expect(headers).not.toHaveProperty('x-vfa-route-headers');
+    expect(request.headers.has('x-vfa-route-headers')).toBe(false);
+  });
+
   test('has no origin secret when the event carries none', () => {
     expect(readFunctionUrlRequest(functionUrlEvent(), options).originSecret).toBeUndefined();
   });
