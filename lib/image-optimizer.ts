@@ -31,6 +31,7 @@ import {
   FUNCTION_NAME_MAX_LENGTH,
   regionalName,
 } from './private/regional-name';
+import { sharpBundling } from './private/sharp-platform';
 
 /** A remote source pattern (Vercel's `remotePatterns` entry). */
 export type ImageRemotePattern = RemotePattern;
@@ -177,7 +178,9 @@ const DEFAULT_MINIMUM_CACHE_TTL = Duration.hours(4);
  *
  * - `sharp` is installed during local bundling (never Docker) from the npm registry, with npm's
  *   `--cpu`/`--os`/`--libc` set to the function's architecture and Lambda's Linux, so an arm64
- *   function gets `@img/sharp-linux-arm64` whatever machine synthesizes it.
+ *   function gets `@img/sharp-linux-arm64` whatever machine synthesizes it. npm installs it even
+ *   in yarn, pnpm and bun projects (which install native packages for this machine only), and the
+ *   bundling fails if that package is missing from the asset.
  * - Sources: local paths are fetched through the same distribution, by the `*.cloudfront.net`
  *   domain the CDN names (any other value gets 400, so a caller of a public Function URL cannot
  *   point the optimizer elsewhere); remote URLs only when `domains`/`remotePatterns` allow them —
@@ -277,23 +280,8 @@ export class ImageOptimizer extends Construct {
         forceDockerBundling: false,
         minify: true,
         // sharp is a native module: left out of the bundle and installed into the asset's
-        // node_modules by `npm ci`. npm reads these settings from the environment and installs the
-        // optional @img/sharp-<os>-<cpu> packages for Lambda instead of for this machine.
-        nodeModules: ['sharp'],
-        environment: {
-          npm_config_os: 'linux',
-          npm_config_cpu: architecture === lambda.Architecture.X86_64 ? 'x64' : 'arm64',
-          npm_config_libc: 'glibc',
-        },
-        commandHooks: {
-          beforeBundling: () => [],
-          beforeInstall: () => [],
-          // `npm ci` needed the project's lock file in the asset; the function does not (a quarter
-          // of a megabyte). Node rather than `rm`, so the hook also runs where the shell is cmd.
-          afterBundling: (_inputDir, outputDir) => [
-            `node -e "require('fs').rmSync(process.argv[1], { force: true })" "${path.join(outputDir, 'package-lock.json')}"`,
-          ],
-        },
+        // node_modules for Lambda's Linux and this architecture, with npm whatever the lock file.
+        ...sharpBundling(depsLockFilePath, architecture),
       },
     });
     restrictLoggingToOwnLogGroup(this.function);
