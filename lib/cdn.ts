@@ -170,6 +170,15 @@ export interface CdnProps {
    * @default - none
    */
   readonly comment?: string;
+
+  /**
+   * The account's CloudFront "Cache behaviors per distribution" quota, the default behaviour
+   * included, for an account AWS raised it for: the synth warns
+   * (`vercel-functions-aws:cacheBehaviorQuota`) when the distribution has more behaviours.
+   *
+   * @default 75 - CloudFront's default quota
+   */
+  readonly cacheBehaviorQuota?: number;
 }
 
 /** Options of {@link Cdn.addFunction}. */
@@ -384,9 +393,16 @@ export class Cdn extends Construct {
     // Counted when the app synthesizes, from what the distribution renders, so everything added after
     // the constructor counts too: addFunction's behaviours, an ImageOptimizer's, the user's own
     // `distribution.addBehavior`.
+    const cacheBehaviorQuota = props.cacheBehaviorQuota ?? CACHE_BEHAVIOR_QUOTA;
+    if (!Number.isInteger(cacheBehaviorQuota) || cacheBehaviorQuota < 1) {
+      throw new ConfigurationError(
+        this,
+        `cacheBehaviorQuota must be a whole number of at least 1 (the default behaviour counts), got ${cacheBehaviorQuota}`,
+      );
+    }
     this.node.addValidation({
       validate: () => {
-        this.checkDistributionQuotas();
+        this.checkDistributionQuotas(cacheBehaviorQuota);
         return [];
       },
     });
@@ -420,7 +436,7 @@ export class Cdn extends Construct {
   }
 
   // Warns about the cache behaviours and origins the distribution renders, whoever added them.
-  private checkDistributionQuotas(): void {
+  private checkDistributionQuotas(cacheBehaviorQuota: number): void {
     // The L2 renders its behaviours and origins lazily into its L1 (it has no public list of them):
     // resolving just those two lists reads what the template will hold.
     const cfn = this.distribution.node.defaultChild as cloudfront.CfnDistribution;
@@ -430,10 +446,14 @@ export class Cdn extends Construct {
     const renderedOrigins = stack.resolve(config.origins) as unknown[] | undefined;
     // The default behaviour counts toward the quota too.
     const behaviors = (cacheBehaviors?.length ?? 0) + 1;
-    if (behaviors > CACHE_BEHAVIOR_QUOTA) {
+    if (behaviors > cacheBehaviorQuota) {
+      const quota =
+        cacheBehaviorQuota === CACHE_BEHAVIOR_QUOTA
+          ? `CloudFront's default quota is ${CACHE_BEHAVIOR_QUOTA}`
+          : `the quota given as cacheBehaviorQuota is ${cacheBehaviorQuota}`;
       Annotations.of(this).addWarningV2(
         'vercel-functions-aws:cacheBehaviorQuota',
-        `The distribution has ${behaviors} cache behaviours; CloudFront's default quota is ${CACHE_BEHAVIOR_QUOTA} per distribution, the default behaviour included (addFunction adds one per path pattern, an ImageOptimizer one, the edge router's routes none). Request a quota increase before deploying.`,
+        `The distribution has ${behaviors} cache behaviours; ${quota} per distribution, the default behaviour included (addFunction adds one per path pattern, an ImageOptimizer one, the edge router's routes none). Request a quota increase before deploying.`,
       );
     }
     const originCount = renderedOrigins?.length ?? 0;

@@ -465,6 +465,7 @@ export class VercelProject extends Construct {
       logBucket: props.logBucket,
       priceClass: props.priceClass,
       comment: `Vercel-style project ${path.basename(projectDir)}`,
+      cacheBehaviorQuota: maxCacheBehaviors,
       routes: this.edgeRouted
         ? Object.fromEntries(routes.map(({ route }) => [route.path, functions.get(route.path)!]))
         : undefined,

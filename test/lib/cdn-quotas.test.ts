@@ -64,6 +64,21 @@ describe('Cdn cache behaviour quota', () => {
     expect(warnings(at.stack, 'cache behaviours')).toEqual([]);
   });
 
+  test('warns against cacheBehaviorQuota when given, naming it', () => {
+    expect(warnings(cdnWithPatterns(99, { cacheBehaviorQuota: 100 }).stack, 'cache behaviours')).toEqual([]);
+    expect(warnings(cdnWithPatterns(100, { cacheBehaviorQuota: 100 }).stack, 'cache behaviours')).toEqual([
+      expect.stringContaining(
+        'The distribution has 101 cache behaviours; the quota given as cacheBehaviorQuota is 100 per distribution',
+      ),
+    ]);
+  });
+
+  test.each([0, 1.5, Number.NaN])('throws for a cacheBehaviorQuota of %p', (quota) => {
+    expect(() => cdnWithPatterns(0, { cacheBehaviorQuota: quota })).toThrow(
+      `cacheBehaviorQuota must be a whole number of at least 1 (the default behaviour counts), got ${quota}`,
+    );
+  });
+
   test('counts behaviours added with distribution.addBehavior', () => {
     const { stack, cdn } = cdnWithPatterns(74);
     cdn.distribution.addBehavior('/static/*', new origins.HttpOrigin('assets.example.com'));

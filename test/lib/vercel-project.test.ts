@@ -227,6 +227,20 @@ describe('VercelProject', () => {
     }
   });
 
+  test('a raised maxCacheBehaviors is the quota the distribution is checked against: no warning under it', () => {
+    const files = Array.from({ length: 40 }, (_, i) => `api/r${i}.ts`);
+    const dir = writeProject(files);
+    try {
+      const stack = testStack('us-east-1');
+      const project = new VercelProject(stack, 'Project', { projectDir: dir, maxCacheBehaviors: 100 });
+      expect(project.edgeRouted).toBe(false);
+      expect(distributionConfig(Template.fromStack(stack)).CacheBehaviors).toHaveLength(80);
+      Annotations.fromStack(stack).hasNoWarning('*', Match.stringLikeRegexp('cache behaviours'));
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   test('keeps cache behaviours while the routes fit, with Routing.auto()', () => {
     // The eight routes (the five ending in a literal segment take two), the image optimizer's
     // behaviour and the default one.
