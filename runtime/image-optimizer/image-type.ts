@@ -33,17 +33,15 @@ export function detectImageType(bytes: Uint8Array): ImageType | undefined {
 
 /**
  * Whether a raster source has several frames. Animations are served as they are, as Vercel does:
- * resizing would keep only the first frame.
+ * resizing would keep only the first frame. `pages` is sharp's frame count (GIF, WebP); libvips
+ * reads only the default image of an APNG and the first of an AVIF sequence, so those are told
+ * from their bytes.
  */
-export function isAnimated(bytes: Uint8Array, type: ImageType): boolean {
+export function isAnimated(bytes: Uint8Array, type: ImageType, pages: number | undefined): boolean {
+  if ((pages ?? 1) > 1) return true;
   switch (type) {
-    case 'gif':
-      return true;
     case 'png':
       return hasPngChunkBeforeData(bytes, 'acTL');
-    case 'webp':
-      // VP8X extended header, flags byte: bit 1 = animation.
-      return ascii(bytes, 12, 4) === 'VP8X' && bytes.length > 20 && (bytes[20] & 0x02) !== 0;
     case 'avif':
       return ascii(bytes, 8, 4) === 'avis';
     default:

@@ -1,7 +1,16 @@
 import sharp from 'sharp';
 import { ImageRequestError } from '../errors';
+import { checkDecodeBudget } from './decode-budget';
 import { CONTENT_TYPES, type ImageType, isAnimated } from './image-type';
 import type { NegotiatedFormat } from './negotiate';
+
+// libvips' operation cache (up to 50 MB and 100 operations by default) only pays off when the same
+// image is processed again, which a function behind a CDN cache never does: it is memory taken
+// from the decode budget (decode-budget.ts). One libvips thread: Lambda gives a 1,536 MB function
+// less than one vCPU (one at 1,769 MB), so more threads add per-thread buffers, not speed; it is
+// also sharp's own default on glibc Linux, set here so VIPS_CONCURRENCY cannot change it.
+sharp.cache(false);
+sharp.concurrency(1);
 
 /** An optimized (or passed-through) image. */
 export interface OutputImage {
@@ -25,24 +34,27 @@ export interface TransformOptions {
 }
 
 // Served as they are, as Vercel does: vector images (rasterising would lose them), icons and
-// bitmaps (no gain), and animations (resizing would keep one frame).
-const PASS_THROUGH: ReadonlySet<ImageType> = new Set(['svg', 'ico', 'bmp', 'gif']);
+// bitmaps (no gain). Animations too, below (resizing would keep one frame); a single-frame GIF is
+// resized like any other image.
+const PASS_THROUGH: ReadonlySet<ImageType> = new Set(['svg', 'ico', 'bmp']);
 
 /**
  * Resizes `bytes` to `width` (never enlarging), applies the EXIF orientation (and drops the
  * metadata), and encodes it as the negotiated format, or the source's own at `quality`. Sources
  * that are not resized are returned unchanged. When that fails, a source sharp can decode is
  * returned unchanged too (`fallback`), as Next.js does: an 800 × 20000 infographic is a valid image
- * even though WebP stops at 16383 pixels. A source sharp cannot decode is a 400.
+ * even though WebP stops at 16383 pixels. A source sharp cannot decode is a 400; one too large to
+ * decode within the function's memory, a 413 (decode-budget.ts).
  */
 export async function transformImage(
   bytes: Buffer,
   type: ImageType,
   options: TransformOptions,
 ): Promise<OutputImage> {
-  if (PASS_THROUGH.has(type) || isAnimated(bytes, type)) {
-    return { bytes, contentType: CONTENT_TYPES[type], extension: extensionOf(type) };
-  }
+  if (PASS_THROUGH.has(type)) return unchanged(bytes, type);
+  const metadata = await readMetadata(bytes);
+  if (isAnimated(bytes, type, metadata.pages)) return unchanged(bytes, type);
+  checkDecodeBudget(metadata, type);
   const target: ImageType = options.format === 'original' ? type : options.format;
   try {
     const pipeline = sharp(bytes, { failOn: 'error' })
@@ -55,6 +67,20 @@ export async function transformImage(
       throw new ImageRequestError(400, "The requested resource isn't a valid image", { cause });
     }
     return { bytes, contentType: CONTENT_TYPES[type], extension: extensionOf(type), fallback: true };
+  }
+}
+
+function unchanged(bytes: Buffer, type: ImageType): OutputImage {
+  return { bytes, contentType: CONTENT_TYPES[type], extension: extensionOf(type) };
+}
+
+// The header only: sizes, depth, interlacing, frames. Without sharp's pixel limit, which
+// checkDecodeBudget applies with a 413 naming it.
+async function readMetadata(bytes: Buffer): Promise<sharp.Metadata> {
+  try {
+    return await sharp(bytes, { limitInputPixels: false }).metadata();
+  } catch (cause) {
+    throw new ImageRequestError(400, "The requested resource isn't a valid image", { cause });
   }
 }
 
@@ -80,6 +106,8 @@ function encode(pipeline: sharp.Sharp, type: ImageType, quality: number): sharp.
       return pipeline.avif({ quality, effort: 3 });
     case 'webp':
       return pipeline.webp({ quality });
+    case 'gif':
+      return pipeline.gif();
     case 'png':
       // As Next.js does: a quality makes sharp quantise to a palette, PNG's only lossy knob.
       return pipeline.png({ quality });

@@ -32,19 +32,23 @@ describe('detectImageType', () => {
 });
 
 describe('isAnimated', () => {
-  test('is true for animated WebP and every GIF, false for still images', async () => {
-    expect(isAnimated(await sampleAnimation('webp'), 'webp')).toBe(true);
-    expect(isAnimated(await sampleAnimation('gif'), 'gif')).toBe(true);
-    const png = await samplePng(8, 8);
-    expect(isAnimated(png, 'png')).toBe(false);
-    expect(isAnimated(await sharp(png).webp().toBuffer(), 'webp')).toBe(false);
+  test('is true for a GIF or WebP sharp counts several frames in, false for one frame', async () => {
+    for (const format of ['gif', 'webp'] as const) {
+      const animation = await sampleAnimation(format);
+      expect(isAnimated(animation, format, (await sharp(animation).metadata()).pages)).toBe(true);
+      const still = await sharp(await samplePng(8, 8))
+        .toFormat(format)
+        .toBuffer();
+      expect(isAnimated(still, format, (await sharp(still).metadata()).pages)).toBe(false);
+    }
+    expect(isAnimated(await samplePng(8, 8), 'png', undefined)).toBe(false);
   });
 
-  test('is true for a PNG with an acTL chunk before its image data (APNG)', async () => {
+  test('is true for a PNG with an acTL chunk before its image data (APNG), which sharp counts as one frame', async () => {
     const png = await samplePng(8, 8);
     const actl = Buffer.from([0, 0, 0, 8, ...Buffer.from('acTL'), 0, 0, 0, 2, 0, 0, 0, 0, 0, 0, 0, 0]);
     // After the signature and the IHDR chunk (8 + 25 bytes).
     const apng = Buffer.concat([png.subarray(0, 33), actl, png.subarray(33)]);
-    expect(isAnimated(apng, 'png')).toBe(true);
+    expect(isAnimated(apng, 'png', (await sharp(apng).metadata()).pages)).toBe(true);
   });
 });
