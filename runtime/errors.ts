@@ -205,6 +205,22 @@ export class InvalidationFailedError extends VercelFunctionsAwsError {
 }
 
 /**
+ * A purge call could not expire its tags in the Runtime Cache (its tag table unreachable, throttled
+ * past the call's budget, or not configured): entries carrying `tags` may still be served. The
+ * CloudFront invalidation of the same call was still sent or queued. The store's error is the `cause`.
+ */
+export class RuntimeCacheExpiryError extends VercelFunctionsAwsError {
+  /** The tags the Runtime Cache did not expire. */
+  readonly tags: readonly string[];
+
+  constructor(message: string, tags: readonly string[], options?: ErrorOptions) {
+    super(message, options);
+    this.name = 'RuntimeCacheExpiryError';
+    this.tags = tags;
+  }
+}
+
+/**
  * Base class of the Runtime Cache's input errors: `getCache()` received a key, ttl, name or value it
  * cannot store (bad tags throw {@link InvalidCacheTagError} / {@link TooManyCacheTagsError}, shared
  * with `addCacheTag`). Faults of the store itself (DynamoDB unreachable, throttled) are never

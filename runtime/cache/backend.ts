@@ -37,6 +37,15 @@ function fallbackCache(): RuntimeCache {
   return state.cache;
 }
 
+/**
+ * The process's in-memory fallback if something already used it, else `undefined`: for callers that
+ * only act on what is cached (a purge call expiring tags) and must neither create it nor log its
+ * warning in a function that never calls `getCache()`.
+ */
+export function existingFallbackCache(): RuntimeCache | undefined {
+  return (globalThis as Record<symbol, FallbackState | undefined>)[FALLBACK_KEY]?.cache;
+}
+
 interface TableCacheState {
   readonly cacheTable: string;
   readonly tagTable?: string;

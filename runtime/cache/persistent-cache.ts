@@ -88,6 +88,18 @@ export interface StoreLimits {
   readonly parallelTagWrites: number;
 }
 
+/** What an `expireTag` call could not expire. */
+export interface ExpireTagFailure {
+  /** Tags not written, or still unconfirmed when the budget ended, in call order. */
+  readonly unwritten: readonly string[];
+  /** Which tags, of how many, and the consequence: "did not expire 1 of 2 tag(s) ("a"); …". */
+  readonly message: string;
+  /** Why, for a log line or an error message: the error's name and message, or the budget. */
+  readonly reason: unknown;
+  /** The first failed write's error, or the budget's abort reason. */
+  readonly cause: unknown;
+}
+
 /** The head item's metadata: everything about an entry but its value bytes. */
 export interface EntryHead {
   /** Epoch milliseconds of the write (before serialization, so a concurrent expireTag wins). */
@@ -316,9 +328,18 @@ export abstract class PersistentRuntimeCache implements RuntimeCache {
   }
 
   async expireTag(tag: string | string[]): Promise<void> {
+    const failure = await this.expireTagReporting(tag);
+    if (failure) console.error(`${PREFIX} expireTag ${failure.message}:`, failure.reason);
+  }
+
+  /**
+   * {@link expireTag}, returning what it could not expire instead of logging it, for callers that
+   * must not lose an expiry silently (the purge calls reject with it). Bad input still rejects.
+   */
+  async expireTagReporting(tag: string | string[]): Promise<ExpireTagFailure | undefined> {
     // Deduplicated here: a tag repeated in the call is written once.
     const tags = validateExpireTags(tag);
-    if (tags.length === 0) return;
+    if (tags.length === 0) return undefined;
     const expiredAt = this.now();
     const deadline = getDeadline()?.getTime();
     const budget = expireTagBudgetMs(
@@ -343,13 +364,13 @@ export abstract class PersistentRuntimeCache implements RuntimeCache {
     // Only confirmed writes: a tag this process alone believed expired would make it disagree with
     // every other process until the memo forgot it.
     for (const written of outcome.written) this.tagExpiries.record(written, expiredAt, expiredAt);
-    if (outcome.unwritten.length > 0) {
-      const reason = signal.aborted ? `its ${budget} ms budget ran out` : describeError(outcome.reason);
-      console.error(
-        `${PREFIX} expireTag did not expire ${outcome.unwritten.length} of ${tags.length} tag(s) (${preview(outcome.unwritten)}); entries carrying them may still be served:`,
-        reason,
-      );
-    }
+    if (outcome.unwritten.length === 0) return undefined;
+    return {
+      unwritten: outcome.unwritten,
+      message: `did not expire ${outcome.unwritten.length} of ${tags.length} tag(s) (${preview(outcome.unwritten)}); entries carrying them may still be served`,
+      reason: signal.aborted ? `its ${budget} ms budget ran out` : describeError(outcome.reason),
+      cause: outcome.reason,
+    };
   }
 
   private split(

@@ -48,6 +48,8 @@ export interface NormalizedSetOptions {
 const utf8 = /* @__PURE__ */ new TextEncoder();
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 const ELLIPSIS_BYTES = 3; // '…', U+2026
+// A ttl string taken as a number: digits with an optional fraction; no sign, exponent, hex or spaces.
+const DECIMAL = /^(?:\d+(?:\.\d*)?|\.\d+)$/;
 
 function byteLength(text: string): number {
   return utf8.encode(text).byteLength;
@@ -145,6 +147,19 @@ function validateTag(tag: unknown): asserts tag is string {
 }
 
 /**
+ * Whether a Runtime Cache entry can carry `tag`, i.e. whether `set` accepts it. A purge call takes
+ * tags the Runtime Cache refuses (over 256 bytes: CloudFront hashes them), and skips these there.
+ */
+export function isRuntimeCacheTag(tag: string): boolean {
+  try {
+    validateTag(tag);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
  * Validates the tags passed to `expireTag` (one tag or an array; no count limit) and returns them
  * deduplicated.
  */
@@ -160,12 +175,15 @@ export function validateSetOptions(options: unknown): NormalizedSetOptions {
   if (typeof options !== 'object') {
     throw new InvalidCacheInputError(`cache set options must be an object, got ${describe(options)}`);
   }
-  const { ttl, tags, name } = options as { ttl?: unknown; tags?: unknown; name?: unknown };
+  const { ttl: givenTtl, tags, name } = options as { ttl?: unknown; tags?: unknown; name?: unknown };
 
+  // Upstream sends `String(ttl)` as a header and its in-memory cache computes `ttl * 1000`, so on
+  // Vercel `ttl: '60'` works: a plain decimal string is taken as its number.
+  const ttl = typeof givenTtl === 'string' && DECIMAL.test(givenTtl) ? Number(givenTtl) : givenTtl;
   if (ttl !== undefined && ttl !== null) {
     if (typeof ttl !== 'number' || !Number.isFinite(ttl) || ttl < 0) {
       throw new InvalidCacheTtlError(
-        `cache ttl must be a finite number of seconds >= 0 (0 means no expiry), got ${describe(ttl)}`,
+        `cache ttl must be a finite number of seconds >= 0 (0 means no expiry), or a decimal string of one, got ${describe(givenTtl)}`,
       );
     }
   }

@@ -1,6 +1,7 @@
 import { DISTRIBUTION_ID_HEADER } from '../constructs-contract';
 import { InvalidPurgeOptionError, InvalidSrcImageError } from '../errors';
 import { type AfterResponseContext, provideContextServices } from '../handler/service-registry';
+import { expireRuntimeCacheTags } from '../purge/expire-runtime-cache';
 import type { DangerouslyDeleteOptions, PurgeApi } from '../purge/types';
 import { MAX_TTL_SECONDS } from './cache-control';
 import { toCloudFrontTag, toSrcImageCloudFrontTag } from './cloudfront-tag';
@@ -31,8 +32,16 @@ let warnedNoDistribution = false;
  */
 export const MAX_REVALIDATION_DEADLINE_SECONDS = MAX_TTL_SECONDS;
 
+/** What one purge call purges. */
+interface PurgeTargets {
+  /** `CreateInvalidation` tags, in CloudFront's canonical form. */
+  readonly cloudFront: string[];
+  /** Runtime Cache tags, as the caller gave them; none for source images. */
+  readonly runtimeCache: readonly string[];
+}
+
 /**
- * The request context's `purge` API: upstream's four calls, on CloudFront.
+ * The request context's `purge` API: upstream's four calls, on CloudFront and the Runtime Cache.
  *
  * On AWS every call evicts — CloudFront cannot mark objects stale:
  * - `invalidateByTag(tag)` / `invalidateBySrcImage(src)`: evicted at once; the next request
@@ -43,11 +52,15 @@ export const MAX_REVALIDATION_DEADLINE_SECONDS = MAX_TTL_SECONDS;
  *   evicted by the first sweep after it. A deadline above {@link MAX_REVALIDATION_DEADLINE_SECONDS}
  *   evicts nothing: the call resolves and logs a warning.
  *
- * Each call's invalidation is registered with the request's `waitUntil` drain, so it is sent
- * before the invocation ends even when the promise is not awaited. Bad input rejects with a
- * typed error. Without a distribution in front of the function (`x-vfa-distribution-id` missing:
- * local runs, direct Function URL calls) there is no CDN cache to purge: the calls resolve and
- * a warning is logged once per process.
+ * The tag calls also expire their tags in the Runtime Cache at once, deadline or not, as on Vercel
+ * (purge/expire-runtime-cache.ts): the call rejects with `RuntimeCacheExpiryError` if that failed,
+ * after its CloudFront invalidation was sent or queued all the same.
+ *
+ * Each call's work is registered with the request's `waitUntil` drain, so it is done before the
+ * invocation ends even when the promise is not awaited. Bad input rejects with a typed error.
+ * Without a distribution in front of the function (`x-vfa-distribution-id` missing: local runs,
+ * direct Function URL calls) there is no CDN cache to purge: only the Runtime Cache is, and a
+ * warning is logged once per process.
  */
 export function createPurgeApi(context: PurgeContext): PurgeApi {
   return {
@@ -99,17 +112,48 @@ export function sweepDueInvalidations(context: AfterResponseContext): void {
 function purge(
   context: PurgeContext,
   api: string,
-  cloudFrontTags: () => string[],
+  targetsOf: () => PurgeTargets,
   options: DangerouslyDeleteOptions | undefined,
 ): Promise<void> {
-  let tags: string[];
+  let targets: PurgeTargets;
   let revalidationSeconds: number;
   try {
-    tags = cloudFrontTags();
+    targets = targetsOf();
     revalidationSeconds = deadlineSeconds(options, api);
   } catch (error) {
     return Promise.reject(error);
   }
+  const cdn = purgeCdn(context, api, targets.cloudFront, revalidationSeconds);
+  const done = targets.runtimeCache.length === 0 ? cdn : withRuntimeCache(cdn, targets.runtimeCache, api);
+  // The same promise goes to the drain and to the caller: the drain's handler also keeps a
+  // rejection the caller ignores from becoming an unhandled rejection.
+  context.awaiter.waitUntil(done);
+  return done;
+}
+
+/**
+ * `cdn` and the Runtime Cache expiry of `tags`, run at once and both to the end, so a failed expiry
+ * never keeps the invalidation from being sent or queued; rejects with what failed.
+ */
+async function withRuntimeCache(cdn: Promise<void>, tags: readonly string[], api: string): Promise<void> {
+  const results = await Promise.allSettled([cdn, expireRuntimeCacheTags(tags, api)]);
+  const failures = results.flatMap((result) => (result.status === 'rejected' ? [result.reason] : []));
+  if (failures.length === 1) throw failures[0];
+  if (failures.length === 2) {
+    throw new AggregateError(
+      failures,
+      `${api}(): both the CloudFront invalidation and the Runtime Cache expiry failed`,
+    );
+  }
+}
+
+/** The CloudFront half of a purge call: sends or queues the invalidation of `tags`. */
+function purgeCdn(
+  context: PurgeContext,
+  api: string,
+  tags: string[],
+  revalidationSeconds: number,
+): Promise<void> {
   if (revalidationSeconds > MAX_REVALIDATION_DEADLINE_SECONDS) {
     logCdnWarning(
       `${api}(): revalidationDeadlineSeconds ${revalidationSeconds} is more than ${MAX_REVALIDATION_DEADLINE_SECONDS} (365 days, the longest CloudFront keeps an object: the Cdn cache policy's maxTtl), so nothing cached now is still cached then; no eviction was scheduled`,
@@ -126,7 +170,7 @@ function purge(
     }
     return Promise.resolve();
   }
-  const done = invalidationManager().invalidate({
+  return invalidationManager().invalidate({
     distributionId,
     tags,
     notBefore: revalidationSeconds > 0 ? Date.now() + revalidationSeconds * 1000 : undefined,
@@ -134,25 +178,23 @@ function purge(
     // Deleting the tag table rows of invalidated overflow paths happens after the call resolves.
     waitUntil: (promise) => context.awaiter.waitUntil(promise),
   });
-  // The same promise goes to the drain and to the caller: the drain's handler also keeps a
-  // rejection the caller ignores from becoming an unhandled rejection.
-  context.awaiter.waitUntil(done);
-  return done;
 }
 
-function tagsOf(tag: string | string[], api: string): string[] {
-  return tagsToPurge(tag, api).map(toCloudFrontTag);
+function tagsOf(tag: string | string[], api: string): PurgeTargets {
+  const tags = tagsToPurge(tag, api);
+  return { cloudFront: tags.map(toCloudFrontTag), runtimeCache: tags };
 }
 
-function srcImageTags(src: string | string[], api: string): string[] {
+function srcImageTags(src: string | string[], api: string): PurgeTargets {
   const list: unknown[] = Array.isArray(src) ? src : [src];
   if (list.length === 0) throw new InvalidSrcImageError(`${api}(): no source image given`);
-  return list.map((value) => {
+  const cloudFront = list.map((value) => {
     if (typeof value !== 'string') {
       throw new InvalidSrcImageError(`${api}(): a source image must be a string, got ${typeof value}`);
     }
     return toSrcImageCloudFrontTag(value);
   });
+  return { cloudFront, runtimeCache: [] };
 }
 
 /** `revalidationDeadlineSeconds`, 0 when not given; rejects what is not a finite number >= 0. */

@@ -6,7 +6,8 @@
  *
  * On AWS every call evicts (CloudFront cannot mark content stale): the next request for an evicted
  * object goes to the function. With `revalidationDeadlineSeconds`, CloudFront keeps serving the
- * cached object until the deadline and it is evicted by the first sweep after it.
+ * cached object until the deadline and it is evicted by the first sweep after it. As on Vercel, the
+ * tag calls also expire their tags in the Runtime Cache (`getCache()`), at once.
  */
 import { provideCdnPurge } from '../cdn/purge-api';
 import { getContext } from '../get-context';
@@ -28,8 +29,10 @@ function withCdnPurge<T>(call: T): T {
 /**
  * Marks every cached response carrying `tag` as stale; the next request revalidates it. On AWS:
  * evicts them from CloudFront (`CreateInvalidation` item `#<tag>`, plus the paths of responses
- * that carried the tag beyond CloudFront's 50 per object). Resolves once CloudFront accepted the
- * invalidation or it was queued in the tag table for a retry.
+ * that carried the tag beyond CloudFront's 50 per object), and expires the Runtime Cache entries
+ * set with the tag. Resolves once CloudFront accepted the invalidation or it was queued in the tag
+ * table for a retry, and the Runtime Cache expiry is written; rejects with `RuntimeCacheExpiryError`
+ * if that expiry failed (the invalidation is still sent).
  *
  * @param tag A tag or an array of tags.
  * @example
@@ -50,7 +53,9 @@ export const invalidateByTag = /* @__PURE__ */ withCdnPurge(
 
 /**
  * Deletes every cached response carrying `tag`, after `revalidationDeadlineSeconds` (default 0:
- * at once). Prefer {@link invalidateByTag}: deleting popular objects can stampede the origin.
+ * at once), and expires the Runtime Cache entries set with the tag at once (a stale Runtime Cache
+ * entry is a miss on Vercel too). Prefer {@link invalidateByTag}: deleting popular objects can
+ * stampede the origin.
  *
  * @param tag A tag or an array of tags.
  * @param options `revalidationDeadlineSeconds`: how long stale content may still be served.

@@ -110,16 +110,20 @@ describe('function bundles', () => {
     expect(modules).not.toContain('runtime/cdn/invalidation-manager.ts');
   });
 
-  test('hold the invalidation manager and the overflow rows when the function imports invalidateByTag', async () => {
+  // And the DynamoDB cache: a tag purge expires the tag in the Runtime Cache too, as on Vercel.
+  test('hold the invalidation manager, the overflow rows and the DynamoDB cache when the function imports invalidateByTag', async () => {
     const { modules } = await bundle(
       'purge',
       `import { invalidateByTag } from '@vercel/functions';
        export default { fetch: async () => { await invalidateByTag('t'); return new Response('ok'); } };`,
     );
     expect(modules).toEqual(
-      expect.arrayContaining(['runtime/cdn/invalidation-manager.ts', 'runtime/cdn/overflow-rows.ts']),
+      expect.arrayContaining([
+        'runtime/cdn/invalidation-manager.ts',
+        'runtime/cdn/overflow-rows.ts',
+        'runtime/cache/dynamodb-cache.ts',
+      ]),
     );
-    expect(modules).not.toContain('runtime/cache/dynamodb-cache.ts');
   });
 
   test('hold the tag collection and the overflow rows when the function imports addCacheTag', async () => {
@@ -167,12 +171,15 @@ describe('function bundles of a project with its own @vercel/functions', () => {
     expect(modules).not.toContain('runtime/cdn/response-tags.ts');
   });
 
-  test('hold the invalidation manager and the overflow rows when the function imports invalidateByTag', async () => {
+  test('hold the invalidation manager, the overflow rows and the DynamoDB cache when the function imports invalidateByTag', async () => {
     const { modules } = await bundle('real-purge', services.purge, true);
     expect(modules).toEqual(
-      expect.arrayContaining(['runtime/cdn/invalidation-manager.ts', 'runtime/cdn/overflow-rows.ts']),
+      expect.arrayContaining([
+        'runtime/cdn/invalidation-manager.ts',
+        'runtime/cdn/overflow-rows.ts',
+        'runtime/cache/dynamodb-cache.ts',
+      ]),
     );
-    expect(modules).not.toContain('runtime/cache/dynamodb-cache.ts');
     expect(modules).not.toContain('runtime/cdn/response-tags.ts');
   });
 

@@ -34,6 +34,12 @@ describe('validateSetOptions', () => {
     });
   });
 
+  test('accepts a ttl given as a decimal string, as upstream sends String(ttl), and normalizes it to a number', () => {
+    expect(validateSetOptions({ ttl: '60' }).ttl).toBe(60);
+    expect(validateSetOptions({ ttl: '1.5' }).ttl).toBe(1.5);
+    expect(validateSetOptions({ ttl: '0' }).ttl).toBeUndefined();
+  });
+
   test('accepts 128 distinct tags of 256 bytes, duplicates not counted', () => {
     const tags = Array.from({ length: 128 }, (_, i) => String(i).padEnd(256, 'x'));
     expect(validateSetOptions({ tags: [...tags, tags[0]] }).tags).toHaveLength(128);
@@ -63,9 +69,15 @@ describe('validateSetOptions', () => {
       'a negative ttl',
       { ttl: -5 },
       InvalidCacheTtlError,
-      'finite number of seconds >= 0 (0 means no expiry), got -5',
+      'finite number of seconds >= 0 (0 means no expiry), or a decimal string of one, got -5',
     ],
-    ['a string ttl', { ttl: '60' }, InvalidCacheTtlError, 'got "60"'],
+    ['a ttl string that is no number', { ttl: 'abc' }, InvalidCacheTtlError, 'got "abc"'],
+    ['an empty ttl string', { ttl: '' }, InvalidCacheTtlError, 'got ""'],
+    ['a negative ttl string', { ttl: '-1' }, InvalidCacheTtlError, 'got "-1"'],
+    ['a ttl string with spaces', { ttl: ' 60' }, InvalidCacheTtlError, 'got " 60"'],
+    ['a hexadecimal ttl string', { ttl: '0x10' }, InvalidCacheTtlError, 'got "0x10"'],
+    ['a ttl string too large for a number', { ttl: '9'.repeat(400) }, InvalidCacheTtlError, 'got "999'],
+    ['a boolean ttl', { ttl: true }, InvalidCacheTtlError, 'got true'],
     ['a number name', { name: 5 }, InvalidCacheInputError, 'name must be a string, got 5'],
     ['options that are not an object', 'fast', InvalidCacheInputError, 'options must be an object'],
   ])('throws naming the problem when given %s', (_label, options, type, message) => {
