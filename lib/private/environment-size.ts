@@ -1,9 +1,9 @@
-import { Annotations, CfnElement, CfnOutput, CfnParameter, CfnResource, Stack, Token } from 'aws-cdk-lib';
+import { Annotations, CfnOutput, CfnParameter, CfnResource, Stack, Token } from 'aws-cdk-lib';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
-import type { IConstruct } from 'constructs';
 import { ConfigurationError } from '../errors';
 import { rejectInvalidEnvironmentNames } from './environment-names';
 import { LAMBDA_ENVIRONMENT_BYTES } from './lambda-limits';
+import { templateElementLookup } from './stacks';
 
 // How Lambda measures the 4 KB: the variables serialized as compact JSON, in UTF-8 bytes — quotes,
 // colons, commas and JSON escapes count, not only keys and values. Lambda's own error says so: it
@@ -214,16 +214,7 @@ function referenceBounds(
   exports: () => ReadonlyMap<string, readonly CfnOutput[]>,
   importing: ReadonlySet<string> = new Set(),
 ): (reference: Reference) => number {
-  let elements: Map<string, CfnElement> | undefined;
-  const elementOf = (logicalId: string): CfnElement | undefined => {
-    elements ??= new Map(
-      stack.node
-        .findAll()
-        .filter((c: IConstruct): c is CfnElement => CfnElement.isCfnElement(c) && Stack.of(c) === stack)
-        .map((element) => [stack.resolve(element.logicalId) as string, element]),
-    );
-    return elements.get(logicalId);
-  };
+  const elementOf = templateElementLookup(stack);
   return (reference) => {
     if (reference.kind === 'import') return importBound(stack, reference.exportName, exports, importing);
     if (reference.kind === 'other') return UNKNOWN_VALUE_BYTES;

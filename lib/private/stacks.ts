@@ -1,4 +1,4 @@
-import { Stack, Token } from 'aws-cdk-lib';
+import { CfnElement, Stack, Token } from 'aws-cdk-lib';
 import type { IConstruct } from 'constructs';
 
 /**
@@ -19,4 +19,21 @@ export function isInStack(construct: IConstruct, stack: Stack): boolean {
     if (each === stack) return true;
   }
   return false;
+}
+
+/**
+ * A lookup of `stack`'s own template elements (resources, parameters, outputs) by logical id, as a
+ * `Ref` or `Fn::GetAtt` of its template names them. The tree is walked once, on the first lookup.
+ */
+export function templateElementLookup(stack: Stack): (logicalId: string) => CfnElement | undefined {
+  let elements: Map<string, CfnElement> | undefined;
+  return (logicalId) => {
+    elements ??= new Map(
+      stack.node
+        .findAll()
+        .filter((c: IConstruct): c is CfnElement => CfnElement.isCfnElement(c) && Stack.of(c) === stack)
+        .map((element) => [stack.resolve(element.logicalId) as string, element]),
+    );
+    return elements.get(logicalId);
+  };
 }

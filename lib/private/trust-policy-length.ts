@@ -1,7 +1,7 @@
-import { CfnElement, Stack, Token } from 'aws-cdk-lib';
+import { type Stack, Token } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { RegionInfo } from 'aws-cdk-lib/region-info';
-import type { IConstruct } from 'constructs';
+import { templateElementLookup } from './stacks';
 
 // IAM's "Role trust policy length" quota (L-C07B4B0D): 2,048 characters by default, raised through
 // Service Quotas up to 8,192 (the IAM User Guide's "IAM object quotas" table; it said 4,096 before).
@@ -62,16 +62,7 @@ export function measureTrustPolicy(
 ): TrustPolicyLength {
   const estimates = new Set<string>();
   const env = environmentOf(stack, estimates);
-  let elements: Map<string, CfnElement> | undefined;
-  const elementOf = (logicalId: string): CfnElement | undefined => {
-    elements ??= new Map(
-      stack.node
-        .findAll()
-        .filter((c: IConstruct): c is CfnElement => CfnElement.isCfnElement(c) && Stack.of(c) === stack)
-        .map((element) => [stack.resolve(element.logicalId) as string, element]),
-    );
-    return elements.get(logicalId);
-  };
+  const elementOf = templateElementLookup(stack);
 
   const longestRoleArn = () => {
     const arn = `arn:${env.longestPartition}:iam::${'0'.repeat(12)}:role/${'x'.repeat(MAX_IAM_NAME)}`;

@@ -20,6 +20,28 @@ function rejection(event: unknown): InvalidEventError {
   throw new Error('expected toWebRequest to throw');
 }
 
+// Whether V8 keeps `object` in fast mode; a dictionary-mode header record costs µs per request.
+setFlagsFromString('--allow-natives-syntax');
+const hasFastProperties = new Function('object', 'return %HasFastProperties(object)') as (
+  object: object,
+) => boolean;
+
+// Forty viewer headers, as many as a request through CloudFront carries.
+const viewerHeaders = Object.fromEntries(
+  Array.from({ length: 40 }, (_, i) => [`x-viewer-${i}`, `value ${i}`]),
+);
+
+// A deployed-size Function URL event with `headers` on top of the viewer's, parsed from JSON as
+// Lambda's runtime client gives it (so V8 builds its objects as it does there).
+function deployedSizeEvent(
+  headers: Record<string, string>,
+  requestContext: Record<string, unknown>,
+): unknown {
+  return JSON.parse(
+    JSON.stringify(functionUrlEvent({ headers: { ...viewerHeaders, ...headers }, requestContext })),
+  );
+}
+
 describe('toWebRequest', () => {
   test('builds the URL from x-forwarded-host, rawPath and rawQueryString when CloudFront set the public host', () => {
     const request = toWebRequest(
@@ -210,24 +232,9 @@ describe('toWebRequest', () => {
   test('gives an IAM-authorized event of many headers a fast-properties record, not a V8 dictionary', () => {
     // The deployed shape behind the default OAC: ~45 headers, signed. Built name by name (or
     // deleted from a clone), the record became a dictionary object: ~8 µs more per request.
-    setFlagsFromString('--allow-natives-syntax');
-    const hasFastProperties = new Function('object', 'return %HasFastProperties(object)') as (
-      o: object,
-    ) => boolean;
-    const viewerHeaders = Object.fromEntries(
-      Array.from({ length: 40 }, (_, i) => [`x-viewer-${i}`, `value ${i}`]),
-    );
-    const event = JSON.parse(
-      JSON.stringify(
-        functionUrlEvent({
-          headers: {
-            ...viewerHeaders,
-            authorization: 'AWS4-HMAC-SHA256 x',
-            'x-amz-date': '20261127T120000Z',
-          },
-          requestContext: { authorizer: { iam: { accessKey: 'ASIAEXAMPLE' } } },
-        }),
-      ),
+    const event = deployedSizeEvent(
+      { authorization: 'AWS4-HMAC-SHA256 x', 'x-amz-date': '20261127T120000Z' },
+      { authorizer: { iam: { accessKey: 'ASIAEXAMPLE' } } },
     );
     const { headers } = readFunctionUrlRequest(event, options);
     expect(headers).toMatchObject(viewerHeaders);
@@ -548,26 +555,14 @@ describe('readFunctionUrlRequest', () => {
     'takes the internal headers out of a clone, keeping a fast-properties record, %s',
     (_, requestContext) => {
       // They sent the record down the name-by-name copy, a V8 dictionary object: 5–12 µs more per request.
-      setFlagsFromString('--allow-natives-syntax');
-      const hasFastProperties = new Function('object', 'return %HasFastProperties(object)') as (
-        o: object,
-      ) => boolean;
-      const viewerHeaders = Object.fromEntries(
-        Array.from({ length: 40 }, (_, i) => [`x-viewer-${i}`, `value ${i}`]),
-      );
-      const event = JSON.parse(
-        JSON.stringify(
-          functionUrlEvent({
-            headers: {
-              ...viewerHeaders,
-              authorization: 'AWS4-HMAC-SHA256 x',
-              'x-vfa-origin-secret': 'shh',
-              'x-vfa-rewrite-path': '/api/users/7',
-              'x-vfa-route-headers': '',
-            },
-            requestContext,
-          }),
-        ),
+      const event = deployedSizeEvent(
+        {
+          authorization: 'AWS4-HMAC-SHA256 x',
+          'x-vfa-origin-secret': 'shh',
+          'x-vfa-rewrite-path': '/api/users/7',
+          'x-vfa-route-headers': '',
+        },
+        requestContext,
       );
       const incoming = readFunctionUrlRequest(event, options);
       expect([incoming.originSecret, incoming.rewritePath, incoming.routeHeaders]).toEqual([
