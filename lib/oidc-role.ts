@@ -57,7 +57,10 @@ export interface OidcRoleProps {
   readonly description?: string;
   /**
    * How long sessions of the role may last, 1 to 12 hours (`awsCredentialsProvider`'s
-   * `durationSeconds` may not ask for more).
+   * `durationSeconds` may not ask for more). Only sessions assumed with a Vercel OIDC token
+   * (`AssumeRoleWithWebIdentity`) can last longer than an hour: on AWS without one, the function's
+   * own role assumes this one (role chaining), which AWS limits to one hour, so
+   * `awsCredentialsProvider` lowers a longer `durationSeconds` to 3600 and warns once.
    *
    * @default Duration.hours(1)
    */

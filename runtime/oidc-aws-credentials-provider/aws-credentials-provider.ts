@@ -8,7 +8,7 @@ import type { AssumeRoleCommandOutput, STSClient, STSClientConfig } from '@aws-s
 import type { FromWebTokenInit, fromWebToken } from '@aws-sdk/credential-provider-web-identity';
 import { InvalidOidcOptionError, StsOperationError, VercelOidcTokenError } from '../errors';
 import { exchangeVercelOidcToken } from '../vercel-oidc/exchange-vercel-oidc-token';
-import { loadStsSdk } from '../vercel-oidc/sts-client';
+import { loadStsSdk, stsRequestHandler } from '../vercel-oidc/sts-client';
 import { stsOperationError } from '../vercel-oidc/sts-errors';
 import { findVercelToken, noTokenMessage } from '../vercel-oidc/vercel-token-sources';
 import { fetchWebIdentityToken, webIdentityTokenRequest } from '../vercel-oidc/web-identity-token';
@@ -39,6 +39,12 @@ export type AwsCredentialsProviderInit = Omit<FromWebTokenInit, 'webIdentityToke
 
 const ROLE_ARN = /^arn:aws[a-z-]*:iam::\d{12}:role\/.+$/;
 
+// AWS limits a session obtained by role chaining to one hour, whatever the role's MaxSessionDuration,
+// and STS refuses a longer DurationSeconds with ValidationError
+// (https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_terms-and-concepts.html#iam-term-role-chaining).
+const MAX_CHAINED_SESSION_SECONDS = 3600;
+let chainedDurationWarned = false;
+
 /**
  * Returns an AWS SDK v3 credential provider for the IAM role `init.roleArn`, so code written for
  * Vercel keeps working on AWS unchanged:
@@ -48,7 +54,9 @@ const ROLE_ARN = /^arn:aws[a-z-]*:iam::\d{12}:role\/.+$/;
  *   exactly upstream's behaviour. The role must trust the token's issuer (`OidcRole`).
  * - Without one, on AWS: the function's own execution role assumes `roleArn` with STS `AssumeRole`
  *   (same session name, policies and duration; `clientConfig` / `clientPlugins` apply to that STS
- *   client). AWS documents that tokens from `GetWebIdentityToken` cannot be used with
+ *   client). That is role chaining, which AWS limits to one hour: a `durationSeconds` above 3600 —
+ *   fine on Vercel up to the role's maximum — is lowered to 3600, with one warning per process.
+ *   AWS documents that tokens from `GetWebIdentityToken` cannot be used with
  *   `AssumeRoleWithWebIdentity`, so role chaining is how an AWS identity gets there
  *   (`OidcRole.grantAssumeRole(fn)` allows it). Given a `roleAssumerWithWebIdentity`, that assumer is
  *   called with a `GetWebIdentityToken` token instead.
@@ -110,6 +118,19 @@ export function awsCredentialsProvider(init: AwsCredentialsProviderInit): AwsCre
   };
 }
 
+// Code written for Vercel may ask for more than an hour; the chained session gets an hour instead
+// of failing every credential refresh.
+function chainedDuration(durationSeconds: number | undefined): number | undefined {
+  if (durationSeconds === undefined || durationSeconds <= MAX_CHAINED_SESSION_SECONDS) return durationSeconds;
+  if (!chainedDurationWarned) {
+    chainedDurationWarned = true;
+    console.warn(
+      `[vercel-functions-aws] awsCredentialsProvider: durationSeconds ${durationSeconds} is lowered to ${MAX_CHAINED_SESSION_SECONDS}: without a Vercel OIDC token the function's own role assumes the role (sts:AssumeRole), which is role chaining, and AWS allows a chained session at most one hour (${MAX_CHAINED_SESSION_SECONDS} s). Sessions are renewed before they expire.`,
+    );
+  }
+  return MAX_CHAINED_SESSION_SECONDS;
+}
+
 function checkRoleArn(roleArn: unknown): void {
   if (typeof roleArn !== 'string' || !ROLE_ARN.test(roleArn)) {
     throw new InvalidOidcOptionError(
@@ -132,7 +153,8 @@ async function assumeRoleWithWebIdentity(
 }
 
 // The STS client the execution role signs with. Configured like the SDK configures the client of
-// `fromWebToken`: `clientConfig` first, then the calling client's region, then the environment.
+// `fromWebToken`: `clientConfig` first, then the calling client's region, then the environment —
+// plus bounded timeouts (sts-client.ts says why) unless `clientConfig` brings its own handler.
 async function createRoleChainingClient(
   init: Omit<FromWebTokenInit, 'webIdentityToken'>,
   identityProperties: IdentityProperties,
@@ -144,6 +166,7 @@ async function createRoleChainingClient(
     ...clientConfig,
     region: clientConfig.region ?? parent.region,
     logger: clientConfig.logger ?? init.logger,
+    requestHandler: clientConfig.requestHandler ?? stsRequestHandler(),
   });
   for (const plugin of init.clientPlugins ?? []) client.middlewareStack.use(plugin);
   return client;
@@ -163,7 +186,7 @@ async function assumeRoleWithOwnCredentials(
         RoleSessionName: init.roleSessionName ?? `aws-sdk-js-session-${Date.now()}`,
         PolicyArns: init.policyArns,
         Policy: init.policy,
-        DurationSeconds: init.durationSeconds,
+        DurationSeconds: chainedDuration(init.durationSeconds),
       }),
     );
   } catch (error) {

@@ -1,4 +1,4 @@
-import type { STSClient } from '@aws-sdk/client-sts';
+import type { STSClient, STSClientConfig } from '@aws-sdk/client-sts';
 import { importOnce } from '../import-once';
 
 // The STS client this package is tested with (3.1174.0 or later has `GetWebIdentityToken`) is bundled
@@ -13,6 +13,30 @@ export type StsSdk = typeof import('@aws-sdk/client-sts');
 // must not pay for it: the module is imported on the first call that needs STS.
 let client: Promise<STSClient> | undefined;
 
+/**
+ * Bounds of one STS request (each attempt; the SDK retries a timeout up to its `maxAttempts`, 3 by
+ * default). The SDK sets none, so a blackholed STS (a function in a VPC with neither a NAT gateway
+ * nor an STS VPC endpoint) would hold the invocation until Lambda's timeout. A connection to the
+ * Region's STS takes milliseconds and its answer well under a second, so 3 s to connect and 10 s in
+ * all only cut off calls that were not going to finish: with the retries, ~30 s at worst instead of
+ * the function's whole timeout (up to 15 min). Mutable so tests can shorten them.
+ */
+export const stsTimeouts = { connectionTimeoutMs: 3_000, requestTimeoutMs: 10_000 };
+
+/**
+ * The `requestHandler` option of an STS client bounded by {@link stsTimeouts}: the SDK builds its
+ * Node.js handler from it.
+ */
+export function stsRequestHandler(): NonNullable<STSClientConfig['requestHandler']> {
+  return {
+    connectionTimeout: stsTimeouts.connectionTimeoutMs,
+    requestTimeout: stsTimeouts.requestTimeoutMs,
+    // Without it, recent SDKs only log a warning when requestTimeout passes (older ones ignore it
+    // and apply requestTimeout as a socket idle timeout, which throws).
+    throwOnRequestTimeout: true,
+  };
+}
+
 /** The SDK module, imported once per process (again after a failed import). */
 export const loadStsSdk: () => Promise<StsSdk> = /* @__PURE__ */ importOnce(
   () => import('@aws-sdk/client-sts'),
@@ -26,7 +50,9 @@ export const loadStsSdk: () => Promise<StsSdk> = /* @__PURE__ */ importOnce(
 export function stsClient(): Promise<STSClient> {
   // `GetWebIdentityToken` is not served by the global endpoint (sts.amazonaws.com): always the
   // regional one, whatever AWS_STS_REGIONAL_ENDPOINTS says.
-  client ??= loadStsSdk().then(({ STSClient }) => new STSClient({ useGlobalEndpoint: false }));
+  client ??= loadStsSdk().then(
+    ({ STSClient }) => new STSClient({ useGlobalEndpoint: false, requestHandler: stsRequestHandler() }),
+  );
   return client;
 }
 

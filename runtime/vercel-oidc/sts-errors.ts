@@ -13,6 +13,9 @@ const HINTS: Readonly<Record<string, string>> = {
     'they must be publicly reachable over HTTPS',
   AccessDenied:
     "the role's trust policy does not allow this caller (for web identities: its sub and aud conditions)",
+  // The SDK's name for a connection or request timeout (sts-client.ts bounds both).
+  TimeoutError:
+    'STS did not answer in time; a function in a VPC reaches STS only through a NAT gateway or an STS interface VPC endpoint',
   OutboundWebIdentityFederationDisabledException:
     "the account's IAM outbound identity federation is off; OidcIssuer.awsOutboundFederation() enables it at deploy",
 };

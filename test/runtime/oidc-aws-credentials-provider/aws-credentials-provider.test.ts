@@ -123,6 +123,20 @@ describe('awsCredentialsProvider with a Vercel OIDC token', () => {
     expect(credentials.expiration!.getTime() - Date.now()).toBeLessThanOrEqual(900_000);
   });
 
+  test('asks AssumeRoleWithWebIdentity for a durationSeconds above one hour unchanged, up to the role maximum', async () => {
+    const longRole = `arn:aws:iam::${ACCOUNT}:role/long-sessions`;
+    federation.sts.addRole({
+      roleArn: longRole,
+      maxSessionDurationSeconds: 7200,
+      webIdentityTrusts: [{ provider: federation.issuer.url, subjects: ['owner:acme:*'] }],
+    });
+    useEnv({ ...regionEnv(federation.sts), VERCEL_OIDC_TOKEN: federation.vercelToken() });
+    const warn = jest.spyOn(console, 'warn').mockImplementation(() => {});
+    const credentials = await awsCredentialsProvider({ roleArn: longRole, durationSeconds: 7200 })();
+    expect(credentials.expiration!.getTime() - Date.now()).toBeGreaterThan(3_600_000);
+    expect(warn).not.toHaveBeenCalled();
+  });
+
   test('applies clientConfig to the STS client, e.g. maxAttempts', async () => {
     useEnv({ ...regionEnv(federation.sts), VERCEL_OIDC_TOKEN: federation.vercelToken() });
     federation.sts.injectFault({
@@ -194,6 +208,30 @@ describe('awsCredentialsProvider on AWS without a Vercel token', () => {
       'AssumeRole',
     );
     expect(credentials.expiration!.getTime() - Date.now()).toBeLessThanOrEqual(900_000);
+  });
+
+  test('caps durationSeconds above one hour at 3600 for the chained session and warns once per process', async () => {
+    useEnv(federation.functionEnv());
+    const warn = jest.spyOn(console, 'warn').mockImplementation(() => {});
+    const bodies: string[] = [];
+    const capture = {
+      applyToStack: (stack: { add: (mw: unknown, options: unknown) => void }) =>
+        stack.add(
+          (next: (args: unknown) => Promise<unknown>) => async (args: { request: { body?: unknown } }) => {
+            bodies.push(String(args.request.body));
+            return next(args);
+          },
+          { step: 'finalizeRequest', name: 'captureBody' },
+        ),
+    };
+    // Written for Vercel, where AssumeRoleWithWebIdentity allows up to the role's maximum.
+    const init = { roleArn: DATA_ROLE, durationSeconds: 7200, clientPlugins: [capture as never] };
+    const credentials = await awsCredentialsProvider(init)();
+    await awsCredentialsProvider(init)();
+    expect(bodies.map((body) => new URLSearchParams(body).get('DurationSeconds'))).toEqual(['3600', '3600']);
+    expect(credentials.expiration!.getTime() - Date.now()).toBeLessThanOrEqual(3_600_000);
+    expect(warn).toHaveBeenCalledTimes(1);
+    expect(warn.mock.calls[0][0]).toMatch(/durationSeconds 7200 .*role chaining.*at most one hour.*3600/);
   });
 
   test('gives roleAssumerWithWebIdentity a GetWebIdentityToken token when one is passed', async () => {

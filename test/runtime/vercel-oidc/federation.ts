@@ -115,12 +115,24 @@ export function setEnv(vars: Record<string, string>): () => void {
 }
 
 /** Runs `fn` inside a request whose headers are `headers`, as the adapter would. */
-export function inRequest<T>(headers: Record<string, string>, fn: () => T): T {
-  const context = new RequestContext({
-    requestId: 'req-1',
-    headers,
-    deadline: Date.now() + 10_000,
-    awaiter: new Awaiter(() => {}),
-  });
+export function inRequest<T>(
+  headers: Record<string, string>,
+  fn: () => T,
+  awaiter = new Awaiter(() => {}),
+): T {
+  const context = new RequestContext({ requestId: 'req-1', headers, deadline: Date.now() + 10_000, awaiter });
   return runWithRequestContext(context, fn);
+}
+
+/**
+ * Runs `fn` as one invocation without headers: its result first, then — as the adapter does after
+ * the response — waits for what it handed to `waitUntil` (background token refreshes).
+ */
+export async function invocation<T>(fn: () => Promise<T>): Promise<T> {
+  const awaiter = new Awaiter(() => {});
+  try {
+    return await inRequest({}, fn, awaiter);
+  } finally {
+    await awaiter.drain(10_000);
+  }
 }

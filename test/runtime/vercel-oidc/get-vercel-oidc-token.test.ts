@@ -7,6 +7,7 @@ import {
   type Federation,
   FUNCTION_ROLE,
   inRequest,
+  invocation,
   REGION,
   regionEnv,
   setEnv,
@@ -184,13 +185,18 @@ describe('getVercelOidcToken', () => {
         code: 'Throttling',
         message: 'Rate exceeded',
       });
-      const during = await Promise.all(Array.from({ length: 5 }, () => getVercelOidcToken()));
+      // Served at once; the refresh they share runs in the background, awaited after the response.
+      const during = await invocation(() =>
+        Promise.all(Array.from({ length: 5 }, () => getVercelOidcToken())),
+      );
       expect(new Set(during)).toEqual(new Set([first]));
-      expect(await getVercelOidcToken()).toBe(first); // within the back-off: STS is left alone
+      expect(await invocation(() => getVercelOidcToken())).toBe(first); // within the back-off: STS is left alone
       expect(federation.sts.calls.slice(-2).map((call) => call.code)).toEqual([undefined, 'Throttling']);
       expect(stsCalls() - before).toBe(2);
       expect(warn).toHaveBeenCalledTimes(1);
       jest.setSystemTime(Date.now() + 6_000); // back-off over, STS recovered
+      expect(await invocation(() => getVercelOidcToken())).toBe(first); // refreshed in the background
+      expect(stsCalls() - before).toBe(3);
       const refreshed = await getVercelOidcToken();
       expect(refreshed).not.toBe(first);
       expect(stsCalls() - before).toBe(3);
