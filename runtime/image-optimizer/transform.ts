@@ -63,7 +63,7 @@ export async function transformImage(
     const encoded = await encode(pipeline, target, options.quality).toBuffer();
     return { bytes: encoded, contentType: CONTENT_TYPES[target], extension: extensionOf(target) };
   } catch (cause) {
-    if (!(await isDecodable(bytes))) {
+    if (!(await isDecodable(bytes, options.width))) {
       throw new ImageRequestError(400, "The requested resource isn't a valid image", { cause });
     }
     return { bytes, contentType: CONTENT_TYPES[type], extension: extensionOf(type), fallback: true };
@@ -85,10 +85,17 @@ async function readMetadata(bytes: Buffer): Promise<sharp.Metadata> {
 }
 
 // Only asked once the pipeline failed, to tell a broken source from an output sharp cannot encode:
-// `stats()` reads every pixel (so a truncated or corrupt source fails it) and encodes nothing.
-async function isDecodable(bytes: Buffer): Promise<boolean> {
+// the same decode and resize, to raw pixels, so every pixel is read (a truncated or corrupt source
+// fails) and nothing is encoded. At the pipeline's size, never the source's: a JPEG or WebP decoded
+// at full size (`stats()`) costs what decode-budget.ts counts as free because the resize shrinks it
+// on load; a corrupt 10 KB WebP of 16383² pixels took 1.27 GB that way.
+async function isDecodable(bytes: Buffer, width: number): Promise<boolean> {
   try {
-    await sharp(bytes, { failOn: 'error' }).stats();
+    await sharp(bytes, { failOn: 'error' })
+      .rotate()
+      .resize({ width, withoutEnlargement: true })
+      .raw()
+      .toBuffer();
     return true;
   } catch {
     return false;
