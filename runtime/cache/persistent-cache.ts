@@ -166,7 +166,8 @@ function range(from: number, to: number): number[] {
 // Tags named in a log line: enough to recognise the call, short however many tags it had.
 const PREVIEW_TAGS = 5;
 
-function preview(tags: readonly string[]): string {
+/** Up to the first few of `tags`, quoted, for a message: `"a", "b" and 3 more`. */
+export function previewTags(tags: readonly string[]): string {
   const named = tags.slice(0, PREVIEW_TAGS).map((tag) => JSON.stringify(tag));
   if (tags.length > PREVIEW_TAGS) named.push(`and ${tags.length - PREVIEW_TAGS} more`);
   return named.join(', ');
@@ -367,7 +368,7 @@ export abstract class PersistentRuntimeCache implements RuntimeCache {
     if (outcome.unwritten.length === 0) return undefined;
     return {
       unwritten: outcome.unwritten,
-      message: `did not expire ${outcome.unwritten.length} of ${tags.length} tag(s) (${preview(outcome.unwritten)}); entries carrying them may still be served`,
+      message: `did not expire ${outcome.unwritten.length} of ${tags.length} tag(s) (${previewTags(outcome.unwritten)}); entries carrying them may still be served`,
       reason: signal.aborted ? `its ${budget} ms budget ran out` : describeError(outcome.reason),
       cause: outcome.reason,
     };

@@ -1,6 +1,7 @@
 import { getCache as realGetCache, invalidateByTag as realInvalidateByTag } from '@vercel/functions';
 import { CloudFrontEndpoint } from '../../../lib/local/cloudfront-endpoint';
 import { getCache } from '../../../runtime/cache';
+import { PersistentRuntimeCache } from '../../../runtime/cache/persistent-cache';
 import { TagTableStore } from '../../../runtime/cdn/tag-table';
 import { CACHE_TABLE_ENV, TAG_TABLE_ENV } from '../../../runtime/constructs-contract';
 import { createHandler } from '../../../runtime/handler';
@@ -80,6 +81,24 @@ describe('purge calls expire the Runtime Cache by tag', () => {
     expect(error).toBeUndefined();
     expect(value).toEqual([null, 'home']);
     expect(cloudFrontItems()).toEqual(['#products']);
+  });
+
+  test('expires the tags of concurrent calls in one expireTag, as CloudFront gets them in one invalidation', async () => {
+    const cache = getCache({ namespace: 'many' });
+    const tags = Array.from({ length: 200 }, (_, i) => `many-${i}`);
+    for (const tag of tags.slice(0, 3)) await cache.set(tag, tag, { tags: [tag] });
+    const expiries = jest.spyOn(PersistentRuntimeCache.prototype, 'expireTagReporting');
+
+    const { value, error } = await inRequest(async () => {
+      await Promise.all(tags.map((tag) => invalidateByTag(tag)));
+      return Promise.all(tags.slice(0, 3).map((tag) => cache.get(tag)));
+    });
+
+    expect(error).toBeUndefined();
+    expect(value).toEqual([null, null, null]);
+    expect(expiries).toHaveBeenCalledTimes(1);
+    expect(expiries.mock.calls[0][0]).toEqual(tags);
+    expect(endpoint.invalidations()).toHaveLength(1);
   });
 
   test('expires the tags as given, case and all, while CloudFront gets their lower-case form', async () => {
