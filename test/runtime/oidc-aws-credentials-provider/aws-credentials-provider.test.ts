@@ -12,6 +12,7 @@ import {
   inRequest,
   REGION,
   regionEnv,
+  rejection,
   setEnv,
   startFederation,
 } from '../vercel-oidc/federation';
@@ -40,6 +41,20 @@ function useEnv(vars: Record<string, string>): void {
   restoreEnv = setEnv(vars);
 }
 
+/** An SDK client plugin that records the body of every request the client sends. */
+function bodyCapture(bodies: string[]) {
+  return {
+    applyToStack: (stack: { add: (mw: unknown, options: unknown) => void }) =>
+      stack.add(
+        (next: (args: unknown) => Promise<unknown>) => async (args: { request: { body?: unknown } }) => {
+          bodies.push(String(args.request.body));
+          return next(args);
+        },
+        { step: 'finalizeRequest', name: 'captureBody' },
+      ),
+  };
+}
+
 /** Who the credentials are, asked of STS with them. */
 async function callerOf(credentials: {
   accessKeyId: string;
@@ -48,15 +63,6 @@ async function callerOf(credentials: {
 }) {
   const client = new STSClient({ region: REGION, credentials });
   return (await client.send(new GetCallerIdentityCommand({}))).Arn;
-}
-
-async function rejection(promise: Promise<unknown>): Promise<Error> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  if (!(error instanceof Error)) throw new Error('expected a rejection');
-  return error;
 }
 
 describe('awsCredentialsProvider with a Vercel OIDC token', () => {
@@ -86,16 +92,7 @@ describe('awsCredentialsProvider with a Vercel OIDC token', () => {
   test('sends every fromWebToken option to STS and applies clientPlugins to the STS client', async () => {
     useEnv({ ...regionEnv(federation.sts), VERCEL_OIDC_TOKEN: federation.vercelToken() });
     const bodies: string[] = [];
-    const capture = {
-      applyToStack: (stack: { add: (mw: unknown, options: unknown) => void }) =>
-        stack.add(
-          (next: (args: unknown) => Promise<unknown>) => async (args: { request: { body?: unknown } }) => {
-            bodies.push(String(args.request.body));
-            return next(args);
-          },
-          { step: 'finalizeRequest', name: 'captureBody' },
-        ),
-    };
+    const capture = bodyCapture(bodies);
     const policy = JSON.stringify({
       Version: '2012-10-17',
       Statement: [{ Effect: 'Allow', Action: 'dynamodb:ListTables', Resource: '*' }],
@@ -214,16 +211,7 @@ describe('awsCredentialsProvider on AWS without a Vercel token', () => {
     useEnv(federation.functionEnv());
     const warn = jest.spyOn(console, 'warn').mockImplementation(() => {});
     const bodies: string[] = [];
-    const capture = {
-      applyToStack: (stack: { add: (mw: unknown, options: unknown) => void }) =>
-        stack.add(
-          (next: (args: unknown) => Promise<unknown>) => async (args: { request: { body?: unknown } }) => {
-            bodies.push(String(args.request.body));
-            return next(args);
-          },
-          { step: 'finalizeRequest', name: 'captureBody' },
-        ),
-    };
+    const capture = bodyCapture(bodies);
     // Written for Vercel, where AssumeRoleWithWebIdentity allows up to the role's maximum.
     const init = { roleArn: DATA_ROLE, durationSeconds: 7200, clientPlugins: [capture as never] };
     const credentials = await awsCredentialsProvider(init)();

@@ -136,3 +136,13 @@ export async function invocation<T>(fn: () => Promise<T>): Promise<T> {
     await awaiter.drain(10_000);
   }
 }
+
+/** The error `promise` rejects with; fails the test when it resolves or rejects with a non-Error. */
+export async function rejection(promise: Promise<unknown>): Promise<Error> {
+  const error = await promise.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  if (!(error instanceof Error)) throw new Error('expected a rejection');
+  return error;
+}

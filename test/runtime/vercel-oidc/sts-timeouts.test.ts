@@ -4,7 +4,7 @@ import { awsCredentialsProvider } from '../../../runtime/oidc-aws-credentials-pr
 import { getVercelOidcToken } from '../../../runtime/vercel-oidc';
 import { stsTimeouts } from '../../../runtime/vercel-oidc/sts-client';
 import { resetWebIdentityTokens } from '../../../runtime/vercel-oidc/web-identity-token';
-import { API_AUDIENCE, DATA_ROLE, type Federation, setEnv, startFederation } from './federation';
+import { API_AUDIENCE, DATA_ROLE, type Federation, rejection, setEnv, startFederation } from './federation';
 
 // A blackholed STS (a function in a VPC with neither a NAT gateway nor an STS endpoint, or an STS
 // outage): the connection is accepted and nothing ever answers.
@@ -43,15 +43,6 @@ afterEach(() => {
   resetWebIdentityTokens();
   jest.restoreAllMocks();
 });
-
-async function rejection(promise: Promise<unknown>): Promise<Error> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  if (!(error instanceof Error)) throw new Error('expected a rejection');
-  return error;
-}
 
 describe('STS calls against an STS that never answers', () => {
   test('getVercelOidcToken rejects naming GetWebIdentityToken and the timeout', async () => {
