@@ -19,8 +19,9 @@ import { getContext } from '../get-context';
 /**
  * Expires `tags` in the Runtime Cache this request's `getCache()` uses: the cache table's (shared by
  * the project's functions), or without one the process's in-memory fallback if anything used it, so
- * `npm start` behaves as a deployment does. Tags as the caller gave them (split and trimmed, not CloudFront's lower-case
- * form): Runtime Cache tags are case-sensitive. Tags no entry can carry (over 256 bytes) are skipped.
+ * `npm start` behaves as a deployment does. Tags as the caller gave them (split and trimmed, not
+ * CloudFront's lower-case form): Runtime Cache tags are case-sensitive. Tags no entry can carry
+ * (over 256 bytes) are skipped. The calls of one turn of the event loop share one `expireTag`.
  *
  * @throws RuntimeCacheExpiryError when the store did not confirm every tag's expiry.
  */
