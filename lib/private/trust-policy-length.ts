@@ -42,7 +42,7 @@ export interface TrustPolicyContext {
 }
 
 /** Counts the non-whitespace characters IAM counts against "Role trust policy length". */
-export function trustPolicyLength(text: string): number {
+function trustPolicyLength(text: string): number {
   return text.replace(/\s/g, '').length;
 }
 

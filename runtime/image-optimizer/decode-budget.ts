@@ -51,7 +51,7 @@ export function checkDecodeBudget(metadata: Metadata, type: ImageType): void {
 }
 
 /** Bytes libvips holds at once to decode the source whole; 0 for sources it streams. */
-export function wholeDecodeBytes(metadata: Metadata, type: ImageType): number {
+function wholeDecodeBytes(metadata: Metadata, type: ImageType): number {
   const pixels = metadata.width * metadata.height;
   const pixelBytes = metadata.channels * bytesPerSample(metadata.depth);
   // libnsgif decodes a GIF frame into an RGBA canvas, whatever the palette.
