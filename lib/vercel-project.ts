@@ -20,8 +20,9 @@ import { type CronSchedulesProps, createCronSchedules } from './private/cron-sch
 import { rejectInvalidEnvironmentNames } from './private/environment-names';
 import { findLockFile } from './private/project-layout';
 import {
-  routeBehaviors,
-  trailingSlashConflict,
+  minimumRouteBehaviors,
+  type RouteBehavior,
+  routeBehaviorPlan,
   unsupportedPathPatternSegment,
 } from './private/route-path-pattern';
 import { rejectRoutingMiddleware } from './private/routing-middleware';
@@ -397,13 +398,14 @@ export class VercelProject extends Construct {
       vercelJson,
       allDiscovered.map((route) => ({ source: route.source, own: isOwn(route) })),
     );
-    this.edgeRouted = this.useEdgeRouter(
+    const routeBehaviors = this.cacheBehaviorRoutes(
       props.routing ?? Routing.auto(),
       routes,
       maxCacheBehaviors,
       props.imageOptimizer !== undefined || vercelJson?.images !== undefined,
       vercelJson,
     );
+    this.edgeRouted = routeBehaviors === undefined;
     if (!props.oidcAudiences && (props.oidcSigningAlgorithm || props.oidcTokenDuration)) {
       throw new ConfigurationError(
         this,
@@ -474,13 +476,8 @@ export class VercelProject extends Construct {
         file: vercelJson.file,
       },
     });
-    if (!this.edgeRouted) {
-      for (const { route, pathPattern } of routeBehaviors(
-        routes.map(({ route }) => route),
-        trailingSlashOf(vercelJson),
-      )) {
-        this.cdn.addFunction(pathPattern, functions.get(route.path)!);
-      }
+    for (const { route, pathPattern } of routeBehaviors ?? []) {
+      this.cdn.addFunction(pathPattern, functions.get(route.path)!);
     }
     for (const fn of new Set(functions.values())) this.cdn.grantCreateInvalidation(fn);
     this.functions = functions;
@@ -627,19 +624,19 @@ export class VercelProject extends Construct {
     return issuerUrl;
   }
 
-  private useEdgeRouter(
+  /**
+   * The cache behaviours serving the routes, in CloudFront's order, or `undefined` when the edge
+   * router serves them (see `Routing`). Routes are planned into behaviours only when they may fit:
+   * planning weighs every pair of patterns, which takes seconds on a thousand routes.
+   */
+  private cacheBehaviorRoutes(
     routing: Routing,
     routes: readonly ProjectRoute[],
     maxCacheBehaviors: number,
     imageOptimizer: boolean,
     vercelJson: VercelJson | undefined,
-  ): boolean {
-    // The default behaviour, and the image optimizer's `/_vercel/image` when there is one.
-    const reserved = imageOptimizer ? 2 : 1;
-    const patterns = routes.map(({ route }) => route);
-    const behaviors = routeBehaviors(patterns, trailingSlashOf(vercelJson)).length;
-    const fits = behaviors <= maxCacheBehaviors - reserved;
-    if (routing.mode === 'edgeRouter') return true;
+  ): RouteBehavior[] | undefined {
+    if (routing.mode === 'edgeRouter') return undefined;
     if (vercelJson?.routingRules?.hasRewrites) {
       // A rewrite sends a request to the function of another path: CloudFront has already chosen the
       // cache behaviour (and with it the origin) by the viewer's path, so only the edge router's
@@ -650,27 +647,35 @@ export class VercelProject extends Construct {
           `${vercelJson.file} has rewrites, which Routing.cacheBehaviors() cannot serve (a cache behaviour cannot send a request to another path's function): use Routing.auto() or Routing.edgeRouter(), or remove the rewrites`,
         );
       }
-      return true;
+      return undefined;
     }
+    // The default behaviour, and the image optimizer's `/_vercel/image` when there is one.
+    const reserved = imageOptimizer ? 2 : 1;
+    const available = maxCacheBehaviors - reserved;
+    const patterns = routes.map(({ route }) => route);
+    const trailingSlash = trailingSlashOf(vercelJson);
+    const minimum = minimumRouteBehaviors(patterns, trailingSlash);
+    const plan = minimum <= available ? routeBehaviorPlan(patterns, trailingSlash) : undefined;
+    const fits = plan !== undefined && plan.behaviors.length <= available;
     if (routing.mode === 'cacheBehaviors' && !fits) {
       const taken = imageOptimizer
         ? "one is the default behaviour and one the image optimizer's"
         : 'one is the default behaviour';
       throw new ConfigurationError(
         this,
-        `the project has ${routes.length} routes, which take ${behaviors} cache behaviours (a route ending in a literal segment takes two, for its path with and without a trailing slash: /api/hello and /api/hello/), but the distribution may have only ${maxCacheBehaviors} (maxCacheBehaviors; ${taken}, so ${maxCacheBehaviors - reserved} for routes). Use Routing.edgeRouter() or Routing.auto(), or ask AWS to raise the "Cache behaviors per distribution" quota and set maxCacheBehaviors.`,
+        `the project has ${routes.length} routes, which take ${plan ? plan.behaviors.length : `at least ${minimum}`} cache behaviours (a route ending in a literal segment takes two, for its path with and without a trailing slash: /api/hello and /api/hello/), but the distribution may have only ${maxCacheBehaviors} (maxCacheBehaviors; ${taken}, so ${available} for routes). Use Routing.edgeRouter() or Routing.auto(), or ask AWS to raise the "Cache behaviors per distribution" quota and set maxCacheBehaviors.`,
       );
     }
-    if (routing.mode === 'auto' && !fits) return true;
-    const conflict = trailingSlashConflict(patterns, trailingSlashOf(vercelJson));
+    if (!fits) return undefined; // Routing.auto(): cacheBehaviors() threw above
+    const { conflict } = plan;
     if (conflict) {
       // Only the edge router matches one segment per `[name]`, as Vercel does.
-      if (routing.mode === 'auto') return true;
+      if (routing.mode === 'auto') return undefined;
       const sourceOf = (route: RoutePattern) => routes.find((candidate) => candidate.route === route)!.source;
       const { first, second, reason } = conflict;
       throw new ConfigurationError(
         this,
-        `${sourceOf(first)} and ${sourceOf(second)} cannot both be served by cache behaviours: ${reason}. Use Routing.auto() or Routing.edgeRouter()${trailingSlashOf(vercelJson) === undefined ? ', or set trailingSlash: false in vercel.json' : ''}.`,
+        `${sourceOf(first)} and ${sourceOf(second)} cannot both be served by cache behaviours: ${reason}. Use Routing.auto() or Routing.edgeRouter()${trailingSlash === undefined ? ', or set trailingSlash: false in vercel.json' : ''}.`,
       );
     }
     for (const { route, source } of routes) {
@@ -682,7 +687,7 @@ export class VercelProject extends Construct {
         );
       }
     }
-    return false;
+    return plan.behaviors;
   }
 
   private ownFunctions(

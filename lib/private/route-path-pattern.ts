@@ -66,8 +66,38 @@ export function routeBehaviors<R extends RoutePattern>(
   routes: readonly R[],
   trailingSlash: boolean | undefined,
 ): RouteBehavior<R>[] {
+  return routeBehaviorPlan(routes, trailingSlash).behaviors;
+}
+
+/** {@link routeBehaviors} and {@link trailingSlashConflict} from one planning pass. */
+export function routeBehaviorPlan<R extends RoutePattern>(
+  routes: readonly R[],
+  trailingSlash: boolean | undefined,
+): { readonly behaviors: RouteBehavior<R>[]; readonly conflict?: RouteBehaviorConflict<R> } {
   const plan = planBehaviors(routes, trailingSlash);
-  return plan.behaviors.map(({ route, pathPattern }) => ({ route, pathPattern }));
+  const behaviors = plan.behaviors.map(({ route, pathPattern }) => ({ route, pathPattern }));
+  return plan.conflict ? { behaviors, conflict: plan.conflict } : { behaviors };
+}
+
+/**
+ * How many cache behaviours {@link routeBehaviors} gives `routes` at least, counted without
+ * planning them: one per route, and a second for its trailing-slash path when the last segment is
+ * literal (unless `trailingSlash` is false). Planning only ever adds exact patterns to these. It
+ * weighs every pair of patterns against each other and takes seconds on a thousand routes: this
+ * count tells routes that cannot fit a quota without planning them.
+ */
+export function minimumRouteBehaviors(
+  routes: readonly RoutePattern[],
+  trailingSlash: boolean | undefined,
+): number {
+  let count = 0;
+  for (const route of routes) count += hasSlashedPattern(route, trailingSlash !== false) ? 2 : 1;
+  return count;
+}
+
+/** Whether a route gets a second pattern for its path with a trailing slash (see routeBehaviors). */
+function hasSlashedPattern(route: RoutePattern, slashes: boolean): boolean {
+  return slashes && route.segments.at(-1)!.kind === 'static';
 }
 
 /**
@@ -143,9 +173,7 @@ function planBehaviors<R extends RoutePattern>(
   const base = routes.flatMap((route, order) => {
     const segments = route.segments.map((s) => (s.kind === 'static' ? s.value : null));
     const own = candidate(route, segments, order);
-    return slashes && route.segments.at(-1)!.kind === 'static'
-      ? [own, candidate(route, [...segments, ''], order)]
-      : [own];
+    return hasSlashedPattern(route, slashes) ? [own, candidate(route, [...segments, ''], order)] : [own];
   });
   for (const c of base) if (c.exact) exactPaths(context, c.route).add(c.pathPattern);
 

@@ -1,5 +1,10 @@
 import { pathPatternMatches } from '../../lib/local/cloudfront';
-import { routeBehaviors, trailingSlashConflict } from '../../lib/private/route-path-pattern';
+import {
+  minimumRouteBehaviors,
+  routeBehaviorPlan,
+  routeBehaviors,
+  trailingSlashConflict,
+} from '../../lib/private/route-path-pattern';
 import {
   compareRouteSpecificity,
   matchRoute,
@@ -238,5 +243,36 @@ describe('routeBehaviors on every small project', () => {
     }
     // Most small projects keep their cache behaviours.
     expect(conflicts).toBeLessThan(projects.length);
+  });
+
+  test('minimumRouteBehaviors never counts more behaviours than planning gives, and as many without extra exact patterns', () => {
+    const gaps = new Set<number>();
+    for (const paths of projects) {
+      const project = routes(...paths);
+      for (const trailingSlash of [undefined, true, false]) {
+        const plan = routeBehaviorPlan(project, trailingSlash);
+        // One planning pass gives what the two functions give.
+        expect(plan.behaviors).toEqual(routeBehaviors(project, trailingSlash));
+        expect(plan.conflict).toEqual(trailingSlashConflict(project, trailingSlash));
+        const minimum = minimumRouteBehaviors(project, trailingSlash);
+        const exactExtras = plan.behaviors.filter(
+          ({ route, pathPattern }) =>
+            !pathPattern.includes('*') && pathPattern !== route.path && pathPattern !== `${route.path}/`,
+        );
+        if (plan.conflict === undefined) {
+          expect({ paths, trailingSlash, minimum }).toEqual({
+            paths,
+            trailingSlash,
+            minimum: plan.behaviors.length - exactExtras.length,
+          });
+        }
+        expect(minimum).toBeLessThanOrEqual(plan.behaviors.length);
+        if (trailingSlash === false) expect(minimum).toBe(project.length);
+        gaps.add(plan.behaviors.length - minimum);
+      }
+    }
+    // Both kinds are among them: projects planned to the minimum, and projects given exact patterns.
+    expect(gaps.has(0)).toBe(true);
+    expect([...gaps].some((gap) => gap > 0)).toBe(true);
   });
 });

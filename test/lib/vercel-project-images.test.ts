@@ -61,7 +61,7 @@ describe('VercelProject with imageOptimizer', () => {
 
   test('throws when the routes and the optimizer exceed maxCacheBehaviors with Routing.cacheBehaviors()', () => {
     expect(() => synth({ maxCacheBehaviors: 4, routing: Routing.cacheBehaviors() })).toThrow(
-      "Stack/Project: the project has 3 routes, which take 6 cache behaviours (a route ending in a literal segment takes two, for its path with and without a trailing slash: /api/hello and /api/hello/), but the distribution may have only 4 (maxCacheBehaviors; one is the default behaviour and one the image optimizer's, so 2 for routes).",
+      "Stack/Project: the project has 3 routes, which take at least 6 cache behaviours (a route ending in a literal segment takes two, for its path with and without a trailing slash: /api/hello and /api/hello/), but the distribution may have only 4 (maxCacheBehaviors; one is the default behaviour and one the image optimizer's, so 2 for routes).",
     );
   });
 

@@ -260,7 +260,7 @@ describe('VercelProject', () => {
 
   test('throws when the routes exceed maxCacheBehaviors with Routing.cacheBehaviors(), explaining the quota', () => {
     expect(() => synth({ maxCacheBehaviors: 4, routing: Routing.cacheBehaviors() })).toThrow(
-      /the project has 8 routes, which take 13 cache behaviours \(a route ending in a literal segment takes two, for its path with and without a trailing slash: \/api\/hello and \/api\/hello\/\), but the distribution may have only 4 \(maxCacheBehaviors; one is the default behaviour and one the image optimizer's, so 2 for routes\)\. Use Routing\.edgeRouter\(\)/,
+      /the project has 8 routes, which take at least 13 cache behaviours \(a route ending in a literal segment takes two, for its path with and without a trailing slash: \/api\/hello and \/api\/hello\/\), but the distribution may have only 4 \(maxCacheBehaviors; one is the default behaviour and one the image optimizer's, so 2 for routes\)\. Use Routing\.edgeRouter\(\)/,
     );
   });
 
