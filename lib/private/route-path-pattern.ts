@@ -26,7 +26,7 @@ export interface RouteBehavior<R extends RoutePattern = RoutePattern> {
   readonly pathPattern: string;
 }
 
-/** Routes no order of cache behaviours serves as Vercel does (see {@link trailingSlashConflict}). */
+/** Routes no order of cache behaviours serves as Vercel does (see {@link RouteBehaviorPlan.conflict}). */
 export interface RouteBehaviorConflict<R extends RoutePattern = RoutePattern> {
   /** Two routes of the conflict, the more specific first. */
   readonly first: R;
@@ -45,46 +45,61 @@ export interface RouteBehaviorConflict<R extends RoutePattern = RoutePattern> {
   }[];
 }
 
-/**
- * The cache behaviours serving `routes` (ordered most specific first), in the order CloudFront must
- * evaluate them. Vercel serves a route's path with one trailing slash too (`/api/hello/`), which
- * vercel.json `trailingSlash: true` redirects every path to: a route whose last segment is literal
- * gets a second pattern for it (`/api/hello/`) unless `trailingSlash` is false (the viewer-request
- * functions then redirect the slash away first). A dynamic last segment's `*` matches the slash
- * already. A few routes get an exact pattern for one slashed path another route's pattern would take
- * (`/api/users/` for `api/[id].ts`, which `/api/users/*` of `api/users/[id].ts` matches too).
- *
- * CloudFront takes the first matching pattern, and `*` matches any run of characters, the empty one
- * and `/` included, so `/api/*` takes `/api/a/b` and `/api/admin/*` takes `/api/admin/members/`. The
- * order is derived from what each pattern can take: a pattern goes before every other route's pattern
- * matching a path Vercel serves with its route (see {@link trailingSlashConflict} for the proof
- * obligations); among the rest, longer patterns first and the route order. When
- * {@link trailingSlashConflict} finds a conflict, no order is right and this one is not either: only
- * the count of behaviours is meaningful then.
- */
-export function routeBehaviors<R extends RoutePattern>(
-  routes: readonly R[],
-  trailingSlash: boolean | undefined,
-): RouteBehavior<R>[] {
-  return routeBehaviorPlan(routes, trailingSlash).behaviors;
+/** How `routes` are served by cache behaviours: {@link routeBehaviorPlan}. */
+export interface RouteBehaviorPlan<R extends RoutePattern = RoutePattern> {
+  /**
+   * The cache behaviours serving `routes` (ordered most specific first), in the order CloudFront must
+   * evaluate them. Vercel serves a route's path with one trailing slash too (`/api/hello/`), which
+   * vercel.json `trailingSlash: true` redirects every path to: a route whose last segment is literal
+   * gets a second pattern for it (`/api/hello/`) unless `trailingSlash` is false (the viewer-request
+   * functions then redirect the slash away first). A dynamic last segment's `*` matches the slash
+   * already. A few routes get an exact pattern for one slashed path another route's pattern would take
+   * (`/api/users/` for `api/[id].ts`, which `/api/users/*` of `api/users/[id].ts` matches too).
+   *
+   * CloudFront takes the first matching pattern, and `*` matches any run of characters, the empty one
+   * and `/` included, so `/api/*` takes `/api/a/b` and `/api/admin/*` takes `/api/admin/members/`. The
+   * order is derived from what each pattern can take: a pattern goes before every other route's pattern
+   * matching a path Vercel serves with its route (see `conflict` for the proof obligations); among
+   * the rest, longer patterns first and the route order. When there is a `conflict`, no order is
+   * right and this one is not either: only the count of behaviours is meaningful then.
+   */
+  readonly behaviors: RouteBehavior<R>[];
+  /**
+   * Routes that no order of cache behaviours serves as Vercel does, if any: two patterns that each
+   * match a path the other's route serves (`/api/*` of `api/[id].ts` matches `/api/x/y`, served by
+   * `api/[a]/[b].ts`, whose pattern matches `/api/x/` with an empty last `*`, served by
+   * `api/[id].ts`), or a longer cycle.
+   * Only the edge router matches them exactly. Never with `trailingSlash: false`: without paths ending
+   * in `/`, longer patterns first is always right.
+   *
+   * Exact: a path is a list of segments, each dynamic one either a literal of the project or a value
+   * equal to none (all such values behave alike, for CloudFront and for Vercel), and a pattern's
+   * literal segment matches one path segment while its `*` matches one or more consecutive ones (the
+   * empty trailing one of `/api/x/` included). So each pair of patterns is decided by aligning one with
+   * the paths of the other's route. Where the paths one pattern must win are finitely many (every
+   * value fixed by the other's literals, as `/api/users/`), an exact pattern for each breaks the cycle.
+   */
+  readonly conflict?: RouteBehaviorConflict<R>;
 }
 
-/** {@link routeBehaviors} and {@link trailingSlashConflict} from one planning pass. */
+/**
+ * Plans `routes` (ordered most specific first) into cache behaviours: see {@link RouteBehaviorPlan}.
+ * Weighs every pair of patterns against each other, which takes seconds on a thousand routes.
+ */
 export function routeBehaviorPlan<R extends RoutePattern>(
   routes: readonly R[],
   trailingSlash: boolean | undefined,
-): { readonly behaviors: RouteBehavior<R>[]; readonly conflict?: RouteBehaviorConflict<R> } {
+): RouteBehaviorPlan<R> {
   const plan = planBehaviors(routes, trailingSlash);
   const behaviors = plan.behaviors.map(({ route, pathPattern }) => ({ route, pathPattern }));
   return plan.conflict ? { behaviors, conflict: plan.conflict } : { behaviors };
 }
 
 /**
- * How many cache behaviours {@link routeBehaviors} gives `routes` at least, counted without
+ * How many cache behaviours {@link routeBehaviorPlan} gives `routes` at least, counted without
  * planning them: one per route, and a second for its trailing-slash path when the last segment is
- * literal (unless `trailingSlash` is false). Planning only ever adds exact patterns to these. It
- * weighs every pair of patterns against each other and takes seconds on a thousand routes: this
- * count tells routes that cannot fit a quota without planning them.
+ * literal (unless `trailingSlash` is false). Planning only ever adds exact patterns to these, so
+ * this count tells routes that cannot fit a quota without planning them.
  */
 export function minimumRouteBehaviors(
   routes: readonly RoutePattern[],
@@ -95,31 +110,9 @@ export function minimumRouteBehaviors(
   return count;
 }
 
-/** Whether a route gets a second pattern for its path with a trailing slash (see routeBehaviors). */
+/** Whether a route gets a second pattern, for its path with a trailing slash (`behaviors` above). */
 function hasSlashedPattern(route: RoutePattern, slashes: boolean): boolean {
   return slashes && route.segments.at(-1)!.kind === 'static';
-}
-
-/**
- * Routes that no order of cache behaviours serves as Vercel does, if any: two patterns that each
- * match a path the other's route serves (`/api/*` of `api/[id].ts` matches `/api/x/y`, served by
- * `api/[a]/[b].ts`, whose pattern matches `/api/x/` with an empty last `*`, served by
- * `api/[id].ts`), or a longer cycle.
- * Only the edge router matches them exactly. Never with `trailingSlash: false`: without paths ending
- * in `/`, longer patterns first is always right.
- *
- * Exact: a path is a list of segments, each dynamic one either a literal of the project or a value
- * equal to none (all such values behave alike, for CloudFront and for Vercel), and a pattern's
- * literal segment matches one path segment while its `*` matches one or more consecutive ones (the
- * empty trailing one of `/api/x/` included). So each pair of patterns is decided by aligning one with
- * the paths of the other's route. Where the paths one pattern must win are finitely many (every
- * value fixed by the other's literals, as `/api/users/`), an exact pattern for each breaks the cycle.
- */
-export function trailingSlashConflict<R extends RoutePattern>(
-  routes: readonly R[],
-  trailingSlash: boolean | undefined,
-): RouteBehaviorConflict<R> | undefined {
-  return planBehaviors(routes, trailingSlash).conflict;
 }
 
 // A path segment: a string, or null for a dynamic value equal to no literal of the project.

@@ -7,22 +7,17 @@ import { VercelProject, type VercelProjectProps } from '../../lib/vercel-project
 import { testStack, writeProject } from './helpers';
 
 // Planning routes into cache behaviours weighs every pair of patterns (seconds on a thousand
-// routes), so VercelProject plans only when the routes may fit the quota, and then once. Every
-// planner of route-path-pattern.ts is counted here, whichever the project calls.
+// routes), so VercelProject plans only when the routes may fit the quota, and then once. The
+// planner of route-path-pattern.ts is counted here.
 const mockPlanning = { calls: 0 };
 jest.mock('../../lib/private/route-path-pattern', () => {
   const actual = jest.requireActual('../../lib/private/route-path-pattern');
-  const counted =
-    <A extends unknown[], T>(plan: (...args: A) => T) =>
-    (...args: A): T => {
-      mockPlanning.calls++;
-      return plan(...args);
-    };
   return {
     ...actual,
-    routeBehaviorPlan: counted(actual.routeBehaviorPlan),
-    routeBehaviors: counted(actual.routeBehaviors),
-    trailingSlashConflict: counted(actual.trailingSlashConflict),
+    routeBehaviorPlan: (...args: Parameters<typeof actual.routeBehaviorPlan>) => {
+      mockPlanning.calls++;
+      return actual.routeBehaviorPlan(...args);
+    },
   };
 });
 
